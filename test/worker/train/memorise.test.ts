@@ -3,60 +3,15 @@
  * train-step graphs, memorises 64 short captions, each conditioned on its own random vector.
  */
 import * as ort from 'onnxruntime-node';
-import { decoderInfer, DecoderConfig, decoderTrain } from '../../../worker/graph/decoder';
+import { decoderInfer, decoderTrain } from '../../../worker/graph/decoder';
 import { buildInference, buildTrainStep } from '../../../worker/graph/train-step';
-import { Rng } from '../../../worker/train/rng';
 import { Trainer } from '../../../worker/train/trainer';
 import { openSession } from '../../../worker/runtime';
-
-const COLOURS = ['red', 'green', 'blue', 'yellow'];
-const SHAPES = ['circle', 'square', 'triangle', 'star'];
-const RELATIONS = ['above', 'below', 'left of', 'right of'];
-
-/** 64 distinct captions such as "a red circle above a blue star". */
-function captions(): string[] {
-  const rng = new Rng(7);
-  const out = new Set<string>();
-  while (out.size < 64) {
-    const pick = (a: string[]) => a[rng.int(a.length)];
-    out.add(`a ${pick(COLOURS)} ${pick(SHAPES)} ${pick(RELATIONS)} a ${pick(COLOURS)} ${pick(SHAPES)}`);
-  }
-  return [...out];
-}
+import { BOS, EOS, toy } from './fixtures/toy';
 
 test('a decoder memorises 64 captions: 100% teacher-forced accuracy and exact greedy decoding', async () => {
-  const lines = captions();
-  const words = ['<pad>', '<bos>', '<eos>', ...new Set(lines.flatMap((l) => l.split(' ')))];
-  const id = new Map(words.map((w, i) => [w, i]));
-  const maxLen = 10;
-  const cfg: DecoderConfig = {
-    vocab: words.length, width: 64, layers: 2, heads: 4, mlpRatio: 4, maxLen,
-    condDim: 16, prefixTokens: 2, prefixHidden: 64, softPrompts: 2,
-  };
-  const condRng = new Rng(11);
-  const cond = Float32Array.from({ length: 64 * cfg.condDim }, () => condRng.normal());
-  const seqs = lines.map((l) => [1, ...l.split(' ').map((w) => id.get(w)!), 2]);
-  const data = {
-    size: 64,
-    batch(idx: Uint32Array) {
-      const tokens = new BigInt64Array(idx.length * maxLen);
-      const targets = new BigInt64Array(idx.length * maxLen);
-      const c = new Float32Array(idx.length * cfg.condDim);
-      idx.forEach((k, b) => {
-        const s = seqs[k];
-        for (let t = 0; t < s.length - 1; t++) {
-          tokens[b * maxLen + t] = BigInt(s[t]);
-          targets[b * maxLen + t] = BigInt(s[t + 1]);
-        }
-        c.set(cond.subarray(k * cfg.condDim, (k + 1) * cfg.condDim), b * cfg.condDim);
-      });
-      return {
-        tokens: new ort.Tensor('int64', tokens, [idx.length, maxLen]),
-        targets: new ort.Tensor('int64', targets, [idx.length, maxLen]),
-        cond: new ort.Tensor('float32', c, [idx.length, cfg.condDim]),
-      };
-    },
-  };
+  const { lines, words, cfg, cond, data } = toy();
+  const maxLen = cfg.maxLen;
   const started = Date.now();
   const graph = buildTrainStep(decoderTrain(cfg, { smoothing: 0, ignoreIndex: 0 }), { adamw: { weightDecay: 0 } });
   const trainer = new Trainer({ graph, data, batchSize: 64, steps: 400, schedule: { peak: 3e-3, warmup: 20, floor: 3e-4 }, seed: 1 });
@@ -69,7 +24,7 @@ test('a decoder memorises 64 captions: 100% teacher-forced accuracy and exact gr
   // Greedy decoding with the inference graph of the same network definition.
   const session = await openSession(buildInference(decoderInfer(cfg), result.params));
   const tokens = new BigInt64Array(64 * maxLen);
-  for (let b = 0; b < 64; b++) tokens[b * maxLen] = 1n;
+  for (let b = 0; b < 64; b++) tokens[b * maxLen] = BigInt(BOS);
   const done = new Array<boolean>(64).fill(false);
   const decoded: string[][] = lines.map(() => []);
   for (let t = 0; t < maxLen - 1; t++) {
@@ -83,7 +38,7 @@ test('a decoder memorises 64 captions: 100% teacher-forced accuracy and exact gr
       const row = logits.subarray((b * maxLen + t) * cfg.vocab, (b * maxLen + t + 1) * cfg.vocab);
       const next = row.indexOf(Math.max(...row));
       tokens[b * maxLen + t + 1] = BigInt(next);
-      if (next === 2) done[b] = true;
+      if (next === EOS) done[b] = true;
       else decoded[b].push(words[next]);
     }
   }
