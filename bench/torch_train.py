@@ -68,8 +68,21 @@ class Decoder(nn.Module):
         return self.head(self.ln_f(x))
 
 
+def blas_lib():
+    # Debian's torch calls whatever libblas.so.3 is loaded (netlib reference BLAS
+    # unless OpenBLAS is installed); it dominates step time, so log which one.
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {ln.split()[-1] for ln in f if "blas" in ln.lower() and "/" in ln}
+        return ",".join(sorted(libs)) or "unknown"
+    except OSError:
+        return "unknown"
+
+
 def main():
     c = {**DEFAULTS, **(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})}
+    if c["steps"] < 1:
+        sys.exit("torch_train.py: steps must be >= 1")
     torch.set_num_threads(c["threads"])
     torch.manual_seed(c["seed"])
     b, t, v = c["batch"], c["seq"], c["vocab"]
@@ -102,11 +115,12 @@ def main():
         times.append(time.perf_counter() - t0)
 
     median = statistics.median(times)
-    print(f"config={c}", file=sys.stderr)
+    print(f"config={c} blas={blas_lib()}", file=sys.stderr)
     print(json.dumps({
         "impl": "pytorch",
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "blas": blas_lib(),
         "step_ms_mean": round(statistics.mean(times) * 1e3, 3),
         "step_ms_median": round(median * 1e3, 3),
         "tokens_per_s": round(b * t / median, 1),

@@ -69,9 +69,15 @@ export function benchTorch(b: BenchOptions): { stepMs: number; tokensPerSec: num
   const ensure = spawnSync('bash', [path.join(dir, 'ensure-torch.sh')], { stdio: 'inherit' });
   if (ensure.status !== 0) throw new Error('bench: PyTorch (Debian python3-torch) could not be installed; run with --no-torch to skip the baseline');
   const config = { layers: b.layers, width: b.width, heads: b.heads, seq: b.seq, batch: b.batch, vocab: b.vocab, threads: b.threads, warmup: b.warmup, steps: b.steps };
-  const out = execFileSync('/usr/bin/python3', [path.join(dir, 'torch_train.py'), JSON.stringify(config)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // This machine pins OpenBLAS to its Haswell kernels (OPENBLAS_CORETYPE) for old builds' sake;
+  // Debian's 0.3.21 runs its own pick correctly and faster, so the baseline gets its best.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const out = execFileSync('/usr/bin/python3', [path.join(dir, 'torch_train.py'), JSON.stringify(config)], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
   const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { stepMs: r.step_ms_median, tokensPerSec: r.tokens_per_s, version: r.torch, params: r.params };
+  const blas = String(r.blas).includes('openblas') ? 'OpenBLAS' : `BLAS ${r.blas}`;
+  return { stepMs: r.step_ms_median, tokensPerSec: r.tokens_per_s, version: `${r.torch} (${blas})`, params: r.params };
 }
 
 export async function benchTrain(b: BenchOptions, log: (line: string) => void = console.log): Promise<void> {
@@ -80,6 +86,6 @@ export async function benchTrain(b: BenchOptions, log: (line: string) => void = 
   log(`onnxruntime ${ort.env.versions.node}: ${onnx.stepMs.toFixed(1)} ms/step, ${onnx.tokensPerSec.toFixed(0)} tokens/s (${(onnx.params / 1e6).toFixed(2)} M params)`);
   if (!b.torch) return;
   const torch = benchTorch(b);
-  log(`pytorch ${torch.version}:       ${torch.stepMs.toFixed(1)} ms/step, ${torch.tokensPerSec.toFixed(0)} tokens/s (${(torch.params / 1e6).toFixed(2)} M params)`);
+  log(`pytorch ${torch.version}: ${torch.stepMs.toFixed(1)} ms/step, ${torch.tokensPerSec.toFixed(0)} tokens/s (${(torch.params / 1e6).toFixed(2)} M params)`);
   log(`ratio onnxruntime / pytorch (tokens/s): ${(onnx.tokensPerSec / torch.tokensPerSec).toFixed(2)}`);
 }

@@ -20,7 +20,8 @@ export type Attrs = Record<string, AttrValue>;
 export class T {
   constructor(
     readonly g: Graph,
-    readonly name: string,
+    /** Fixed once made, except that Graph.output may give a node's result its output name. */
+    public name: string,
     readonly dtype: DType,
     readonly shape: Shape,
   ) {}
@@ -97,8 +98,20 @@ export class Graph {
     return t;
   }
 
+  /**
+   * Marks `t` as a graph output called `name`. A node result that is no output yet is renamed in
+   * place; inputs, constants and tensors already output get an Identity (a copy) instead.
+   */
   output(t: T, name?: string): T {
-    const out = name && name !== t.name ? this.node('Identity', [t], [t], {}, name)[0] : t;
+    let out = t;
+    if (name && name !== t.name) {
+      const renamable = !this.inputs.includes(t) && !this.constants.has(t.name) && !this.outputs.includes(t);
+      if (renamable) {
+        this.claim(name);
+        this.names.delete(t.name);
+        t.name = name;
+      } else out = this.node('Identity', [t], [t], {}, name)[0];
+    }
     this.outputs.push(out);
     return out;
   }

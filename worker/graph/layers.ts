@@ -33,7 +33,8 @@ export function layerNorm(x: T, name: string, eps = 1e-5): T {
 export function gelu(x: T, form: 'tanh' | 'erf' = 'tanh'): T {
   const half = o.mul(x, 0.5);
   if (form === 'erf') return o.mul(half, o.add(o.erf(o.mul(x, Math.SQRT1_2)), 1));
-  const inner = o.mul(o.add(x, o.mul(o.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  // x^3 as products: Pow's kernel (and its gradient) is several times slower than Mul.
+  const inner = o.mul(o.add(x, o.mul(o.mul(o.mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
   return o.mul(half, o.add(o.tanh(inner), 1));
 }
 

@@ -1,0 +1,27 @@
+/** The `altbridge` command line as a user runs it. */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+
+test('--help lists the commands', () => {
+  const r = run('--help');
+  expect(r.status).toBe(0);
+  for (const cmd of ['demo', 'bench train', 'help']) expect(r.stdout).toContain(`  ${cmd}`);
+});
+
+test('an unknown command or a bad option fails with a message, not a stack trace', () => {
+  const r = run('frobnicate');
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+  const b = run('bench', 'train', '--layers', 'x', '--no-torch');
+  expect(b.status).toBe(1);
+  expect(b.stderr).toMatch(/--layers must be a positive whole number, got "x"/);
+});
+
+test('bench train runs the onnxruntime side on a small model and prints tokens/s', () => {
+  const r = run('bench', 'train', '--layers', '1', '--width', '64', '--heads', '2', '--batch', '4', '--vocab', '50', '--steps', '2', '--warmup', '1', '--no-torch');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/onnxruntime 1\.30\.0: [\d.]+ ms\/step, \d+ tokens\/s/);
+});
