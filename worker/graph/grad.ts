@@ -26,7 +26,8 @@ export function sumTo(gr: T, x: T): T {
   }
   if (axes.length === 0) return gr;
   const r = o.reduceSum(gr, axes, true);
-  return lead > 0 || !x.shape.every((d) => typeof d === 'number') ? o.reshapeLike(r, x) : o.reshape(r, x.shape as number[]);
+  if (lead === 0) return r; // keepdims already gives x's shape
+  return x.shape.every((d) => typeof d === 'number') ? o.reshape(r, x.shape as number[]) : o.reshapeLike(r, x);
 }
 
 const g0 = (c: RuleCtx) => c.gy[0]!;
