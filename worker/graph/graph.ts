@@ -91,8 +91,16 @@ export class Graph {
     return t;
   }
 
-  /** A trainable parameter; the graph reads it as an input of the same name. */
+  /**
+   * A trainable parameter; the graph reads it as an input of the same name. Declaring a name again
+   * returns the same parameter (weight sharing: one denoiser applied at every DDIM step).
+   */
   param(name: string, shape: number[], init: Init, decay = shape.length >= 2): T {
+    const known = this.params.find((p) => p.spec.name === name);
+    if (known) {
+      if (known.spec.shape.join() !== shape.join()) throw new Error(`graph: parameter ${name} is [${known.spec.shape}], not [${shape}]`);
+      return known.t;
+    }
     const t = this.input(name, this.float, shape);
     this.params.push({ spec: { name, shape, init, decay }, t });
     return t;

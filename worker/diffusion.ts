@@ -1,0 +1,66 @@
+/**
+ * The DDPM of Diffusion Bridge over text embeddings (DESIGN §2): cosine noise schedule, the
+ * eq. 6 preprocessing and the DDIM timesteps used for bridging and augmentation.
+ */
+
+export interface DiffusionConfig {
+  /** Diffusion steps T (1000). */
+  steps: number;
+  /** Cosine schedule offset s (0.008). */
+  cosineS: number;
+  /** Radius C of eq. 6 (5). */
+  scale: number;
+}
+
+export const DIFFUSION_DEFAULTS: DiffusionConfig = { steps: 1000, cosineS: 0.008, scale: 5 };
+
+/** ᾱ_t for t = 0..T-1 of the cosine schedule (betas clipped at 0.999, as Improved DDPM does). */
+export function alphasCumprod(c: DiffusionConfig): Float64Array {
+  const f = (t: number) => Math.cos(((t / c.steps + c.cosineS) / (1 + c.cosineS)) * (Math.PI / 2)) ** 2;
+  const out = new Float64Array(c.steps);
+  let prod = 1;
+  for (let t = 0; t < c.steps; t++) {
+    const beta = Math.min(1 - f(t + 1) / f(t), 0.999);
+    prod *= 1 - beta;
+    out[t] = prod;
+  }
+  return out;
+}
+
+/**
+ * DDIM timesteps from step M down in S evenly spaced steps: M-1, M-1-M/S, ... (599, 479, 359,
+ * 239, 119 for M = 600, S = 5); the step after the last one is x0. Empty for M = 0.
+ */
+export function ddimTimesteps(m: number, s: number): number[] {
+  if (!Number.isInteger(m) || m < 0) throw new Error(`bridge: M must be a whole number >= 0, got ${m}`);
+  if (m === 0) return [];
+  if (!Number.isInteger(s) || s < 1 || s > m) throw new Error(`bridge: DDIM steps must be a whole number in 1..M (${m}), got ${s}`);
+  return Array.from({ length: s }, (_, k) => m - 1 - Math.round((k * m) / s));
+}
+
+function norm(x: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+  return Math.sqrt(s);
+}
+
+/** eq. 6: z = C · n(n(e) − ē) for one embedding (ē of the embedding's own modality). */
+export function toDiffusionSpace(e: ArrayLike<number>, mean: ArrayLike<number>, scale: number): Float32Array {
+  const ne = norm(e);
+  const centred = Float32Array.from(e, (v, i) => v / ne - mean[i]);
+  const nc = norm(centred);
+  return centred.map((v) => (scale * v) / nc);
+}
+
+/** Mean of the L2-normalised rows of [n, dim] embeddings (ē_text or ē_img). */
+export function meanOfNormalised(rows: Float32Array, dim: number): Float32Array {
+  const n = rows.length / dim;
+  if (!Number.isInteger(n) || n === 0) throw new Error('mean embedding: no rows');
+  const mean = new Float64Array(dim);
+  for (let r = 0; r < n; r++) {
+    const row = rows.subarray(r * dim, (r + 1) * dim);
+    const k = norm(row);
+    for (let i = 0; i < dim; i++) mean[i] += row[i] / k / n;
+  }
+  return Float32Array.from(mean);
+}
