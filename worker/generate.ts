@@ -1,34 +1,156 @@
 /**
- * Greedy caption generation with a decoder inference graph (logits for every position of a
- * fixed-length window): one run per generated token, all captions of the batch together.
+ * Caption generation from conditioning embeddings: a prefill graph (prefix + start token), then
+ * one-position steps over a key/value cache, so each new token costs one position. Beam search
+ * (width 1 is greedy) over all captions of a batch at once; a caption ends at the end token or at
+ * a stop token such as "." (kept), and its confidence is its mean token log-probability.
  */
 import * as ort from 'onnxruntime-node';
-import { DecoderConfig } from './graph/decoder';
+import { TypedData } from './graph/graph';
+import { cacheName, decoderPrefill, DecoderConfig, decoderStep, prefixLength } from './graph/decoder';
+import { buildInference } from './graph/train-step';
+import { openSession, RuntimeConfig, runtimeConfig } from './runtime';
 
-export interface GreedyOptions {
-  bos: number;
-  eos: number;
+export interface Generator {
+  cfg: DecoderConfig;
+  prefill: ort.InferenceSession;
+  step: ort.InferenceSession;
 }
 
-/** Token ids of each caption (without start and end tokens), for `count` conditions in `cond`. */
-export async function greedyDecode(session: ort.InferenceSession, cfg: DecoderConfig, cond: Float32Array, count: number, o: GreedyOptions): Promise<number[][]> {
-  const len = cfg.maxLen;
-  const tokens = new BigInt64Array(count * len);
-  for (let b = 0; b < count; b++) tokens[b * len] = BigInt(o.bos);
-  const out: number[][] = Array.from({ length: count }, () => []);
-  const open = new Set(out.keys());
-  for (let t = 0; t < len - 1 && open.size > 0; t++) {
-    const feeds: Record<string, ort.Tensor> = { tokens: new ort.Tensor('int64', tokens, [count, len]) };
-    if (cfg.condDim > 0) feeds.cond = new ort.Tensor('float32', cond, [count, cfg.condDim]);
-    const logits = (await session.run(feeds)).logits.data as Float32Array;
-    for (const b of [...open]) {
-      const row = logits.subarray((b * len + t) * cfg.vocab, (b * len + t + 1) * cfg.vocab);
-      let next = 0;
-      for (let v = 1; v < row.length; v++) if (row[v] > row[next]) next = v;
-      tokens[b * len + t + 1] = BigInt(next);
-      if (next === o.eos) open.delete(b);
-      else out[b].push(next);
+export async function openGenerator(cfg: DecoderConfig, params: Map<string, TypedData>, runtime: RuntimeConfig = runtimeConfig()): Promise<Generator> {
+  const [prefill, step] = await Promise.all([
+    openSession(buildInference(decoderPrefill(cfg), params), runtime),
+    openSession(buildInference(decoderStep(cfg), params), runtime),
+  ]);
+  return { cfg, prefill, step };
+}
+
+export async function closeGenerator(g: Generator): Promise<void> {
+  await Promise.all([g.prefill.release(), g.step.release()]);
+}
+
+export interface GenerateOptions {
+  bos: number;
+  eos: number;
+  /** Tokens that end a caption and stay in it (e.g. "."). */
+  stop?: number[];
+  /** Beam width; 1 is greedy. */
+  beam?: number;
+  /** Most tokens generated per caption (at most maxLen - 1). */
+  maxTokens?: number;
+}
+
+export interface Caption {
+  tokens: number[];
+  /** Sum of the chosen tokens' log-probabilities (the end token included). */
+  logprob: number;
+  /** Mean token log-probability. */
+  confidence: number;
+}
+
+interface Beam {
+  image: number;
+  tokens: number[];
+  logprob: number;
+}
+
+/** Indices of the k largest values of row. */
+function topK(row: Float32Array, k: number): number[] {
+  const best: number[] = [];
+  for (let i = 0; i < row.length; i++) {
+    if (best.length === k && row[i] <= row[best[k - 1]]) continue;
+    let j = Math.min(best.length, k - 1);
+    best[j] = i;
+    while (j > 0 && row[best[j - 1]] < row[best[j]]) {
+      [best[j - 1], best[j]] = [best[j], best[j - 1]];
+      j--;
     }
   }
-  return out;
+  return best;
+}
+
+/** Rows of a cache tensor [N, ...] picked by `rows` (beam reordering). */
+function pickRows(t: ort.Tensor, rows: number[]): ort.Tensor {
+  const src = t.data as Float32Array;
+  const size = src.length / t.dims[0];
+  const out = new Float32Array(rows.length * size);
+  rows.forEach((r, i) => out.set(src.subarray(r * size, (r + 1) * size), i * size));
+  return new ort.Tensor('float32', out, [rows.length, ...t.dims.slice(1)]);
+}
+
+/** A finished hypothesis; the end token counts in the mean but is not part of the caption. */
+const finish = (tokens: number[], logprob: number, eos: number): Caption => ({
+  tokens: tokens[tokens.length - 1] === eos ? tokens.slice(0, -1) : tokens,
+  logprob,
+  confidence: logprob / tokens.length,
+});
+
+/** Adds a finished caption to the best `width` kept so far (by confidence). */
+function keep(list: Caption[], c: Caption, width: number): void {
+  if (list.length < width) list.push(c);
+  else {
+    const worst = list.reduce((w, x, i) => (x.confidence < list[w].confidence ? i : w), 0);
+    if (c.confidence > list[worst].confidence) list[worst] = c;
+  }
+}
+
+/** Captions for `count` conditions `cond` [count, condDim] (ignored by unconditioned decoders). */
+export async function generate(gen: Generator, cond: Float32Array, count: number, o: GenerateOptions): Promise<Caption[]> {
+  const { cfg } = gen;
+  const width = o.beam ?? 1;
+  const maxTokens = Math.min(o.maxTokens ?? cfg.maxLen - 1, cfg.maxLen - 1);
+  if (!Number.isInteger(width) || width < 1) throw new Error(`generate: beam width must be a whole number >= 1, got ${o.beam}`);
+  if (cfg.condDim > 0 && cond.length !== count * cfg.condDim) throw new Error(`generate: ${count} conditions of size ${cfg.condDim} need ${count * cfg.condDim} values, got ${cond.length}`);
+  const ends = new Set([o.eos, ...(o.stop ?? [])]);
+  const feeds: Record<string, ort.Tensor> = { tokens: new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(o.bos)), [count, 1]) };
+  if (cfg.condDim > 0) feeds.cond = new ort.Tensor('float32', cond, [count, cfg.condDim]);
+  let out = await gen.prefill.run(feeds);
+  // Each row of `out` belongs to beams[row]; the prefill has one row per image.
+  let beams: Beam[] = Array.from({ length: count }, (_, image) => ({ image, tokens: [], logprob: 0 }));
+  const done: Caption[][] = Array.from({ length: count }, () => []);
+  const closed = new Array<boolean>(count).fill(false);
+  for (let s = 0; s < maxTokens; s++) {
+    const logprobs = out.logprobs.data as Float32Array;
+    const next: Beam[] = [];
+    const parents: number[] = [];
+    for (let image = 0; image < count; image++) {
+      if (closed[image]) continue;
+      const candidates: { row: number; token: number; logprob: number }[] = [];
+      beams.forEach((b, row) => {
+        if (b.image !== image) return;
+        const lp = logprobs.subarray(row * cfg.vocab, (row + 1) * cfg.vocab);
+        for (const token of topK(lp, 2 * width)) candidates.push({ row, token, logprob: b.logprob + lp[token] });
+      });
+      candidates.sort((a, b) => b.logprob - a.logprob);
+      const open: { beam: Beam; parent: number }[] = [];
+      for (const [rank, c] of candidates.entries()) {
+        const tokens = [...beams[c.row].tokens, c.token];
+        if (ends.has(c.token)) {
+          // An ending only counts while it ranks among the best `width` (as in standard beam search).
+          if (rank < width) keep(done[image], finish(tokens, c.logprob, o.eos), width);
+        } else if (open.push({ beam: { image, tokens, logprob: c.logprob }, parent: c.row }) === width) break;
+      }
+      // Done once `width` captions ended and no open beam's mean log-probability beats the worst of
+      // them; width 1 is greedy search, which the first ending closes.
+      const worst = Math.min(...done[image].map((c) => c.confidence));
+      const bestOpen = Math.max(...open.map((x) => x.beam.logprob / x.beam.tokens.length));
+      if (done[image].length >= width && (width === 1 || bestOpen <= worst)) closed[image] = true;
+      else for (const x of open) (next.push(x.beam), parents.push(x.parent));
+    }
+    if (next.length === 0) break;
+    if (s === maxTokens - 1) {
+      // Out of positions: the open beams end here, unterminated.
+      for (const b of next) keep(done[b.image], finish(b.tokens, b.logprob, o.eos), width);
+      break;
+    }
+    const stepFeeds: Record<string, ort.Tensor> = {
+      tokens: new ort.Tensor('int64', BigInt64Array.from(next, (b) => BigInt(b.tokens[b.tokens.length - 1])), [next.length, 1]),
+      position: new ort.Tensor('int64', BigInt64Array.of(BigInt(prefixLength(cfg) + s + 1)), [1]),
+    };
+    for (let i = 0; i < cfg.layers; i++) {
+      for (const kv of ['k', 'v'] as const) stepFeeds[cacheName.past(i, kv)] = pickRows(out[cacheName.present(i, kv)], parents);
+    }
+    out = await gen.step.run(stepFeeds);
+    beams = next;
+  }
+  return done.map((list) => list.reduce((best, c) => (c.confidence > best.confidence ? c : best)));
 }

@@ -3,10 +3,9 @@
  * (each tied to a random condition vector) and shows it decoding them back.
  */
 import { toy, BOS, EOS } from '../demo';
-import { decoderInfer, decoderTrain } from '../graph/decoder';
-import { buildInference, buildTrainStep } from '../graph/train-step';
-import { greedyDecode } from '../generate';
-import { openSession } from '../runtime';
+import { decoderTrain } from '../graph/decoder';
+import { buildTrainStep } from '../graph/train-step';
+import { closeGenerator, generate, openGenerator } from '../generate';
 import { Trainer } from '../train/trainer';
 import { progressBar } from './progress';
 
@@ -17,15 +16,15 @@ export async function demo(): Promise<number> {
   const trainer = new Trainer({ graph, data, batchSize: 64, steps: 400, seed: 1, schedule: { peak: 3e-3, warmup: 20, floor: 3e-4 } });
   trainer.on('progress', progressBar('train'));
   const result = await trainer.run();
-  const session = await openSession(buildInference(decoderInfer(cfg), result.params));
-  const decoded = await greedyDecode(session, cfg, cond, lines.length, { bos: BOS, eos: EOS });
-  await session.release();
+  const gen = await openGenerator(cfg, result.params);
+  const captions = await generate(gen, cond, lines.length, { bos: BOS, eos: EOS, beam: 3 });
+  await closeGenerator(gen);
   let exact = 0;
-  decoded.forEach((ids, i) => {
-    const text = ids.map((t) => words[t]).join(' ');
+  captions.forEach((c, i) => {
+    const text = c.tokens.map((t) => words[t]).join(' ');
     if (text === lines[i]) exact++;
-    if (i < 8) console.log(`  ${text === lines[i] ? 'ok ' : 'NO '} ${text}`);
+    if (i < 8) console.log(`  ${text === lines[i] ? 'ok ' : 'NO '} ${text}   (confidence ${c.confidence.toFixed(3)})`);
   });
-  console.log(`  ... ${exact}/${lines.length} captions reproduced exactly by greedy decoding`);
+  console.log(`  ... ${exact}/${lines.length} captions reproduced exactly (beam search, width 3)`);
   return exact === lines.length ? 0 : 1;
 }

@@ -47,17 +47,33 @@ export interface AttentionOpts {
   keyMask?: T;
 }
 
-/** Multi-head self-attention over x [B, T, D] with one fused q/k/v projection. */
-export function attention(x: T, name: string, opts: AttentionOpts): T {
+/** A layer's key/value cache: keys transposed [B, H, dh, L] (ready for q·kᵀ), values [B, H, L, dh]. */
+export interface KV {
+  k: T;
+  v: T;
+}
+
+/**
+ * Multi-head self-attention over x [B, T, D] with one fused q/k/v projection. With `past`, x is
+ * the next position (T = 1) and attends to the cached keys and values plus its own; `kv` is the
+ * cache grown by x either way.
+ */
+export function attentionKV(x: T, name: string, opts: AttentionOpts, past?: KV): { y: T; kv: KV } {
   const [, len, width] = x.shape as [Dim, number, number];
   const h = opts.heads;
   if (width % h !== 0) throw new Error(`attention ${name}: width ${width} is not divisible by ${h} heads`);
+  if (past && (len !== 1 || opts.keyMask)) throw new Error(`attention ${name}: a cached step takes one position and no padding mask`);
   const dh = width / h;
   const [q, k, v] = o.split(linear(x, `${name}.qkv`, 3 * width), [width, width, width], -1);
   const heads = (t: T, perm: number[]) => o.transpose(o.reshape(t, [-1, len, h, dh]), perm);
-  let scores = o.matmul(heads(q, [0, 2, 1, 3]), heads(k, [0, 2, 3, 1]));
-  scores = o.mul(scores, 1 / Math.sqrt(dh));
-  if (opts.causal) {
+  let kt = heads(k, [0, 2, 3, 1]);
+  let vh = heads(v, [0, 2, 1, 3]);
+  if (past) {
+    kt = o.concat([past.k, kt], 3);
+    vh = o.concat([past.v, vh], 2);
+  }
+  let scores = o.mul(o.matmul(heads(q, [0, 2, 1, 3]), kt), 1 / Math.sqrt(dh));
+  if (opts.causal && !past) {
     const mask = new Array<number>(len * len);
     for (let i = 0; i < len; i++) for (let j = 0; j < len; j++) mask[i * len + j] = j > i ? -1e9 : 0;
     scores = o.add(scores, x.g.constant(mask, [len, len]));
@@ -66,9 +82,12 @@ export function attention(x: T, name: string, opts: AttentionOpts): T {
     const m = o.reshape(o.cast(opts.keyMask, x.dtype), [-1, 1, 1, len]);
     scores = o.add(scores, o.mul(o.sub(m, 1), 1e9));
   }
-  const ctx = o.matmul(o.softmax(scores), heads(v, [0, 2, 1, 3]));
-  return linear(o.reshape(o.transpose(ctx, [0, 2, 1, 3]), [-1, len, width]), `${name}.out`, width);
+  const ctx = o.matmul(o.softmax(scores), vh);
+  const y = linear(o.reshape(o.transpose(ctx, [0, 2, 1, 3]), [-1, len, width]), `${name}.out`, width);
+  return { y, kv: { k: kt, v: vh } };
 }
+
+export const attention = (x: T, name: string, opts: AttentionOpts): T => attentionKV(x, name, opts).y;
 
 /** Position-wise MLP: Linear -> GELU -> Linear. */
 export function mlp(x: T, name: string, hidden: number): T {
@@ -84,12 +103,15 @@ export interface BlockOpts extends AttentionOpts {
   mlpRatio: number;
 }
 
-/** Pre-norm transformer block: attention then MLP, each with a residual. */
-export function transformerBlock(x: T, name: string, opts: BlockOpts): T {
+/** Pre-norm transformer block: attention then MLP, each with a residual (see attentionKV for `past`). */
+export function transformerBlockKV(x: T, name: string, opts: BlockOpts, past?: KV): { y: T; kv: KV } {
   const width = x.shape[2] as number;
-  const a = o.add(x, attention(layerNorm(x, `${name}.ln1`), `${name}.attn`, opts));
-  return o.add(a, mlp(layerNorm(a, `${name}.ln2`), `${name}.mlp`, width * opts.mlpRatio));
+  const att = attentionKV(layerNorm(x, `${name}.ln1`), `${name}.attn`, opts, past);
+  const a = o.add(x, att.y);
+  return { y: o.add(a, mlp(layerNorm(a, `${name}.ln2`), `${name}.mlp`, width * opts.mlpRatio)), kv: att.kv };
 }
+
+export const transformerBlock = (x: T, name: string, opts: BlockOpts): T => transformerBlockKV(x, name, opts).y;
 
 /** Sinusoidal embedding of a float timestep t [B] -> [B, dim] (sin half, cos half). */
 export function timestepEmbedding(t: T, dim: number, maxPeriod = 10000): T {
