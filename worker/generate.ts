@@ -16,10 +16,10 @@ export interface Generator {
   step: ort.InferenceSession;
 }
 
-export async function openGenerator(cfg: DecoderConfig, params: Map<string, TypedData>, runtime: RuntimeConfig = runtimeConfig()): Promise<Generator> {
+export async function openGenerator(cfg: DecoderConfig, params: Map<string, TypedData>, runtime: RuntimeConfig = runtimeConfig(), log?: (l: string) => void): Promise<Generator> {
   const [prefill, step] = await Promise.all([
-    openSession(buildInference(decoderPrefill(cfg), params), runtime),
-    openSession(buildInference(decoderStep(cfg), params), runtime),
+    openSession(buildInference(decoderPrefill(cfg), params), runtime, 'decoder prefill', log),
+    openSession(buildInference(decoderStep(cfg), params), runtime, 'decoder step', log),
   ]);
   return { cfg, prefill, step };
 }

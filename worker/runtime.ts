@@ -22,7 +22,16 @@ export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConf
   return { executionProviders: providers.length ? providers : ['cpu'], threads, optimization: 'all' };
 }
 
-export async function openSession(model: Uint8Array | string, cfg: RuntimeConfig = runtimeConfig()): Promise<ort.InferenceSession> {
+/**
+ * Opens a session; `label` names it in the log line that says which provider it got, written to
+ * `log` (the CLI passes stderr; libraries stay quiet unless given one).
+ */
+export async function openSession(
+  model: Uint8Array | string,
+  cfg: RuntimeConfig = runtimeConfig(),
+  label?: string,
+  log?: (line: string) => void,
+): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: cfg.executionProviders,
     graphOptimizationLevel: cfg.optimization,
@@ -32,11 +41,17 @@ export async function openSession(model: Uint8Array | string, cfg: RuntimeConfig
   };
   const create = (o: ort.InferenceSession.SessionOptions) =>
     typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o);
+  const name = label ?? 'session';
   try {
-    return await create(options);
+    const session = await create(options);
+    log?.(`altbridge: ${name} runs on ${cfg.executionProviders.join(' > ')}`);
+    return session;
   } catch (err) {
     if (cfg.executionProviders.every((p) => p === 'cpu')) throw err;
-    console.warn(`altbridge: providers [${cfg.executionProviders}] failed (${(err as Error).message.split('\n')[0]}); falling back to CPU`);
-    return create({ ...options, executionProviders: ['cpu'] });
+    const why = (err as Error).message.split('\n')[0];
+    console.warn(`altbridge: ${name}: providers [${cfg.executionProviders}] failed (${why}); falling back to CPU`);
+    const session = await create({ ...options, executionProviders: ['cpu'] });
+    log?.(`altbridge: ${name} runs on cpu (fallback)`);
+    return session;
   }
 }
