@@ -31,3 +31,13 @@ export function paramTensors(values: Map<string, Float32Array>, shapes: Map<stri
   for (const [name, data] of values) out[name] = { dtype: 'float32', shape: shapes.get(name) ?? [data.length], data };
   return out;
 }
+
+/** Replaces or adds files of an existing bundle and refreshes their hashes in its manifest. */
+export function updateBundle(dir: string, content: Record<string, BundleContent>, changes: Partial<Omit<Manifest, 'files' | 'format'>> = {}): Manifest {
+  const current = checkManifest(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), dir);
+  const { files, format, ...rest } = current;
+  void format;
+  const kept: Record<string, BundleContent> = {};
+  for (const rel of Object.keys(files)) if (!(rel in content)) kept[rel] = fs.readFileSync(path.join(dir, rel));
+  return writeBundle(dir, { ...rest, ...changes }, { ...kept, ...content });
+}

@@ -1,7 +1,11 @@
 /** The `altbridge` command line. */
 import { parseArgs } from 'util';
+import { benchCaption } from './bench-caption';
 import { BENCH_DEFAULTS, benchTrain } from './bench-train';
+import { wholeNumber } from './args';
+import { captionCommand } from './caption';
 import { demo } from './demo';
+import { modelsList, modelsMakeRandom } from './models';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
 
@@ -9,6 +13,15 @@ Usage: altbridge <command> [options]
 
 Commands:
   demo                 train a small caption decoder from scratch on built-in captions and decode them
+  caption <image|dir>...
+                       one caption per image
+                         --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
+                         --max-tokens N --json
+  models list          the model bundles installed, with any problem found
+  models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
+                       a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
+  bench caption        per-image latency by stage for ViT-B/32-sized models, batch 1 and 8, bridging vs M=0
+                         --images 8 --beam 3 --max-tokens 16 --m 600 --steps 5
   bench train          tokens/s of a decoder train step on onnxruntime vs PyTorch (CPU), same run
                          --layers 4 --width 512 --heads 8 --seq 24 --batch 64 --vocab 4096
                          --threads 2 --steps 10 --warmup 3 --no-torch
@@ -17,6 +30,8 @@ Commands:
 Environment:
   ALTBRIDGE_PROVIDERS  execution providers in order, e.g. "cuda,cpu" (default "cpu")
   ALTBRIDGE_THREADS    onnxruntime intra-op threads (default: all cores)
+  ALTBRIDGE_MODELS     folder of model bundles (default: the project's models/)
+  ALTBRIDGE_BUNDLE     bundle used when --bundle is not given
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -26,6 +41,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demo();
+  if (command === 'caption') return captionCommand(rest);
+  if (command === 'models' && rest[0] === 'list') return modelsList();
+  if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
+  if (command === 'bench' && rest[0] === 'caption') {
+    const { values } = parseArgs({ args: rest.slice(1), options: { images: { type: 'string' }, beam: { type: 'string' }, 'max-tokens': { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' } } });
+    await benchCaption({
+      images: wholeNumber('images', values.images, 1) ?? 8,
+      beam: wholeNumber('beam', values.beam, 1) ?? 3,
+      maxTokens: wholeNumber('max-tokens', values['max-tokens'], 1) ?? 16,
+      m: wholeNumber('m', values.m, 1) ?? 600,
+      steps: wholeNumber('steps', values.steps, 1) ?? 5,
+    });
+    return 0;
+  }
   if (command === 'bench' && rest[0] === 'train') {
     const num = { type: 'string' } as const;
     const { values } = parseArgs({
@@ -34,11 +63,7 @@ async function main(argv: string[]): Promise<number> {
     });
     const opts = { ...BENCH_DEFAULTS, torch: !values['no-torch'] };
     for (const key of ['layers', 'width', 'heads', 'seq', 'batch', 'vocab', 'threads', 'steps', 'warmup'] as const) {
-      const v = values[key];
-      if (v === undefined) continue;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < (key === 'warmup' ? 0 : 1)) throw new Error(`--${key} must be a positive whole number, got "${v}"`);
-      opts[key] = n;
+      opts[key] = wholeNumber(key, values[key], key === 'warmup' ? 0 : 1) ?? opts[key];
     }
     await benchTrain(opts);
     return 0;

@@ -1,0 +1,178 @@
+/**
+ * CLIP's encoders built with the graph module: the ViT-B/32 tower's size and contract in
+ * onnxruntime, padding that truly takes no part in text embeddings, gradients of both towers and
+ * the contrastive loss against finite differences, and a small CLIP that learns its pairs.
+ */
+import * as ort from 'onnxruntime-node';
+import { CLIP_TEXT_B, clipLoss, imageEncoder, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
+import { Graph } from '../../../worker/graph/graph';
+import { buildInference, buildTrainStep, NetDef } from '../../../worker/graph/train-step';
+import { openSession } from '../../../worker/runtime';
+import { Rng } from '../../../worker/train/rng';
+import { initialValue, Trainer } from '../../../worker/train/trainer';
+import { gradCheck } from './gradcheck';
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function paramSpecs(def: NetDef) {
+  const g = new Graph();
+  def(g);
+  return g.params.map((p) => p.spec);
+}
+
+/** Seeded initial values of every parameter `def` declares, as the trainer would draw them. */
+const randomValues = (def: NetDef, seed: number) =>
+  new Map(paramSpecs(def).map((s, i) => [s.name, initialValue(s.init, sizeOf(s.shape), new Rng(seed, i))]));
+
+const int64 = (v: number[]) => BigInt64Array.from(v, (x) => BigInt(x));
+
+test('the ViT-B/32 image encoder has CLIP ViT-B/32 vision tower + projection parameters and maps [2,3,224,224] to [2,512]', async () => {
+  const w = 768;
+  const n = 224 / 32;
+  const ln = 2 * w; // scale + bias
+  const block =
+    ln + // ln1
+    (w * 3 * w + 3 * w) + // fused q/k/v with biases (HF: three [w, w] + bias)
+    (w * w + w) + // attention out
+    ln + // ln2
+    (w * 4 * w + 4 * w) + // fc
+    (4 * w * w + w); // proj
+  const expected =
+    3 * 32 * 32 * w + // conv1 [768, 3, 32, 32], no bias in CLIP either
+    w + // class embedding
+    (n * n + 1) * w + // positions: 49 patches + class
+    ln + // ln_pre
+    12 * block +
+    ln + // ln_post
+    w * 512; // visual projection, no bias
+  expect(expected).toBe(87_849_216);
+  const specs = paramSpecs(imageEncoder(VIT_B32));
+  expect(specs.reduce((s, p) => s + sizeOf(p.shape), 0)).toBe(expected);
+  expect(specs.every((p) => p.name.startsWith('clip.vision.'))).toBe(true);
+
+  let started = Date.now();
+  const values = randomValues(imageEncoder(VIT_B32), 7);
+  const drawn = Date.now() - started;
+  started = Date.now();
+  const session = await openSession(buildInference(imageEncoder(VIT_B32), values));
+  const opened = Date.now() - started;
+  values.clear(); // the session holds its own copy of the 350 MB
+  const rng = new Rng(3);
+  const pixels = Float32Array.from({ length: 2 * 3 * 224 * 224 }, () => rng.normal());
+  const out = (await session.run({ pixel_values: new ort.Tensor('float32', pixels, [2, 3, 224, 224]) })).image_embeds;
+  expect(out.dims).toEqual([2, 512]);
+  expect((out.data as Float32Array).every(Number.isFinite)).toBe(true);
+  const one = { pixel_values: new ort.Tensor('float32', pixels.slice(0, 3 * 224 * 224), [1, 3, 224, 224]) };
+  started = Date.now();
+  await session.run(one);
+  console.log(`clip ViT-B/32 (random weights, ${(expected / 1e6).toFixed(2)}M params): values drawn in ${drawn} ms, serialised + opened in ${opened} ms, batch-1 forward ${Date.now() - started} ms`);
+  await session.release();
+});
+
+test('ViT-B/32 + the CLIP text tower + logit scale add up to CLIPModel ViT-B/32 (151,277,313)', () => {
+  const w = 512;
+  const text =
+    49408 * w + // token embedding
+    77 * w + // positions
+    12 * (2 * w + (w * 3 * w + 3 * w) + (w * w + w) + 2 * w + (w * 4 * w + 4 * w) + (4 * w * w + w)) +
+    2 * w + // ln_final
+    w * 512; // text projection
+  expect(text).toBe(63_428_096);
+  const specs = paramSpecs(clipLoss(VIT_B32, CLIP_TEXT_B));
+  expect(specs.reduce((s, p) => s + sizeOf(p.shape), 0)).toBe(87_849_216 + text + 1);
+  expect(specs.filter((p) => p.name.startsWith('clip.text.')).reduce((s, p) => s + sizeOf(p.shape), 0)).toBe(text);
+});
+
+describe('text encoder padding', () => {
+  const cfg: TextConfig = { vocab: 20, contextLength: 10, width: 16, layers: 2, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const [bos, eos] = [18, 19]; // end = last id, and padding reuses it as CLIP's tokenizer does
+  const rows = [[3, 4], [5, 6, 7, 8], [9]].map((t) => [bos, ...t, eos]);
+  const values = randomValues(textEncoder(cfg), 11);
+
+  /** Right-padded ids and mask [rows, len], padding ids from `padId`. */
+  function batch(len: number, padId: (b: number, j: number) => number) {
+    const ids: number[] = [];
+    const mask: number[] = [];
+    rows.forEach((r, b) => {
+      for (let j = 0; j < len; j++) {
+        ids.push(j < r.length ? r[j] : padId(b, j));
+        mask.push(j < r.length ? 1 : 0);
+      }
+    });
+    return { input_ids: new ort.Tensor('int64', int64(ids), [rows.length, len]), attention_mask: new ort.Tensor('int64', int64(mask), [rows.length, len]) };
+  }
+
+  async function embed(len: number, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    const session = await openSession(buildInference(textEncoder(cfg, { length: len }), values));
+    const out = (await session.run(feeds)).text_embeds;
+    await session.release();
+    expect(out.dims).toEqual([rows.length, cfg.embedDim]);
+    return out.data as Float32Array;
+  }
+
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+  test('other padding ids and a graph trimmed to the longest row give the same embeddings', async () => {
+    const padded = await embed(cfg.contextLength, batch(cfg.contextLength, () => eos));
+    const rng = new Rng(5);
+    const noisy = await embed(cfg.contextLength, batch(cfg.contextLength, () => rng.int(cfg.vocab)));
+    const longest = Math.max(...rows.map((r) => r.length));
+    const trimmed = await embed(longest, batch(longest, () => eos));
+    console.log(`clip text padding: max |difference| other padding ids ${maxDiff(padded, noisy).toExponential(2)}, trimmed to L=${longest} ${maxDiff(padded, trimmed).toExponential(2)}`);
+    expect(maxDiff(padded, noisy)).toBeLessThan(1e-6);
+    expect(maxDiff(padded, trimmed)).toBeLessThan(1e-5);
+    // Not vacuous: a real token does change its row, and only its row.
+    const changed = batch(cfg.contextLength, () => eos);
+    (changed.input_ids.data as BigInt64Array)[1] = 12n;
+    const other = await embed(cfg.contextLength, changed);
+    expect(maxDiff(padded.subarray(0, cfg.embedDim), other.subarray(0, cfg.embedDim))).toBeGreaterThan(1e-3);
+    expect(maxDiff(padded.subarray(cfg.embedDim), other.subarray(cfg.embedDim))).toBe(0);
+  });
+});
+
+describe('CLIP gradients against finite differences (float64)', () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
+  const t: TextConfig = { vocab: 7, contextLength: 5, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
+  // Length 4 of a 5-position context exercises the sliced position table; row 0 is padded.
+  const text = { input_ids: { dims: [3, 4], values: [5, 1, 2, 6, 5, 3, 6, 6, 5, 2, 4, 6] }, attention_mask: { dims: [3, 4], values: [1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1] } };
+  const cases = [
+    // The network declares its inputs itself: pixels get random values (and are checked too), ids/mask these.
+    { name: 'image encoder', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder(v)(g).image_embeds },
+    { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
+    { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
+  ];
+  test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
+    const r = await gradCheck(c);
+    console.log(`clip gradient check, ${c.name}: worst relative error ${r.worst.toExponential(2)}`);
+    expect(r.worst).toBeLessThan(1e-5);
+  });
+});
+
+test('a tiny CLIP learns 16 random image/caption pairs', async () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 };
+  const t: TextConfig = { vocab: 32, contextLength: 8, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 };
+  const count = 16;
+  const [bos, eos] = [30, 31];
+  const L = t.contextLength;
+  const rng = new Rng(21);
+  const images = Array.from({ length: count }, () => Array.from({ length: 3 * 8 * 8 }, () => rng.normal()));
+  const captions = Array.from({ length: count }, () => [bos, ...Array.from({ length: 2 + rng.int(4) }, () => rng.int(30)), eos]);
+  const ids = captions.map((c) => Array.from({ length: L }, (_, j) => c[j] ?? eos));
+  const masks = captions.map((c) => Array.from({ length: L }, (_, j) => (j < c.length ? 1 : 0)));
+  const data = {
+    size: count,
+    batch: (idx: Uint32Array) => ({
+      pixel_values: new ort.Tensor('float32', Float32Array.from([...idx].flatMap((i) => images[i])), [idx.length, 3, 8, 8]),
+      input_ids: new ort.Tensor('int64', int64([...idx].flatMap((i) => ids[i])), [idx.length, L]),
+      attention_mask: new ort.Tensor('int64', int64([...idx].flatMap((i) => masks[i])), [idx.length, L]),
+    }),
+  };
+  const started = Date.now();
+  const graph = buildTrainStep(clipLoss(v, t), { adamw: { weightDecay: 0 } });
+  const result = await new Trainer({ graph, data, batchSize: count, steps: 300, schedule: { peak: 2e-3, warmup: 20 }, seed: 2 }).run();
+  const first = result.history[0].loss;
+  const last = result.history[result.history.length - 1].loss;
+  console.log(`tiny CLIP: loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${result.step} steps, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  expect(first).toBeGreaterThan(2);
+  expect(last).toBeLessThan(0.1 * first);
+});

@@ -1,0 +1,116 @@
+/**
+ * CLIP's two encoders (OpenAI CLIP / HF CLIPModel layout) as networks of this module, with the
+ * Hugging Face ONNX export contract: `pixel_values` [B, 3, S, S] -> `image_embeds` [B, E] and
+ * `input_ids`, `attention_mask` [B, L] -> `text_embeds` [B, E]. The outputs are the projections,
+ * unnormalised, as from CLIPVisionModelWithProjection / CLIPTextModelWithProjection (the towers
+ * exported as vision_model.onnx / text_model.onnx) and CLIPModel.get_image_features /
+ * get_text_features; CLIPModel.forward's `image_embeds`/`text_embeds` are L2-normalised instead.
+ * The product runs real exports; these graphs serve tests, speed figures and a self-trained CLIP.
+ * Differences from OpenAI's weights: tanh GELU instead of quick_gelu, fused qkv and [in, out]
+ * matrices, so real checkpoints need conversion, not just renaming.
+ */
+import { Graph, T } from './graph';
+import * as L from './layers';
+import { infoNCE } from './losses';
+import * as o from './ops';
+
+export interface VisionConfig {
+  imageSize: number;
+  patch: number;
+  width: number;
+  layers: number;
+  heads: number;
+  mlpRatio: number;
+  embedDim: number;
+}
+
+export interface TextConfig {
+  vocab: number;
+  contextLength: number;
+  width: number;
+  layers: number;
+  heads: number;
+  mlpRatio: number;
+  embedDim: number;
+}
+
+export const VIT_B32: VisionConfig = { imageSize: 224, patch: 32, width: 768, layers: 12, heads: 12, mlpRatio: 4, embedDim: 512 };
+export const CLIP_TEXT_B: TextConfig = { vocab: 49408, contextLength: 77, width: 512, layers: 12, heads: 8, mlpRatio: 4, embedDim: 512 };
+
+function blocks(x: T, name: string, layers: number, opts: L.BlockOpts): T {
+  for (let i = 0; i < layers; i++) x = L.transformerBlock(x, `${name}.block${i}`, opts);
+  return x;
+}
+
+/** Image embeddings from `pixel_values` [B, 3, S, S] (CLIP-normalised pixels). */
+function imageEmbeds(g: Graph, c: VisionConfig): T {
+  const { imageSize: s, patch: p, width } = c;
+  if (s % p !== 0) throw new Error(`clip vision: image size ${s} is not a multiple of the patch size ${p}`);
+  const n = s / p;
+  const pixels = g.input('pixel_values', g.float, ['B', 3, s, s]);
+  // A stride-p convolution without bias, as a matmul over flattened (channel, row, column) patches:
+  // conv1.weight [width, 3, p, p] flattened and transposed is `clip.vision.patch.weight`.
+  const grid = o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]);
+  const patches = L.linear(o.reshape(grid, [-1, n * n, 3 * p * p]), 'clip.vision.patch', width, false);
+  const scale = width ** -0.5;
+  const cls = g.param('clip.vision.class', [width], { kind: 'normal', std: scale }, false);
+  const batch = o.slice(o.shapeOf(pixels), 0, 0, 1);
+  const clsRows = o.expand(o.reshape(cls, [1, 1, width]), o.concat([batch, g.ints([1, width])], 0), [pixels.shape[0], 1, width]);
+  const pos = g.param('clip.vision.pos.weight', [n * n + 1, width], { kind: 'normal', std: scale }, false);
+  let x = L.layerNorm(o.add(o.concat([clsRows, patches], 1), pos), 'clip.vision.ln_pre');
+  x = blocks(x, 'clip.vision', c.layers, { heads: c.heads, causal: false, mlpRatio: c.mlpRatio });
+  const cls0 = L.layerNorm(o.reshape(o.slice(x, 1, 0, 1), [-1, width]), 'clip.vision.ln_post');
+  return L.linear(cls0, 'clip.vision.proj', c.embedDim, false, scale);
+}
+
+/**
+ * x [B, L, W] at each row's last position with mask 1 -> [B, W]. The tokenizer writes start,
+ * tokens, end, then padding with mask 0 (the pad id may equal the end id), so this is the end
+ * token: HF's first-eos and OpenAI's argmax-of-ids pooling agree with it on such rows, and it
+ * never depends on ids. A row with no mask at all pools position 0. The one-hot weights carry no
+ * gradient; x's does flow through the product.
+ */
+function poolLastAttended(x: T, mask: T): T {
+  const g = x.g;
+  const len = x.shape[1] as number;
+  const ramp = g.constant(Array.from({ length: len }, (_, i) => i + 1), [len]);
+  const last = o.argMax(o.mul(o.cast(mask, g.float), ramp), -1);
+  const ids = g.constant(Array.from({ length: len }, (_, i) => i), [len], 'int64');
+  const onehot = o.cast(o.equal(o.unsqueeze(last, [-1]), ids), g.float);
+  return o.reduceSum(o.mul(x, o.unsqueeze(onehot, [-1])), [1]);
+}
+
+export interface TextOpts {
+  /** Static sequence length L of the graph, at most contextLength (default); positions 0..L-1 are used. */
+  length?: number;
+}
+
+/** Text embeddings from `input_ids` and `attention_mask` [B, L] (int64, right-padded). */
+function textEmbeds(g: Graph, c: TextConfig, opts: TextOpts): T {
+  const len = opts.length ?? c.contextLength;
+  if (!Number.isInteger(len) || len < 1 || len > c.contextLength) throw new Error(`clip text: length ${len} is not in 1..${c.contextLength}`);
+  const ids = g.input('input_ids', 'int64', ['B', len]);
+  const mask = g.input('attention_mask', 'int64', ['B', len]);
+  const pos = g.param('clip.text.pos.weight', [c.contextLength, c.width], { kind: 'normal', std: 0.01 }, false);
+  let x = o.add(L.embedding(ids, 'clip.text.tok', c.vocab, c.width), len === c.contextLength ? pos : o.slice(pos, 0, 0, len));
+  // Causal attention already keeps the end token from seeing the padding after it; the key mask
+  // (as HF applies attention_mask) covers padding anywhere else.
+  x = blocks(x, 'clip.text', c.layers, { heads: c.heads, causal: true, mlpRatio: c.mlpRatio, keyMask: mask });
+  const pooled = poolLastAttended(L.layerNorm(x, 'clip.text.ln_final'), mask);
+  return L.linear(pooled, 'clip.text.proj', c.embedDim, false, c.width ** -0.5);
+}
+
+export const imageEncoder = (c: VisionConfig) => (g: Graph) => ({ image_embeds: imageEmbeds(g, c) });
+
+export const textEncoder = (c: TextConfig, opts: TextOpts = {}) => (g: Graph) => ({ text_embeds: textEmbeds(g, c, opts) });
+
+/**
+ * Symmetric InfoNCE of a batch of image/caption pairs (row i with row i) through both encoders,
+ * with CLIP's learnt temperature `clip.logit_scale` starting at log(1/0.07). OpenAI clamps
+ * exp(logit_scale) at 100; there is no clamp here (Min has no gradient rule), which a small run
+ * does not reach.
+ */
+export const clipLoss = (v: VisionConfig, t: TextConfig, opts: TextOpts = {}) => (g: Graph) => {
+  const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
+  return { loss: infoNCE(imageEmbeds(g, v), textEmbeds(g, t, opts), logScale) };
+};
