@@ -100,6 +100,7 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
   const maxTokens = Math.min(o.maxTokens ?? cfg.maxLen - 1, cfg.maxLen - 1);
   if (!Number.isInteger(width) || width < 1) throw new Error(`generate: beam width must be a whole number >= 1, got ${o.beam}`);
   if (cfg.condDim > 0 && cond.length !== count * cfg.condDim) throw new Error(`generate: ${count} conditions of size ${cfg.condDim} need ${count * cfg.condDim} values, got ${cond.length}`);
+  if (count === 0) return [];
   const ends = new Set([o.eos, ...(o.stop ?? [])]);
   const feeds: Record<string, ort.Tensor> = { tokens: new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(o.bos)), [count, 1]) };
   if (cfg.condDim > 0) feeds.cond = new ort.Tensor('float32', cond, [count, cfg.condDim]);
