@@ -185,6 +185,7 @@ export async function readCorpus(file: string, o?: CorpusOptions): Promise<{ tra
   const train: string[] = [];
   const heldOut: string[] = [];
   for await (const c of captions(file, opts, report)) (isHeldOut(c, opts.heldOut) ? heldOut : train).push(c);
+  if (train.length === 0) throw new CorpusError(`${file}: all ${heldOut.length} usable caption(s) fell in the held-out split; the corpus is too small to train on`);
   report.train = train.length;
   report.heldOut = heldOut.length;
   return { train, heldOut, report };

@@ -167,3 +167,11 @@ test('a 200k-line corpus streams in a few seconds', async () => {
   expect(n).toBe(200_000);
   expect(seconds).toBeLessThan(10);
 });
+
+test('a corpus whose every caption falls in the held-out split is refused, not returned empty', async () => {
+  let caption = '';
+  for (let i = 0; !caption; i++) if (isHeldOut(`a red circle number ${i}`, 0.5)) caption = `a red circle number ${i}`;
+  const file = join(dir, 'all-held-out.txt');
+  writeFileSync(file, `${caption}\n`);
+  await expect(readCorpus(file, { heldOut: 0.5 })).rejects.toThrow(/all 1 usable caption\(s\) fell in the held-out split/);
+});
