@@ -3,6 +3,7 @@
  * from step M to 0 in S steps with a pred-x0 denoiser, x re-projected to radius C before every
  * denoiser call. All S steps sit in one graph so a GPU keeps the loop on the device.
  */
+import { ddimTimesteps } from '../diffusion';
 import { Graph, T } from './graph';
 import * as o from './ops';
 
@@ -56,5 +57,30 @@ export function bridgeNet(opts: BridgeGraphOptions) {
     const e = g.input('image_embeds', g.float, ['B', opts.dim]);
     const z = diffusionSpace(e, g.constant(opts.imageMean, [opts.dim]), opts.scale);
     return { bridged: ddim(z, opts.times, opts.alphas, opts.scale, opts.denoise).out };
+  };
+}
+
+export interface AugmentGraphOptions {
+  dim: number;
+  scale: number;
+  alphas: Float64Array;
+  /** Augmentation step A. */
+  step: number;
+  /** DDIM steps back from A. */
+  ddimSteps: number;
+  denoise: Denoise;
+}
+
+/**
+ * Diffusion augmentation (eq. 7): z_A = √ā_A z0 + √(1-ā_A) ε from inputs `z0` and `noise`
+ * [B, dim], then DDIM back to x0: `augmented` [B, dim] (radius C), what the decoder trains on.
+ */
+export function augmentNet(o2: AugmentGraphOptions) {
+  return (g: Graph) => {
+    const z0 = g.input('z0', g.float, ['B', o2.dim]);
+    const noise = g.input('noise', g.float, ['B', o2.dim]);
+    const a = o2.alphas[o2.step];
+    const za = o.add(o.mul(z0, Math.sqrt(a)), o.mul(noise, Math.sqrt(1 - a)));
+    return { augmented: ddim(za, ddimTimesteps(o2.step + 1, o2.ddimSteps), o2.alphas, o2.scale, o2.denoise).out };
   };
 }

@@ -2,7 +2,9 @@
  * The denoiser of Diffusion Bridge: predicts x0 from a noisy embedding x_t [B, dim] and its
  * timestep t [B]. A residual MLP whose blocks are FiLM-conditioned on a sinusoidal embedding of t.
  */
-import { T } from './graph';
+import { toRadius } from './bridge';
+import { Graph, T } from './graph';
+import { mse } from './losses';
 import * as L from './layers';
 import * as o from './ops';
 
@@ -25,4 +27,21 @@ export function denoiser(x: T, t: T, c: DenoiserConfig): T {
     h = o.add(h, L.mlp(cond, `${name}.mlp`, c.hidden));
   }
   return L.linear(L.layerNorm(h, 'denoiser.ln'), 'denoiser.out', c.dim);
+}
+
+/**
+ * Denoiser training on z0 [B, dim] (eq. 6 text embeddings): x_t = √ā z0 + √(1-ā) ε with the
+ * coefficients `sa`, `sb` [B] and noise fed per row, re-projected to radius C as at sampling, and
+ * the pred-x0 error weighted per row by `weight` [B] (the SNR weighting).
+ */
+export function denoiserTrain(c: DenoiserConfig, scale: number) {
+  return (g: Graph) => {
+    const z0 = g.input('z0', g.float, ['B', c.dim]);
+    const noise = g.input('noise', g.float, ['B', c.dim]);
+    const t = g.input('t', g.float, ['B']);
+    const col = (name: string) => o.unsqueeze(g.input(name, g.float, ['B']), [-1]);
+    const xt = o.add(o.mul(z0, col('sa')), o.mul(noise, col('sb')));
+    const pred = denoiser(toRadius(xt, scale), t, c);
+    return { loss: mse(pred, z0, g.input('weight', g.float, ['B'])) };
+  };
 }
