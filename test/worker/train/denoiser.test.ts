@@ -12,6 +12,7 @@ import { Graph } from '../../../worker/graph/graph';
 import { toOnnx } from '../../../worker/graph/onnx';
 import { buildInference } from '../../../worker/graph/train-step';
 import { Rng } from '../../../worker/train/rng';
+import { augment } from '../../../worker/train/augment';
 import { DENOISER_TRAINING, trainDenoiser } from '../../../worker/train/denoiser';
 import { TrainResult } from '../../../worker/train/trainer';
 
@@ -86,4 +87,20 @@ test('samples from pure noise land nearer the training embeddings than Gaussian 
   const ofGauss = rows(gauss).reduce((s, r) => s + nn(r), 0) / 100;
   console.log(`denoiser: mean nearest-neighbour cosine to the training set, samples ${ofSamples.toFixed(3)} vs Gaussian ${ofGauss.toFixed(3)}`);
   expect(ofSamples - ofGauss).toBeGreaterThan(0.2);
+});
+
+test('stored augmentation draws: K per caption at radius C, seeded, different from each other and near their caption', async () => {
+  const few = heldOut.slice(0, 20 * D);
+  const opts = { step: 400, ddimSteps: 5, draws: 3, seed: 7, batchSize: 8 };
+  const a = await augment(few, trained.ema!, cfg, DIFFUSION_DEFAULTS, opts);
+  const b = await augment(few, trained.ema!, cfg, DIFFUSION_DEFAULTS, opts);
+  expect(a).toHaveLength(3 * 20 * D);
+  expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+  const draws = [0, 1, 2].map((k) => rows(a.subarray(k * 20 * D, (k + 1) * 20 * D)));
+  const clean = rows(few);
+  for (const r of draws[0]) expect(Math.hypot(...r)).toBeCloseTo(C, 3);
+  expect(cos(draws[0][0], draws[1][0])).toBeLessThan(0.99999);
+  const near = draws.flat().reduce((s, r, i) => s + cos(r, clean[i % 20]), 0) / 60;
+  console.log(`augment: mean cosine of a draw (A=400) to its clean embedding ${near.toFixed(3)}`);
+  expect(near).toBeGreaterThan(0.8);
 });
