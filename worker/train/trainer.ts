@@ -59,6 +59,8 @@ export interface Progress extends StepRecord {
 
 export interface TrainResult {
   params: Map<string, Float32Array>;
+  /** Each parameter's shape. */
+  shapes: Map<string, number[]>;
   ema: Map<string, Float32Array> | null;
   history: StepRecord[];
   step: number;
@@ -221,7 +223,7 @@ export class Trainer extends EventEmitter {
     } finally {
       await session.release();
     }
-    return { params: this.params, ema: this.ema, history: this.history, step: this.step, cancelled };
+    return { params: this.params, shapes, ema: this.ema, history: this.history, step: this.step, cancelled };
   }
 
   private updateEma(decay: number): void {

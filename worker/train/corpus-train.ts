@@ -1,0 +1,159 @@
+/**
+ * Trains a captioner from a caption corpus on a bundle's CLIP: text embeddings (cached), ē_text,
+ * the denoiser on z0, stored augmentation draws, the decoder on them; then writes a new bundle
+ * (to a temporary folder renamed into place, so a bundle appears only when complete) and scores it
+ * on the held-out lines. Each stage keeps its state in `runDir`, so a killed run picks up again.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Bundle, loadBundle } from '../bundle/load';
+import { Manifest } from '../bundle/manifest';
+import { paramTensors, writeBundle } from '../bundle/write';
+import { ClipEncoders } from '../clip/encoders';
+import { ClipTokenizer } from '../clip/tokenizer';
+import { readCorpus } from '../corpus/read';
+import { meanOfNormalised } from '../diffusion';
+import { DecoderConfig } from '../graph/decoder';
+import { DenoiserConfig } from '../graph/denoiser';
+import { RuntimeConfig, runtimeConfig } from '../runtime';
+import { augment } from './augment';
+import { DECODER_TRAINING, trainDecoder } from './decoder';
+import { DENOISER_TRAINING, trainDenoiser } from './denoiser';
+import { evalText, TextEval, textZ } from './eval-text';
+import { readTensorFile, writeTensorFile } from './tensor-file';
+import { embedTexts } from './text-embeddings';
+import { Progress } from './trainer';
+import { buildVocab, encodeCaptions } from './vocab';
+
+export type Stage = 'corpus' | 'embed' | 'denoiser' | 'augment' | 'decoder' | 'write' | 'eval';
+
+export interface CorpusTrainOptions {
+  corpus: string;
+  /** Where the new bundle goes; must not exist yet. */
+  out: string;
+  name: string;
+  version: string;
+  runDir: string;
+  seed: number;
+  denoiserSteps: number;
+  decoderSteps: number;
+  /** Stored augmentation draws per caption. */
+  draws: number;
+  denoiser?: Partial<DenoiserConfig>;
+  decoder?: Partial<DecoderConfig>;
+  runtime?: RuntimeConfig;
+  signal?: AbortSignal;
+  onStage?: (stage: Stage, detail: string) => void;
+  onProgress?: (stage: Stage, p: Progress) => void;
+  cacheDir?: string;
+  command?: string;
+}
+
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** Sizes that fit the CLIP's embedding size: the paper's for 512-d CLIPs, small ones below. */
+function defaults(dim: number): { denoiser: DenoiserConfig; decoder: Omit<DecoderConfig, 'vocab' | 'maxLen' | 'condDim'> } {
+  const big = dim >= 256;
+  return {
+    denoiser: big ? { dim, width: 512, blocks: 3, hidden: 1024, timeDim: 128 } : { dim, width: 96, blocks: 2, hidden: 192, timeDim: 32 },
+    decoder: big
+      ? { width: 768, layers: 4, heads: 4, mlpRatio: 4, prefixTokens: 10, prefixHidden: 768, softPrompts: 10 }
+      : { width: 64, layers: 2, heads: 4, mlpRatio: 4, prefixTokens: 2, prefixHidden: 64, softPrompts: 2 },
+  };
+}
+
+export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Promise<{ manifest: Manifest; eval: TextEval | null }> {
+  if (fs.existsSync(o.out)) throw new Error(`train: ${o.out} already exists; choose a new folder (bundles are never overwritten)`);
+  const m = clip.manifest;
+  const runtime = o.runtime ?? runtimeConfig();
+  const stage = (s: Stage, d: string) => o.onStage?.(s, d);
+  fs.mkdirSync(o.runDir, { recursive: true });
+
+  stage('corpus', o.corpus);
+  const corpus = await readCorpus(o.corpus);
+  const tok = ClipTokenizer.load(clip.file(m.clip.tokenizer));
+  const tokenized = corpus.train.map((l) => tok.tokens(l));
+  const vocab = buildVocab(tokenized, tok);
+  const captions = encodeCaptions(tokenized, vocab, corpus.train);
+  const longest = captions.reduce((a, c) => Math.max(a, c.length), 0);
+
+  stage('embed', `${corpus.train.length} captions`);
+  const enc = await ClipEncoders.open(clip.file(m.clip.vision), clip.file(m.clip.text), { imageSize: m.clip.imageSize, embedDim: m.clip.embedDim }, runtime);
+  let embeds: Float32Array;
+  try {
+    embeds = await embedTexts(enc, tok, m.files[m.clip.text].sha256, m.clip.contextLength, corpus.train, { cacheDir: o.cacheDir, signal: o.signal });
+  } finally {
+    await enc.close();
+  }
+  const dim = m.clip.embedDim;
+  const textMean = meanOfNormalised(embeds, dim);
+  const z0 = textZ(embeds, textMean, m.diffusion.scale);
+  const sizes = defaults(dim);
+  const dnCfg: DenoiserConfig = { ...sizes.denoiser, ...o.denoiser, dim };
+  const diffusion = { steps: m.diffusion.steps, cosineS: m.diffusion.cosineS, scale: m.diffusion.scale };
+
+  stage('denoiser', `${o.denoiserSteps} steps`);
+  const dn = await trainDenoiser(z0, dnCfg, diffusion, {
+    ...DENOISER_TRAINING, steps: o.denoiserSteps, seed: o.seed, runDir: path.join(o.runDir, 'denoiser'), signal: o.signal, runtime,
+    lr: 1e-3, onProgress: (p) => o.onProgress?.('denoiser', p),
+  });
+  if (dn.cancelled) throw new Error('train: cancelled (run again to resume)');
+
+  stage('augment', `${o.draws} draws per caption at A = ${m.diffusion.augmentStep}`);
+  const augFile = path.join(o.runDir, 'augment.safetensors');
+  let conds: Float32Array;
+  const saved = fs.existsSync(augFile) ? readTensorFile(augFile) : null;
+  if (saved && (saved.meta as { draws: number }).draws === o.draws && saved.tensors.conds.data.length === o.draws * z0.length) conds = saved.tensors.conds.data as Float32Array;
+  else {
+    conds = await augment(z0, dn.ema!, dnCfg, diffusion, { step: m.diffusion.augmentStep, ddimSteps: m.diffusion.ddimSteps, draws: o.draws, seed: o.seed, runtime });
+    writeTensorFile(augFile, { conds: { dtype: 'float32', shape: [o.draws, corpus.train.length, dim], data: conds } }, { draws: o.draws });
+  }
+
+  stage('decoder', `${o.decoderSteps} steps, vocabulary ${vocab.length}`);
+  const decCfg: DecoderConfig = { ...sizes.decoder, ...o.decoder, vocab: vocab.length, maxLen: Math.min(40, longest + 2), condDim: dim };
+  const dec = await trainDecoder(captions, conds, decCfg, {
+    ...DECODER_TRAINING, steps: o.decoderSteps, seed: o.seed, runDir: path.join(o.runDir, 'decoder'), signal: o.signal, runtime,
+    onProgress: (p) => o.onProgress?.('decoder', p),
+  });
+  if (dec.cancelled) throw new Error('train: cancelled (run again to resume)');
+
+  stage('write', o.out);
+  const tmp = `${o.out}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  const dot = tok.tokens('.');
+  const means: Record<string, { dtype: 'float32'; shape: number[]; data: Float32Array }> = { text_mean: { dtype: 'float32', shape: [dim], data: textMean } };
+  if (clip.imageMean) means.image_mean = { dtype: 'float32', shape: [dim], data: clip.imageMean };
+  const manifest = writeBundle(
+    tmp,
+    {
+      name: o.name,
+      version: o.version,
+      createdAt: new Date().toISOString(),
+      provenance: {
+        corpus: `${path.basename(o.corpus)} (sha256 ${sha256(o.corpus)}; ${corpus.report.train} train / ${corpus.report.heldOut} held-out lines)`,
+        seeds: { train: o.seed },
+        commands: [o.command ?? `trainFromCorpus(${JSON.stringify({ corpus: o.corpus, seed: o.seed, denoiserSteps: o.denoiserSteps, decoderSteps: o.decoderSteps, draws: o.draws })})`],
+        notes: `CLIP from ${m.name}@${m.version}`,
+      },
+      clip: m.clip,
+      diffusion: { ...m.diffusion, denoiser: dnCfg },
+      means: 'means.safetensors',
+      decoder: { config: decCfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: 1, eos: 2, stop: dot.length === 1 && vocab.includes(dot[0]) ? [vocab.indexOf(dot[0])] : [] },
+    },
+    {
+      [m.clip.vision]: fs.readFileSync(clip.file(m.clip.vision)),
+      [m.clip.text]: fs.readFileSync(clip.file(m.clip.text)),
+      [m.clip.tokenizer]: fs.readFileSync(clip.file(m.clip.tokenizer)),
+      [m.diffusion.weights]: { tensors: paramTensors(dn.ema!, dn.shapes) },
+      'decoder.safetensors': { tensors: paramTensors(dec.params, dec.shapes) },
+      'decoder-vocab.json': JSON.stringify(vocab),
+      'means.safetensors': { tensors: means },
+    },
+  );
+  fs.renameSync(tmp, o.out);
+
+  if (corpus.heldOut.length === 0) return { manifest, eval: null };
+  stage('eval', `${corpus.heldOut.length} held-out lines`);
+  return { manifest, eval: await evalText(loadBundle(o.out), corpus.heldOut, { runtime, cacheDir: o.cacheDir }) };
+}
