@@ -24,12 +24,17 @@ import { evalText, TextEval, textZ } from './eval-text';
 import { readTensorFile, writeTensorFile } from './tensor-file';
 import { embedTexts } from './text-embeddings';
 import { Progress } from './trainer';
-import { buildVocab, encodeCaptions } from './vocab';
+import { Rng } from './rng';
+import { buildVocab, encodeCaptions, extendVocab, resizeDecoder } from './vocab';
 
 export type Stage = 'corpus' | 'embed' | 'denoiser' | 'augment' | 'decoder' | 'write' | 'eval';
 
 export interface CorpusTrainOptions {
   corpus: string;
+  /** Fine-tuning: continue this bundle's denoiser and decoder (vocabulary extended, ē_text kept). */
+  base?: Bundle;
+  /** Fine-tuning against forgetting: lines of this corpus mixed in, `share` of the new corpus's count. */
+  mix?: { corpus: string; share: number };
   /** Where the new bundle goes; must not exist yet. */
   out: string;
   name: string;
@@ -72,31 +77,39 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
 
   stage('corpus', o.corpus);
   const corpus = await readCorpus(o.corpus);
+  const lines = [...corpus.train];
+  if (o.mix) {
+    const old = (await readCorpus(o.mix.corpus)).train;
+    const count = Math.min(old.length, Math.round(o.mix.share * corpus.train.length));
+    const pick = new Rng(o.seed, 9).permutation(old.length).subarray(0, count);
+    for (const i of pick) lines.push(old[i]);
+  }
   const tok = ClipTokenizer.load(clip.file(m.clip.tokenizer));
-  const tokenized = corpus.train.map((l) => tok.tokens(l));
-  const vocab = buildVocab(tokenized, tok);
-  const captions = encodeCaptions(tokenized, vocab, corpus.train);
+  const tokenized = lines.map((l) => tok.tokens(l));
+  const vocab = o.base ? extendVocab(o.base.vocab, tokenized) : buildVocab(tokenized, tok);
+  const captions = encodeCaptions(tokenized, vocab, lines);
   const longest = captions.reduce((a, c) => Math.max(a, c.length), 0);
 
-  stage('embed', `${corpus.train.length} captions`);
+  stage('embed', `${lines.length} captions`);
   const enc = await ClipEncoders.open(clip.file(m.clip.vision), clip.file(m.clip.text), { imageSize: m.clip.imageSize, embedDim: m.clip.embedDim }, runtime);
   let embeds: Float32Array;
   try {
-    embeds = await embedTexts(enc, tok, m.files[m.clip.text].sha256, m.clip.contextLength, corpus.train, { cacheDir: o.cacheDir, signal: o.signal });
+    embeds = await embedTexts(enc, tok, m.files[m.clip.text].sha256, m.clip.contextLength, lines, { cacheDir: o.cacheDir, signal: o.signal });
   } finally {
     await enc.close();
   }
   const dim = m.clip.embedDim;
-  const textMean = meanOfNormalised(embeds, dim);
+  // A fine-tune keeps ē_text: the denoiser it continues was trained in that space.
+  const textMean = o.base ? o.base.textMean : meanOfNormalised(embeds, dim);
   const z0 = textZ(embeds, textMean, m.diffusion.scale);
   const sizes = defaults(dim);
-  const dnCfg: DenoiserConfig = { ...sizes.denoiser, ...o.denoiser, dim };
+  const dnCfg: DenoiserConfig = o.base ? o.base.manifest.diffusion.denoiser : { ...sizes.denoiser, ...o.denoiser, dim };
   const diffusion = { steps: m.diffusion.steps, cosineS: m.diffusion.cosineS, scale: m.diffusion.scale };
 
   stage('denoiser', `${o.denoiserSteps} steps`);
   const dn = await trainDenoiser(z0, dnCfg, diffusion, {
     ...DENOISER_TRAINING, steps: o.denoiserSteps, seed: o.seed, runDir: path.join(o.runDir, 'denoiser'), signal: o.signal, runtime,
-    lr: 1e-3, onProgress: (p) => o.onProgress?.('denoiser', p),
+    lr: o.base ? 3e-4 : 1e-3, init: o.base?.denoiser, onProgress: (p) => o.onProgress?.('denoiser', p),
   });
   if (dn.cancelled) throw new Error('train: cancelled (run again to resume)');
 
@@ -107,14 +120,16 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
   if (saved && (saved.meta as { draws: number }).draws === o.draws && saved.tensors.conds.data.length === o.draws * z0.length) conds = saved.tensors.conds.data as Float32Array;
   else {
     conds = await augment(z0, dn.ema!, dnCfg, diffusion, { step: m.diffusion.augmentStep, ddimSteps: m.diffusion.ddimSteps, draws: o.draws, seed: o.seed, runtime });
-    writeTensorFile(augFile, { conds: { dtype: 'float32', shape: [o.draws, corpus.train.length, dim], data: conds } }, { draws: o.draws });
+    writeTensorFile(augFile, { conds: { dtype: 'float32', shape: [o.draws, lines.length, dim], data: conds } }, { draws: o.draws });
   }
 
   stage('decoder', `${o.decoderSteps} steps, vocabulary ${vocab.length}`);
-  const decCfg: DecoderConfig = { ...sizes.decoder, ...o.decoder, vocab: vocab.length, maxLen: Math.min(40, longest + 2), condDim: dim };
+  const baseCfg = o.base?.manifest.decoder.config;
+  const decCfg: DecoderConfig = baseCfg ? { ...baseCfg, vocab: vocab.length } : { ...sizes.decoder, ...o.decoder, vocab: vocab.length, maxLen: Math.min(40, longest + 2), condDim: dim };
+  const decInit = o.base && baseCfg ? resizeDecoder(o.base.decoder, baseCfg, vocab.length, o.seed) : undefined;
   const dec = await trainDecoder(captions, conds, decCfg, {
     ...DECODER_TRAINING, steps: o.decoderSteps, seed: o.seed, runDir: path.join(o.runDir, 'decoder'), signal: o.signal, runtime,
-    onProgress: (p) => o.onProgress?.('decoder', p),
+    init: decInit, lr: o.base ? 3e-4 : DECODER_TRAINING.lr, onProgress: (p) => o.onProgress?.('decoder', p),
   });
   if (dec.cancelled) throw new Error('train: cancelled (run again to resume)');
 
@@ -134,7 +149,7 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
         corpus: `${path.basename(o.corpus)} (sha256 ${sha256(o.corpus)}; ${corpus.report.train} train / ${corpus.report.heldOut} held-out lines)`,
         seeds: { train: o.seed },
         commands: [o.command ?? `trainFromCorpus(${JSON.stringify({ corpus: o.corpus, seed: o.seed, denoiserSteps: o.denoiserSteps, decoderSteps: o.decoderSteps, draws: o.draws })})`],
-        notes: `CLIP from ${m.name}@${m.version}`,
+        notes: o.base ? `fine-tuned from ${o.base.manifest.name}@${o.base.manifest.version}${o.mix ? ` with ${o.mix.share} x ${path.basename(o.mix.corpus)} mixed in` : ''}` : `CLIP from ${m.name}@${m.version}`,
       },
       clip: m.clip,
       diffusion: { ...m.diffusion, denoiser: dnCfg },
