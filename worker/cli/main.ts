@@ -6,6 +6,7 @@ import { wholeNumber } from './args';
 import { captionCommand } from './caption';
 import { demo } from './demo';
 import { modelsList, modelsMakeRandom } from './models';
+import { evalTextCommand, trainCommand } from './train';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
 
@@ -17,6 +18,13 @@ Commands:
                        one caption per image
                          --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
                          --max-tokens N --json
+  train --corpus FILE --clip BUNDLE [--out DIR] [--name N] [--version V] [--seed 0]
+        [--denoiser-steps 10000] [--decoder-steps 10000] [--draws 4]
+                       train a captioner from caption text on a bundle's CLIP (Ctrl-C pauses; rerun resumes)
+  finetune --from BUNDLE --corpus FILE [--mix FILE --mix-share 0.3] [--version V] ...
+                       continue a bundle on a domain corpus; writes a new version and compares it with the old
+  eval-text --bundle BUNDLE --corpus FILE
+                       BLEU/ROUGE-L/CIDEr-D of captions made from the corpus's held-out lines' own embeddings
   models list          the model bundles installed, with any problem found
   models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
                        a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
@@ -32,6 +40,7 @@ Environment:
   ALTBRIDGE_THREADS    onnxruntime intra-op threads (default: all cores)
   ALTBRIDGE_MODELS     folder of model bundles (default: the project's models/)
   ALTBRIDGE_BUNDLE     bundle used when --bundle is not given
+  ALTBRIDGE_CACHE      cache folder (text embeddings; default ~/.cache/altbridge)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +51,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'demo') return demo();
   if (command === 'caption') return captionCommand(rest);
+  if (command === 'train') return trainCommand(rest, false);
+  if (command === 'finetune') return trainCommand(rest, true);
+  if (command === 'eval-text') return evalTextCommand(rest);
   if (command === 'models' && rest[0] === 'list') return modelsList();
   if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
   if (command === 'bench' && rest[0] === 'caption') {
