@@ -16,10 +16,33 @@ export interface DenoiserConfig {
   hidden: number;
   /** Size of the sinusoidal timestep embedding. */
   timeDim: number;
+  /**
+   * `mlp` (default): residual MLP blocks with FiLM. `transformer`: the vector cut into `chunks`
+   * tokens plus a timestep token, through non-causal transformer blocks of `heads` heads.
+   */
+  kind?: 'mlp' | 'transformer';
+  chunks?: number;
+  heads?: number;
 }
 
 export function denoiser(x: T, t: T, c: DenoiserConfig): T {
   const temb = L.linear(L.silu(L.linear(L.timestepEmbedding(t, c.timeDim), 'denoiser.time.fc', c.width)), 'denoiser.time.proj', c.width);
+  return c.kind === 'transformer' ? chunkTransformer(x, temb, c) : residualFilm(x, temb, c);
+}
+
+function chunkTransformer(x: T, temb: T, c: DenoiserConfig): T {
+  const n = c.chunks ?? 16;
+  if (c.dim % n !== 0) throw new Error(`denoiser: dim ${c.dim} is not divisible into ${n} chunks`);
+  const size = c.dim / n;
+  const tokens = L.linear(o.reshape(x, [-1, n, size]), 'denoiser.in', c.width);
+  const pos = x.g.param('denoiser.pos.weight', [n + 1, c.width], { kind: 'normal', std: 0.02 }, false);
+  let h = o.add(o.concat([o.unsqueeze(temb, [1]), tokens], 1), pos);
+  for (let i = 0; i < c.blocks; i++) h = L.transformerBlock(h, `denoiser.block${i}`, { heads: c.heads ?? 4, causal: false, mlpRatio: c.hidden / c.width });
+  const out = L.linear(L.layerNorm(o.slice(h, 1, 1, n + 1), 'denoiser.ln'), 'denoiser.out', size);
+  return o.reshape(out, [-1, c.dim]);
+}
+
+function residualFilm(x: T, temb: T, c: DenoiserConfig): T {
   let h = L.linear(x, 'denoiser.in', c.width);
   for (let i = 0; i < c.blocks; i++) {
     const name = `denoiser.block${i}`;
