@@ -9,7 +9,16 @@ import { loadBundle } from '../../../worker/bundle/load';
 import { makeRandomBundle } from '../../../worker/bundle/random';
 import { Rng } from '../../../worker/train/rng';
 import { trainFromCorpus } from '../../../worker/train/corpus-train';
-import { evalText } from '../../../worker/train/eval-text';
+import * as ort from 'onnxruntime-node';
+import { ClipEncoders } from '../../../worker/clip/encoders';
+import { ClipTokenizer } from '../../../worker/clip/tokenizer';
+import { alphasCumprod, DIFFUSION_DEFAULTS } from '../../../worker/diffusion';
+import { augmentNet } from '../../../worker/graph/bridge';
+import { denoiser } from '../../../worker/graph/denoiser';
+import { buildInference } from '../../../worker/graph/train-step';
+import { runtimeConfig } from '../../../worker/runtime';
+import { evalText, textZ } from '../../../worker/train/eval-text';
+import { embedTexts } from '../../../worker/train/text-embeddings';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-train-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -49,6 +58,31 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   const untrained = await evalText(loadBundle(clipDir), heldOut, { cacheDir: path.join(root, 'cache') });
   console.log(`train: ${seconds.toFixed(0)} s; held-out (${heldOut.length} lines) CIDEr-D trained ${r.eval!.scores.ciderD.toFixed(3)} vs untrained ${untrained.scores.ciderD.toFixed(3)}; BLEU-4 ${r.eval!.scores.bleu4.toFixed(3)}; e.g. "${r.eval!.samples[0].line}" -> "${r.eval!.samples[0].caption}"`);
   expect(r.eval!.scores.ciderD).toBeGreaterThan(untrained.scores.ciderD + 1);
+
+  // The trained denoiser on real (tiny-CLIP) held-out text embeddings: noised to t = 600 and denoised.
+  const m = trained.manifest;
+  const enc = await ClipEncoders.open(trained.file(m.clip.vision), trained.file(m.clip.text), { imageSize: m.clip.imageSize, embedDim: m.clip.embedDim }, runtimeConfig());
+  const tok = ClipTokenizer.load(trained.file(m.clip.tokenizer));
+  const z = textZ(await embedTexts(enc, tok, m.files[m.clip.text].sha256, m.clip.contextLength, heldOut, { cacheDir: path.join(root, 'cache') }), trained.textMean, m.diffusion.scale);
+  await enc.close();
+  const alphas = alphasCumprod(DIFFUSION_DEFAULTS);
+  const net = augmentNet({ dim: 16, scale: m.diffusion.scale, alphas, step: 600, ddimSteps: 5, denoise: (x, t) => denoiser(x, t, m.diffusion.denoiser) });
+  const session = await ort.InferenceSession.create(buildInference(net, trained.denoiser));
+  const rng = new Rng(8);
+  const noise = Float32Array.from({ length: z.length }, () => rng.normal());
+  const n = heldOut.length;
+  const denoised = (await session.run({ z0: new ort.Tensor('float32', z, [n, 16]), noise: new ort.Tensor('float32', noise, [n, 16]) })).augmented.data as Float32Array;
+  await session.release();
+  const cosRow = (a: Float32Array, b: Float32Array, i: number) => {
+    let d = 0, na = 0, nb = 0;
+    for (let j = i * 16; j < (i + 1) * 16; j++) (d += a[j] * b[j]), (na += a[j] * a[j]), (nb += b[j] * b[j]);
+    return d / Math.sqrt(na * nb);
+  };
+  const noisy = z.map((v, i) => Math.sqrt(alphas[600]) * v + Math.sqrt(1 - alphas[600]) * noise[i]);
+  const before = Array.from({ length: n }, (_, i) => cosRow(noisy, z, i)).reduce((a, b) => a + b) / n;
+  const after = Array.from({ length: n }, (_, i) => cosRow(denoised, z, i)).reduce((a, b) => a + b) / n;
+  console.log(`train: held-out text embeddings noised to t=600, cosine to clean ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
+  expect(after - before).toBeGreaterThan(0.1);
   // Fine-tune on a corpus with words the first lacks, mixing some of the first back in.
   const file2 = path.join(root, 'domain.txt');
   fs.writeFileSync(file2, corpus(800, 2, true).join('\n') + '\n');
@@ -70,4 +104,24 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   expect(newOnFirst).toBeGreaterThan(0.7 * oldOnFirst);
 
   await expect(trainFromCorpus(loadBundle(clipDir), { corpus: file, out, name: 'x', version: '1', runDir: path.join(root, 'run2'), seed: 1, denoiserSteps: 1, decoderSteps: 1, draws: 1 })).rejects.toThrow(/already exists/);
+});
+
+test('a run stopped mid-decoder resumes from its checkpoints: the same command finishes it', async () => {
+  const clipDir = path.join(root, 'clip2');
+  makeRandomBundle(clipDir, 'tiny', 3);
+  const file = path.join(root, 'small.txt');
+  fs.writeFileSync(file, corpus(300, 5).join('\n'));
+  const abort = new AbortController();
+  const opts = {
+    corpus: file, out: path.join(root, 'resumed'), name: 'r', version: '1', runDir: path.join(root, 'run-resume'), seed: 3,
+    denoiserSteps: 40, decoderSteps: 60, draws: 1, cacheDir: path.join(root, 'cache'),
+  };
+  const seen: string[] = [];
+  await expect(trainFromCorpus(loadBundle(clipDir), { ...opts, signal: abort.signal, onProgress: (s, p) => s === 'decoder' && p.step === 25 && abort.abort() })).rejects.toThrow(/cancelled \(run again to resume\)/);
+  expect(fs.existsSync(opts.out)).toBe(false);
+  const firstDecoderSteps: number[] = [];
+  const r = await trainFromCorpus(loadBundle(clipDir), { ...opts, onStage: (s) => seen.push(s), onProgress: (s, p) => s === 'decoder' && firstDecoderSteps.push(p.step) });
+  expect(firstDecoderSteps[0]).toBe(26); // picked up after the checkpoint taken when it stopped
+  expect(r.manifest.name).toBe('r');
+  expect(loadBundle(opts.out).manifest.version).toBe('1');
 });
