@@ -7,24 +7,13 @@
 import * as ort from 'onnxruntime-node';
 import { DecoderConfig, decoderTrain } from '../graph/decoder';
 import { buildTrainStep } from '../graph/train-step';
-import { RuntimeConfig } from '../runtime';
 import { Rng } from './rng';
-import { Progress, Trainer, TrainResult } from './trainer';
+import { runStage, StageOptions, TrainResult } from './trainer';
 import { BOS, EOS, PAD } from './vocab';
 
-export interface DecoderTraining {
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmup: number;
-  seed: number;
+export interface DecoderTraining extends StageOptions {
   smoothing: number;
   weightDecay: number;
-  runDir?: string;
-  signal?: AbortSignal;
-  runtime?: RuntimeConfig;
-  onProgress?: (p: Progress) => void;
-  init?: Map<string, Float32Array>;
 }
 
 export const DECODER_TRAINING: Omit<DecoderTraining, 'steps'> = { batchSize: 64, lr: 1e-3, warmup: 100, seed: 0, smoothing: 0.1, weightDecay: 0.01 };
@@ -62,10 +51,5 @@ export async function trainDecoder(captions: number[][], conds: Float32Array, cf
     units: (idx: Uint32Array) => Array.from(idx, (k) => Math.min(captions[k].length + 1, len)).reduce((a, b) => a + b, 0),
   };
   const graph = buildTrainStep(decoderTrain(cfg, { smoothing: o.smoothing, ignoreIndex: PAD }), { adamw: { weightDecay: o.weightDecay } });
-  const trainer = new Trainer({
-    graph, data, batchSize: o.batchSize, steps: o.steps, seed: o.seed,
-    schedule: { peak: o.lr, warmup: o.warmup }, runDir: o.runDir, signal: o.signal, runtime: o.runtime, init: o.init,
-  });
-  if (o.onProgress) trainer.on('progress', o.onProgress);
-  return trainer.run();
+  return runStage(graph, data, o);
 }

@@ -6,25 +6,14 @@ import * as ort from 'onnxruntime-node';
 import { alphasCumprod, DiffusionConfig } from '../diffusion';
 import { DenoiserConfig, denoiserTrain } from '../graph/denoiser';
 import { buildTrainStep } from '../graph/train-step';
-import { RuntimeConfig } from '../runtime';
 import { Rng } from './rng';
-import { Progress, Trainer, TrainResult } from './trainer';
+import { runStage, StageOptions, TrainResult } from './trainer';
 
-export interface DenoiserTraining {
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmup: number;
-  seed: number;
+export interface DenoiserTraining extends StageOptions {
   /** EMA decay of the weights kept for sampling (0.995 in the authors' code). */
   ema: number;
   /** Min-SNR weighting cap γ: the x0 error of step t is weighted min(SNR(t), γ). */
   snrCap: number;
-  runDir?: string;
-  signal?: AbortSignal;
-  runtime?: RuntimeConfig;
-  onProgress?: (p: Progress) => void;
-  init?: Map<string, Float32Array>;
 }
 
 export const DENOISER_TRAINING: Omit<DenoiserTraining, 'steps'> = { batchSize: 64, lr: 8e-5, warmup: 100, seed: 0, ema: 0.995, snrCap: 5 };
@@ -59,10 +48,5 @@ export async function trainDenoiser(z0: Float32Array, cfg: DenoiserConfig, diffu
     },
   };
   const graph = buildTrainStep(denoiserTrain(cfg, diffusion.scale), { adamw: { weightDecay: 0 } });
-  const trainer = new Trainer({
-    graph, data, batchSize: o.batchSize, steps: o.steps, seed: o.seed, ema: o.ema,
-    schedule: { peak: o.lr, warmup: o.warmup }, runDir: o.runDir, signal: o.signal, runtime: o.runtime, init: o.init,
-  });
-  if (o.onProgress) trainer.on('progress', o.onProgress);
-  return trainer.run();
+  return runStage(graph, data, o, o.ema);
 }

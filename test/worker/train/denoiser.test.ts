@@ -55,18 +55,22 @@ beforeAll(async () => {
   console.log(`denoiser: 1500 steps in ${((Date.now() - started) / 1000).toFixed(1)} s, loss ${trained.history[0].loss.toFixed(3)} -> ${trained.history[1499].loss.toFixed(3)}`);
 });
 
-test('held-out embeddings noised to t = 600 and denoised are closer to the clean ones than the noisy input', async () => {
-  const net = augmentNet({ dim: D, scale: C, alphas, step: 600, ddimSteps: 5, denoise: (x, t) => denoiser(x, t, cfg) });
-  const session = await ort.InferenceSession.create(buildInference(net, trained.ema!));
+/** Mean cosine to the clean held-out rows: of the noisy input at t = 600, and after DDIM back to 0. */
+async function denoiseAt600(weights: Map<string, Float32Array>, c: DenoiserConfig): Promise<{ before: number; after: number }> {
+  const net = augmentNet({ dim: D, scale: C, alphas, step: 600, ddimSteps: 5, denoise: (x, t) => denoiser(x, t, c) });
+  const session = await ort.InferenceSession.create(buildInference(net, weights));
   const rng = new Rng(9);
   const noise = Float32Array.from({ length: heldOut.length }, () => rng.normal());
   const out = (await session.run({ z0: new ort.Tensor('float32', heldOut, [200, D]), noise: new ort.Tensor('float32', noise, [200, D]) })).augmented.data as Float32Array;
   await session.release();
-  const a = Math.sqrt(alphas[600]);
-  const noisy = heldOut.map((v, i) => a * v + Math.sqrt(1 - alphas[600]) * noise[i]);
+  const noisy = heldOut.map((v, i) => Math.sqrt(alphas[600]) * v + Math.sqrt(1 - alphas[600]) * noise[i]);
   const clean = rows(heldOut);
-  const before = rows(noisy).reduce((s, r, i) => s + cos(r, clean[i]), 0) / 200;
-  const after = rows(out).reduce((s, r, i) => s + cos(r, clean[i]), 0) / 200;
+  const mean = (x: Float32Array) => rows(x).reduce((s, r, i) => s + cos(r, clean[i]), 0) / 200;
+  return { before: mean(noisy), after: mean(out) };
+}
+
+test('held-out embeddings noised to t = 600 and denoised are closer to the clean ones than the noisy input', async () => {
+  const { before, after } = await denoiseAt600(trained.ema!, cfg);
   console.log(`denoiser: mean cosine to the clean embedding, noisy t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)} (margin ${(after - before).toFixed(3)})`);
   expect(after - before).toBeGreaterThan(0.2);
 });
@@ -114,14 +118,7 @@ test('the denoiser architectures compared on the same data and steps (figures pr
     const started = Date.now();
     const r = label === variants[0][0] ? trained : await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 1500, lr: 2e-3, warmup: 50, ema: 0.99 });
     const seconds = label === variants[0][0] ? NaN : (Date.now() - started) / 1000;
-    const net = augmentNet({ dim: D, scale: C, alphas, step: 600, ddimSteps: 5, denoise: (x, t) => denoiser(x, t, c) });
-    const session = await ort.InferenceSession.create(buildInference(net, r.ema!));
-    const rng = new Rng(9);
-    const noise = Float32Array.from({ length: heldOut.length }, () => rng.normal());
-    const out = (await session.run({ z0: new ort.Tensor('float32', heldOut, [200, D]), noise: new ort.Tensor('float32', noise, [200, D]) })).augmented.data as Float32Array;
-    await session.release();
-    const clean = rows(heldOut);
-    const after = rows(out).reduce((s, x, i) => s + cos(x, clean[i]), 0) / 200;
+    const { after } = await denoiseAt600(r.ema!, c);
     const params = [...r.ema!.values()].reduce((s, p) => s + p.length, 0);
     console.log(`denoiser ${label}: ${params} params, held-out cosine after t=600 -> 0 ${after.toFixed(3)}, final loss ${r.history[r.history.length - 1].loss.toFixed(3)}${Number.isNaN(seconds) ? '' : `, ${seconds.toFixed(1)} s`}`);
     expect(after).toBeGreaterThan(0.85);
