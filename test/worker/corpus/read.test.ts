@@ -148,6 +148,9 @@ describe('one 10 MB line is dropped as too long', () => {
     expect(report).toEqual({ lines: 2, kept: 1, dropped: { 'line too long': 1 }, train: 1, heldOut: 0 });
   });
 
+  test('a file that is just that line is refused, naming why', () =>
+    expect(readCorpus(write('only-huge.txt', huge))).rejects.toThrow(/has no usable caption \(1 records: .*line too long/));
+
   test('a multi-line CSV record over the limit is dropped too', async () => {
     const file = write('tall.csv', `caption\n"${'a b c d\n'.repeat(20)}"\na dog on grass\n`);
     const { train, report } = await readCorpus(file, { heldOut: 0, maxLineBytes: 100 });
