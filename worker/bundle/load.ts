@@ -28,7 +28,18 @@ export interface Bundle {
 /** Where bundles live: ALTBRIDGE_MODELS, else the project's models/ folder. */
 export const modelsDir = (): string => process.env.ALTBRIDGE_MODELS ?? path.join(__dirname, '..', '..', 'models');
 
-export const sha256File = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/** sha256 of a file, read in chunks (model files run to hundreds of MB). */
+export function sha256File(file: string): string {
+  const hash = crypto.createHash('sha256');
+  const buf = Buffer.alloc(1 << 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
 
 /** A bundle folder from a path, a name in the models folder, or name@version. */
 export function resolveBundle(ref: string, dir = modelsDir()): string {

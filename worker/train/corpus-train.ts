@@ -4,10 +4,9 @@
  * (to a temporary folder renamed into place, so a bundle appears only when complete) and scores it
  * on the held-out lines. Each stage keeps its state in `runDir`, so a killed run picks up again.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Bundle, loadBundle } from '../bundle/load';
+import { Bundle, loadBundle, sha256File } from '../bundle/load';
 import { Manifest } from '../bundle/manifest';
 import { paramTensors, writeBundle } from '../bundle/write';
 import { ClipEncoders } from '../clip/encoders';
@@ -54,8 +53,6 @@ export interface CorpusTrainOptions {
   cacheDir?: string;
   command?: string;
 }
-
-const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** Sizes that fit the CLIP's embedding size: the paper's for 512-d CLIPs, small ones below. */
 function defaults(dim: number): { denoiser: DenoiserConfig; decoder: Omit<DecoderConfig, 'vocab' | 'maxLen' | 'condDim'> } {
@@ -146,7 +143,7 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
       version: o.version,
       createdAt: new Date().toISOString(),
       provenance: {
-        corpus: `${path.basename(o.corpus)} (sha256 ${sha256(o.corpus)}; ${corpus.report.train} train / ${corpus.report.heldOut} held-out lines)`,
+        corpus: `${path.basename(o.corpus)} (sha256 ${sha256File(o.corpus)}; ${corpus.report.train} train / ${corpus.report.heldOut} held-out lines)`,
         seeds: { train: o.seed },
         commands: [o.command ?? `trainFromCorpus(${JSON.stringify({ corpus: o.corpus, seed: o.seed, denoiserSteps: o.denoiserSteps, decoderSteps: o.decoderSteps, draws: o.draws })})`],
         notes: o.base ? `fine-tuned from ${o.base.manifest.name}@${o.base.manifest.version}${o.mix ? ` with ${o.mix.share} x ${path.basename(o.mix.corpus)} mixed in` : ''}` : `CLIP from ${m.name}@${m.version}`,
