@@ -6,6 +6,7 @@ import { wholeNumber } from './args';
 import { captionCommand } from './caption';
 import { demo } from './demo';
 import { modelsList, modelsMakeRandom } from './models';
+import { shapesGenerate } from './shapes';
 import { evalTextCommand, trainCommand } from './train';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
@@ -25,6 +26,8 @@ Commands:
                        continue a bundle on a domain corpus; writes a new version and compares it with the old
   eval-text --bundle BUNDLE --corpus FILE
                        BLEU/ROUGE-L/CIDEr-D of captions made from the corpus's held-out lines' own embeddings
+  shapes generate --out DIR [--seed 0] [--pairs 5000] [--texts 5000] [--heldout 500] [--size 64]
+                       a ShapesWorld dataset: image-caption pairs, caption text (5 lines a scene), held-out images
   models list          the model bundles installed, with any problem found
   models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
                        a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
@@ -54,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'train') return trainCommand(rest, false);
   if (command === 'finetune') return trainCommand(rest, true);
   if (command === 'eval-text') return evalTextCommand(rest);
+  if (command === 'shapes' && rest[0] === 'generate') return shapesGenerate(rest.slice(1));
   if (command === 'models' && rest[0] === 'list') return modelsList();
   if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
   if (command === 'bench' && rest[0] === 'caption') {
