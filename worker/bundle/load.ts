@@ -9,20 +9,27 @@ import { decoderTrain } from '../graph/decoder';
 import { denoiser } from '../graph/denoiser';
 import { Graph, ParamSpec } from '../graph/graph';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
-import { checkManifest, Manifest } from './manifest';
+import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
 
-export interface Bundle {
+/** What every bundle has: CLIP, its tokenizer and image settings, and the means computed so far. */
+export interface ClipBundle {
   dir: string;
-  manifest: Manifest;
-  denoiser: Map<string, Float32Array>;
-  decoder: Map<string, Float32Array>;
-  textMean: Float32Array;
+  manifest: ClipManifest;
+  textMean: Float32Array | null;
   /** null until ē_img is computed for the bundle (then it cannot bridge). */
   imageMean: Float32Array | null;
-  /** Decoder token id -> CLIP tokenizer id. */
-  vocab: number[];
   /** Absolute path of a file named in the manifest. */
   file(rel: string): string;
+}
+
+/** A bundle that captions: CLIP plus denoiser, decoder and ē_text. */
+export interface Bundle extends ClipBundle {
+  manifest: Manifest;
+  textMean: Float32Array;
+  denoiser: Map<string, Float32Array>;
+  decoder: Map<string, Float32Array>;
+  /** Decoder token id -> CLIP tokenizer id. */
+  vocab: number[];
 }
 
 /** Where bundles live: ALTBRIDGE_MODELS, else the project's models/ folder. */
@@ -58,6 +65,8 @@ export interface BundleInfo {
   name: string;
   version: string;
   createdAt: string;
+  /** false for a CLIP-only bundle (no captioner yet). */
+  captions: boolean;
   problem: string | null;
 }
 
@@ -70,12 +79,12 @@ export function listBundles(dir = modelsDir()): BundleInfo[] {
     .map((d) => {
       const where = path.join(dir, d.name);
       try {
-        const m = checkManifest(JSON.parse(fs.readFileSync(path.join(where, 'manifest.json'), 'utf8')), where);
+        const m = checkClipManifest(JSON.parse(fs.readFileSync(path.join(where, 'manifest.json'), 'utf8')), where);
         const missing = Object.keys(m.files).filter((f) => !fs.existsSync(path.join(where, f)));
         const problem = missing.length ? `missing ${missing.join(', ')}` : null;
-        return { dir: where, name: m.name, version: m.version, createdAt: m.createdAt, problem };
+        return { dir: where, name: m.name, version: m.version, createdAt: m.createdAt, captions: 'decoder' in m, problem };
       } catch (err) {
-        return { dir: where, name: d.name, version: '?', createdAt: '?', problem: (err as Error).message };
+        return { dir: where, name: d.name, version: '?', createdAt: '?', captions: false, problem: (err as Error).message };
       }
     });
 }
@@ -100,20 +109,16 @@ function weights(file: string, tensors: Record<string, StoredTensor>, specs: Par
   return out;
 }
 
-export function loadBundle(ref: string): Bundle {
+/** A bundle's folder with every file checked against its size and sha256, and its parsed manifest. */
+function openVerified(ref: string): { dir: string; raw: unknown; file: (rel: string) => string } {
   const dir = resolveBundle(ref);
-  const manifestPath = path.join(dir, 'manifest.json');
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    raw = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
   } catch (err) {
     throw new Error(`bundle ${dir}: manifest.json is not valid JSON (${(err as Error).message})`);
   }
-  const m = checkManifest(raw, dir);
-  const file = (rel: string) => {
-    if (!m.files[rel]) throw new Error(`bundle ${dir}: manifest refers to ${rel}, which its file list does not name`);
-    return path.join(dir, rel);
-  };
+  const m = checkClipManifest(raw, dir);
   for (const [rel, info] of Object.entries(m.files)) {
     const p = path.join(dir, rel);
     if (!fs.existsSync(p)) throw new Error(`bundle file ${p} is missing`);
@@ -121,7 +126,38 @@ export function loadBundle(ref: string): Bundle {
     if (size !== info.bytes) throw new Error(`bundle file ${p} has ${size} bytes, the manifest says ${info.bytes} (damaged or replaced)`);
     if (sha256File(p) !== info.sha256) throw new Error(`bundle file ${p} does not match its sha256 in the manifest (damaged or replaced)`);
   }
+  const file = (rel: string) => {
+    if (!m.files[rel]) throw new Error(`bundle ${dir}: manifest refers to ${rel}, which its file list does not name`);
+    return path.join(dir, rel);
+  };
   for (const rel of [m.clip.vision, m.clip.text, m.clip.tokenizer]) file(rel);
+  return { dir, raw, file };
+}
+
+/** ē_text and ē_img from the means file, each null when not computed yet. */
+function readMeans(m: ClipManifest, file: (rel: string) => string): { textMean: Float32Array | null; imageMean: Float32Array | null } {
+  if (!m.means) return { textMean: null, imageMean: null };
+  const meansFile = file(m.means);
+  const means = readTensorFile(meansFile).tensors;
+  const vector = (name: string): Float32Array | null => {
+    const t = means[name];
+    if (!t) return null;
+    if (!(t.data instanceof Float32Array) || t.data.length !== m.clip.embedDim) throw new Error(`bundle file ${meansFile}: ${name} must be float32 [${m.clip.embedDim}]`);
+    return t.data;
+  };
+  return { textMean: vector('text_mean'), imageMean: vector('image_mean') };
+}
+
+/** Any bundle's CLIP part (CLIP-only bundles included), files verified. */
+export function loadClip(ref: string): ClipBundle {
+  const { dir, raw, file } = openVerified(ref);
+  const manifest = checkClipManifest(raw, dir);
+  return { dir, manifest, file, ...readMeans(manifest, file) };
+}
+
+export function loadBundle(ref: string): Bundle {
+  const { dir, raw, file } = openVerified(ref);
+  const m = checkManifest(raw, dir);
   const dim = m.clip.embedDim;
   const dn = m.diffusion.denoiser;
   if (dn.dim !== dim || m.decoder.config.condDim !== dim) throw new Error(`bundle ${dir}: denoiser dim ${dn.dim} and decoder condDim ${m.decoder.config.condDim} must equal clip.embedDim ${dim}`);
@@ -129,19 +165,12 @@ export function loadBundle(ref: string): Bundle {
   const denoiserWeights = weights(dnFile, readTensorFile(dnFile).tensors, specsOf((g) => denoiser(g.input('x', 'float32', ['B', dim]), g.input('t', 'float32', ['B']), dn)));
   const decFile = file(m.decoder.weights);
   const decoderWeights = weights(decFile, readTensorFile(decFile).tensors, specsOf(decoderTrain(m.decoder.config, { smoothing: 0, ignoreIndex: 0 })));
-  const meansFile = file(m.means);
-  const means = readTensorFile(meansFile).tensors;
-  const vector = (name: string, t: StoredTensor | undefined): Float32Array | null => {
-    if (!t) return null;
-    if (!(t.data instanceof Float32Array) || t.data.length !== dim) throw new Error(`bundle file ${meansFile}: ${name} must be float32 [${dim}]`);
-    return t.data;
-  };
-  const textMean = vector('text_mean', means.text_mean);
-  if (!textMean) throw new Error(`bundle file ${meansFile}: lacks text_mean (ē_text)`);
+  const { textMean, imageMean } = readMeans(m, file);
+  if (!textMean) throw new Error(`bundle file ${file(m.means)}: lacks text_mean (ē_text)`);
   const vocabFile = file(m.decoder.vocab);
   const vocab = JSON.parse(fs.readFileSync(vocabFile, 'utf8')) as unknown;
   if (!Array.isArray(vocab) || vocab.length !== m.decoder.config.vocab || !vocab.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new Error(`bundle file ${vocabFile}: must be an array of ${m.decoder.config.vocab} tokenizer ids`);
   }
-  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean: vector('image_mean', means.image_mean), vocab, file };
+  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, vocab, file };
 }

@@ -1,13 +1,15 @@
 /**
  * A model bundle's manifest.json: what made it, every file with its sha256, and all the pipeline
- * needs to run it (CLIP files and image settings, diffusion settings, denoiser and decoder).
+ * needs to run it (CLIP files and image settings, diffusion settings, denoiser and decoder). A
+ * CLIP-only bundle (imported or self-trained CLIP, no captioner yet) has just the CLIP part and,
+ * once computed, its means; `altbridge train --clip` turns it into a full one.
  */
 import { DecoderConfig } from '../graph/decoder';
 import { DenoiserConfig } from '../graph/denoiser';
 
 export const BUNDLE_FORMAT = 1;
 
-export interface Manifest {
+export interface ClipManifest {
   format: number;
   name: string;
   version: string;
@@ -25,6 +27,11 @@ export interface Manifest {
     embedDim: number;
     contextLength: number;
   };
+  /** Tensor file of ē_text `text_mean` and ē_img `image_mean` [embedDim]; either may be missing while incomplete. */
+  means?: string;
+}
+
+export interface Manifest extends ClipManifest {
   diffusion: {
     steps: number;
     schedule: 'cosine';
@@ -37,7 +44,6 @@ export interface Manifest {
     denoiser: DenoiserConfig;
     weights: string;
   };
-  /** ē_text and ē_img as tensors `text_mean` / `image_mean` [embedDim]; ē_img may be missing (bundle incomplete). */
   means: string;
   decoder: {
     config: DecoderConfig;
@@ -51,32 +57,56 @@ export interface Manifest {
   };
 }
 
+/** Diffusion settings of a new captioner: the authors' (DESIGN §2), the bundle's own where it has them. */
+export function diffusionSettings(m: ClipManifest): Omit<Manifest['diffusion'], 'denoiser' | 'weights'> {
+  const d = (m as Partial<Manifest>).diffusion;
+  return {
+    steps: d?.steps ?? 1000, schedule: 'cosine', cosineS: d?.cosineS ?? 0.008, scale: d?.scale ?? 5, objective: 'pred-x0',
+    defaultM: d?.defaultM ?? 600, ddimSteps: d?.ddimSteps ?? 5, augmentStep: d?.augmentStep ?? 400,
+  };
+}
+
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** Checks the structure a loader relies on; the message names the first missing or wrong field. */
-export function checkManifest(m: unknown, where: string): Manifest {
-  const fail = (field: string, want: string) => {
-    throw new Error(`bundle ${where}: manifest.json field "${field}" must be ${want}`);
-  };
-  if (!isObj(m)) return fail('(root)', 'an object') as never;
+const failer = (where: string) => (field: string, want: string): never => {
+  throw new Error(`bundle ${where}: manifest.json field "${field}" must be ${want}`);
+};
+
+function need(fail: (f: string, w: string) => never, obj: unknown, name: string, fields: Record<string, string>): void {
+  if (!isObj(obj)) return fail(name, 'an object');
+  for (const [f, type] of Object.entries(fields)) {
+    const v = obj[f];
+    const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObj(v) : typeof v === type;
+    if (!ok) fail(`${name}.${f}`, `a ${type}`);
+  }
+}
+
+/** Checks what every bundle has (CLIP-only ones included); the message names the first missing or wrong field. */
+export function checkClipManifest(m: unknown, where: string): ClipManifest {
+  const fail = failer(where);
+  if (!isObj(m)) return fail('(root)', 'an object');
   if (m.format !== BUNDLE_FORMAT) fail('format', `${BUNDLE_FORMAT} (this version of altbridge reads format ${BUNDLE_FORMAT})`);
-  for (const f of ['name', 'version', 'createdAt', 'means']) if (typeof m[f] !== 'string' || !m[f]) fail(f, 'a non-empty string');
+  for (const f of ['name', 'version', 'createdAt']) if (typeof m[f] !== 'string' || !m[f]) fail(f, 'a non-empty string');
+  if (m.means !== undefined && (typeof m.means !== 'string' || !m.means)) fail('means', 'a non-empty string');
   if (!isObj(m.files)) fail('files', 'an object of path -> {sha256, bytes}');
   for (const [path, f] of Object.entries(m.files as object)) {
     if (!isObj(f) || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256) || typeof f.bytes !== 'number') fail(`files.${path}`, '{sha256: 64 hex digits, bytes: number}');
   }
-  const need = (obj: unknown, name: string, fields: Record<string, string>) => {
-    if (!isObj(obj)) return fail(name, 'an object');
-    for (const [f, type] of Object.entries(fields)) {
-      const v = obj[f];
-      const ok = type === 'array' ? Array.isArray(v) : type === 'object' ? isObj(v) : typeof v === type;
-      if (!ok) fail(`${name}.${f}`, `a ${type}`);
-    }
-  };
-  need(m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
-  need(m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });
-  need(m.diffusion, 'diffusion', { steps: 'number', cosineS: 'number', scale: 'number', defaultM: 'number', ddimSteps: 'number', augmentStep: 'number', denoiser: 'object', weights: 'string' });
-  need(m.decoder, 'decoder', { config: 'object', weights: 'string', vocab: 'string', bos: 'number', eos: 'number', stop: 'array' });
+  need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
+  need(fail, m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });
+  return m as unknown as ClipManifest;
+}
+
+/** A bundle that can caption: a CLIP-only manifest is refused with what to do about it. */
+export function checkManifest(raw: unknown, where: string): Manifest {
+  const m = checkClipManifest(raw, where) as ClipManifest & Record<string, unknown>;
+  if (m.decoder === undefined && m.diffusion === undefined) {
+    throw new Error(`bundle ${where} is CLIP only (no captioner yet): train one with \`altbridge train --clip ${m.name} --corpus FILE\``);
+  }
+  const fail = failer(where);
+  if (typeof m.means !== 'string') fail('means', 'a non-empty string');
+  need(fail, m.diffusion, 'diffusion', { steps: 'number', cosineS: 'number', scale: 'number', defaultM: 'number', ddimSteps: 'number', augmentStep: 'number', denoiser: 'object', weights: 'string' });
+  need(fail, m.decoder, 'decoder', { config: 'object', weights: 'string', vocab: 'string', bos: 'number', eos: 'number', stop: 'array' });
   const d = m.diffusion as Record<string, unknown>;
   if (d.schedule !== 'cosine') fail('diffusion.schedule', '"cosine"');
   if (d.objective !== 'pred-x0') fail('diffusion.objective', '"pred-x0"');

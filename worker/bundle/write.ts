@@ -2,15 +2,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { StoredTensor, writeTensorFile } from '../train/tensor-file';
-import { BUNDLE_FORMAT, Manifest, checkManifest } from './manifest';
+import { BUNDLE_FORMAT, ClipManifest, checkClipManifest, checkManifest } from './manifest';
 import { sha256File } from './load';
 
 export type BundleContent = Uint8Array | string | { tensors: Record<string, StoredTensor>; meta?: unknown };
 
-/** `content` maps each relative path to bytes, text, or tensors (written as a tensor file). */
-export function writeBundle(dir: string, manifest: Omit<Manifest, 'files' | 'format'>, content: Record<string, BundleContent>): Manifest {
+type ManifestBody<M extends ClipManifest> = Omit<M, 'files' | 'format'>;
+
+/**
+ * `content` maps each relative path to bytes, text, or tensors (written as a tensor file). A
+ * manifest with a decoder is checked as a full bundle, one without as a CLIP-only one.
+ */
+export function writeBundle<M extends ClipManifest>(dir: string, manifest: ManifestBody<M>, content: Record<string, BundleContent>): M {
   fs.mkdirSync(dir, { recursive: true });
-  const files: Manifest['files'] = {};
+  const files: ClipManifest['files'] = {};
   for (const [rel, c] of Object.entries(content)) {
     const p = path.join(dir, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
@@ -18,7 +23,8 @@ export function writeBundle(dir: string, manifest: Omit<Manifest, 'files' | 'for
     else writeTensorFile(p, c.tensors, c.meta ?? null);
     files[rel] = { sha256: sha256File(p), bytes: fs.statSync(p).size };
   }
-  const full = checkManifest({ format: BUNDLE_FORMAT, ...manifest, files }, dir);
+  const raw = { format: BUNDLE_FORMAT, ...manifest, files };
+  const full = ('decoder' in raw ? checkManifest(raw, dir) : checkClipManifest(raw, dir)) as M;
   const tmp = path.join(dir, `manifest.json.tmp-${process.pid}`);
   fs.writeFileSync(tmp, JSON.stringify(full, null, 2) + '\n');
   fs.renameSync(tmp, path.join(dir, 'manifest.json'));
@@ -33,8 +39,8 @@ export function paramTensors(values: Map<string, Float32Array>, shapes: Map<stri
 }
 
 /** Replaces or adds files of an existing bundle and refreshes their hashes in its manifest. */
-export function updateBundle(dir: string, content: Record<string, BundleContent>, changes: Partial<Omit<Manifest, 'files' | 'format'>> = {}): Manifest {
-  const current = checkManifest(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), dir);
+export function updateBundle(dir: string, content: Record<string, BundleContent>, changes: Partial<ManifestBody<ClipManifest>> = {}): ClipManifest {
+  const current = checkClipManifest(JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')), dir);
   const { files, format, ...rest } = current;
   void format;
   const kept: Record<string, BundleContent> = {};

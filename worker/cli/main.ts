@@ -5,6 +5,8 @@ import { BENCH_DEFAULTS, benchTrain } from './bench-train';
 import { wholeNumber } from './args';
 import { captionCommand } from './caption';
 import { demo } from './demo';
+import { doctorCommand } from './doctor';
+import { corpusFetch, modelsFetch } from './fetch';
 import { modelsList, modelsMakeRandom } from './models';
 import { shapesGenerate } from './shapes';
 import { evalTextCommand, trainCommand } from './train';
@@ -31,11 +33,17 @@ Commands:
   models list          the model bundles installed, with any problem found
   models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
                        a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
+  models fetch clip-vit-b32 [--from URL] [--out DIR] [--force]
+                       download a model's files (resumable, hash-checked) into models/downloads/NAME
+  corpus fetch coco-captions [--from URL] [--out DIR] [--force]
+                       download COCO 2017 captions as text: DIR/train.txt, DIR/val.txt (default corpora/coco-captions)
   bench caption        per-image latency by stage for ViT-B/32-sized models, batch 1 and 8, bridging vs M=0
                          --images 8 --beam 3 --max-tokens 16 --m 600 --steps 5
   bench train          tokens/s of a decoder train step on onnxruntime vs PyTorch (CPU), same run
                          --layers 4 --width 512 --heads 8 --seq 24 --batch 64 --vocab 4096
                          --threads 2 --steps 10 --warmup 3 --no-torch
+  doctor [--json] [--redis URL] [--database URL] [--no-services]
+                       check this host: Node, onnxruntime providers, CUDA libraries, bundles, disk, Redis, PostgreSQL
   help                 this text
 
 Environment:
@@ -44,6 +52,7 @@ Environment:
   ALTBRIDGE_MODELS     folder of model bundles (default: the project's models/)
   ALTBRIDGE_BUNDLE     bundle used when --bundle is not given
   ALTBRIDGE_CACHE      cache folder (text embeddings; default ~/.cache/altbridge)
+  ALTBRIDGE_MIRROR     mirror root for models/corpus fetch: files of NAME from $ALTBRIDGE_MIRROR/NAME/
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -53,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'demo') return demo();
+  if (command === 'doctor') return doctorCommand(rest);
   if (command === 'caption') return captionCommand(rest);
   if (command === 'train') return trainCommand(rest, false);
   if (command === 'finetune') return trainCommand(rest, true);
@@ -60,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'shapes' && rest[0] === 'generate') return shapesGenerate(rest.slice(1));
   if (command === 'models' && rest[0] === 'list') return modelsList();
   if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
+  if (command === 'models' && rest[0] === 'fetch') return modelsFetch(rest.slice(1));
+  if (command === 'corpus' && rest[0] === 'fetch') return corpusFetch(rest.slice(1));
   if (command === 'bench' && rest[0] === 'caption') {
     const { values } = parseArgs({ args: rest.slice(1), options: { images: { type: 'string' }, beam: { type: 'string' }, 'max-tokens': { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' } } });
     await benchCaption({

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadBundle, modelsDir } from '../bundle/load';
+import { loadBundle, loadClip, modelsDir } from '../bundle/load';
 import { readCorpus } from '../corpus/read';
 import { trainFromCorpus } from '../train/corpus-train';
 import { evalText, TextEval } from '../train/eval-text';
@@ -36,9 +36,10 @@ export async function trainCommand(args: string[], finetune: boolean): Promise<n
   if (!v.corpus) throw new Error(`${finetune ? 'finetune' : 'train'}: --corpus FILE is required`);
   const baseRef = finetune ? v.from : v.clip;
   if (!baseRef) throw new Error(finetune ? 'finetune: --from BUNDLE is required' : 'train: --clip BUNDLE (a bundle whose CLIP to use) is required');
-  const base = loadBundle(baseRef);
-  const name = v.name ?? (finetune ? base.manifest.name : path.basename(v.corpus).replace(/\.[^.]+$/, ''));
-  const version = v.version ?? (finetune ? bump(base.manifest.version) : '1.0.0');
+  const clip = finetune ? null : loadClip(baseRef);
+  const base = finetune ? loadBundle(baseRef) : null;
+  const name = v.name ?? (base ? base.manifest.name : path.basename(v.corpus).replace(/\.[^.]+$/, ''));
+  const version = v.version ?? (base ? bump(base.manifest.version) : '1.0.0');
   const out = v.out ?? path.join(modelsDir(), `${name}-${version}`);
   const abort = new AbortController();
   process.once('SIGINT', () => {
@@ -48,10 +49,10 @@ export async function trainCommand(args: string[], finetune: boolean): Promise<n
   const bars = { denoiser: progressBar('denoiser'), decoder: progressBar('decoder') };
   const share = v['mix-share'] === undefined ? 0.3 : Number(v['mix-share']);
   if (!(share >= 0)) throw new Error(`--mix-share must be a number >= 0, got "${v['mix-share']}"`);
-  const r = await trainFromCorpus(base, {
+  const r = await trainFromCorpus((base ?? clip)!, {
     corpus: v.corpus,
-    base: finetune ? base : undefined,
-    mix: finetune && v.mix ? { corpus: v.mix, share } : undefined,
+    base: base ?? undefined,
+    mix: base && v.mix ? { corpus: v.mix, share } : undefined,
     out, name, version,
     runDir: path.join(modelsDir(), '..', 'runs', `${name}-${version}`),
     seed: wholeNumber('seed', v.seed, 0) ?? 0,
@@ -66,7 +67,7 @@ export async function trainCommand(args: string[], finetune: boolean): Promise<n
   process.stdout.write(`wrote ${r.manifest.name}@${r.manifest.version} to ${out}\n`);
   if (r.eval) {
     process.stdout.write(report('new bundle, held-out text', r.eval) + '\n');
-    if (finetune) process.stdout.write(report('old bundle, same lines', await evalText(base, r.eval.samples.map((s) => s.line))) + '\n');
+    if (base) process.stdout.write(report('old bundle, same lines', await evalText(base, r.eval.samples.map((s) => s.line))) + '\n');
   }
   return 0;
 }

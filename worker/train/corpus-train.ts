@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Bundle, loadBundle, sha256File } from '../bundle/load';
-import { Manifest } from '../bundle/manifest';
+import { Bundle, ClipBundle, loadBundle, sha256File } from '../bundle/load';
+import { diffusionSettings, Manifest } from '../bundle/manifest';
 import { paramTensors, writeBundle } from '../bundle/write';
 import { ClipEncoders } from '../clip/encoders';
 import { ClipTokenizer } from '../clip/tokenizer';
@@ -65,9 +65,10 @@ function defaults(dim: number): { denoiser: DenoiserConfig; decoder: Omit<Decode
   };
 }
 
-export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Promise<{ manifest: Manifest; eval: TextEval | null }> {
+export async function trainFromCorpus(clip: ClipBundle, o: CorpusTrainOptions): Promise<{ manifest: Manifest; eval: TextEval | null }> {
   if (fs.existsSync(o.out)) throw new Error(`train: ${o.out} already exists; choose a new folder (bundles are never overwritten)`);
   const m = clip.manifest;
+  const settings = diffusionSettings(m);
   const runtime = o.runtime ?? runtimeConfig();
   const stage = (s: Stage, d: string) => o.onStage?.(s, d);
   fs.mkdirSync(o.runDir, { recursive: true });
@@ -98,10 +99,10 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
   const dim = m.clip.embedDim;
   // A fine-tune keeps ē_text: the denoiser it continues was trained in that space.
   const textMean = o.base ? o.base.textMean : meanOfNormalised(embeds, dim);
-  const z0 = textZ(embeds, textMean, m.diffusion.scale);
+  const z0 = textZ(embeds, textMean, settings.scale);
   const sizes = defaults(dim);
   const dnCfg: DenoiserConfig = o.base ? o.base.manifest.diffusion.denoiser : { ...sizes.denoiser, ...o.denoiser, dim };
-  const diffusion = { steps: m.diffusion.steps, cosineS: m.diffusion.cosineS, scale: m.diffusion.scale };
+  const diffusion = { steps: settings.steps, cosineS: settings.cosineS, scale: settings.scale };
 
   stage('denoiser', `${o.denoiserSteps} steps`);
   const dn = await trainDenoiser(z0, dnCfg, diffusion, {
@@ -110,13 +111,13 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
   });
   if (dn.cancelled) throw new Error('train: cancelled (run again to resume)');
 
-  stage('augment', `${o.draws} draws per caption at A = ${m.diffusion.augmentStep}`);
+  stage('augment', `${o.draws} draws per caption at A = ${settings.augmentStep}`);
   const augFile = path.join(o.runDir, 'augment.safetensors');
   let conds: Float32Array;
   const saved = fs.existsSync(augFile) ? readTensorFile(augFile) : null;
   if (saved && (saved.meta as { draws: number }).draws === o.draws && saved.tensors.conds.data.length === o.draws * z0.length) conds = saved.tensors.conds.data as Float32Array;
   else {
-    conds = await augment(z0, dn.ema!, dnCfg, diffusion, { step: m.diffusion.augmentStep, ddimSteps: m.diffusion.ddimSteps, draws: o.draws, seed: o.seed, runtime });
+    conds = await augment(z0, dn.ema!, dnCfg, diffusion, { step: settings.augmentStep, ddimSteps: settings.ddimSteps, draws: o.draws, seed: o.seed, runtime });
     writeTensorFile(augFile, { conds: { dtype: 'float32', shape: [o.draws, lines.length, dim], data: conds } }, { draws: o.draws });
   }
 
@@ -136,7 +137,7 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
   const dot = tok.tokens('.');
   const means: Record<string, { dtype: 'float32'; shape: number[]; data: Float32Array }> = { text_mean: { dtype: 'float32', shape: [dim], data: textMean } };
   if (clip.imageMean) means.image_mean = { dtype: 'float32', shape: [dim], data: clip.imageMean };
-  const manifest = writeBundle(
+  const manifest = writeBundle<Manifest>(
     tmp,
     {
       name: o.name,
@@ -149,7 +150,7 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
         notes: o.base ? `fine-tuned from ${o.base.manifest.name}@${o.base.manifest.version}${o.mix ? ` with ${o.mix.share} x ${path.basename(o.mix.corpus)} mixed in` : ''}` : `CLIP from ${m.name}@${m.version}`,
       },
       clip: m.clip,
-      diffusion: { ...m.diffusion, denoiser: dnCfg },
+      diffusion: { ...settings, denoiser: dnCfg, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: { config: decCfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: 1, eos: 2, stop: dot.length === 1 && vocab.includes(dot[0]) ? [vocab.indexOf(dot[0])] : [] },
     },
@@ -157,7 +158,7 @@ export async function trainFromCorpus(clip: Bundle, o: CorpusTrainOptions): Prom
       [m.clip.vision]: fs.readFileSync(clip.file(m.clip.vision)),
       [m.clip.text]: fs.readFileSync(clip.file(m.clip.text)),
       [m.clip.tokenizer]: fs.readFileSync(clip.file(m.clip.tokenizer)),
-      [m.diffusion.weights]: { tensors: paramTensors(dn.ema!, dn.shapes) },
+      'denoiser.safetensors': { tensors: paramTensors(dn.ema!, dn.shapes) },
       'decoder.safetensors': { tensors: paramTensors(dec.params, dec.shapes) },
       'decoder-vocab.json': JSON.stringify(vocab),
       'means.safetensors': { tensors: means },

@@ -1,0 +1,57 @@
+/**
+ * Contrastive training of a CLIP (image and text towers, symmetric InfoNCE with a learnt
+ * temperature) on images with several captions each: every step pairs each image of the batch
+ * with one of its captions, drawn from the step's own stream, so epochs see different pairings.
+ */
+import * as ort from 'onnxruntime-node';
+import { clipLoss, TextConfig, VisionConfig } from '../graph/clip';
+import { buildTrainStep } from '../graph/train-step';
+import { Rng } from './rng';
+import { runStage, StageOptions, TrainResult } from './trainer';
+
+export interface ClipTraining extends StageOptions {
+  weightDecay: number;
+}
+
+export const CLIP_TRAINING: Omit<ClipTraining, 'steps'> = { batchSize: 128, lr: 1e-3, warmup: 200, seed: 0, weightDecay: 0.1 };
+
+export interface ClipPairs {
+  /** CLIP-normalised pixels [n, 3, S, S]. */
+  pixels: Float32Array;
+  /** Token ids and mask [n, k, L]: k captions per image, as ClipTokenizer.encode writes them. */
+  ids: BigInt64Array;
+  mask: BigInt64Array;
+  /** Captions per image. */
+  k: number;
+}
+
+export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
+  const s = vision.imageSize;
+  const px = 3 * s * s;
+  const n = pairs.pixels.length / px;
+  const len = text.length;
+  if (!Number.isInteger(n) || n < 2) throw new Error(`clip training: ${pairs.pixels.length} pixel values are not at least two images of 3 x ${s} x ${s}`);
+  if (pairs.ids.length !== n * pairs.k * len) throw new Error(`clip training: ${pairs.ids.length} token ids are not ${n} images x ${pairs.k} captions x ${len}`);
+  const data = {
+    size: n,
+    batch(idx: Uint32Array, rng: Rng) {
+      const b = idx.length;
+      const pixels = new Float32Array(b * px);
+      const ids = new BigInt64Array(b * len);
+      const mask = new BigInt64Array(b * len);
+      idx.forEach((img, i) => {
+        pixels.set(pairs.pixels.subarray(img * px, (img + 1) * px), i * px);
+        const row = (img * pairs.k + rng.int(pairs.k)) * len;
+        ids.set(pairs.ids.subarray(row, row + len), i * len);
+        mask.set(pairs.mask.subarray(row, row + len), i * len);
+      });
+      return {
+        pixel_values: new ort.Tensor('float32', pixels, [b, 3, s, s]),
+        input_ids: new ort.Tensor('int64', ids, [b, len]),
+        attention_mask: new ort.Tensor('int64', mask, [b, len]),
+      };
+    },
+  };
+  const graph = buildTrainStep(clipLoss(vision, text, { length: len }), { adamw: { weightDecay: o.weightDecay } });
+  return runStage(graph, data, o);
+}
