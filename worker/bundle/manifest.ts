@@ -14,7 +14,7 @@ export interface ClipManifest {
   name: string;
   version: string;
   createdAt: string;
-  provenance: { corpus: string; seeds: Record<string, number>; commands: string[]; notes?: string };
+  provenance: { corpus: string; seeds: Record<string, number>; commands: string[]; notes?: string; recipe?: Record<string, unknown> };
   /** Every file of the bundle, relative path -> sha256 (hex) and size. */
   files: Record<string, { sha256: string; bytes: number }>;
   clip: {

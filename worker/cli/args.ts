@@ -1,4 +1,6 @@
 /** Option parsing shared by the commands. */
+import * as fs from 'fs';
+import * as path from 'path';
 
 /** A whole-number option at least `min`, or undefined when not given. */
 export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
@@ -6,4 +8,14 @@ export function wholeNumber(name: string, value: string | undefined, min: number
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${value}"`);
   return n;
+}
+
+/** Files named, and the files directly inside folders named (sorted, dotfiles skipped). */
+export function expand(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) {
+      return fs.readdirSync(p).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(p, f)).filter((f) => fs.statSync(f).isFile());
+    }
+    return [p];
+  });
 }

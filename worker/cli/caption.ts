@@ -2,25 +2,13 @@
  * `altbridge caption <image|dir>...`: one caption per image, as text or JSON lines. Unreadable
  * files get an error line and a non-zero exit at the end; the other images are still captioned.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadBundle } from '../bundle/load';
 import { Captioner, isFailure } from '../caption';
 import { runtimeConfig } from '../runtime';
-import { wholeNumber } from './args';
+import { expand, wholeNumber } from './args';
 
 export const DEFAULT_BUNDLE = 'shapes-mini';
-
-/** Files named, and the files directly inside folders named (sorted). */
-function expand(paths: string[]): string[] {
-  return paths.flatMap((p) => {
-    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) {
-      return fs.readdirSync(p).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(p, f)).filter((f) => fs.statSync(f).isFile());
-    }
-    return [p];
-  });
-}
 
 export async function captionCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -7,8 +7,10 @@ import { captionCommand } from './caption';
 import { demo } from './demo';
 import { doctorCommand } from './doctor';
 import { corpusFetch, modelsFetch } from './fetch';
-import { modelsList, modelsMakeRandom } from './models';
-import { shapesGenerate } from './shapes';
+import { imagesMeanCommand } from './images-mean';
+import { modelsImportClip, modelsList, modelsMakeRandom } from './models';
+import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
+import { evalCommand } from './eval';
 import { evalTextCommand, trainCommand } from './train';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
@@ -16,7 +18,8 @@ const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + ca
 Usage: altbridge <command> [options]
 
 Commands:
-  demo                 train a small caption decoder from scratch on built-in captions and decode them
+  demo [--count 6] [--seed 2026] [--out DIR] [--bundle B]
+                       draw a few new ShapesWorld scenes and caption them with the default bundle
   caption <image|dir>...
                        one caption per image
                          --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
@@ -30,11 +33,23 @@ Commands:
                        BLEU/ROUGE-L/CIDEr-D of captions made from the corpus's held-out lines' own embeddings
   shapes generate --out DIR [--seed 0] [--pairs 5000] [--texts 5000] [--heldout 500] [--size 64]
                        a ShapesWorld dataset: image-caption pairs, caption text (5 lines a scene), held-out images
+  shapes build [--out models/shapes-mini] [--work DIR] [--seed 0] [--clip-steps 3000] [--denoiser-steps 6000]
+        [--decoder-steps 4000] [--draws 4] [--pairs 5000] [--texts 5000] [--heldout 500] [--val 250]
+                       the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder (resumable)
+  shapes report [--out reports/shapes] [--work DIR] [--beam 3] [recipe options as shapes build]
+                       REPORT.md with figures: cosines, ablation, baselines, M and S sweeps, errors by attribute
+  eval [--bundle B] (--split heldout|val [--data DIR] | --images DIR --refs FILE.json) [--m] [--steps] [--beam]
+       [--json] [--out FILE]
+                       BLEU-1..4, ROUGE-L and CIDEr-D of a bundle's captions against references
   models list          the model bundles installed, with any problem found
   models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
                        a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
   models fetch clip-vit-b32 [--from URL] [--out DIR] [--force]
                        download a model's files (resumable, hash-checked) into models/downloads/NAME
+  models import-clip FOLDER [--name N] [--version V] [--out DIR] [--variant fp32|quantized|fp16]
+                       a CLIP-only bundle from a Hugging Face CLIP ONNX export (checked, then copied)
+  images-mean --bundle NAME|PATH <image|dir>...
+                       ē_img (mean image embedding) for a bundle from your images; needed to bridge
   corpus fetch coco-captions [--from URL] [--out DIR] [--force]
                        download COCO 2017 captions as text: DIR/train.txt, DIR/val.txt (default corpora/coco-captions)
   bench caption        per-image latency by stage for ViT-B/32-sized models, batch 1 and 8, bridging vs M=0
@@ -61,16 +76,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (command === 'demo') return demo();
+  if (command === 'demo') return demo(rest);
   if (command === 'doctor') return doctorCommand(rest);
   if (command === 'caption') return captionCommand(rest);
   if (command === 'train') return trainCommand(rest, false);
   if (command === 'finetune') return trainCommand(rest, true);
   if (command === 'eval-text') return evalTextCommand(rest);
   if (command === 'shapes' && rest[0] === 'generate') return shapesGenerate(rest.slice(1));
+  if (command === 'shapes' && rest[0] === 'build') return shapesBuild(rest.slice(1));
+  if (command === 'shapes' && rest[0] === 'report') return shapesReportCommand(rest.slice(1));
+  if (command === 'eval') return evalCommand(rest);
   if (command === 'models' && rest[0] === 'list') return modelsList();
   if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
   if (command === 'models' && rest[0] === 'fetch') return modelsFetch(rest.slice(1));
+  if (command === 'models' && rest[0] === 'import-clip') return modelsImportClip(rest.slice(1));
+  if (command === 'images-mean') return imagesMeanCommand(rest);
   if (command === 'corpus' && rest[0] === 'fetch') return corpusFetch(rest.slice(1));
   if (command === 'bench' && rest[0] === 'caption') {
     const { values } = parseArgs({ args: rest.slice(1), options: { images: { type: 'string' }, beam: { type: 'string' }, 'max-tokens': { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' } } });

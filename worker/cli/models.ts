@@ -1,5 +1,7 @@
 /** `altbridge models ...`: the bundles installed. */
+import * as path from 'path';
 import { parseArgs } from 'util';
+import { importClip } from '../bundle/import-clip';
 import { listBundles, modelsDir } from '../bundle/load';
 import { makeRandomBundle } from '../bundle/random';
 import { wholeNumber } from './args';
@@ -25,5 +27,24 @@ export function modelsMakeRandom(args: string[]): number {
   const m = makeRandomBundle(values.out, size, wholeNumber('seed', values.seed, 0) ?? 0);
   const bytes = Object.values(m.files).reduce((a, f) => a + f.bytes, 0);
   process.stdout.write(`wrote ${m.name}@${m.version} to ${values.out} (${(bytes / 1e6).toFixed(1)} MB)\n`);
+  return 0;
+}
+
+/** `models import-clip FOLDER [--name N] [--version V] [--out DIR] [--variant fp32|quantized|fp16]`: a CLIP-only bundle from an HF ONNX export. */
+export async function modelsImportClip(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, version: { type: 'string' }, out: { type: 'string' }, variant: { type: 'string' } } });
+  if (positionals.length !== 1) throw new Error('models import-clip: name one folder (a Hugging Face CLIP ONNX export)');
+  const variant = values.variant ?? 'fp32';
+  if (variant !== 'fp32' && variant !== 'quantized' && variant !== 'fp16') throw new Error(`models import-clip: --variant must be fp32, quantized or fp16, got "${variant}"`);
+  const m = await importClip(positionals[0], { name: values.name, version: values.version, out: values.out, variant, command: `npx altbridge models import-clip ${args.join(' ')}` });
+  const out = path.resolve(values.out ?? path.join(modelsDir(), m.name));
+  const c = m.clip;
+  // A bundle outside the models folder is found by its path, not its name.
+  const ref = values.out ? out : m.name;
+  process.stdout.write(
+    `imported ${m.name}@${m.version} to ${out}: CLIP only, images ${c.imageSize}x${c.imageSize}, ${c.embedDim}-d embeddings, text length ${c.contextLength}\n` +
+      `next: npx altbridge images-mean --bundle ${ref} DIR   (ē_img from a folder of your images)\n` +
+      `      npx altbridge train --clip ${ref} --corpus FILE   (a captioner from your caption text)\n`,
+  );
   return 0;
 }

@@ -155,9 +155,8 @@ export async function trainFromCorpus(clip: ClipBundle, o: CorpusTrainOptions): 
       decoder: { config: decCfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: 1, eos: 2, stop: dot.length === 1 && vocab.includes(dot[0]) ? [vocab.indexOf(dot[0])] : [] },
     },
     {
-      [m.clip.vision]: fs.readFileSync(clip.file(m.clip.vision)),
-      [m.clip.text]: fs.readFileSync(clip.file(m.clip.text)),
-      [m.clip.tokenizer]: fs.readFileSync(clip.file(m.clip.tokenizer)),
+      // Every CLIP file (models, tokenizer.json and its config) goes along unchanged.
+      ...Object.fromEntries(Object.keys(m.files).filter((rel) => rel.startsWith('clip/')).map((rel) => [rel, fs.readFileSync(clip.file(rel))])),
       'denoiser.safetensors': { tensors: paramTensors(dn.ema!, dn.shapes) },
       'decoder.safetensors': { tensors: paramTensors(dec.params, dec.shapes) },
       'decoder-vocab.json': JSON.stringify(vocab),
