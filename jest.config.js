@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  testTimeout: 120000,
+  testTimeout: 300000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -73,12 +73,29 @@ function builtWith(out: string): unknown {
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null : null;
 }
 
+/**
+ * Seconds each stage took when it last ran in this work folder (kept in timings.json), so a run
+ * that reuses finished stages can still say what building from nothing costs.
+ */
+export function stageTimes(work: string): Record<string, number> {
+  const file = path.join(work, 'timings.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
+}
+
+async function timed<T>(work: string, name: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await run();
+  fs.mkdirSync(work, { recursive: true });
+  fs.writeFileSync(path.join(work, 'timings.json'), JSON.stringify({ ...stageTimes(work), [name]: (Date.now() - started) / 1000 }, null, 2));
+  return result;
+}
+
 export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ manifest: Manifest; dataDir: string }> {
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const done = builtWith(o.out);
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
-  const dataDir = await shapesData(o.work, b.data);
+  const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
 
   const clipDir = path.join(o.work, 'clip');
@@ -86,20 +103,22 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
     stage('clip', `${b.clipSteps} steps on ${train.length} pairs`);
     const tmp = `${clipDir}.tmp`;
     fs.rmSync(tmp, { recursive: true, force: true });
-    await buildMiniClip(train, tmp, {
-      seed: b.seed, steps: b.clipSteps, runDir: path.join(o.work, 'runs'), name: `${o.name}-clip`, version: o.version, command: o.command,
-      onProgress: (p) => o.onProgress?.('clip', p), signal: o.signal,
+    await timed(o.work, 'clip', async () => {
+      await buildMiniClip(train, tmp, {
+        seed: b.seed, steps: b.clipSteps, runDir: path.join(o.work, 'runs'), name: `${o.name}-clip`, version: o.version, command: o.command,
+        onProgress: (p) => o.onProgress?.('clip', p), signal: o.signal,
+      });
+      stage('images-mean', `${train.length} CLIP training images`);
+      await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images' });
     });
-    stage('images-mean', `${train.length} CLIP training images`);
-    await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images' });
     fs.renameSync(tmp, clipDir);
   }
 
-  const r = await trainFromCorpus(loadClip(clipDir), {
+  const r = await timed(o.work, 'captioner', () => trainFromCorpus(loadClip(clipDir), {
     corpus: path.join(dataDir, 'texts.txt'), out: o.out, name: o.name, version: o.version, runDir: path.join(o.work, 'runs', 'captioner'),
     seed: b.seed, denoiserSteps: b.denoiserSteps, decoderSteps: b.decoderSteps, draws: b.draws, command: o.command, signal: o.signal,
     onStage: (s: Stage, d) => stage(s, d), onProgress: (s, p) => o.onProgress?.(s, p),
-  });
+  }));
   // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data.
   const provenance = { ...r.manifest.provenance, recipe: { shapes: b } };
   const manifest = updateBundle(o.out, {}, { provenance }) as Manifest;
