@@ -12,6 +12,7 @@ import { modelsImportClip, modelsList, modelsMakeRandom } from './models';
 import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
 import { evalCommand } from './eval';
 import { evalTextCommand, trainCommand } from './train';
+import { queueWorkerCommand } from './queue-worker';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
 
@@ -59,6 +60,8 @@ Commands:
                          --threads 2 --steps 10 --warmup 3 --no-torch
   doctor [--json] [--redis URL] [--database URL] [--no-services]
                        check this host: Node, onnxruntime providers, CUDA libraries, bundles, disk, Redis, PostgreSQL
+  worker [--app DIR] [--concurrency N]
+                       consume the caption queue of the Strapi app in DIR (default .) in this process
   help                 this text
 
 Environment:
@@ -78,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'demo') return demo(rest);
   if (command === 'doctor') return doctorCommand(rest);
+  if (command === 'worker') return queueWorkerCommand(rest);
   if (command === 'caption') return captionCommand(rest);
   if (command === 'train') return trainCommand(rest, false);
   if (command === 'finetune') return trainCommand(rest, true);

@@ -1,0 +1,51 @@
+/** One caption per Media Library file; a regenerate updates it and keeps the earlier text in history. */
+export const CAPTION_UID = 'plugin::altbridge.caption';
+
+export const STATUSES = ['queued', 'suggested', 'approved', 'edited', 'rejected', 'failed'] as const;
+export type CaptionStatus = (typeof STATUSES)[number];
+
+export interface HistoryEntry {
+  text: string;
+  status: CaptionStatus;
+  source: 'machine' | 'human';
+  /** Who replaced it (an admin's name) or "altbridge" when a new machine caption did. */
+  by: string;
+  at: string;
+  m?: number | null;
+  bundle?: string | null;
+}
+
+export default {
+  schema: {
+    kind: 'collectionType',
+    collectionName: 'altbridge_captions',
+    info: { singularName: 'caption', pluralName: 'captions', displayName: 'Caption' },
+    options: { draftAndPublish: false },
+    // The plugin's own pages show captions; the generic Content Manager would bypass the write-through rules.
+    pluginOptions: { 'content-manager': { visible: false }, 'content-type-builder': { visible: false } },
+    attributes: {
+      // The upload file's id rather than a relation: one row per file, enforced by the unique index below.
+      fileId: { type: 'integer', required: true, unique: true },
+      fileName: { type: 'string' },
+      text: { type: 'text' },
+      status: { type: 'enumeration', enum: [...STATUSES], default: 'queued', required: true },
+      source: { type: 'enumeration', enum: ['machine', 'human'], default: 'machine' },
+      confidence: { type: 'float' },
+      bundle: { type: 'string' },
+      bundleVersion: { type: 'string' },
+      m: { type: 'integer' },
+      steps: { type: 'integer' },
+      beam: { type: 'integer' },
+      timings: { type: 'json' },
+      error: { type: 'text' },
+      // The alternativeText the plugin itself last wrote on the file: the only text it may replace.
+      machineAlt: { type: 'text', private: true },
+      reviewedBy: { type: 'string' },
+      reviewedById: { type: 'integer' },
+      reviewedAt: { type: 'datetime' },
+      history: { type: 'json' },
+    },
+    // A database constraint, not only the document service's check: two jobs for one file may race.
+    indexes: [{ name: 'altbridge_captions_file_id_unique', columns: ['file_id'], type: 'unique' }],
+  },
+};

@@ -1,0 +1,28 @@
+/** The altbridge Strapi plugin's server side. */
+import type { Core } from '@strapi/strapi';
+import config, { AltbridgeConfig } from './config';
+import caption from './content-types/caption';
+import controllers from './controllers';
+import { registerActions } from './permissions';
+import routes from './routes';
+import services, { getService } from './services';
+import { subscribeUploads } from './upload-hook';
+
+export default {
+  config,
+  contentTypes: { caption },
+  routes,
+  controllers,
+  services,
+
+  async bootstrap({ strapi }: { strapi: Core.Strapi }) {
+    await registerActions(strapi);
+    subscribeUploads(strapi);
+    if ((strapi.config.get('plugin::altbridge') as AltbridgeConfig).worker === 'inline') getService(strapi, 'worker').start();
+  },
+
+  async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await getService(strapi, 'worker').stop();
+    await getService(strapi, 'queue').close();
+  },
+};

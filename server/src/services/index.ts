@@ -1,0 +1,13 @@
+import type { Core } from '@strapi/strapi';
+import captions from './captions';
+import queue from './queue';
+import settings from './settings';
+import worker from './worker';
+
+const services = { captions, queue, settings, worker };
+export default services;
+
+type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
+
+/** A plugin service with its type (Strapi's registry returns untyped services). */
+export const getService = <K extends keyof Services>(strapi: Core.Strapi, name: K): Services[K] => strapi.plugin('altbridge').service(name) as Services[K];

@@ -1,0 +1,31 @@
+/**
+ * Enqueues a caption job when an image enters the Media Library: created (upload, or a row created
+ * by any API) or replaced (same row, new content). The upload never waits: the enqueue runs after
+ * the lifecycle returns, and a short Redis outage only delays it (ioredis queues the command while it
+ * reconnects; a failure is logged).
+ */
+import type { Core } from '@strapi/strapi';
+import { getService } from './services';
+import type { UploadFile } from './services/captions';
+
+export const isImage = (mime: string | null | undefined) => !!mime && mime.startsWith('image/');
+
+/** A replace writes the new content's fields; updateFileInfo (alt text, name, folder) does not. */
+const isReplace = (data: Record<string, unknown> | undefined) => !!data && ('sizeInBytes' in data || 'mime' in data);
+
+export function subscribeUploads(strapi: Core.Strapi): void {
+  const onFile = (file: UploadFile) => {
+    if (!isImage(file.mime)) return;
+    void (async () => {
+      if (!(await getService(strapi, 'settings').get()).autoCaption) return;
+      await getService(strapi, 'queue').enqueueFile(file);
+    })().catch((err: Error) => strapi.log.error(`altbridge: could not queue file ${file.id} for captioning: ${err.message}`));
+  };
+  strapi.db.lifecycles.subscribe({
+    models: ['plugin::upload.file'],
+    afterCreate: (event) => onFile(event.result as UploadFile),
+    afterUpdate: (event) => {
+      if (isReplace(event.params.data as Record<string, unknown>)) onFile(event.result as UploadFile);
+    },
+  });
+}

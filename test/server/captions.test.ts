@@ -1,0 +1,185 @@
+/**
+ * The plugin end to end on a real Strapi, PostgreSQL and Redis: uploads through the admin upload
+ * API are captioned by the inline worker with the default bundle, and the admin routes review them.
+ */
+import sharp from 'sharp';
+import { Admin, call, upload } from './helpers/http';
+import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
+
+let app: TestApp;
+let admin: Admin;
+
+beforeAll(async () => {
+  app = await bootApp('captions');
+  admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A small scene like the default bundle's world: a coloured shape on a plain background. */
+const scene = (shape: string, fill: string, bg: string) =>
+  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${bg}"/>${shape.replace('FILL', fill)}</svg>`)).png().toBuffer();
+const circle = '<circle cx="32" cy="32" r="16" fill="FILL"/>';
+const square = '<rect x="18" y="18" width="28" height="28" fill="FILL"/>';
+
+const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
+
+/** The caption of a file through the admin API, once it has reached one of `statuses`. */
+async function captionOf(fileId: number, statuses = ['suggested'], timeoutMs = 30_000): Promise<any> {
+  return waitFor(`a ${statuses.join('/')} caption for file ${fileId}`, async () => {
+    const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+    const row = body.data.results.find((r: any) => r.fileId === fileId);
+    return row && statuses.includes(row.status) ? row : undefined;
+  }, timeoutMs);
+}
+
+describe('uploads are captioned', () => {
+  let plain: any;
+  let withAlt: any;
+
+  test('an image uploaded without alt text gets a caption, written to alternativeText', async () => {
+    const started = Date.now();
+    plain = await upload(admin, 'red-circle.png', 'image/png', await scene(circle, 'red', 'white'));
+    // The upload answers before the model runs: the file has no alt text yet.
+    expect(plain.alternativeText ?? null).toBeNull();
+    const caption = await captionOf(plain.id);
+    console.log(`upload -> caption "${caption.text}" in ${Date.now() - started} ms (confidence ${caption.confidence.toFixed(2)})`);
+    expect(caption.text).toMatch(/\w+/);
+    expect(caption).toMatchObject({ status: 'suggested', source: 'machine', bundle: 'shapes-mini', bundleVersion: '1.0.0', m: 600, steps: 5, beam: 3, altTextFromPlugin: true });
+    expect(Object.keys(caption.timings).sort()).toEqual(['bridge', 'clip', 'decoder', 'preprocess']);
+    expect((await fileRow(plain.id)).alternativeText).toBe(caption.text);
+  });
+
+  test('an image uploaded with alt text keeps it; the caption is stored beside it', async () => {
+    withAlt = await upload(admin, 'blue-square.png', 'image/png', await scene(square, 'blue', 'yellow'), { alternativeText: 'Our logo on a yellow card' });
+    const caption = await captionOf(withAlt.id);
+    expect(caption.text).toMatch(/\w+/);
+    expect(caption.altTextFromPlugin).toBe(false);
+    expect((await fileRow(withAlt.id)).alternativeText).toBe('Our logo on a yellow card');
+  });
+
+  test('editing and approving write through to alternativeText and record reviewer and history', async () => {
+    const machine = await captionOf(plain.id);
+    const edited = await call(admin, 'PUT', `/altbridge/captions/${machine.documentId}`, { text: 'A red circle on white.' });
+    expect(edited.status).toBe(200);
+    expect(edited.body.data).toMatchObject({ text: 'A red circle on white.', status: 'edited', source: 'human', reviewedBy: 'Ed Itor 1' });
+    expect(edited.body.data.reviewedAt).toBeTruthy();
+    expect(edited.body.data.history).toEqual([expect.objectContaining({ text: machine.text, source: 'machine', by: 'Ed Itor 1' })]);
+    expect((await fileRow(plain.id)).alternativeText).toBe('A red circle on white.');
+
+    // Approving the machine caption of the file whose alt text a person wrote: the editor chose it.
+    const other = await captionOf(withAlt.id);
+    const approved = await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`);
+    expect(approved.status).toBe(200);
+    expect(approved.body.data).toMatchObject({ status: 'approved', text: other.text, reviewedBy: 'Ed Itor 1' });
+    expect((await fileRow(withAlt.id)).alternativeText).toBe(other.text);
+
+    expect((await call(admin, 'PUT', `/altbridge/captions/${machine.documentId}`, { text: 42 })).status).toBe(400);
+    expect((await call(admin, 'GET', '/altbridge/captions/no-such-caption')).status).toBe(404);
+  });
+
+  test('regenerate with another M stores the new M and never replaces the editor\'s alt text', async () => {
+    const before = await captionOf(plain.id, ['edited']);
+    const res = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 200, steps: 2 });
+    expect(res.status).toBe(200);
+    expect(res.body.data.jobId).toMatch(/^regen-/);
+    const after = await waitFor('the regenerated caption', async () => {
+      const { body } = await call(admin, 'GET', `/altbridge/captions/${before.documentId}`);
+      return body.data.status === 'suggested' && body.data.m === 200 ? body.data : undefined;
+    });
+    expect(after).toMatchObject({ m: 200, steps: 2, source: 'machine', altTextFromPlugin: false });
+    expect(after.history.map((h: any) => h.text)).toEqual([before.history[0].text, 'A red circle on white.']);
+    expect((await fileRow(plain.id)).alternativeText).toBe('A red circle on white.');
+    expect((await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 5000 })).status).toBe(400);
+  });
+
+  test('a non-image upload is ignored', async () => {
+    const doc = await upload(admin, 'notes.txt', 'text/plain', Buffer.from('not a picture\n'));
+    // A later image is captioned, so the queue has moved past the text file.
+    const next = await upload(admin, 'green-circle.png', 'image/png', await scene(circle, 'green', 'white'));
+    await captionOf(next.id);
+    const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+    expect(body.data.results.some((r: any) => r.fileId === doc.id)).toBe(false);
+    const jobs = await app.strapi.plugin('altbridge').service('queue').queue().getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
+    expect(jobs.some((j: any) => j.data.fileId === doc.id)).toBe(false);
+  });
+
+  test('a corrupt image fails with a readable reason and the queue keeps moving', async () => {
+    const broken = await upload(admin, 'broken.png', 'image/png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]));
+    const failed = await captionOf(broken.id, ['failed']);
+    console.log(`corrupt image: ${failed.error}`);
+    expect(failed.error).toMatch(/\w+/);
+    expect(failed.text).toBeNull();
+    const dead = await call(admin, 'GET', '/altbridge/jobs/failed');
+    expect(dead.body.data.jobs).toEqual([expect.objectContaining({ fileId: broken.id, reason: expect.stringContaining('unreadable image'), attemptsMade: 1 })]);
+
+    const next = await upload(admin, 'yellow-square.png', 'image/png', await scene(square, 'yellow', 'black'));
+    expect((await captionOf(next.id)).text).toMatch(/\w+/);
+  });
+
+  test('reject takes the plugin\'s own text off the file; filters and bulk approve', async () => {
+    const uploaded = await upload(admin, 'white-circle.png', 'image/png', await scene(circle, 'white', 'blue'));
+    const caption = await captionOf(uploaded.id);
+    expect((await fileRow(uploaded.id)).alternativeText).toBe(caption.text);
+    const rejected = await call(admin, 'POST', `/altbridge/captions/${caption.documentId}/reject`);
+    expect(rejected.body.data).toMatchObject({ status: 'rejected', reviewedBy: 'Ed Itor 1' });
+    expect((await fileRow(uploaded.id)).alternativeText).toBe('');
+
+    const missing = await call(admin, 'GET', '/altbridge/captions?missingAlt=true');
+    expect(missing.body.data.results.map((r: any) => r.fileId)).toEqual(expect.arrayContaining([uploaded.id]));
+    expect(missing.body.data.results.every((r: any) => !r.file.alternativeText)).toBe(true);
+    const suggested = await call(admin, 'GET', '/altbridge/captions?status=suggested&pageSize=1');
+    expect(suggested.body.data.pagination).toMatchObject({ page: 1, pageSize: 1 });
+    expect(suggested.body.data.pagination.total).toBeGreaterThanOrEqual(2);
+    const low = await call(admin, 'GET', '/altbridge/captions?maxConfidence=-1000');
+    expect(low.body.data.results).toEqual([]);
+
+    const ids = (await call(admin, 'GET', '/altbridge/captions?status=suggested&pageSize=100')).body.data.results.map((r: any) => r.documentId);
+    const bulk = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.data.every((r: any) => r.status === 'approved')).toBe(true);
+  });
+
+  test('replacing a file\'s content captions the new image (same file, same caption row)', async () => {
+    const original = await upload(admin, 'black-square.png', 'image/png', await scene(square, 'black', 'white'));
+    const first = await captionOf(original.id);
+    const replaced = await upload(admin, 'orange-circle.png', 'image/png', await scene(circle, 'orange', 'blue'), {}, original.id);
+    expect(replaced.id).toBe(original.id);
+    const second = await waitFor('the caption of the new content', async () => {
+      const { body } = await call(admin, 'GET', `/altbridge/captions/${first.documentId}`);
+      return body.data.status === 'suggested' && body.data.history.length === 1 ? body.data : undefined;
+    });
+    expect(second.history[0].text).toBe(first.text);
+    // The plugin wrote the first caption, so the new one replaces it on the file.
+    expect((await fileRow(original.id)).alternativeText).toBe(second.text);
+  });
+});
+
+describe('settings', () => {
+  test('are validated, and the worker captions with them', async () => {
+    const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+    expect(current).toEqual({ m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.0.0' });
+    expect((await call(admin, 'GET', '/altbridge/bundles')).body.data).toContain('shapes-mini@1.0.0');
+    for (const bad of [{ m: 1001 }, { m: 10, steps: 20 }, { beam: 0 }, { bundle: 'nope@1' }, { autoCaption: 'yes' }, { colour: 'red' }]) {
+      expect([bad, (await call(admin, 'PUT', '/altbridge/settings', bad)).status]).toEqual([bad, 400]);
+    }
+    const saved = await call(admin, 'PUT', '/altbridge/settings', { m: 300, steps: 3, beam: 1 });
+    expect(saved.body.data).toMatchObject({ m: 300, steps: 3, beam: 1 });
+    const file = await upload(admin, 'red-square.png', 'image/png', await scene(square, 'red', 'white'));
+    expect(await captionOf(file.id)).toMatchObject({ m: 300, steps: 3, beam: 1 });
+  });
+
+  test('auto-captioning off: uploads are not queued', async () => {
+    await call(admin, 'PUT', '/altbridge/settings', { autoCaption: false });
+    const file = await upload(admin, 'blue-circle.png', 'image/png', await scene(circle, 'blue', 'white'));
+    await call(admin, 'PUT', '/altbridge/settings', { autoCaption: true });
+    // Once a later upload is captioned, the first one would have been queued before it.
+    const later = await upload(admin, 'blue-square.png', 'image/png', await scene(square, 'blue', 'white'));
+    await captionOf(later.id);
+    const jobs = await app.strapi.plugin('altbridge').service('queue').queue().getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
+    expect(jobs.some((j: any) => j.data.fileId === file.id)).toBe(false);
+    expect((await fileRow(file.id)).alternativeText).toBeNull();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * A real Strapi (the example app) booted inside the test: a fresh PostgreSQL database, its own
+ * uploads folder, BullMQ keys under a prefix of its own in the real Redis, the inline worker on
+ * the default bundle, an HTTP server on a free port, and a super admin to log in with. Everything
+ * is removed again by close().
+ */
+import type { Core } from '@strapi/strapi';
+import { createStrapi } from '@strapi/strapi';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { Client } from 'pg';
+
+const EXAMPLE = path.join(__dirname, '..', '..', '..', 'example');
+const PG = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres', database: 'postgres' };
+
+export interface TestApp {
+  strapi: Core.Strapi;
+  baseUrl: string;
+  /** Creates an admin with the given roles (default: super admin) and returns a logged-in JWT. */
+  adminToken(roleIds?: number[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+async function adminSql(sql: string): Promise<void> {
+  const client = new Client(PG);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function bootApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const run = `${label}_${process.pid}_${Date.now()}`;
+  const database = `altbridge_test_${run}`;
+  await adminSql(`CREATE DATABASE "${database}"`);
+  const publicDir = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-public-'));
+  fs.mkdirSync(path.join(publicDir, 'uploads'));
+  const port = await freePort();
+  Object.assign(process.env, {
+    DATABASE_NAME: database,
+    PUBLIC_DIR: publicDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ALTBRIDGE_QUEUE_PREFIX: `altbridge-test-${run}`,
+    ALTBRIDGE_WORKER: 'inline',
+    ALTBRIDGE_THREADS: '1',
+    SERVE_ADMIN_PANEL: 'false',
+    STRAPI_TELEMETRY_DISABLED: 'true',
+    STRAPI_LOG_LEVEL: 'warn',
+    STRAPI_STARTUP_LOG: 'false',
+    NODE_ENV: 'test',
+    ...env,
+  });
+  const strapi = await createStrapi({ appDir: EXAMPLE, distDir: EXAMPLE, serveAdminPanel: false }).load();
+  await strapi.listen();
+  let admins = 0;
+
+  return {
+    strapi,
+    baseUrl: `http://127.0.0.1:${port}`,
+
+    async adminToken(roleIds) {
+      const roles = roleIds ?? [(await strapi.service('admin::role').getSuperAdmin()).id];
+      const email = `editor${++admins}@example.com`;
+      const password = 'Test-passw0rd!';
+      await strapi.service('admin::user').create({ email, firstname: 'Ed', lastname: `Itor ${admins}`, password, isActive: true, registrationToken: null, roles });
+      const res = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const body = (await res.json()) as { data?: { token: string } };
+      if (!body.data?.token) throw new Error(`admin login failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+      return body.data.token;
+    },
+
+    async close() {
+      const queue = strapi.plugin('altbridge').service('queue');
+      await queue.queue().obliterate({ force: true });
+      await strapi.destroy();
+      await adminSql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      fs.rmSync(publicDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

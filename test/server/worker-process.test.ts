@@ -1,0 +1,105 @@
+/**
+ * `altbridge worker` as a separate process beside a Strapi that does not consume the queue itself,
+ * and what happens when that process is killed in the middle of a job: the job is found stalled
+ * and retried, and the file ends with exactly one caption.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as http from 'http';
+import * as path from 'path';
+import sharp from 'sharp';
+import { Admin, call, upload } from './helpers/http';
+import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
+
+const ROOT = path.join(__dirname, '..', '..');
+let app: TestApp;
+let admin: Admin;
+const workers: ChildProcess[] = [];
+
+function startWorker(): ChildProcess {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'altbridge.js'), 'worker', '--app', path.join(ROOT, 'example')], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGKILL') console.log(`worker exited with ${code ?? signal}:\n${log}`);
+  });
+  workers.push(child);
+  return child;
+}
+
+const queue = () => app.strapi.plugin('altbridge').service('queue').queue();
+
+/** Resolves once the process's worker is connected to the queue; fails at once if it exits. */
+async function connected(child: ChildProcess): Promise<void> {
+  await waitFor('the worker process to connect to Redis', async () => {
+    if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
+    return (await queue().getWorkers()).length > 0 ? true : undefined;
+  }, 60_000);
+}
+
+beforeAll(async () => {
+  // Short locks so that a killed worker's job is retried within seconds.
+  app = await bootApp('worker', { ALTBRIDGE_WORKER: 'external', ALTBRIDGE_LOCK_MS: '2000' });
+  admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  await app?.close();
+});
+
+const png = (fill: string) => sharp({ create: { width: 48, height: 48, channels: 3, background: fill } }).png().toBuffer();
+
+test('the separate worker process captions uploads; Strapi itself does not consume', async () => {
+  expect(app.strapi.plugin('altbridge').service('worker').isRunning()).toBe(false);
+  const worker = startWorker();
+  await connected(worker);
+  const file = await upload(admin, 'red.png', 'image/png', await png('#d22'));
+  const caption = await waitFor('a caption from the worker process', async () => {
+    const { body } = await call(admin, 'GET', '/altbridge/captions');
+    return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
+  });
+  expect(caption.text).toMatch(/\w+/);
+
+  // SIGTERM: the process finishes what it holds and exits cleanly.
+  const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+  worker.kill('SIGTERM');
+  expect(await exited).toBe(0);
+});
+
+test('a worker killed in the middle of a job: the job is retried and exactly one caption is stored', async () => {
+  // A file on a "remote provider" whose server holds the first download until the worker is dead.
+  const image = await png('#2a2');
+  let held: http.ServerResponse | null = null;
+  const server = http.createServer((_, res) => {
+    if (!held) held = res;
+    else res.end(image);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/green.png`;
+  try {
+    const first = startWorker();
+    await connected(first);
+    const file = await app.strapi.db.query('plugin::upload.file').create({
+      data: { name: 'green.png', hash: 'green_remote', ext: '.png', mime: 'image/png', size: image.length / 1000, url, provider: 'remote-test' },
+    });
+    await waitFor('the worker to start downloading', async () => (held ? true : undefined));
+    first.kill('SIGKILL');
+    held!.socket?.destroy();
+
+    startWorker();
+    const caption = await waitFor('the retried job\'s caption', async () => {
+      const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+      return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
+    }, 60_000);
+    const rows = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId: file.id } });
+    expect(rows).toHaveLength(1);
+    expect(caption.history).toEqual([]);
+    const jobs = (await queue().getJobs(['completed', 'failed'])).filter((j: any) => j.data.fileId === file.id);
+    expect(jobs.map((j: any) => [j.finishedOn > 0, j.failedReason ?? null])).toEqual([[true, null]]);
+    expect((await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: file.id } })).alternativeText).toBe(caption.text);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
