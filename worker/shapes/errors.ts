@@ -7,9 +7,11 @@
  * Rules (a "phrase" is adjectives — size and colour words — before a shape noun or "shape"/"object",
  * with the number word right before it, if any, as its stated count):
  * - colour: every colour word outside the background phrase is a claim; it is wrong when no object
- *   has that colour and, if the word sits in a phrase with a shape noun, that shape too ("red circle"
- *   is wrong beside a red star and a blue circle). Background colours count here when they describe
- *   an object ("a black star"), and are then always wrong: no object has a background colour.
+ *   has that colour. Background colours count here when they describe an object ("a black star"),
+ *   and are then always wrong: no object has a background colour.
+ * - binding: a colour word in a phrase with a shape noun is also a claim that the two go together;
+ *   it is wrong when no object has both ("red circle" beside a red star and a blue circle: colour
+ *   right, binding wrong), the classic weakness of one-vector image embeddings.
  * - shape: every shape noun (synonyms, either number) is a claim, wrong when no object has that shape.
  * - count: every phrase with a stated number ("two red circles", "one star", "a single heart",
  *   "three shapes") is a claim, wrong when the number of objects matching all its adjectives and its
@@ -22,8 +24,8 @@
  */
 import { BACKGROUNDS, COLOURS, Relation, Scene, Shape, Size, relation } from './scene';
 
-export type Attribute = 'colour' | 'shape' | 'count' | 'relation';
-const ATTRIBUTES: Attribute[] = ['colour', 'shape', 'count', 'relation'];
+export type Attribute = 'colour' | 'binding' | 'shape' | 'count' | 'relation';
+const ATTRIBUTES: Attribute[] = ['colour', 'binding', 'shape', 'count', 'relation'];
 type Tally = { claims: number; wrong: number };
 type Summary = Tally & { rate: number; captionsWithClaim: number; captionsWrong: number };
 
@@ -118,7 +120,8 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
   w.forEach((t, i) => {
     const owner = ps.find((p) => p.start <= i && i < p.end);
     if (COLOUR_WORDS.has(t) && !background.has(i) && owner?.stated !== 0) {
-      claim('colour', scene.objects.some((o) => o.colour === t && (!owner?.shape || o.shape === owner.shape)));
+      claim('colour', scene.objects.some((o) => o.colour === t));
+      if (owner?.shape) claim('binding', scene.objects.some((o) => o.colour === t && o.shape === owner.shape));
     }
     const rels = RELATIONS.get(t);
     const x = ps.filter((p) => p.end < i).pop();

@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { Bridge } from '../bridge';
 import { Bundle } from '../bundle/load';
+import { DenoiserConfig } from '../graph/denoiser';
 import { ClipEncoders } from '../clip/encoders';
 import { ClipTokenizer } from '../clip/tokenizer';
 import { readCorpus } from '../corpus/read';
@@ -224,6 +225,30 @@ export async function trainBaseline(h: Harness, v: Variant, o: BaselineTraining)
     ...DECODER_TRAINING, steps: o.steps, seed: o.seed, runDir: path.join(o.runDir, v), onProgress: (p) => o.onProgress?.(`decoder:${v}`, p),
   });
   return { weights: r.params, memory: normalise(embeds, h.dim) };
+}
+
+/** Mean over rows of `a` of the largest cosine with any row of `memory` (both [.., dim]): how close each lands to some corpus caption. */
+export function nearestCosine(a: Rows, memory: Rows, dim: number): number {
+  const x = normalise(a, dim);
+  const m = normalise(memory, dim);
+  const n = x.length / dim;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    for (let r = 0; r < m.length / dim; r++) {
+      let s = 0;
+      for (let k = 0; k < dim; k++) s += x[i * dim + k] * m[r * dim + k];
+      if (s > best) best = s;
+    }
+    sum += best;
+  }
+  return sum / n;
+}
+
+/** A bridge like the bundle's with another denoiser (the capacity diagnostic). */
+export function bridgeWith(h: Harness, weights: Map<string, Float32Array>, cfg: DenoiserConfig): Bridge {
+  const m = h.bundle.manifest;
+  return new Bridge({ ...h.bundle, denoiser: weights, manifest: { ...m, diffusion: { ...m.diffusion, denoiser: cfg } } }, h.runtime);
 }
 
 /** Image→text and text→image recall@K of CLIP on a set (a hit: any of the image's own references). */

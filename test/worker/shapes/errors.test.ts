@@ -44,10 +44,14 @@ describe('caption errors on hand-written scenes', () => {
     }
   });
 
-  test('a colour is wrong when no object has it on the shape it modifies', () => {
-    expect(wrong('a red circle.', scene)).toEqual([1, 0, 0, 0]);
-    expect(wrong('a green star.', scene)).toEqual([1, 0, 0, 0]);
-    expect(wrong('a black star on a black background.', scene)).toEqual([1, 0, 0, 0]);
+  test('a colour is wrong when no object has it; on a shape no object of that colour has, the binding is', () => {
+    const both = (c: string) => [captionErrors(c, scene).colour.wrong, captionErrors(c, scene).binding.wrong];
+    expect(both('a red circle.')).toEqual([0, 1]);
+    expect(both('a red star.')).toEqual([0, 0]);
+    expect(both('a green star.')).toEqual([1, 1]);
+    expect(both('a black star on a black background.')).toEqual([1, 1]);
+    expect(captionErrors('a red circle.', scene).binding.claims).toBe(1);
+    expect(wrong('a red circle.', scene)).toEqual([0, 0, 0, 0]);
     expect(claims('a star on a red striped background.', scene)).toEqual([0, 1, 0, 0]);
   });
 
