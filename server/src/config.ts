@@ -17,6 +17,24 @@ export interface AltbridgeConfig {
   lockDurationMs: number;
   /** Bundle used until an admin picks one in the settings. */
   defaultBundle: string;
+  /**
+   * How often the reconciler puts back caption rows still 'queued' in PostgreSQL that have no job
+   * in Redis (lost when Redis restarted without persistence); it also runs when the worker starts
+   * and each time its Redis connection becomes ready again.
+   */
+  reconcileMs: number;
+  /** A queued row younger than this is left alone (its job may be on its way to Redis). */
+  reconcileGraceMs: number;
+  /** Backfill: most of its jobs in the queue at one time; the next chunk goes in as they finish. */
+  backfillChunk: number;
+  /** Backfill: how often the feeder looks at its progress. */
+  backfillTickMs: number;
+  /** Plugin files that are not models (uploaded corpora, fine-tuning runs). */
+  dataDir: string;
+  /** Largest caption corpus an admin may upload, in bytes. */
+  corpusMaxBytes: number;
+  /** Audit: a machine caption below this confidence (mean token log-probability) needs attention. */
+  lowConfidence: number;
 }
 
 type Env = ((key: string, fallback?: string) => string | undefined) & { int: (key: string, fallback?: number) => number | undefined };
@@ -32,11 +50,19 @@ export default {
     backoffMs: 2000,
     lockDurationMs: env.int('ALTBRIDGE_LOCK_MS', 30_000)!,
     defaultBundle: env('ALTBRIDGE_BUNDLE', 'shapes-mini')!,
+    reconcileMs: env.int('ALTBRIDGE_RECONCILE_MS', 30_000)!,
+    reconcileGraceMs: env.int('ALTBRIDGE_RECONCILE_GRACE_MS', 5_000)!,
+    backfillChunk: env.int('ALTBRIDGE_BACKFILL_CHUNK', 20)!,
+    backfillTickMs: env.int('ALTBRIDGE_BACKFILL_TICK_MS', 1_000)!,
+    dataDir: env('ALTBRIDGE_DATA', '.altbridge')!,
+    corpusMaxBytes: env.int('ALTBRIDGE_CORPUS_MAX_BYTES', 50 * 1024 * 1024)!,
+    lowConfidence: Number(env('ALTBRIDGE_LOW_CONFIDENCE', '-1.5')),
   }),
   validator(c: AltbridgeConfig): void {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
-    for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs'] as const) {
+    if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
+    for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
       if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive whole number, got ${c[k]}`);
     }
   },

@@ -1,8 +1,17 @@
-/** Errors a request can cause; controllers turn them into 400 and 404 answers. */
+/** Errors a request can cause; controllers turn them into 400, 404, 409 and 413 answers. */
 export class InvalidInput extends Error {
   override name = 'InvalidInput';
 }
 
 export class NotFound extends Error {
   override name = 'NotFound';
+}
+
+/** The request clashes with the state of things (a run already going, nothing to cancel). */
+export class Conflict extends Error {
+  override name = 'Conflict';
+}
+
+export class TooLarge extends Error {
+  override name = 'TooLarge';
 }

@@ -22,6 +22,7 @@ export default {
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
+    await getService(strapi, 'finetune').stop();
     await getService(strapi, 'worker').stop();
     await getService(strapi, 'queue').close();
   },

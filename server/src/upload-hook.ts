@@ -2,7 +2,8 @@
  * Enqueues a caption job when an image enters the Media Library: created (upload, or a row created
  * by any API) or replaced (same row, new content). The upload never waits: the enqueue runs after
  * the lifecycle returns, and a short Redis outage only delays it (ioredis queues the command while it
- * reconnects; a failure is logged).
+ * reconnects; a failure is logged). The caption row is marked 'queued' in PostgreSQL first, so a job
+ * Redis never got or lost is queued again by the reconciler (services/queue.ts).
  */
 import type { Core } from '@strapi/strapi';
 import { getService } from './services';
@@ -18,6 +19,8 @@ export function subscribeUploads(strapi: Core.Strapi): void {
     if (!isImage(file.mime)) return;
     void (async () => {
       if (!(await getService(strapi, 'settings').get()).autoCaption) return;
+      // The row first: if Redis loses the job, the reconciler finds the row and queues it again.
+      await getService(strapi, 'captions').markQueued(file);
       await getService(strapi, 'queue').enqueueFile(file);
     })().catch((err: Error) => strapi.log.error(`altbridge: could not queue file ${file.id} for captioning: ${err.message}`));
   };

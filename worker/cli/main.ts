@@ -13,6 +13,7 @@ import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
 import { evalCommand } from './eval';
 import { evalTextCommand, trainCommand } from './train';
 import { queueWorkerCommand } from './queue-worker';
+import { benchQueueCommand } from './bench-queue';
 
 const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
 
@@ -58,6 +59,9 @@ Commands:
   bench train          tokens/s of a decoder train step on onnxruntime vs PyTorch (CPU), same run
                          --layers 4 --width 512 --heads 8 --seq 24 --batch 64 --vocab 4096
                          --threads 2 --steps 10 --warmup 3 --no-torch
+  bench queue          images/s through Strapi (upload -> queue -> worker -> caption stored) and the queue wait,
+                       on a fresh PostgreSQL database: --images 200 --app example --concurrency 2
+                         --upload-concurrency 4 --json
   doctor [--json] [--redis URL] [--database URL] [--no-services]
                        check this host: Node, onnxruntime providers, CUDA libraries, bundles, disk, Redis, PostgreSQL
   worker [--app DIR] [--concurrency N]
@@ -96,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'models' && rest[0] === 'import-clip') return modelsImportClip(rest.slice(1));
   if (command === 'images-mean') return imagesMeanCommand(rest);
   if (command === 'corpus' && rest[0] === 'fetch') return corpusFetch(rest.slice(1));
+  if (command === 'bench' && rest[0] === 'queue') return benchQueueCommand(rest.slice(1));
   if (command === 'bench' && rest[0] === 'caption') {
     const { values } = parseArgs({ args: rest.slice(1), options: { images: { type: 'string' }, beam: { type: 'string' }, 'max-tokens': { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' } } });
     await benchCaption({

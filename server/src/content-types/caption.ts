@@ -44,6 +44,8 @@ export default {
       reviewedById: { type: 'integer' },
       reviewedAt: { type: 'datetime' },
       history: { type: 'json' },
+      // The backfill run that queued this row, if any (its progress is counted from these rows).
+      batch: { type: 'string' },
     },
     // A database constraint, not only the document service's check: two jobs for one file may race.
     indexes: [{ name: 'altbridge_captions_file_id_unique', columns: ['file_id'], type: 'unique' }],

@@ -49,8 +49,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const m = bodyInt(body(ctx), 'm', 0, 1000);
         const steps = bodyInt(body(ctx), 'steps', 1, 1000);
         if (m !== undefined && m > 0 && steps !== undefined && steps > m) throw new InvalidInput(`steps (${steps}) cannot exceed M (${m})`);
+        // The row first: a fast worker must not find its result overwritten by 'queued'.
+        await captions().markQueued({ id: row.fileId, name: row.fileName });
         const jobId = await getService(strapi, 'queue').enqueueRegenerate(row.fileId, { m, steps });
-        await captions().markQueued(row.fileId);
         return { jobId };
       }),
   };

@@ -1,9 +1,9 @@
-/** Runs a controller body, answering the plugin's own errors as 400 / 404. */
+/** Runs a controller body, answering the plugin's own errors as 400 / 404 / 409 / 413. */
 import type { Context } from 'koa';
 import type { AdminUser } from '../services/captions';
-import { InvalidInput, NotFound } from '../errors';
+import { Conflict, InvalidInput, NotFound, TooLarge } from '../errors';
 
-type AdminContext = Context & { badRequest: (m: string) => void; notFound: (m: string) => void };
+type AdminContext = Context & { badRequest: (m: string) => void; notFound: (m: string) => void; conflict: (m: string) => void; payloadTooLarge: (m: string) => void };
 
 export async function respond(ctx: Context, body: () => Promise<unknown>): Promise<void> {
   try {
@@ -11,9 +11,16 @@ export async function respond(ctx: Context, body: () => Promise<unknown>): Promi
   } catch (err) {
     if (err instanceof InvalidInput) return (ctx as AdminContext).badRequest(err.message);
     if (err instanceof NotFound) return (ctx as AdminContext).notFound(err.message);
+    if (err instanceof Conflict) return (ctx as AdminContext).conflict(err.message);
+    if (err instanceof TooLarge) return (ctx as AdminContext).payloadTooLarge(err.message);
     throw err;
   }
 }
+
+export const body = (ctx: Context): Record<string, unknown> => {
+  const b = (ctx.request as unknown as { body?: unknown }).body;
+  return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
+};
 
 export const adminUser = (ctx: Context): AdminUser => ctx.state.user as AdminUser;
 

@@ -43,6 +43,8 @@ export interface CaptionRow {
   reviewedById: number | null;
   reviewedAt: string | null;
   history: HistoryEntry[] | null;
+  batch: string | null;
+  updatedAt?: string;
 }
 
 export interface AdminUser {
@@ -161,9 +163,32 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       await save(await byFile(file.id), { fileId: file.id, fileName: file.name, status: 'failed', error });
     },
 
-    async markQueued(fileId: number): Promise<void> {
-      const row = await byFile(fileId);
-      if (row) await save(row, { status: 'queued', error: null });
+    /**
+     * The row says 'queued' before its job goes to Redis: PostgreSQL is the record the reconciler
+     * rebuilds lost jobs from. Creates the row for a file seen for the first time; `batch` tags it
+     * with a backfill run.
+     */
+    async markQueued(file: { id: number; name?: string | null }, batch?: string): Promise<CaptionRow> {
+      const row = await byFile(file.id);
+      const data: Partial<CaptionRow> = { status: 'queued', error: null, ...(batch ? { batch } : {}) };
+      if (row) return save(row, data);
+      try {
+        return await save(null, { fileId: file.id, fileName: file.name ?? null, source: 'machine', history: [], ...data });
+      } catch (err) {
+        // Another event for the same file created the row first (unique index on file_id).
+        const now = await byFile(file.id);
+        if (!now) throw err;
+        return save(now, data);
+      }
+    },
+
+    /** Rows still 'queued' last written before `before`, oldest first. */
+    async queuedRows(before: Date, limit = 1000): Promise<CaptionRow[]> {
+      return (await strapi.db.query(CAPTION_UID as UID.Schema).findMany({
+        where: { status: 'queued', updatedAt: { $lt: before } },
+        orderBy: { updatedAt: 'asc' },
+        limit,
+      })) as CaptionRow[];
     },
 
     async list(q: ListQuery) {

@@ -1,10 +1,13 @@
 import type { Core } from '@strapi/strapi';
+import audit from './audit';
+import backfill from './backfill';
 import captions from './captions';
+import finetune from './finetune';
 import queue from './queue';
 import settings from './settings';
 import worker from './worker';
 
-const services = { captions, queue, settings, worker };
+const services = { audit, backfill, captions, finetune, queue, settings, worker };
 export default services;
 
 type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

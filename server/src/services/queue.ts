@@ -7,13 +7,19 @@ import { JobsOptions, Queue } from 'bullmq';
 import type { AltbridgeConfig } from '../config';
 import { NotFound } from '../errors';
 import { redisConnection } from '../redis';
+import { getService } from '.';
 
 export interface CaptionJob {
   fileId: number;
   /** Overrides of the settings, from a regenerate request. */
   m?: number;
   steps?: number;
+  /** The backfill run that queued it. */
+  batch?: string;
 }
+
+/** States in which a job will still be processed. */
+const PENDING = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
 
 export interface FailedJob {
   id: string;
@@ -52,9 +58,67 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * One job per version of a file's content. Strapi's replace keeps the file's hash (its URL
      * stays), so the version is the row's updatedAt; the same event seen twice adds one job.
      */
-    async enqueueFile(file: { id: number; updatedAt?: string | Date | null }): Promise<void> {
+    async enqueueFile(file: { id: number; updatedAt?: string | Date | null }, batch?: string): Promise<string> {
       const version = file.updatedAt ? new Date(file.updatedAt).getTime() : 0;
-      await get().add('caption', { fileId: file.id }, jobOptions(`file-${file.id}-${version}`));
+      const job = await get().add('caption', { fileId: file.id, ...(batch ? { batch } : {}) }, jobOptions(`file-${file.id}-${version}`));
+      return job.id!;
+    },
+
+    /** Files with a job that will still run. */
+    async pendingFileIds(): Promise<Set<number>> {
+      const jobs = await get().getJobs([...PENDING]);
+      return new Set(jobs.filter(Boolean).map((j) => j.data.fileId));
+    },
+
+    /** Jobs of a backfill run that have not started, taken off the queue; returns their file ids. */
+    async withdrawBatch(batch: string): Promise<number[]> {
+      const jobs = await get().getJobs(['waiting', 'delayed', 'prioritized', 'paused']);
+      const ids: number[] = [];
+      for (const j of jobs) {
+        if (j?.data.batch !== batch) continue;
+        try {
+          await j.remove();
+          ids.push(j.data.fileId);
+        } catch {
+          // Taken by a worker meanwhile: it finishes.
+        }
+      }
+      return ids;
+    },
+
+    /**
+     * PostgreSQL is the record of what is queued: a caption row is 'queued' before its job goes to
+     * Redis. Rows still queued (past a grace period) with no pending job lost it, e.g. to a Redis
+     * restart without persistence, and are queued again. The job id is the file version's, so a
+     * late add of the original job and this one make one job; a version whose job already ran (a
+     * lost regenerate) gets a fresh id. Returns the number re-queued.
+     */
+    async reconcile(): Promise<number> {
+      const c = config();
+      const cutoff = new Date(Date.now() - c.reconcileGraceMs);
+      const pending = await this.pendingFileIds();
+      const captions = getService(strapi, 'captions');
+      let requeued = 0;
+      for (const row of await captions.queuedRows(cutoff)) {
+        if (pending.has(row.fileId)) continue;
+        const file = await captions.findFile(row.fileId);
+        if (!file) {
+          await captions.storeFailure({ id: row.fileId, name: row.fileName ?? '' } as never, 'the file was deleted before it was captioned');
+          continue;
+        }
+        if (!file.mime?.startsWith('image/')) {
+          // The worker skips non-images without touching the row: fail it here rather than loop.
+          await captions.storeFailure(file, `not an image (${file.mime})`);
+          continue;
+        }
+        const version = file.updatedAt ? new Date(file.updatedAt).getTime() : 0;
+        const id = `file-${file.id}-${version}`;
+        const data: CaptionJob = { fileId: file.id, ...(row.batch ? { batch: row.batch } : {}) };
+        await get().add('caption', data, jobOptions((await get().getJob(id)) ? `recover-${file.id}-${Date.now()}` : id));
+        requeued++;
+      }
+      if (requeued) strapi.log.warn(`altbridge: re-queued ${requeued} caption job(s) that were in PostgreSQL but not in Redis`);
+      return requeued;
     },
 
     /** An editor's request: never deduplicated against earlier jobs. */

@@ -11,7 +11,9 @@ export async function call(a: Admin, method: string, url: string, body?: unknown
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
+  // JSON answers parsed; a download (CSV) comes back as text.
+  const json = (res.headers.get('content-type') ?? '').includes('json');
+  return { status: res.status, body: text ? (json ? JSON.parse(text) : text) : null };
 }
 
 /** POST /upload (the admin upload API) with one file; returns the file row. `replace` puts new content in an existing file. */

@@ -20,6 +20,8 @@ export interface TestApp {
   baseUrl: string;
   /** Creates an admin with the given roles (default: super admin) and returns a logged-in JWT. */
   adminToken(roleIds?: number[]): Promise<string>;
+  /** Stops Strapi and boots it again on the same database, port, uploads and Redis prefix (`strapi` is the new instance). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,12 +67,22 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
     NODE_ENV: 'test',
     ...env,
   });
-  const strapi = await createStrapi({ appDir: EXAMPLE, distDir: EXAMPLE, serveAdminPanel: false }).load();
-  await strapi.listen();
+  const boot = async () => {
+    const s = await createStrapi({ appDir: EXAMPLE, distDir: EXAMPLE, serveAdminPanel: false }).load();
+    await s.listen();
+    return s;
+  };
+  let strapi = await boot();
   let admins = 0;
 
-  return {
+  const app: TestApp = {
     strapi,
+
+    async restart() {
+      await strapi.destroy();
+      strapi = await boot();
+      app.strapi = strapi;
+    },
     baseUrl: `http://127.0.0.1:${port}`,
 
     async adminToken(roleIds) {
@@ -92,6 +104,7 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
       fs.rmSync(publicDir, { recursive: true, force: true });
     },
   };
+  return app;
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */

@@ -1,0 +1,179 @@
+/**
+ * Backfill: captions every image already in the Media Library that has no alt text and no caption
+ * row. One run at a time. Its state lives in the plugin store and its progress in the caption rows
+ * it tags with the run's id (`batch`), so a Strapi restart loses nothing: the feeder picks up where
+ * the rows say it was, and the reconciler re-queues rows whose jobs Redis lost.
+ *
+ * The feeder (tick) runs in the process that consumes the queue and keeps at most `backfillChunk`
+ * of the run's jobs queued at a time, so a library of 100 000 images does not flood Redis and
+ * uploads made meanwhile are not stuck behind the whole backfill.
+ */
+import type { Core, UID } from '@strapi/strapi';
+import type { AltbridgeConfig } from '../config';
+import { CAPTION_UID } from '../content-types/caption';
+import { Conflict } from '../errors';
+import { getService } from '.';
+
+const FILE_UID = 'plugin::upload.file';
+
+export type BackfillState = 'idle' | 'running' | 'paused' | 'cancelled' | 'done';
+
+interface Stored {
+  id: string;
+  state: Exclude<BackfillState, 'idle'>;
+  /** Images lacking alt text when the run started. */
+  total: number;
+  /** Files created later are left to the upload hook. */
+  maxFileId: number;
+  startedAt: string;
+  startedBy: string | null;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface BackfillStatus {
+  id: string | null;
+  state: BackfillState;
+  total: number;
+  /** Captions stored (suggested or since reviewed). */
+  done: number;
+  failed: number;
+  /** Queued or being captioned now. */
+  queued: number;
+  /** Not yet queued: total - done - failed - queued (never below 0). */
+  remaining: number;
+  /** (done + failed) / total, 0..1 (1 when total is 0). */
+  progress: number;
+  startedAt: string | null;
+  startedBy: string | null;
+  updatedAt: string | null;
+  finishedAt: string | null;
+  /** Images lacking alt text and a caption right now (what a new run would caption). */
+  lacking: number;
+}
+
+export default ({ strapi }: { strapi: Core.Strapi }) => {
+  const store = () => strapi.store({ type: 'plugin', name: 'altbridge', key: 'backfill' });
+  const config = () => strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+  const knex = () => strapi.db.connection;
+  const fileTable = () => strapi.db.metadata.get(FILE_UID as UID.Schema).tableName;
+  const captionTable = () => strapi.db.metadata.get(CAPTION_UID as UID.Schema).tableName;
+  let ticking: Promise<void> | null = null;
+
+  const read = async () => ((await store().get({})) as Stored | null) ?? null;
+  const write = (s: Stored) => store().set({ value: { ...s, updatedAt: new Date().toISOString() } });
+
+  /** Images with no alt text (empty or blank) and no caption row, up to file id `maxId`. */
+  function candidates(maxId: number) {
+    const k = knex();
+    return k(`${fileTable()} as f`)
+      .where('f.mime', 'like', 'image/%')
+      .andWhere('f.id', '<=', maxId)
+      .andWhereRaw(`coalesce(trim(f.alternative_text), '') = ''`)
+      .whereNotExists(k(`${captionTable()} as c`).select(k.raw('1')).whereRaw('c.file_id = f.id'));
+  }
+
+  async function countCandidates(maxId: number): Promise<number> {
+    const [{ n }] = await candidates(maxId).count({ n: '*' });
+    return Number(n);
+  }
+
+  async function counts(batch: string): Promise<{ done: number; failed: number; queued: number }> {
+    const rows = (await knex()(captionTable()).where('batch', batch).select('status').count({ n: '*' }).groupBy('status')) as { status: string; n: string }[];
+    const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    const all = rows.reduce((a, r) => a + Number(r.n), 0);
+    return { failed: by.failed ?? 0, queued: by.queued ?? 0, done: all - (by.failed ?? 0) - (by.queued ?? 0) };
+  }
+
+  async function maxFileId(): Promise<number> {
+    const [{ m }] = await knex()(fileTable()).max({ m: 'id' });
+    return Number(m ?? 0);
+  }
+
+  /** Takes the run's unstarted jobs off the queue and forgets their rows, so those files are candidates again. */
+  async function withdraw(batch: string): Promise<void> {
+    await getService(strapi, 'queue').withdrawBatch(batch);
+    await knex()(captionTable()).where({ batch, status: 'queued' }).whereNull('text').del();
+  }
+
+  async function status(): Promise<BackfillStatus> {
+    const s = await read();
+    const lacking = await countCandidates(2_147_483_647);
+    if (!s) return { id: null, state: 'idle', total: 0, done: 0, failed: 0, queued: 0, remaining: 0, progress: 0, startedAt: null, startedBy: null, updatedAt: null, finishedAt: null, lacking };
+    const c = await counts(s.id);
+    const finished = c.done + c.failed;
+    return {
+      id: s.id,
+      state: s.state,
+      total: s.total,
+      ...c,
+      remaining: Math.max(0, s.total - finished - c.queued),
+      progress: s.total ? Math.min(1, finished / s.total) : 1,
+      startedAt: s.startedAt,
+      startedBy: s.startedBy,
+      updatedAt: s.updatedAt,
+      finishedAt: s.finishedAt,
+      lacking,
+    };
+  }
+
+  async function setState(from: Stored['state'][], to: Stored['state'], verb: string): Promise<BackfillStatus> {
+    const s = await read();
+    if (!s || !from.includes(s.state)) throw new Conflict(`no backfill to ${verb}${s ? ` (the last one is ${s.state})` : ''}`);
+    await write({ ...s, state: to, finishedAt: to === 'cancelled' ? new Date().toISOString() : s.finishedAt });
+    if (to !== 'running') await withdraw(s.id);
+    return status();
+  }
+
+  /** One step of the feeder: tops the run's queued jobs up to the chunk size; marks the run done at the end. */
+  async function feed(): Promise<void> {
+    const s = await read();
+    if (!s || s.state !== 'running') return;
+    const c = await counts(s.id);
+    const room = config().backfillChunk - c.queued;
+    if (room <= 0) return;
+    const next = (await candidates(s.maxFileId).select('f.id', 'f.name', 'f.updated_at as updatedAt').orderBy('f.id').limit(room)) as { id: number; name: string; updatedAt: Date }[];
+    if (next.length === 0) {
+      if (c.queued === 0) await write({ ...s, state: 'done', finishedAt: new Date().toISOString() });
+      return;
+    }
+    const captions = getService(strapi, 'captions');
+    const queue = getService(strapi, 'queue');
+    for (const f of next) {
+      // Paused or cancelled meanwhile: stop adding.
+      if ((await read())?.state !== 'running') return;
+      await captions.markQueued(f, s.id);
+      await queue.enqueueFile(f, s.id);
+    }
+  }
+
+  return {
+    status,
+
+    async start(by: string | null): Promise<BackfillStatus> {
+      const s = await read();
+      if (s && (s.state === 'running' || s.state === 'paused')) throw new Conflict(`a backfill is already ${s.state} (${s.id}); cancel it first`);
+      const maxId = await maxFileId();
+      const total = await countCandidates(maxId);
+      const now = new Date().toISOString();
+      await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: by, updatedAt: now, finishedAt: total ? null : now });
+      if (total) void this.tick();
+      return status();
+    },
+
+    pause: () => setState(['running'], 'paused', 'pause'),
+    resume: () => setState(['paused'], 'running', 'resume'),
+    cancel: () => setState(['running', 'paused'], 'cancelled', 'cancel'),
+
+    /** Resolves when no feeding pass is in progress. */
+    settle: () => ticking ?? Promise.resolve(),
+
+    /** Feeds the run once; overlapping calls share one pass. Errors are logged, not thrown. */
+    tick(): Promise<void> {
+      ticking ??= feed()
+        .catch((err: Error) => void strapi.log.error(`altbridge: backfill: ${err.message}`))
+        .finally(() => (ticking = null));
+      return ticking!;
+    },
+  };
+};

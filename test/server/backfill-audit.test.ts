@@ -1,0 +1,229 @@
+/**
+ * The accessibility audit and the backfill on a real Strapi: a library with every kind of alt text
+ * is classified and exported (CSV quoting, attachment headers), then the backfill captions what has
+ * none, in chunks, with pause / resume / cancel and one run at a time.
+ */
+import sharp from 'sharp';
+import { Admin, call, upload } from './helpers/http';
+import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
+
+let app: TestApp;
+let admin: Admin;
+
+beforeAll(async () => {
+  app = await bootApp('backfill', { ALTBRIDGE_BACKFILL_CHUNK: '2', ALTBRIDGE_BACKFILL_TICK_MS: '200' });
+  admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const png = (fill: string, size = 48) => sharp({ create: { width: size, height: size, channels: 3, background: fill } }).png().toBuffer();
+const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
+const captionRows = (fileId: number) => app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId } });
+
+async function captionOf(fileId: number, statuses = ['suggested']): Promise<any> {
+  return waitFor(`a ${statuses.join('/')} caption for file ${fileId}`, async () => {
+    const [row] = await captionRows(fileId);
+    if (!row || !statuses.includes(row.status)) return undefined;
+    return (await call(admin, 'GET', `/altbridge/captions/${row.documentId}`)).body.data;
+  });
+}
+
+const setAuto = (autoCaption: boolean) => call(admin, 'PUT', '/altbridge/settings', { autoCaption });
+
+/** Files uploaded while auto-captioning is off: no alt text, no caption row. */
+async function bare(n: number, prefix: string): Promise<any[]> {
+  await setAuto(false);
+  const out = [];
+  const colours = ['#c33', '#3c3', '#33c', '#cc3', '#3cc', '#c3c', '#888', '#222'];
+  for (let i = 0; i < n; i++) out.push(await upload(admin, `${prefix}-${i}.png`, 'image/png', await png(colours[i % colours.length])));
+  await setAuto(true);
+  return out;
+}
+
+/** CSV as RFC 4180 reads it (quoted fields with commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+const ids: Record<string, number> = {};
+
+describe('accessibility audit', () => {
+  beforeAll(async () => {
+    const human = await upload(admin, 'human.png', 'image/png', await png('#a11'), { alternativeText: 'Team photo, "summer", 2024\nsecond line' });
+    const machine = await upload(admin, 'machine.png', 'image/png', await png('#1a1'));
+    const approved = await upload(admin, 'approved.png', 'image/png', await png('#11a'));
+    const edited = await upload(admin, 'edited.png', 'image/png', await png('#aa1'));
+    const broken = await upload(admin, 'broken.png', 'image/png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 3)]));
+    await upload(admin, 'notes.txt', 'text/plain', Buffer.from('not an image'));
+    const [none] = await bare(1, 'none');
+    Object.assign(ids, { human: human.id, machine: machine.id, approved: approved.id, edited: edited.id, broken: broken.id, none: none.id });
+    await captionOf(human.id);
+    await captionOf(machine.id);
+    const a = await captionOf(approved.id);
+    expect((await call(admin, 'POST', `/altbridge/captions/${a.documentId}/approve`)).status).toBe(200);
+    const e = await captionOf(edited.id);
+    expect((await call(admin, 'PUT', `/altbridge/captions/${e.documentId}`, { text: '=SUM(A1), a "quoted", edit' })).status).toBe(200);
+    await captionOf(broken.id, ['failed']);
+  });
+
+  test('coverage counts each image once, by who wrote its alt text', async () => {
+    const res = await call(admin, 'GET', '/altbridge/audit');
+    expect(res.status).toBe(200);
+    expect(res.body.data.coverage).toEqual({ images: 6, human: 2, machineApproved: 1, machineUnreviewed: 1, none: 2 });
+  });
+
+  test('the attention list names why each image needs a look', async () => {
+    const res = await call(admin, 'GET', '/altbridge/audit?lowConfidence=0&pageSize=100');
+    const byFile = Object.fromEntries(res.body.data.attention.results.map((i: any) => [i.fileId, i]));
+    expect(byFile[ids.machine].reasons).toEqual(['unreviewed', 'low-confidence']);
+    expect(byFile[ids.machine].kind).toBe('machineUnreviewed');
+    expect(byFile[ids.broken].reasons).toEqual(['no-alt-text', 'failed']);
+    expect(byFile[ids.broken].error).toMatch(/\w/);
+    expect(byFile[ids.none]).toMatchObject({ reasons: ['no-alt-text'], captionId: null, captionStatus: null });
+    for (const ok of [ids.human, ids.approved, ids.edited]) expect(byFile[ok]).toBeUndefined();
+    expect(res.body.data.attention).toMatchObject({ total: 3, byReason: { 'no-alt-text': 2, unreviewed: 1, failed: 1, 'low-confidence': 1 } });
+    // With the default threshold the machine caption may or may not be "low"; filtering by reason works either way.
+    const failed = await call(admin, 'GET', '/altbridge/audit?reason=failed');
+    expect(failed.body.data.attention.results.map((i: any) => i.fileId)).toEqual([ids.broken]);
+    expect((await call(admin, 'GET', '/altbridge/audit?reason=nope')).status).toBe(400);
+    expect((await call(admin, 'GET', '/altbridge/audit?lowConfidence=abc')).status).toBe(400);
+  });
+
+  test('CSV export: an attachment, every image, quoted as RFC 4180 says', async () => {
+    const res = await fetch(`${app.baseUrl}/altbridge/audit/export?format=csv`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="alt-text-audit-\d{4}-\d\d-\d\d\.csv"$/);
+    const text = await res.text();
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual(['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons']);
+    expect(rows).toHaveLength(7);
+    const byId = Object.fromEntries(rows.slice(1).map((r) => [Number(r[0]), r]));
+    expect(byId[ids.human][4]).toBe('Team photo, "summer", 2024\nsecond line');
+    expect(byId[ids.human][3]).toBe('human');
+    // A cell a spreadsheet would run as a formula is defused.
+    expect(byId[ids.edited][4]).toBe(`'=SUM(A1), a "quoted", edit`);
+    expect(byId[ids.broken][12]).toBe('no-alt-text;failed');
+    expect(rows.every((r) => r.length === 13)).toBe(true);
+  });
+
+  test('JSON export, only what needs attention; a bad format is refused', async () => {
+    const res = await fetch(`${app.baseUrl}/altbridge/audit/export?format=json&scope=attention`, { headers: { authorization: `Bearer ${admin.token}` } });
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".*\.json"$/);
+    const body = (await res.json()) as any;
+    expect(body.coverage.images).toBe(6);
+    expect(body.items.map((i: any) => i.fileId).sort()).toEqual([ids.machine, ids.broken, ids.none].sort());
+    expect((await call(admin, 'GET', '/altbridge/audit/export?format=xml')).status).toBe(400);
+  });
+});
+
+describe('backfill', () => {
+  const status = async () => (await call(admin, 'GET', '/altbridge/backfill')).body.data;
+
+  test('captions every image without alt text or caption, in chunks, and reports progress', async () => {
+    const files = await bare(5, 'old');
+    const before = await status();
+    // The 5 new ones and the audit's bare file; not the text file, the ones with alt text or a caption.
+    expect(before.lacking).toBe(6);
+    const started = await call(admin, 'POST', '/altbridge/backfill');
+    expect(started.status).toBe(200);
+    expect(started.body.data).toMatchObject({ state: 'running', total: 6 });
+    expect((await call(admin, 'POST', '/altbridge/backfill')).status).toBe(409);
+
+    let most = 0;
+    const done = await waitFor('the backfill to finish', async () => {
+      const s = await status();
+      most = Math.max(most, s.queued);
+      return s.state === 'done' ? s : undefined;
+    }, 120_000);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(done).toMatchObject({ total: 6, done: 6, failed: 0, queued: 0, remaining: 0, progress: 1, lacking: 0, startedBy: 'Ed Itor 1' });
+    for (const f of files) {
+      const [row] = await captionRows(f.id);
+      expect(row).toMatchObject({ status: 'suggested', batch: done.id });
+      expect((await fileRow(f.id)).alternativeText).toBe(row.text);
+    }
+    // The file a person described and the text file were left alone.
+    expect((await fileRow(ids.human)).alternativeText).toMatch(/^Team photo/);
+  });
+
+  test('pause holds it, resume goes on, cancel stops it and a new run can start', async () => {
+    await bare(6, 'later');
+    const started = (await call(admin, 'POST', '/altbridge/backfill')).body.data;
+    expect(started.total).toBe(6);
+    const paused = await call(admin, 'POST', '/altbridge/backfill/pause');
+    expect(paused.status).toBe(200);
+    expect(paused.body.data.state).toBe('paused');
+    expect((await call(admin, 'POST', '/altbridge/backfill/pause')).status).toBe(409);
+    // Jobs a worker already took finish; nothing new is queued while paused.
+    await new Promise((r) => setTimeout(r, 1500));
+    const held = await status();
+    await new Promise((r) => setTimeout(r, 1500));
+    const still = await status();
+    expect(still.state).toBe('paused');
+    expect(still.done + still.failed).toBe(held.done + held.failed);
+    expect(still.queued).toBe(0);
+    expect(still.done).toBeLessThan(6);
+
+    // A stop and start of the worker (as at a restart) keeps the run where it was.
+    const worker = app.strapi.plugin('altbridge').service('worker');
+    await worker.stop();
+    worker.start();
+    expect((await status()).state).toBe('paused');
+
+    expect((await call(admin, 'POST', '/altbridge/backfill/resume')).body.data.state).toBe('running');
+    await waitFor('some progress after resume', async () => ((await status()).done > still.done ? true : undefined), 60_000);
+    const cancelled = await call(admin, 'POST', '/altbridge/backfill/cancel');
+    expect(cancelled.body.data.state).toBe('cancelled');
+    expect((await call(admin, 'POST', '/altbridge/backfill/resume')).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await status();
+    expect(after.queued).toBe(0);
+    expect(after.state).toBe('cancelled');
+
+    // What the cancelled run did not reach is picked up by the next one.
+    const again = (await call(admin, 'POST', '/altbridge/backfill')).body.data;
+    expect(again.total).toBe(after.lacking);
+    const finished = await waitFor('the second run to finish', async () => {
+      const s = await status();
+      return s.state === 'done' ? s : undefined;
+    }, 120_000);
+    expect(finished.lacking).toBe(0);
+  });
+
+  test('a run carries on after Strapi restarts', async () => {
+    await bare(4, 'restart');
+    // Nothing is consumed until after the restart, so the run is caught in the middle.
+    await app.strapi.plugin('altbridge').service('queue').queue().pause();
+    const started = (await call(admin, 'POST', '/altbridge/backfill')).body.data;
+    expect(started).toMatchObject({ state: 'running', total: 4 });
+    await waitFor('a first chunk queued', async () => ((await status()).queued === 2 ? true : undefined));
+    await app.restart();
+    expect(await status()).toMatchObject({ id: started.id, state: 'running', total: 4, done: 0 });
+    await app.strapi.plugin('altbridge').service('queue').queue().resume();
+    const done = await waitFor('the run to finish after the restart', async () => {
+      const s = await status();
+      return s.state === 'done' ? s : undefined;
+    }, 120_000);
+    expect(done).toMatchObject({ id: started.id, total: 4, done: 4, failed: 0, lacking: 0 });
+  });
+});
