@@ -227,3 +227,15 @@ describe('backfill', () => {
     expect(done).toMatchObject({ id: started.id, total: 4, done: 4, failed: 0, lacking: 0 });
   });
 });
+
+test('the admin API serves the doctor report, checked against this Strapi own Redis and database', async () => {
+  const r = await call(admin, 'GET', '/altbridge/doctor');
+  expect(r.status).toBe(200);
+  const checks = new Map((r.body.data.checks as { name: string; status: string; detail: string }[]).map((c) => [c.name, c]));
+  expect(checks.get('redis')?.status).toBe('ok');
+  expect(checks.get('postgresql')?.status).toBe('ok');
+  // The database checked is the test's own, not the doctor's default.
+  expect(checks.get('postgresql')?.detail).toContain(String(app.strapi.config.get('database.connection.connection.database')));
+  expect(checks.get('provider:cpu')?.status).toBe('ok');
+  expect(typeof r.body.data.ok).toBe('boolean');
+}, 60_000);

@@ -35,4 +35,5 @@ export const adminRoutes = [
   route('POST', '/finetune/activate', 'finetune.activate', ACTIONS.settings),
   route('GET', '/bundles/versions', 'finetune.bundles', ACTIONS.finetune),
   route('POST', '/bundles/activate', 'finetune.activateBundle', ACTIONS.settings),
+  route('GET', '/doctor', 'doctor.report', ACTIONS.settings),
 ];

@@ -1,0 +1,71 @@
+/** What the admin API under /altbridge answers (server/src/services/captions.ts, settings.ts). */
+
+export type CaptionStatus = 'queued' | 'suggested' | 'approved' | 'edited' | 'rejected' | 'failed';
+
+export interface CaptionFile {
+  id: number;
+  name: string;
+  url: string;
+  mime: string;
+  alternativeText: string | null;
+  thumbnailUrl: string;
+}
+
+export interface Caption {
+  id: number;
+  documentId: string;
+  fileId: number;
+  fileName: string | null;
+  text: string | null;
+  status: CaptionStatus;
+  source: 'machine' | 'human' | null;
+  /** Mean token log-probability (0 is certain; more negative is less sure). */
+  confidence: number | null;
+  bundle: string | null;
+  bundleVersion: string | null;
+  m: number | null;
+  steps: number | null;
+  beam: number | null;
+  error: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  altTextFromPlugin: boolean;
+  file: CaptionFile | null;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount: number;
+}
+
+export interface CaptionList {
+  results: Caption[];
+  pagination: Pagination;
+}
+
+export interface Settings {
+  m: number;
+  steps: number;
+  beam: number;
+  maxTokens: number | null;
+  autoCaption: boolean;
+  bundle: string;
+}
+
+/** Limits the server enforces (server/src/services/settings.ts); checked here too so errors show before a round trip. */
+export const LIMITS = { m: [0, 1000], steps: [1, 1000], beam: [1, 8], maxTokens: [1, 77] } as const;
+
+/** The message of a failed admin API call: the server's own reason when it gave one. */
+export function errorMessage(err: unknown): string {
+  const e = err as { response?: { data?: { error?: { message?: string } } }; message?: string } | null;
+  return e?.response?.data?.error?.message ?? e?.message ?? String(err);
+}
+
+/** A file URL the browser can load: relative upload URLs are served by the Strapi backend. */
+export function fileUrl(url: string): string {
+  if (!url.startsWith('/')) return url;
+  const backend = (window as unknown as { strapi?: { backendURL?: string } }).strapi?.backendURL ?? '';
+  return `${backend.replace(/\/$/, '')}${url}`;
+}

@@ -1,0 +1,207 @@
+/**
+ * One caption: thumbnail, text, status, confidence, and the review actions. Every control is a real
+ * button or input with an accessible name that says which image it acts on; Enter saves an edit and
+ * Escape cancels it, and focus returns to the button that opened the editor.
+ */
+import * as React from 'react';
+import { Badge, Box, Button, Checkbox, Field, Flex, Typography } from '@strapi/design-system';
+import { ArrowClockwise, Check, Cross, Pencil } from '@strapi/icons';
+import { useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { styled } from 'styled-components';
+import { Caption, errorMessage, fileUrl, LIMITS } from '../api';
+import { confidencePercent, STATUS_LABEL, STATUS_VARIANT } from '../format';
+import { PLUGIN_ID } from '../pluginId';
+
+const Thumb = styled.img`
+  width: 100%;
+  aspect-ratio: 4 / 3;
+  object-fit: contain;
+  background: ${({ theme }) => theme.colors.neutral150};
+  border-radius: ${({ theme }) => theme.borderRadius};
+  display: block;
+`;
+
+const Item = styled.li`
+  list-style: none;
+  display: flex;
+  flex-direction: column;
+  gap: ${({ theme }) => theme.spaces[3]};
+  padding: ${({ theme }) => theme.spaces[4]};
+  background: ${({ theme }) => theme.colors.neutral0};
+  border: 1px solid ${({ theme }) => theme.colors.neutral150};
+  border-radius: ${({ theme }) => theme.borderRadius};
+  box-shadow: ${({ theme }) => theme.shadows.tableShadow};
+  &:focus-within {
+    border-color: ${({ theme }) => theme.colors.primary600};
+  }
+`;
+
+type Mode = 'view' | 'edit' | 'regenerate';
+
+interface Props {
+  caption: Caption;
+  canEdit: boolean;
+  selected: boolean;
+  onSelect(selected: boolean): void;
+  /** The server's new version of the row after a review action. */
+  onChanged(caption: Caption): void;
+  /** A regenerate was queued: the list should refresh until the new caption arrives. */
+  onQueued(): void;
+}
+
+export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, onQueued }: Props) {
+  const { put, post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [mode, setMode] = React.useState<Mode>('view');
+  const [draft, setDraft] = React.useState(caption.text ?? '');
+  const [m, setM] = React.useState(String(caption.m ?? 600));
+  const [busy, setBusy] = React.useState(false);
+  const [fieldError, setFieldError] = React.useState<string | undefined>();
+  const editButton = React.useRef<HTMLButtonElement>(null);
+  const regenButton = React.useRef<HTMLButtonElement>(null);
+  const returnFocus = React.useRef<React.RefObject<HTMLButtonElement> | null>(null);
+
+  const name = caption.file?.name ?? caption.fileName ?? `file ${caption.fileId}`;
+  const base = `/${PLUGIN_ID}/captions/${caption.documentId}`;
+  const headingId = `altbridge-caption-${caption.documentId}`;
+
+  React.useEffect(() => {
+    if (mode === 'view' && returnFocus.current) {
+      returnFocus.current.current?.focus();
+      returnFocus.current = null;
+    }
+  }, [mode]);
+
+  const close = (from: React.RefObject<HTMLButtonElement>) => {
+    returnFocus.current = from;
+    setFieldError(undefined);
+    setMode('view');
+  };
+
+  async function act(what: string, call: () => Promise<{ data: { data: Caption } }>) {
+    setBusy(true);
+    try {
+      const res = await call();
+      onChanged(res.data.data);
+      toggleNotification({ type: 'success', message: `${what}: ${name}` });
+      return true;
+    } catch (err) {
+      toggleNotification({ type: 'danger', message: `${what} failed for ${name}: ${errorMessage(err)}` });
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save() {
+    const text = draft.trim();
+    if (!text) return setFieldError('Alt text cannot be empty; use Reject for images that need none from the model.');
+    if (await act('Caption saved', () => put<{ data: Caption }>(base, { text }))) close(editButton);
+  }
+
+  async function regenerate() {
+    const value = Number(m);
+    const [lo, hi] = LIMITS.m;
+    if (!Number.isInteger(value) || value < lo || value > hi) return setFieldError(`M must be a whole number from ${lo} to ${hi}.`);
+    setBusy(true);
+    try {
+      await post(`${base}/regenerate`, { m: value });
+      toggleNotification({ type: 'success', message: `Regenerating ${name} at M = ${value}` });
+      close(regenButton);
+      onQueued();
+    } catch (err) {
+      setFieldError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const onKey = (submit: () => void, from: React.RefObject<HTMLButtonElement>) => (e: React.KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      submit();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      close(from);
+    }
+  };
+
+  const alt = caption.file?.alternativeText;
+  return (
+    <Item aria-labelledby={headingId} data-testid="altbridge-caption" data-document-id={caption.documentId}>
+      <Flex justifyContent="space-between" alignItems="flex-start" gap={2}>
+        <Typography id={headingId} tag="h2" variant="omega" fontWeight="bold" ellipsis title={name}>
+          {name}
+        </Typography>
+        {canEdit && <Checkbox aria-label={`Select ${name}`} checked={selected} onCheckedChange={(v) => onSelect(v === true)} />}
+      </Flex>
+      {caption.file ? <Thumb src={fileUrl(caption.file.thumbnailUrl)} alt="" loading="lazy" /> : <Typography variant="pi">The file no longer exists.</Typography>}
+      <Flex gap={2} wrap="wrap">
+        <Badge variant={STATUS_VARIANT[caption.status]}>{STATUS_LABEL[caption.status]}</Badge>
+        <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
+          Confidence {confidencePercent(caption.confidence)}
+        </Typography>
+        {caption.m !== null && <Typography variant="pi" textColor="neutral600">M {caption.m}</Typography>}
+      </Flex>
+
+      {mode === 'edit' ? (
+        <Field.Root name={`text-${caption.documentId}`} error={fieldError} hint="Enter saves, Escape cancels.">
+          <Field.Label>Alt text for {name}</Field.Label>
+          <Field.Input autoFocus value={draft} maxLength={2000} disabled={busy} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey(save, editButton)} />
+          <Field.Error />
+          <Field.Hint />
+          <Flex gap={2} paddingTop={2}>
+            <Button onClick={save} loading={busy} startIcon={<Check />}>Save</Button>
+            <Button variant="tertiary" onClick={() => close(editButton)} disabled={busy}>Cancel</Button>
+          </Flex>
+        </Field.Root>
+      ) : (
+        <Box>
+          <Typography tag="p" variant="omega" data-testid="altbridge-caption-text">
+            {caption.text ?? (caption.status === 'queued' ? 'Captioning…' : 'No caption yet.')}
+          </Typography>
+          {caption.error && (
+            <Typography tag="p" variant="pi" textColor="danger600">
+              Failed: {caption.error}
+            </Typography>
+          )}
+          <Typography tag="p" variant="pi" textColor="neutral600">
+            {!alt ? 'The file has no alt text.' : caption.altTextFromPlugin ? 'Alt text: this caption (written by the plugin).' : alt === caption.text ? 'Alt text: this caption.' : `Alt text: “${alt}”`}
+            {caption.reviewedBy ? ` Reviewed by ${caption.reviewedBy}.` : ''}
+          </Typography>
+        </Box>
+      )}
+
+      {mode === 'regenerate' && (
+        <Field.Root name={`m-${caption.documentId}`} error={fieldError} hint="0 = no bridging; deeper pulls further toward caption-like text. Enter starts, Escape cancels.">
+          <Field.Label>Bridging depth M for {name}</Field.Label>
+          <Field.Input autoFocus type="number" min={LIMITS.m[0]} max={LIMITS.m[1]} step={50} value={m} disabled={busy} onChange={(e) => setM(e.target.value)} onKeyDown={onKey(regenerate, regenButton)} />
+          <Field.Error />
+          <Field.Hint />
+          <Flex gap={2} paddingTop={2}>
+            <Button onClick={regenerate} loading={busy} startIcon={<ArrowClockwise />}>Regenerate at M {m}</Button>
+            <Button variant="tertiary" onClick={() => close(regenButton)} disabled={busy}>Cancel</Button>
+          </Flex>
+        </Field.Root>
+      )}
+
+      {canEdit && mode === 'view' && (
+        <Flex gap={2} wrap="wrap" role="group" aria-label={`Actions for ${name}`}>
+          <Button ref={editButton} variant="secondary" size="S" startIcon={<Pencil />} aria-label={`Edit alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setDraft(caption.text ?? ''); setMode('edit'); }}>
+            Edit
+          </Button>
+          <Button variant="success-light" size="S" startIcon={<Check />} aria-label={`Approve alt text of ${name}`} disabled={busy || !caption.text || caption.status === 'approved'} onClick={() => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`))}>
+            Approve
+          </Button>
+          <Button variant="danger-light" size="S" startIcon={<Cross />} aria-label={`Reject alt text of ${name}`} disabled={busy || caption.status === 'rejected'} onClick={() => act('Caption rejected', () => post<{ data: Caption }>(`${base}/reject`))}>
+            Reject
+          </Button>
+          <Button ref={regenButton} variant="tertiary" size="S" startIcon={<ArrowClockwise />} aria-label={`Regenerate alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setM(String(caption.m ?? 600)); setMode('regenerate'); }}>
+            Regenerate
+          </Button>
+        </Flex>
+      )}
+    </Item>
+  );
+}

@@ -1,0 +1,182 @@
+/**
+ * Captions: every image's caption with its thumbnail, status and confidence; filters for what needs
+ * a person (unreviewed, low confidence, missing alt text, failed), review actions per caption, bulk
+ * approve of a selection, and pages of PAGE_SIZE. While a caption is queued the page refreshes itself.
+ */
+import * as React from 'react';
+import { Box, Button, Checkbox, Flex, Typography } from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
+import { styled } from 'styled-components';
+import { Caption, CaptionList, errorMessage } from '../api';
+import { CaptionCard } from '../components/CaptionCard';
+import { confidencePercent, LOW_CONFIDENCE } from '../format';
+import { PERMISSIONS } from '../permissions';
+import { PLUGIN_ID } from '../pluginId';
+
+const PAGE_SIZE = 12;
+const POLL_MS = 2000;
+
+const FILTERS = [
+  { id: 'all', label: 'All', params: {} },
+  { id: 'unreviewed', label: 'Unreviewed', params: { status: 'suggested' } },
+  { id: 'low', label: `Low confidence (below ${confidencePercent(LOW_CONFIDENCE)})`, params: { maxConfidence: LOW_CONFIDENCE } },
+  { id: 'missing', label: 'Missing alt text', params: { missingAlt: 'true' } },
+  { id: 'failed', label: 'Failed', params: { status: 'failed' } },
+] as const;
+type FilterId = (typeof FILTERS)[number]['id'];
+
+const Grid = styled.ul`
+  display: grid;
+  grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
+  gap: ${({ theme }) => theme.spaces[4]};
+  padding: 0;
+  margin: 0;
+`;
+
+export const ProtectedCaptionsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.read}>
+    <CaptionsPage />
+  </Page.Protect>
+);
+
+export function CaptionsPage() {
+  const { get, post } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const { allowedActions } = useRBAC({ edit: PERMISSIONS.edit });
+  const canEdit = allowedActions.canEdit;
+  const [filter, setFilter] = React.useState<FilterId>('all');
+  const [page, setPage] = React.useState(1);
+  const [data, setData] = React.useState<CaptionList | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [selected, setSelected] = React.useState<Set<string>>(new Set());
+  const [bulkBusy, setBulkBusy] = React.useState(false);
+  const [reloads, setReloads] = React.useState(0);
+  const reload = React.useCallback(() => setReloads((n) => n + 1), []);
+
+  React.useEffect(() => {
+    let live = true;
+    const params = { ...FILTERS.find((f) => f.id === filter)!.params, page, pageSize: PAGE_SIZE };
+    get<{ data: CaptionList }>(`/${PLUGIN_ID}/captions`, { params })
+      .then((res) => {
+        if (!live) return;
+        setData(res.data.data);
+        setError(null);
+      })
+      .catch((err: unknown) => live && setError(errorMessage(err)));
+    return () => {
+      live = false;
+    };
+  }, [get, filter, page, reloads]);
+
+  // New captions arrive from the queue: refresh while any shown caption is waiting for one.
+  const waiting = data?.results.some((c) => c.status === 'queued') ?? false;
+  React.useEffect(() => {
+    if (!waiting) return;
+    const t = setTimeout(reload, POLL_MS);
+    return () => clearTimeout(t);
+  }, [waiting, data, reload]);
+
+  const chooseFilter = (id: FilterId) => {
+    setFilter(id);
+    setPage(1);
+    setSelected(new Set());
+  };
+
+  const replace = (c: Caption) =>
+    setData((d) => d && { ...d, results: d.results.map((r) => (r.documentId === c.documentId ? c : r)) });
+
+  const onPage = data?.results ?? [];
+  const allSelected = onPage.length > 0 && onPage.every((c) => selected.has(c.documentId));
+  const someSelected = onPage.some((c) => selected.has(c.documentId));
+
+  const toggle = (id: string, on: boolean) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+
+  async function bulkApprove() {
+    const ids = [...selected];
+    setBulkBusy(true);
+    try {
+      await post(`/${PLUGIN_ID}/captions/bulk-approve`, { ids });
+      toggleNotification({ type: 'success', message: `Approved ${ids.length} caption${ids.length === 1 ? '' : 's'}` });
+      setSelected(new Set());
+      reload();
+    } catch (err) {
+      toggleNotification({ type: 'danger', message: `Bulk approve failed: ${errorMessage(err)}` });
+    } finally {
+      setBulkBusy(false);
+    }
+  }
+
+  const pagination = data?.pagination;
+  return (
+    <Page.Main>
+      <Page.Title>Alt text captions</Page.Title>
+      <Layouts.Header
+        title="Alt text"
+        subtitle={pagination ? `${pagination.total} caption${pagination.total === 1 ? '' : 's'}${filter === 'all' ? '' : ' match this filter'}` : 'Loading captions…'}
+      />
+      <Layouts.Content>
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          <Flex gap={2} wrap="wrap" role="group" aria-label="Show captions">
+            {FILTERS.map((f) => (
+              <Button key={f.id} size="S" variant={filter === f.id ? 'default' : 'tertiary'} aria-pressed={filter === f.id} onClick={() => chooseFilter(f.id)}>
+                {f.label}
+              </Button>
+            ))}
+          </Flex>
+
+          {canEdit && onPage.length > 0 && (
+            <Flex gap={4} alignItems="center">
+              <Checkbox checked={allSelected ? true : someSelected ? 'indeterminate' : false} onCheckedChange={(v) => setSelected(v === true ? new Set([...selected, ...onPage.map((c) => c.documentId)]) : new Set())}>
+                Select all on this page
+              </Checkbox>
+              <Button startIcon={<Check />} variant="success-light" disabled={selected.size === 0} loading={bulkBusy} onClick={bulkApprove}>
+                Approve selected ({selected.size})
+              </Button>
+            </Flex>
+          )}
+
+          {error && (
+            <Box role="alert" padding={4} background="danger100" hasRadius>
+              <Typography textColor="danger700">Could not load captions: {error}</Typography>
+            </Box>
+          )}
+
+          {data && onPage.length === 0 && (
+            <Box padding={8} background="neutral0" hasRadius>
+              <Typography tag="p">{filter === 'all' ? 'No captions yet: upload an image to the Media Library and its caption appears here.' : 'No captions match this filter.'}</Typography>
+            </Box>
+          )}
+
+          {onPage.length > 0 && (
+            <Grid aria-label="Captions">
+              {onPage.map((c) => (
+                <CaptionCard key={c.documentId} caption={c} canEdit={canEdit} selected={selected.has(c.documentId)} onSelect={(on) => toggle(c.documentId, on)} onChanged={replace} onQueued={reload} />
+              ))}
+            </Grid>
+          )}
+
+          {pagination && pagination.pageCount > 1 && (
+            <Flex tag="nav" aria-label="Caption pages" gap={2} justifyContent="flex-end" alignItems="center">
+              <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+                Previous page
+              </Button>
+              <Typography aria-live="polite">
+                Page {pagination.page} of {pagination.pageCount}
+              </Typography>
+              <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setPage((p) => p + 1)}>
+                Next page
+              </Button>
+            </Flex>
+          )}
+        </Flex>
+      </Layouts.Content>
+    </Page.Main>
+  );
+}

@@ -1,0 +1,223 @@
+/**
+ * Settings: bridging depth M (a slider, with what deeper bridging does), DDIM steps, beam width,
+ * maximum caption length, automatic captioning and the active bundle. Checked here with the
+ * server's limits, then by the server, whose reasons are shown beside the field they concern.
+ * (A live preview at several M and bundle version rollback come with the fine-tuning pages.)
+ */
+import * as React from 'react';
+import { Box, Button, Field, Flex, Grid, SingleSelect, SingleSelectOption, Toggle, Typography } from '@strapi/design-system';
+import { Check } from '@strapi/icons';
+import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
+import { styled } from 'styled-components';
+import { errorMessage, LIMITS, Settings } from '../api';
+import { PERMISSIONS } from '../permissions';
+import { PLUGIN_ID } from '../pluginId';
+
+type Field = keyof Settings;
+type Errors = Partial<Record<Field, string>>;
+/** The form's text of each number field (an empty max length means the decoder's own limit). */
+interface Form {
+  m: number;
+  steps: string;
+  beam: string;
+  maxTokens: string;
+  autoCaption: boolean;
+  bundle: string;
+}
+
+const Range = styled.input`
+  width: 100%;
+  accent-color: ${({ theme }) => theme.colors.primary600};
+  &:focus-visible {
+    outline: 2px solid ${({ theme }) => theme.colors.primary600};
+    outline-offset: 4px;
+  }
+`;
+
+export const ProtectedSettingsPage = () => (
+  <Page.Protect permissions={PERMISSIONS.settings}>
+    <SettingsPage />
+  </Page.Protect>
+);
+
+const toForm = (s: Settings): Form => ({ m: s.m, steps: String(s.steps), beam: String(s.beam), maxTokens: s.maxTokens === null ? '' : String(s.maxTokens), autoCaption: s.autoCaption, bundle: s.bundle });
+
+/** The form as settings, or the errors that stop it being valid (the server checks the same rules). */
+export function validate(f: Form): { settings?: Settings; errors: Errors } {
+  const errors: Errors = {};
+  const whole = (key: 'steps' | 'beam' | 'maxTokens', text: string, what: string) => {
+    const [lo, hi] = LIMITS[key];
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < lo || n > hi) errors[key] = `${what} must be a whole number from ${lo} to ${hi}.`;
+    return n;
+  };
+  const steps = whole('steps', f.steps, 'DDIM steps');
+  const beam = whole('beam', f.beam, 'Beam width');
+  const maxTokens = f.maxTokens.trim() === '' ? null : whole('maxTokens', f.maxTokens, 'Maximum caption length');
+  if (!errors.steps && f.m > 0 && steps > f.m) errors.steps = `DDIM steps (${steps}) cannot exceed M (${f.m}).`;
+  if (!f.bundle) errors.bundle = 'Choose a bundle.';
+  if (Object.keys(errors).length) return { errors };
+  return { settings: { m: f.m, steps, beam, maxTokens, autoCaption: f.autoCaption, bundle: f.bundle }, errors };
+}
+
+/** Which field a server message is about ("steps (9) cannot exceed M (0)" → steps). */
+const fieldOf = (message: string): Field | undefined => (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'm'] as Field[]).find((k) => message.startsWith(`${k} `));
+
+export function SettingsPage() {
+  const { get, put } = useFetchClient();
+  const { toggleNotification } = useNotification();
+  const [form, setForm] = React.useState<Form | null>(null);
+  const [bundles, setBundles] = React.useState<string[]>([]);
+  const [errors, setErrors] = React.useState<Errors>({});
+  const [serverError, setServerError] = React.useState<string | null>(null);
+  const [loadError, setLoadError] = React.useState<string | null>(null);
+  const [saving, setSaving] = React.useState(false);
+
+  React.useEffect(() => {
+    Promise.all([get<{ data: Settings }>(`/${PLUGIN_ID}/settings`), get<{ data: string[] }>(`/${PLUGIN_ID}/bundles`)])
+      .then(([s, b]) => {
+        setForm(toForm(s.data.data));
+        setBundles(b.data.data);
+      })
+      .catch((err: unknown) => setLoadError(errorMessage(err)));
+  }, [get]);
+
+  if (loadError) return <Page.Error />;
+  if (!form) return <Page.Loading />;
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    setForm({ ...form, [key]: value });
+    setErrors((e) => ({ ...e, [key]: undefined }));
+  };
+
+  async function save(e?: React.FormEvent) {
+    e?.preventDefault();
+    if (!form) return;
+    setServerError(null);
+    const { settings, errors: found } = validate(form);
+    setErrors(found);
+    if (!settings) return;
+    setSaving(true);
+    try {
+      const res = await put<{ data: Settings }>(`/${PLUGIN_ID}/settings`, settings);
+      setForm(toForm(res.data.data));
+      toggleNotification({ type: 'success', message: 'Settings saved: new captions use them from the next image.' });
+    } catch (err) {
+      const message = errorMessage(err);
+      const field = fieldOf(message);
+      if (field) setErrors({ [field]: message });
+      setServerError(message);
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const mDescription = 'altbridge-m-description';
+  return (
+    <Page.Main>
+      <Page.Title>Alt text settings</Page.Title>
+      <form onSubmit={save} noValidate aria-label="Captioning settings">
+        <Layouts.Header
+          title="Alt text settings"
+          subtitle="How new captions are made. A change applies to the next image captioned."
+          primaryAction={
+            <Button type="submit" startIcon={<Check />} loading={saving}>
+              Save
+            </Button>
+          }
+        />
+        <Layouts.Content>
+          <Flex direction="column" alignItems="stretch" gap={6}>
+            {serverError && (
+              <Box role="alert" padding={4} background="danger100" hasRadius>
+                <Typography textColor="danger700">Not saved: {serverError}</Typography>
+              </Box>
+            )}
+            <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius>
+              <Flex direction="column" alignItems="stretch" gap={2}>
+                <Flex justifyContent="space-between">
+                  <Typography tag="label" htmlFor="altbridge-m" variant="pi" fontWeight="bold">
+                    Bridging depth M
+                  </Typography>
+                  <Typography tag="output" htmlFor="altbridge-m" variant="pi" aria-live="polite">
+                    M = {form.m}
+                  </Typography>
+                </Flex>
+                <Range
+                  id="altbridge-m"
+                  name="m"
+                  type="range"
+                  min={LIMITS.m[0]}
+                  max={LIMITS.m[1]}
+                  step={50}
+                  value={form.m}
+                  aria-describedby={mDescription}
+                  aria-valuetext={form.m === 0 ? 'M = 0, no bridging' : `M = ${form.m} of ${LIMITS.m[1]}`}
+                  onChange={(e) => set('m', Number(e.target.value))}
+                />
+                <Flex justifyContent="space-between" aria-hidden>
+                  <Typography variant="pi" textColor="neutral600">0: no bridging</Typography>
+                  <Typography variant="pi" textColor="neutral600">1000: deepest</Typography>
+                </Flex>
+                <Typography id={mDescription} tag="p" variant="pi" textColor="neutral600">
+                  Deeper bridging pulls the image embedding further toward the text distribution the captioner learned: more fluent, caption-like text, at the cost of detail
+                  from the image. 0 = no bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
+                </Typography>
+                {errors.m && <Typography variant="pi" textColor="danger600">{errors.m}</Typography>}
+              </Flex>
+            </Box>
+            <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius>
+              <Grid.Root gap={5}>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="steps" error={errors.steps} hint={`DDIM steps from M down to 0 (1–${LIMITS.steps[1]}, at most M). More steps cost time per image.`}>
+                    <Field.Label>DDIM steps</Field.Label>
+                    <Field.Input type="number" inputMode="numeric" min={LIMITS.steps[0]} max={LIMITS.steps[1]} value={form.steps} onChange={(e) => set('steps', e.target.value)} />
+                    <Field.Error />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="beam" error={errors.beam} hint={`Captions the decoder weighs at once (${LIMITS.beam[0]}–${LIMITS.beam[1]}; 1 = greedy).`}>
+                    <Field.Label>Beam width</Field.Label>
+                    <Field.Input type="number" inputMode="numeric" min={LIMITS.beam[0]} max={LIMITS.beam[1]} value={form.beam} onChange={(e) => set('beam', e.target.value)} />
+                    <Field.Error />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="maxTokens" error={errors.maxTokens} hint={`In tokens (${LIMITS.maxTokens[0]}–${LIMITS.maxTokens[1]}); empty = the model’s own limit.`}>
+                    <Field.Label>Maximum caption length</Field.Label>
+                    <Field.Input type="number" inputMode="numeric" min={LIMITS.maxTokens[0]} max={LIMITS.maxTokens[1]} value={form.maxTokens} placeholder="Model’s limit" onChange={(e) => set('maxTokens', e.target.value)} />
+                    <Field.Error />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="bundle" error={errors.bundle} hint="The model bundle that captions new images.">
+                    <Field.Label>Active bundle</Field.Label>
+                    <SingleSelect value={form.bundle} onChange={(v) => set('bundle', String(v))}>
+                      {(bundles.includes(form.bundle) ? bundles : [form.bundle, ...bundles]).map((b) => (
+                        <SingleSelectOption key={b} value={b}>
+                          {b}
+                        </SingleSelectOption>
+                      ))}
+                    </SingleSelect>
+                    <Field.Error />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="autoCaption" hint="Caption every image uploaded to the Media Library. Off: only Regenerate and backfill caption.">
+                    <Field.Label>Caption new uploads automatically</Field.Label>
+                    <Toggle onLabel="On" offLabel="Off" checked={form.autoCaption} onChange={(e) => set('autoCaption', e.target.checked)} />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+              </Grid.Root>
+            </Box>
+          </Flex>
+        </Layouts.Content>
+      </form>
+    </Page.Main>
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The plugin's admin panel in a real browser (Debian's chromium through playwright-core): the
+ * example app's admin is built once with the plugin's admin entry from source, Strapi serves it on
+ * a fresh database, an image is uploaded and captioned by the inline worker, and an editor logs in,
+ * opens the plugin from the menu, edits the caption (written through to the file's alt text) and
+ * changes M in Settings. Screenshots go to test-artifacts/admin/.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { Admin, call, upload } from '../server/helpers/http';
+import { BuiltApp, buildExampleApp } from './helpers/admin-build';
+import { AdminApp, bootAdminApp, waitFor } from './helpers/strapi-app';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'admin');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FILE_NAME = 'red-circle.png';
+const OTHER_NAME = 'blue-square.png';
+
+let built: BuiltApp;
+let app: AdminApp;
+let admin: Admin;
+let login: { email: string; password: string };
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+let fileId: number;
+let caption: any;
+
+/** The caption of a file through the admin API, once it is `status`. */
+async function captionOf(id: number, status = 'suggested'): Promise<any> {
+  return waitFor(`a ${status} caption for file ${id}`, async () => {
+    const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+    return body.data.results.find((r: any) => r.fileId === id && r.status === status);
+  });
+}
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  built = await buildExampleApp('admin-test');
+  console.log(`admin panel built in ${(built.buildMs / 1000).toFixed(1)} s`);
+  app = await bootAdminApp(built, 'admin');
+  const superAdmin = await app.superAdmin();
+  login = superAdmin;
+  admin = { baseUrl: app.baseUrl, token: superAdmin.token };
+
+  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><circle cx="32" cy="32" r="16" fill="red"/></svg>')).png().toBuffer();
+  fileId = (await upload(admin, FILE_NAME, 'image/png', png)).id;
+  const square = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="yellow"/><rect x="18" y="18" width="28" height="28" fill="blue"/></svg>')).png().toBuffer();
+  const otherId = (await upload(admin, OTHER_NAME, 'image/png', square)).id;
+  caption = await captionOf(fileId);
+  await captionOf(otherId);
+
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1366, height: 900 } });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+}, 280_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await app?.close();
+  built?.remove();
+});
+
+test('an editor logs in, opens the plugin from the menu and sees the uploaded image\'s caption', async () => {
+  await page.goto(`${app.baseUrl}/admin`);
+  await page.getByRole('textbox', { name: 'Email' }).fill(login.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(login.password);
+  await shot('01-login');
+  await page.getByRole('button', { name: 'Login' }).click();
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
+  await page.waitForURL(/\/admin\/plugins\/altbridge/);
+  const card = page.getByRole('listitem', { name: FILE_NAME });
+  await card.getByText(caption.text, { exact: true }).waitFor();
+  // The thumbnail loads (the test's tsconfig has no DOM types, hence `any` in browser callbacks).
+  const loaded = () => card.locator('img').evaluate((img: any) => img.complete && img.naturalWidth > 0);
+  await waitFor('the thumbnail to load', async () => ((await loaded()) ? true : undefined), 10_000);
+  expect(await card.getByText('Unreviewed').count()).toBe(1);
+  await shot('02-captions');
+});
+
+test('the caption is edited from the keyboard and saved through to the file\'s alt text', async () => {
+  const card = page.getByRole('listitem', { name: FILE_NAME });
+  const edit = card.getByRole('button', { name: `Edit alt text of ${FILE_NAME}` });
+
+  // Escape cancels and gives focus back to the Edit button.
+  await edit.click();
+  const input = card.getByRole('textbox', { name: `Alt text for ${FILE_NAME}` });
+  await input.fill('this is not kept');
+  await input.press('Escape');
+  expect(await edit.evaluate((el: any) => el === el.ownerDocument.activeElement)).toBe(true);
+  expect(await card.getByText(caption.text, { exact: true }).count()).toBe(1);
+
+  // Enter saves.
+  const text = 'A red circle on a white background';
+  await edit.click();
+  await input.fill(text);
+  await shot('03-editing');
+  await input.press('Enter');
+  await card.getByText(text, { exact: true }).waitFor();
+  await card.getByText('Edited', { exact: true }).waitFor();
+  await shot('04-saved');
+
+  const { body } = await call(admin, 'GET', `/altbridge/captions/${caption.documentId}`);
+  expect(body.data).toMatchObject({ text, status: 'edited', source: 'human', reviewedBy: 'Ed Itor' });
+  const file = await call(admin, 'GET', `/upload/files/${fileId}`);
+  expect(file.body.alternativeText).toBe(text);
+});
+
+test('Settings: M is changed with the slider and saved; invalid values are refused with a reason', async () => {
+  const before = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+  expect(before.m).toBe(600);
+
+  await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).first().click();
+  await page.getByRole('link', { name: 'Captioning' }).click();
+  await page.waitForURL(/\/admin\/settings\/altbridge/);
+  const slider = page.getByRole('slider', { name: 'Bridging depth M' });
+  await slider.waitFor();
+
+  // A steps value over M is caught before saving, beside its field.
+  const steps = page.getByRole('spinbutton', { name: 'DDIM steps' });
+  await steps.fill('0');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('DDIM steps must be a whole number from 1 to 1000.').waitFor();
+  await shot('05-settings-invalid');
+  await steps.fill('5');
+
+  // The slider moves in steps of 50 from the keyboard.
+  await slider.focus();
+  await slider.press('ArrowRight');
+  await slider.press('ArrowRight');
+  await page.getByText('M = 700', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText(/Settings saved/).first().waitFor();
+  await shot('06-settings-saved');
+
+  const after = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+  expect(after).toEqual({ ...before, m: 700 });
+});
+
+test('the Unreviewed filter, bulk approve, and regenerate at another M', async () => {
+  await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
+  await page.getByRole('listitem', { name: FILE_NAME }).waitFor();
+
+  // The edited caption is reviewed: only the other image is left under Unreviewed.
+  await page.getByRole('button', { name: 'Unreviewed' }).click();
+  await page.getByRole('listitem', { name: FILE_NAME }).waitFor({ state: 'detached' });
+  const other = page.getByRole('listitem', { name: OTHER_NAME });
+  await other.getByRole('checkbox', { name: `Select ${OTHER_NAME}` }).click();
+  await page.getByRole('button', { name: 'Approve selected (1)' }).click();
+  await page.getByText('No captions match this filter.').waitFor();
+  expect((await call(admin, 'GET', '/altbridge/captions?status=suggested')).body.data.pagination.total).toBe(0);
+
+  // Regenerate at M = 200 from the keyboard: the new caption records it; the editor's alt text stays.
+  await page.getByRole('button', { name: 'All' }).click();
+  const card = page.getByRole('listitem', { name: FILE_NAME });
+  await card.getByRole('button', { name: `Regenerate alt text of ${FILE_NAME}` }).click();
+  const m = card.getByRole('spinbutton', { name: `Bridging depth M for ${FILE_NAME}` });
+  await m.fill('200');
+  await shot('07-regenerate');
+  await m.press('Enter');
+  await card.getByText('M 200', { exact: true }).waitFor();
+  await card.getByText('Unreviewed', { exact: true }).waitFor();
+  await shot('08-regenerated');
+  const regenerated = await captionOf(fileId);
+  expect(regenerated.m).toBe(200);
+  expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe('A red circle on a white background');
+});
