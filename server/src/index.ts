@@ -24,6 +24,7 @@ export default {
   async destroy({ strapi }: { strapi: Core.Strapi }) {
     await getService(strapi, 'finetune').stop();
     await getService(strapi, 'worker').stop();
+    await getService(strapi, 'preview').close();
     await getService(strapi, 'queue').close();
   },
 };

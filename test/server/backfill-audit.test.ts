@@ -239,3 +239,18 @@ test('the admin API serves the doctor report, checked against this Strapi own Re
   expect(checks.get('provider:cpu')?.status).toBe('ok');
   expect(typeof r.body.data.ok).toBe('boolean');
 }, 60_000);
+
+test('the settings preview captions one image at several M and stores nothing', async () => {
+  const file = await upload(admin, 'preview.png', 'image/png', await png('#c33'));
+  await captionOf(file.id);
+  const before = await app.strapi.db.query('plugin::altbridge.caption').count();
+  const r = await call(admin, 'POST', '/altbridge/settings/preview', { m: [0, 300, 900], fileId: file.id });
+  expect(r.status).toBe(200);
+  expect(r.body.data.file.id).toBe(file.id);
+  expect(r.body.data.rows.map((x: { m: number }) => x.m)).toEqual([0, 300, 900]);
+  for (const row of r.body.data.rows) expect(row.caption.length).toBeGreaterThan(0);
+  expect(r.body.data.rows[0].steps).toBe(0);
+  expect(await app.strapi.db.query('plugin::altbridge.caption').count()).toBe(before);
+  expect((await call(admin, 'POST', '/altbridge/settings/preview', { m: [2000] })).status).toBe(400);
+  expect((await call(admin, 'POST', '/altbridge/settings/preview', { fileId: 999999 })).status).toBe(404);
+}, 60_000);

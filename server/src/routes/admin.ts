@@ -18,6 +18,7 @@ export const adminRoutes = [
   route('GET', '/settings', 'settings.get', ACTIONS.settings),
   route('PUT', '/settings', 'settings.set', ACTIONS.settings),
   route('GET', '/bundles', 'settings.bundles', ACTIONS.settings),
+  route('POST', '/settings/preview', 'settings.preview', ACTIONS.settings),
   route('GET', '/jobs/failed', 'jobs.failed', ACTIONS.read),
   route('POST', '/jobs/:id/retry', 'jobs.retry', ACTIONS.edit),
   route('GET', '/backfill', 'backfill.status', ACTIONS.read),

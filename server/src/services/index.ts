@@ -3,11 +3,12 @@ import audit from './audit';
 import backfill from './backfill';
 import captions from './captions';
 import finetune from './finetune';
+import preview from './preview';
 import queue from './queue';
 import settings from './settings';
 import worker from './worker';
 
-const services = { audit, backfill, captions, finetune, queue, settings, worker };
+const services = { audit, backfill, captions, finetune, preview, queue, settings, worker };
 export default services;
 
 type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
