@@ -1,6 +1,8 @@
 /**
  * The plugin's admin panel entry (package.json#exports['./strapi-admin'], loaded by Strapi's admin
- * build from source): a menu link to the Captions page and a settings section with Settings.
+ * build from source): a menu link to the plugin's pages (Captions, Backfill, Accessibility audit,
+ * Failed jobs, Fine-tuning; pages/App.tsx) and a settings section (Captioning, Bundle versions,
+ * Host check).
  */
 import { Sparkle } from '@strapi/icons';
 import { PERMISSIONS } from './permissions';
@@ -19,18 +21,31 @@ export default {
       icon: Sparkle,
       intlLabel: { id: `${PLUGIN_ID}.plugin.name`, defaultMessage: 'Alt text' },
       permissions: PERMISSIONS.read,
-      Component: () => import('./pages/CaptionsPage').then((mod) => ({ default: mod.ProtectedCaptionsPage })),
+      Component: () => import('./pages/App').then((mod) => ({ default: mod.App })),
     });
-    app.addSettingsLink(
-      { id: PLUGIN_ID, intlLabel: { id: `${PLUGIN_ID}.settings.section`, defaultMessage: 'Alt text' } },
-      {
-        id: 'settings',
-        to: PLUGIN_ID,
-        intlLabel: { id: `${PLUGIN_ID}.settings.link`, defaultMessage: 'Captioning' },
-        permissions: PERMISSIONS.settings,
-        Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.ProtectedSettingsPage })),
-      },
-    );
+    const section = { id: PLUGIN_ID, intlLabel: { id: `${PLUGIN_ID}.settings.section`, defaultMessage: 'Alt text' } };
+    app.addSettingsLink(section, {
+      id: 'settings',
+      to: PLUGIN_ID,
+      intlLabel: { id: `${PLUGIN_ID}.settings.link`, defaultMessage: 'Captioning' },
+      permissions: PERMISSIONS.settings,
+      Component: () => import('./pages/SettingsPage').then((mod) => ({ default: mod.ProtectedSettingsPage })),
+    });
+    // The section exists now: further links name it by id.
+    app.addSettingsLink(PLUGIN_ID, {
+      id: 'versions',
+      to: `${PLUGIN_ID}-versions`,
+      intlLabel: { id: `${PLUGIN_ID}.settings.versions`, defaultMessage: 'Bundle versions' },
+      permissions: PERMISSIONS.finetune,
+      Component: () => import('./pages/VersionsPage').then((mod) => ({ default: mod.ProtectedVersionsPage })),
+    });
+    app.addSettingsLink(PLUGIN_ID, {
+      id: 'host-check',
+      to: `${PLUGIN_ID}-host-check`,
+      intlLabel: { id: `${PLUGIN_ID}.settings.host-check`, defaultMessage: 'Host check' },
+      permissions: PERMISSIONS.settings,
+      Component: () => import('./pages/HostCheckPage').then((mod) => ({ default: mod.ProtectedHostCheckPage })),
+    });
     app.registerPlugin({ id: PLUGIN_ID, name: 'Alt text' });
   },
 

@@ -3,7 +3,10 @@
  * example app's admin is built once with the plugin's admin entry from source, Strapi serves it on
  * a fresh database, an image is uploaded and captioned by the inline worker, and an editor logs in,
  * opens the plugin from the menu, edits the caption (written through to the file's alt text) and
- * changes M in Settings. Screenshots go to test-artifacts/admin/.
+ * changes M in Settings; then the other pages: the accessibility audit (figures as the API's, a CSV
+ * export), a backfill started from the page, the host check, a corpus upload on Fine-tuning (no
+ * training run: the server tests cover runs), the bundle versions and the failed-jobs view. One admin build and one Strapi
+ * boot for the file. Screenshots go to test-artifacts/admin/.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -138,6 +141,16 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   await slider.press('ArrowRight');
   await slider.press('ArrowRight');
   await page.getByText('M = 700', { exact: true }).waitFor();
+
+  // The live preview captions the newest image at several M, 700 among them, and saves nothing.
+  await page.getByRole('button', { name: 'Preview M on the newest image' }).click();
+  await page.getByText(/^0 \(no bridging\)$|^No preview:/).first().waitFor();
+  await shot('06-settings-preview');
+  expect(await page.getByText(/^No preview:/).count()).toBe(0);
+  const previewTable = page.getByRole('grid').filter({ hasText: '0 (no bridging)' });
+  expect(await previewTable.getByRole('row').count()).toBe(7); // header + M = 0, 200, 400, 600, 700, 800
+  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.m).toBe(600);
+
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText(/Settings saved/).first().waitFor();
   await shot('06-settings-saved');
@@ -173,4 +186,104 @@ test('the Unreviewed filter, bulk approve, and regenerate at another M', async (
   const regenerated = await captionOf(fileId);
   expect(regenerated.m).toBe(200);
   expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe('A red circle on a white background');
+});
+
+/** Opens one of the plugin's pages from its row of page links. */
+async function pluginPage(name: string, url: RegExp): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
+  await page.getByRole('navigation', { name: 'Alt text pages' }).getByRole('link', { name, exact: true }).click();
+  await page.waitForURL(url);
+}
+
+/** Opens a link of the plugin's settings section. */
+async function settingsPage(name: string, url: RegExp): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).first().click();
+  await page.getByRole('link', { name, exact: true }).click();
+  await page.waitForURL(url);
+}
+
+test('Accessibility audit: the coverage figures are the API\'s, and Export CSV downloads a file with a header row', async () => {
+  const { coverage } = (await call(admin, 'GET', '/altbridge/audit')).body.data;
+  await pluginPage('Accessibility audit', /\/admin\/plugins\/altbridge\/audit$/);
+  for (const key of ['images', 'human', 'machineApproved', 'machineUnreviewed', 'none']) {
+    const text = await page.locator(`[data-coverage="${key}"] dd`).innerText();
+    expect(Number(text.trim().split(/\s/)[0])).toBe(coverage[key]);
+  }
+  expect(coverage.images).toBe(2);
+  await shot('09-audit');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^alt-text-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csv = fs.readFileSync((await download.path())!, 'utf8');
+  const rows = csv.trim().split('\r\n');
+  expect(rows[0]).toBe('fileId,fileName,url,kind,alternativeText,captionStatus,captionText,confidence,bundle,reviewedBy,reviewedAt,error,reasons');
+  expect(rows.length).toBe(1 + coverage.images);
+});
+
+test('Backfill: an image uploaded with auto-caption off is captioned by a run started from the page', async () => {
+  const settings = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+  expect((await call(admin, 'PUT', '/altbridge/settings', { ...settings, autoCaption: false })).status).toBe(200);
+  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><rect x="8" y="24" width="48" height="16" fill="green"/></svg>')).png().toBuffer();
+  const id = (await upload(admin, 'green-bar.png', 'image/png', png)).id;
+  expect((await call(admin, 'GET', '/altbridge/backfill')).body.data.lacking).toBe(1);
+
+  await pluginPage('Backfill', /\/admin\/plugins\/altbridge\/backfill$/);
+  await page.getByText('1 image lacking alt text now').waitFor();
+  await shot('10-backfill-idle');
+  await page.getByRole('button', { name: 'Start backfill' }).click();
+  await page.getByText('1 done, 0 failed, of 1', { exact: false }).waitFor({ timeout: 60_000 });
+  await page.getByText('Done', { exact: true }).waitFor();
+  expect(await page.getByRole('progressbar', { name: 'Backfill progress' }).getAttribute('aria-valuenow')).toBe('100');
+  await page.waitForTimeout(400); // the bar's width transition, for the screenshot
+  await shot('11-backfill-done');
+  expect((await captionOf(id)).text).toBeTruthy();
+  expect((await call(admin, 'GET', `/upload/files/${id}`)).body.alternativeText).toBeTruthy();
+});
+
+test('Host check: the doctor report, with Redis and PostgreSQL ok', async () => {
+  await settingsPage('Host check', /\/admin\/settings\/altbridge-host-check$/);
+  for (const name of ['redis', 'postgresql']) {
+    const row = page.locator(`tr[data-check="${name}"]`);
+    await row.waitFor({ timeout: 60_000 });
+    expect(await row.getByText('ok', { exact: true }).count()).toBe(1);
+  }
+  await shot('12-host-check');
+});
+
+test('Fine-tuning: an uploaded corpus shows its validation report', async () => {
+  await pluginPage('Fine-tuning', /\/admin\/plugins\/altbridge\/fine-tuning$/);
+  const colours = ['red', 'blue', 'green', 'yellow', 'purple', 'orange'];
+  const shapes = ['circle', 'square', 'triangle', 'star', 'cross'];
+  const lines = [...Array(36)].map((_, i) => `a ${colours[i % 6]} ${shapes[i % 5]} on a white background`);
+  const corpus = [...lines, '', 'too short', ...lines.slice(0, 2)].join('\n');
+  await page.getByLabel('Caption corpus file').setInputFiles({ name: 'captions.txt', mimeType: 'text/plain', buffer: Buffer.from(corpus) });
+  const report = page.getByRole('region', { name: 'Validation report of captions.txt' });
+  await report.waitFor();
+  const uploaded = (await call(admin, 'GET', '/altbridge/finetune/corpus')).body.data[0];
+  expect(uploaded.name).toBe('captions.txt');
+  await report.getByText(`${uploaded.report.kept} of ${uploaded.report.lines} lines kept`, { exact: false }).waitFor();
+  await report.getByText(`${uploaded.report.train} for training, ${uploaded.report.heldOut} held out`, { exact: false }).waitFor();
+  expect(await page.getByRole('button', { name: 'Start fine-tuning' }).isEnabled()).toBe(true);
+  await shot('13-finetune-corpus');
+});
+
+test('Bundle versions: shapes-mini@1.0.0 is marked active', async () => {
+  await settingsPage('Bundle versions', /\/admin\/settings\/altbridge-versions$/);
+  const row = page.locator('tr[data-bundle="shapes-mini@1.0.0"]');
+  await row.getByText('Active', { exact: true }).waitFor();
+  await shot('14-bundle-versions');
+});
+
+test('Failed jobs: a corrupt image\'s job is listed with its reason and can be retried', async () => {
+  const settings = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+  expect((await call(admin, 'PUT', '/altbridge/settings', { ...settings, autoCaption: true })).status).toBe(200);
+  const broken = await upload(admin, 'broken.png', 'image/png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]));
+  await captionOf(broken.id, 'failed');
+
+  await pluginPage('Failed jobs', /\/admin\/plugins\/altbridge\/failed-jobs$/);
+  const row = page.getByRole('row').filter({ hasText: `File ${broken.id}` });
+  await row.getByText(/unreadable image/).waitFor();
+  await shot('15-failed-jobs');
+  await row.getByRole('button', { name: `Retry the job for file ${broken.id}` }).click();
+  await page.getByText(`Job for file ${broken.id} queued again`).first().waitFor();
 });

@@ -34,12 +34,6 @@ const Grid = styled.ul`
   margin: 0;
 `;
 
-export const ProtectedCaptionsPage = () => (
-  <Page.Protect permissions={PERMISSIONS.read}>
-    <CaptionsPage />
-  </Page.Protect>
-);
-
 export function CaptionsPage() {
   const { get, post } = useFetchClient();
   const { toggleNotification } = useNotification();

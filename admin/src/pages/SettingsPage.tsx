@@ -2,7 +2,7 @@
  * Settings: bridging depth M (a slider, with what deeper bridging does), DDIM steps, beam width,
  * maximum caption length, automatic captioning and the active bundle. Checked here with the
  * server's limits, then by the server, whose reasons are shown beside the field they concern.
- * (A live preview at several M and bundle version rollback come with the fine-tuning pages.)
+ * (Version rollback is on the Bundle versions page, VersionsPage.tsx; a live preview at several M is not built yet.)
  */
 import * as React from 'react';
 import { Box, Button, Field, Flex, Grid, SingleSelect, SingleSelectOption, Toggle, Typography } from '@strapi/design-system';
@@ -12,6 +12,7 @@ import { styled } from 'styled-components';
 import { errorMessage, LIMITS, Settings } from '../api';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
+import { MPreview } from '../components/MPreview';
 
 type Field = keyof Settings;
 type Errors = Partial<Record<Field, string>>;
@@ -164,6 +165,7 @@ export function SettingsPage() {
                   from the image. 0 = no bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
                 </Typography>
                 {errors.m && <Typography variant="pi" textColor="danger600">{errors.m}</Typography>}
+                <MPreview m={form.m} />
               </Flex>
             </Box>
             <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius>

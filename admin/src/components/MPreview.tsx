@@ -1,0 +1,78 @@
+/**
+ * Live preview for the bridging depth: the newest image captioned at several M (the one being set
+ * among them) with the other settings as saved, so an admin sees what M does before saving it.
+ */
+import * as React from 'react';
+import { Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { useFetchClient } from '@strapi/strapi/admin';
+import { errorMessage } from '../api';
+import { confidencePercent } from '../format';
+import { PLUGIN_ID } from '../pluginId';
+
+interface Preview {
+  file: { id: number; name: string; url: string };
+  rows: { m: number; steps: number; caption: string; confidence: number; ms: number }[];
+}
+
+const DEPTHS = [0, 200, 400, 600, 800];
+
+export function MPreview({ m }: { m: number }) {
+  const { post } = useFetchClient();
+  const [preview, setPreview] = React.useState<Preview | null>(null);
+  const [error, setError] = React.useState<string | null>(null);
+  const [busy, setBusy] = React.useState(false);
+
+  async function run() {
+    setBusy(true);
+    setError(null);
+    try {
+      const depths = [...new Set([...DEPTHS, m])].sort((a, b) => a - b);
+      setPreview((await post<{ data: Preview }>(`/${PLUGIN_ID}/settings/preview`, { m: depths })).data.data);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Flex direction="column" alignItems="stretch" gap={3}>
+      <Flex gap={3}>
+        <Button variant="secondary" onClick={run} loading={busy}>
+          Preview M on the newest image
+        </Button>
+        <Typography variant="pi" textColor="neutral600">Captions it at M = {[...new Set([...DEPTHS, m])].sort((a, b) => a - b).join(', ')}; nothing is saved.</Typography>
+      </Flex>
+      {error && (
+        <Box role="alert" padding={3} background="danger100" hasRadius>
+          <Typography textColor="danger700">No preview: {error}</Typography>
+        </Box>
+      )}
+      <div aria-live="polite">
+        {preview && (
+          <Flex gap={4} alignItems="flex-start">
+            <img src={preview.file.url} alt={`The preview image, ${preview.file.name}`} width={96} height={96} style={{ objectFit: 'cover', borderRadius: 4 }} />
+            <Table colCount={3} rowCount={preview.rows.length + 1} aria-label={`Captions of ${preview.file.name} at each M`}>
+              <Thead>
+                <Tr>
+                  <Th><Typography variant="sigma">M</Typography></Th>
+                  <Th><Typography variant="sigma">Caption</Typography></Th>
+                  <Th><Typography variant="sigma">Confidence</Typography></Th>
+                </Tr>
+              </Thead>
+              <Tbody>
+                {preview.rows.map((r) => (
+                  <Tr key={r.m}>
+                    <Td><Typography fontWeight={r.m === m ? 'bold' : undefined}>{r.m === 0 ? '0 (no bridging)' : r.m}</Typography></Td>
+                    <Td><Typography>{r.caption}</Typography></Td>
+                    <Td><Typography>{confidencePercent(r.confidence)}</Typography></Td>
+                  </Tr>
+                ))}
+              </Tbody>
+            </Table>
+          </Flex>
+        )}
+      </div>
+    </Flex>
+  );
+}

@@ -1,0 +1,66 @@
+/** Host check: `altbridge doctor`'s report, read-only (a status per check, its detail and the fix). */
+import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { ArrowClockwise } from '@strapi/icons';
+import { Layouts, Page } from '@strapi/strapi/admin';
+import { DoctorReport } from '../api';
+import { ErrorNote } from '../components/ErrorNote';
+import { useResource } from '../hooks/useResource';
+import { PERMISSIONS } from '../permissions';
+import { PLUGIN_ID } from '../pluginId';
+
+const BADGE = { ok: 'success', warn: 'warning', fail: 'danger' } as const;
+
+export const ProtectedHostCheckPage = () => (
+  <Page.Protect permissions={PERMISSIONS.settings}>
+    <HostCheckPage />
+  </Page.Protect>
+);
+
+export function HostCheckPage() {
+  const { data, error, reload } = useResource<DoctorReport>(`/${PLUGIN_ID}/doctor`);
+  if (!data) return error ? <Page.Error /> : <Page.Loading />;
+  const failed = data.checks.filter((c) => c.status === 'fail').length;
+  const warned = data.checks.filter((c) => c.status === 'warn').length;
+  return (
+    <Page.Main>
+      <Page.Title>Alt text host check</Page.Title>
+      <Layouts.Header
+        title="Host check"
+        subtitle={`What npx altbridge doctor reports for this server, checked ${new Date(data.generatedAt).toLocaleString()}.`}
+        primaryAction={<Button variant="secondary" startIcon={<ArrowClockwise />} onClick={reload}>Check again</Button>}
+      />
+      <Layouts.Content>
+        <Flex direction="column" alignItems="stretch" gap={4}>
+          {error && <ErrorNote>Could not check again: {error}</ErrorNote>}
+          <Box padding={4} background={data.ok ? 'success100' : 'danger100'} hasRadius>
+            <Typography textColor={data.ok ? 'success700' : 'danger700'} fontWeight="bold">
+              {data.ok ? 'Ready' : `Not ready: ${failed} check${failed === 1 ? '' : 's'} failed`}
+              {warned > 0 && ` · ${warned} warning${warned === 1 ? '' : 's'}`}
+            </Typography>
+          </Box>
+          <Table colCount={3} rowCount={data.checks.length + 1} aria-label="Host checks">
+            <Thead>
+              <Tr>
+                <Th><Typography variant="sigma">Check</Typography></Th>
+                <Th><Typography variant="sigma">Status</Typography></Th>
+                <Th><Typography variant="sigma">Detail and fix</Typography></Th>
+              </Tr>
+            </Thead>
+            <Tbody>
+              {data.checks.map((c, i) => (
+                <Tr key={`${c.name}-${i}`} data-check={c.name}>
+                  <Td><Typography fontWeight="bold">{c.name}</Typography></Td>
+                  <Td><Badge variant={BADGE[c.status]}>{c.status}</Badge></Td>
+                  <Td>
+                    <Typography style={{ whiteSpace: 'normal' }}>{c.detail}</Typography>
+                    {c.fix && <Typography tag="p" variant="pi" textColor={c.status === 'fail' ? 'danger700' : 'warning700'} style={{ whiteSpace: 'normal' }}>Fix: {c.fix}</Typography>}
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        </Flex>
+      </Layouts.Content>
+    </Page.Main>
+  );
+}
