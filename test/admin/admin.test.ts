@@ -15,7 +15,7 @@ import { BrowserContext, chromium, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { Admin, call, upload } from '../server/helpers/http';
 import { BuiltApp, buildExampleApp } from './helpers/admin-build';
-import { AdminApp, bootAdminApp, waitFor } from './helpers/strapi-app';
+import { bootApp, TestApp, waitFor } from '../server/helpers/strapi-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'admin');
@@ -24,7 +24,7 @@ const FILE_NAME = 'red-circle.png';
 const OTHER_NAME = 'blue-square.png';
 
 let built: BuiltApp;
-let app: AdminApp;
+let app: TestApp;
 let admin: Admin;
 let login: { email: string; password: string };
 let profile: string;
@@ -47,8 +47,8 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   built = await buildExampleApp('admin-test');
   console.log(`admin panel built in ${(built.buildMs / 1000).toFixed(1)} s`);
-  app = await bootAdminApp(built, 'admin');
-  const superAdmin = await app.superAdmin();
+  app = await bootApp('admin', {}, built);
+  const superAdmin = await app.login();
   login = superAdmin;
   admin = { baseUrl: app.baseUrl, token: superAdmin.token };
 
@@ -113,7 +113,7 @@ test('the caption is edited from the keyboard and saved through to the file\'s a
   await shot('04-saved');
 
   const { body } = await call(admin, 'GET', `/altbridge/captions/${caption.documentId}`);
-  expect(body.data).toMatchObject({ text, status: 'edited', source: 'human', reviewedBy: 'Ed Itor' });
+  expect(body.data).toMatchObject({ text, status: 'edited', source: 'human', reviewedBy: 'Ed Itor 1' });
   const file = await call(admin, 'GET', `/upload/files/${fileId}`);
   expect(file.body.alternativeText).toBe(text);
 });

@@ -1,8 +1,8 @@
 /**
  * A real Strapi (the example app) booted inside the test: a fresh PostgreSQL database, its own
  * uploads folder, BullMQ keys under a prefix of its own in the real Redis, the inline worker on
- * the default bundle, an HTTP server on a free port, and a super admin to log in with. Everything
- * is removed again by close().
+ * the default bundle, an HTTP server on a free port, and admins to log in with. Everything is
+ * removed again by close(). Given a built copy of the app (test/admin), it serves the admin panel.
  */
 import type { Core } from '@strapi/strapi';
 import { createStrapi } from '@strapi/strapi';
@@ -18,7 +18,9 @@ const PG = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(proces
 export interface TestApp {
   strapi: Core.Strapi;
   baseUrl: string;
-  /** Creates an admin with the given roles (default: super admin) and returns a logged-in JWT. */
+  /** Creates an admin with the given roles (default: super admin); its credentials and a logged-in JWT. */
+  login(roleIds?: number[]): Promise<{ email: string; password: string; token: string }>;
+  /** The JWT of login(). */
   adminToken(roleIds?: number[]): Promise<string>;
   /** Stops Strapi and boots it again on the same database, port, uploads and Redis prefix (`strapi` is the new instance). */
   restart(): Promise<void>;
@@ -45,7 +47,7 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function bootApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootApp(label: string, env: Record<string, string> = {}, built?: { appDir: string; distDir: string }): Promise<TestApp> {
   const run = `${label}_${process.pid}_${Date.now()}`;
   const database = `altbridge_test_${run}`;
   await adminSql(`CREATE DATABASE "${database}"`);
@@ -60,7 +62,7 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
     ALTBRIDGE_QUEUE_PREFIX: `altbridge-test-${run}`,
     ALTBRIDGE_WORKER: 'inline',
     ALTBRIDGE_THREADS: '1',
-    SERVE_ADMIN_PANEL: 'false',
+    SERVE_ADMIN_PANEL: built ? 'true' : 'false',
     STRAPI_TELEMETRY_DISABLED: 'true',
     STRAPI_LOG_LEVEL: 'warn',
     STRAPI_STARTUP_LOG: 'false',
@@ -68,7 +70,7 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
     ...env,
   });
   const boot = async () => {
-    const s = await createStrapi({ appDir: EXAMPLE, distDir: EXAMPLE, serveAdminPanel: false }).load();
+    const s = await createStrapi({ appDir: built?.appDir ?? EXAMPLE, distDir: built?.distDir ?? EXAMPLE, serveAdminPanel: !!built }).load();
     await s.listen();
     return s;
   };
@@ -85,7 +87,7 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
     },
     baseUrl: `http://127.0.0.1:${port}`,
 
-    async adminToken(roleIds) {
+    async login(roleIds) {
       const roles = roleIds ?? [(await strapi.service('admin::role').getSuperAdmin()).id];
       const email = `editor${++admins}@example.com`;
       const password = 'Test-passw0rd!';
@@ -93,7 +95,11 @@ export async function bootApp(label: string, env: Record<string, string> = {}): 
       const res = await fetch(`http://127.0.0.1:${port}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
       const body = (await res.json()) as { data?: { token: string } };
       if (!body.data?.token) throw new Error(`admin login failed: HTTP ${res.status} ${JSON.stringify(body)}`);
-      return body.data.token;
+      return { email, password, token: body.data.token };
+    },
+
+    async adminToken(roleIds) {
+      return (await app.login(roleIds)).token;
     },
 
     async close() {
