@@ -1,4 +1,11 @@
 /** What the admin API under /altbridge answers (server/src/services/captions.ts, settings.ts). */
+// The server's own answer types (type-only imports: nothing of the server reaches the browser bundle).
+export type { Settings } from '../../server/src/services/settings';
+export type { BackfillStatus } from '../../server/src/services/backfill';
+export type { CorpusInfo, RunStatus } from '../../server/src/services/finetune';
+export type { FailedJob } from '../../server/src/services/queue';
+export type { CaptionScores as Scores } from '../../worker/metrics';
+export type { Report as DoctorReport } from '../../worker/doctor/report';
 
 export type CaptionStatus = 'queued' | 'suggested' | 'approved' | 'edited' | 'rejected' | 'failed';
 
@@ -45,15 +52,6 @@ export interface CaptionList {
   pagination: Pagination;
 }
 
-export interface Settings {
-  m: number;
-  steps: number;
-  beam: number;
-  maxTokens: number | null;
-  autoCaption: boolean;
-  bundle: string;
-}
-
 /** Limits the server enforces (server/src/services/settings.ts); checked here too so errors show before a round trip. */
 export const LIMITS = { m: [0, 1000], steps: [1, 1000], beam: [1, 8], maxTokens: [1, 77] } as const;
 
@@ -68,23 +66,6 @@ export function fileUrl(url: string): string {
   if (!url.startsWith('/')) return url;
   const backend = (window as unknown as { strapi?: { backendURL?: string } }).strapi?.backendURL ?? '';
   return `${backend.replace(/\/$/, '')}${url}`;
-}
-
-/** GET /backfill (server/src/services/backfill.ts). */
-export interface BackfillStatus {
-  id: string | null;
-  state: 'idle' | 'running' | 'paused' | 'cancelled' | 'done';
-  total: number;
-  done: number;
-  failed: number;
-  queued: number;
-  remaining: number;
-  progress: number;
-  startedAt: string | null;
-  startedBy: string | null;
-  finishedAt: string | null;
-  /** Images with no alt text and no caption now: what a new run would take. */
-  lacking: number;
 }
 
 export type AuditReason = 'no-alt-text' | 'unreviewed' | 'failed' | 'low-confidence';
@@ -117,48 +98,6 @@ export interface AuditReport {
   attention: { total: number; byReason: Record<AuditReason, number>; results: AuditItem[]; pagination: Pagination };
 }
 
-/** POST /finetune/corpus. */
-export interface CorpusInfo {
-  id: string;
-  name: string;
-  bytes: number;
-  format: string;
-  uploadedAt: string;
-  report: { lines: number; kept: number; dropped: Record<string, number>; train: number; heldOut: number };
-  sample: string[];
-  warnings: string[];
-}
-
-export interface Scores {
-  bleu1: number;
-  bleu2: number;
-  bleu3: number;
-  bleu4: number;
-  rougeL: number;
-  ciderD: number;
-}
-
-/** GET /finetune (server/src/services/finetune.ts). */
-export interface RunStatus {
-  id: string;
-  state: 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-  base: string;
-  target: string;
-  corpus: { id: string; name: string };
-  stage: string | null;
-  stageDetail: string | null;
-  stageIndex: number;
-  stages: string[];
-  step: number;
-  total: number;
-  etaSec: number | null;
-  loss: number | null;
-  losses: { denoiser: [number, number][]; decoder: [number, number][] };
-  error: string | null;
-  eval: { lines: number; new: Scores | null; active: Scores | null; samples: { line: string; new: string; active: string }[] } | null;
-  activated: boolean;
-}
-
 /** GET /bundles/versions. */
 export interface BundleVersion {
   ref: string;
@@ -169,22 +108,6 @@ export interface BundleVersion {
   problem: string | null;
   notes: string | null;
   active: boolean;
-}
-
-/** GET /jobs/failed: the dead-letter list. */
-export interface FailedJob {
-  id: string;
-  fileId: number;
-  reason: string;
-  attemptsMade: number;
-  failedAt: string | null;
-}
-
-/** GET /doctor: `altbridge doctor`'s report. */
-export interface DoctorReport {
-  ok: boolean;
-  generatedAt: string;
-  checks: { name: string; status: 'ok' | 'warn' | 'fail'; detail: string; fix?: string }[];
 }
 
 /** Server error status of a failed call (409: another run is going, 413: too large). */
