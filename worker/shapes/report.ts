@@ -94,12 +94,14 @@ export async function shapesReport(o: ReportOptions): Promise<string> {
       { name: 'oracle: the paired caption\'s own text embedding', r: await run(aug, zText0) },
     ];
 
+    // Every reference of every held-out image in diffusion space, once for the whole sweep.
+    const refsZ = await Promise.all(Array.from({ length: test.refs }, (_, j) => h.textZ(test, j)));
     const sweepM = [];
     for (const m of M_SWEEP) {
       const b = await h.bridged(test, m, Math.min(s0, Math.max(m, 1)));
       const bv = await h.bridged(val, m, Math.min(s0, Math.max(m, 1)));
       let cosText = 0;
-      for (let j = 0; j < test.refs; j++) cosText += h.pairedCosine(b, await h.textZ(test, j), true) / test.refs;
+      for (const z of refsZ) cosText += h.pairedCosine(b, z, true) / test.refs;
       const textKept = m === 0 ? 1 : h.pairedCosine(await h.textZ(test, 0, m, s0), zText0, true);
       sweepM.push({ m, test: await run(aug, b), val: await run(aug, bv, val), cosText, textKept, nearest: nearestCosine(b, memory, d) });
     }
