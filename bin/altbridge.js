@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // The CLI runs the TypeScript sources directly through tsx: no build step to forget.
 require('tsx/cjs');
-require('../worker/cli/main.ts');
+require('../cli/main.ts');

@@ -8,6 +8,7 @@ import { Bundle } from './bundle/load';
 import { ClipEncoders } from './clip/encoders';
 import { ImageError, preprocessBatch } from './clip/preprocess';
 import { ClipTokenizer } from './clip/tokenizer';
+import { bridgingSchedule, BridgeSchedule } from './diffusion';
 import { closeGenerator, generate, Generator, openGenerator } from './generate';
 import { RuntimeConfig, runtimeConfig } from './runtime';
 
@@ -69,10 +70,10 @@ export class Captioner {
     return new Captioner(bundle, clip, new Bridge(bundle, runtime, log), gen, tokenizer);
   }
 
-  private settings(o: CaptionOptions): { m: number; steps: number } {
+  /** The bridging schedule the options ask for, defaulted from the bundle's manifest. */
+  private settings(o: CaptionOptions): BridgeSchedule {
     const d = this.bundle.manifest.diffusion;
-    const m = o.m ?? d.defaultM;
-    return { m, steps: m === 0 ? 0 : (o.steps ?? d.ddimSteps) };
+    return bridgingSchedule(o.m ?? d.defaultM, o.steps, d.ddimSteps);
   }
 
   /**

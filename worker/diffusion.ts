@@ -2,6 +2,7 @@
  * The DDPM of Diffusion Bridge over text embeddings (DESIGN §2): cosine noise schedule, the
  * eq. 6 preprocessing and the DDIM timesteps used for bridging and augmentation.
  */
+import { wholeNumberIn } from './validate';
 
 export interface DiffusionConfig {
   /** Diffusion steps T (1000). */
@@ -27,14 +28,37 @@ export function alphasCumprod(c: DiffusionConfig): Float64Array {
   return out;
 }
 
+/** Bridging depths run from 0 (no bridging) to T. */
+export const MAX_M = DIFFUSION_DEFAULTS.steps;
+/** Most DDIM steps one bridge may take (the paper uses 5). */
+export const MAX_BRIDGE_STEPS = 1000;
+
+/** A validated bridging schedule: depth M, DDIM steps S and the timesteps they visit. */
+export interface BridgeSchedule {
+  m: number;
+  steps: number;
+  timesteps: number[];
+}
+
+/**
+ * The one place M and S are checked and defaulted, for every caller (CLI, queue, preview, eval):
+ * S not given is min(defaultSteps, M); M = 0 bridges nothing (S = 0).
+ */
+export function bridgingSchedule(m: number, steps: number | undefined, defaultSteps: number): BridgeSchedule {
+  wholeNumberIn('M', m, 0, MAX_M);
+  if (m === 0) return { m, steps: 0, timesteps: [] };
+  const s = wholeNumberIn('DDIM steps', steps ?? Math.min(defaultSteps, m), 1, Math.min(m, MAX_BRIDGE_STEPS));
+  return { m, steps: s, timesteps: ddimTimesteps(m, s) };
+}
+
 /**
  * DDIM timesteps from step M down in S evenly spaced steps: M-1, M-1-M/S, ... (599, 479, 359,
  * 239, 119 for M = 600, S = 5); the step after the last one is x0. Empty for M = 0.
  */
 export function ddimTimesteps(m: number, s: number): number[] {
-  if (!Number.isInteger(m) || m < 0) throw new Error(`bridge: M must be a whole number >= 0, got ${m}`);
+  wholeNumberIn('M', m, 0);
   if (m === 0) return [];
-  if (!Number.isInteger(s) || s < 1 || s > m) throw new Error(`bridge: DDIM steps must be a whole number in 1..M (${m}), got ${s}`);
+  wholeNumberIn(`DDIM steps (M = ${m})`, s, 1, m);
   return Array.from({ length: s }, (_, k) => m - 1 - Math.round((k * m) / s));
 }
 

@@ -1,4 +1,5 @@
 /** The plugin's configuration (config/plugins.js `altbridge.config`), with defaults from the environment. */
+import { defaultBundleRef } from '../../worker/bundle/load';
 export interface AltbridgeConfig {
   redisUrl: string;
   queueName: string;
@@ -49,7 +50,7 @@ export default {
     attempts: 3,
     backoffMs: 2000,
     lockDurationMs: env.int('ALTBRIDGE_LOCK_MS', 30_000)!,
-    defaultBundle: env('ALTBRIDGE_BUNDLE', 'shapes-mini')!,
+    defaultBundle: defaultBundleRef(),
     reconcileMs: env.int('ALTBRIDGE_RECONCILE_MS', 30_000)!,
     reconcileGraceMs: env.int('ALTBRIDGE_RECONCILE_GRACE_MS', 5_000)!,
     backfillChunk: env.int('ALTBRIDGE_BACKFILL_CHUNK', 20)!,

@@ -18,12 +18,12 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await registerActions(strapi);
     subscribeUploads(strapi);
-    if ((strapi.config.get('plugin::altbridge') as AltbridgeConfig).worker === 'inline') getService(strapi, 'worker').start();
+    if ((strapi.config.get('plugin::altbridge') as AltbridgeConfig).worker === 'inline') getService(strapi, 'consumer').start();
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
     await getService(strapi, 'finetune').stop();
-    await getService(strapi, 'worker').stop();
+    await getService(strapi, 'consumer').stop();
     await getService(strapi, 'preview').close();
     await getService(strapi, 'queue').close();
   },

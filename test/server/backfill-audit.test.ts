@@ -185,7 +185,7 @@ describe('backfill', () => {
     expect(still.done).toBeLessThan(6);
 
     // A stop and start of the worker (as at a restart) keeps the run where it was.
-    const worker = app.strapi.plugin('altbridge').service('worker');
+    const worker = app.strapi.plugin('altbridge').service('consumer');
     await worker.stop();
     worker.start();
     expect((await status()).state).toBe('paused');

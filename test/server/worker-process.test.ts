@@ -51,7 +51,7 @@ afterAll(async () => {
 const png = (fill: string) => sharp({ create: { width: 48, height: 48, channels: 3, background: fill } }).png().toBuffer();
 
 test('the separate worker process captions uploads; Strapi itself does not consume', async () => {
-  expect(app.strapi.plugin('altbridge').service('worker').isRunning()).toBe(false);
+  expect(app.strapi.plugin('altbridge').service('consumer').isRunning()).toBe(false);
   const worker = startWorker();
   await connected(worker);
   const file = await upload(admin, 'red.png', 'image/png', await png('#d22'));

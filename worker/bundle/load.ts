@@ -35,6 +35,9 @@ export interface Bundle extends ClipBundle {
 /** Where bundles live: ALTBRIDGE_MODELS, else the project's models/ folder. */
 export const modelsDir = (): string => process.env.ALTBRIDGE_MODELS ?? path.join(__dirname, '..', '..', 'models');
 
+/** The bundle used when none is named: ALTBRIDGE_BUNDLE, else the default bundle shipped with the project. */
+export const defaultBundleRef = (): string => process.env.ALTBRIDGE_BUNDLE ?? 'shapes-mini';
+
 /** sha256 of a file, read in chunks (model files run to hundreds of MB). */
 export function sha256File(file: string): string {
   const hash = crypto.createHash('sha256');

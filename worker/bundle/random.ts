@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { makeClipTokenizer, tokenizerJsonText } from '../clip/make-tokenizer';
 import { ClipTokenizer } from '../clip/tokenizer';
-import { toy } from '../demo';
+import { toy } from '../train/toy';
 import { CLIP_TEXT_B, imageEncoder, textEncoder, TextConfig, VisionConfig, VIT_B32 } from '../graph/clip';
 import { DecoderConfig, decoderTrain } from '../graph/decoder';
 import { denoiser, DenoiserConfig } from '../graph/denoiser';

@@ -4,8 +4,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { modelsDir } from '../bundle/load';
-import { DEFAULT_BUNDLE } from '../cli/caption';
+import { defaultBundleRef, modelsDir } from '../bundle/load';
 import { runtimeConfig } from '../runtime';
 import { Check, bundleChecks, cudaLibrariesCheck, diskCheck, nodeCheck, onnxruntimeCheck, providerCheck, serviceCheck } from './checks';
 import { pingPostgres, pingRedis } from './services';
@@ -50,7 +49,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Report> {
   for (const p of new Set([...providers, 'cpu'])) checks.push(await providerCheck(p));
   checks.push(cudaLibrariesCheck(providers.includes('cuda')));
   const models = modelsDir();
-  checks.push(...bundleChecks(models, process.env.ALTBRIDGE_BUNDLE ?? DEFAULT_BUNDLE));
+  checks.push(...bundleChecks(models, defaultBundleRef()));
   const cache = process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge');
   checks.push(diskCheck({ models, cache }, opts.minFreeBytes ?? 2e9));
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

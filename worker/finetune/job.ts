@@ -43,18 +43,6 @@ export type FinetuneMessage =
 
 export const FINETUNE_STAGES: Stage[] = ['corpus', 'embed', 'denoiser', 'augment', 'decoder', 'write', 'eval'];
 
-/** The next free version after every installed version of `name`: 1.0.0 -> 1.0.1 (a last number is bumped). */
-export function nextVersion(name: string, from: string, dir: string): string {
-  const taken = new Set(listBundles(dir).filter((b) => b.name === name).map((b) => b.version));
-  const bump = (v: string) => {
-    const m = /^(.*\.)(\d+)$/.exec(v);
-    return m ? `${m[1]}${Number(m[2]) + 1}` : `${v}.1`;
-  };
-  let v = bump(from);
-  while (taken.has(v)) v = bump(v);
-  return v;
-}
-
 export async function runFinetune(spec: FinetuneSpec, emit: (m: FinetuneMessage) => void, signal?: AbortSignal): Promise<void> {
   const found = listBundles(spec.modelsDir).find((b) => `${b.name}@${b.version}` === spec.base);
   if (!found) throw new Error(`bundle ${spec.base} is not in ${spec.modelsDir}`);

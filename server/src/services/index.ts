@@ -2,13 +2,13 @@ import type { Core } from '@strapi/strapi';
 import audit from './audit';
 import backfill from './backfill';
 import captions from './captions';
+import consumer from './consumer';
 import finetune from './finetune';
 import preview from './preview';
 import queue from './queue';
 import settings from './settings';
-import worker from './worker';
 
-const services = { audit, backfill, captions, finetune, preview, queue, settings, worker };
+const services = { audit, backfill, captions, consumer, finetune, preview, queue, settings };
 export default services;
 
 type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

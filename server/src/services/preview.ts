@@ -4,8 +4,9 @@
  * engine, beside the queue's, and never stores anything.
  */
 import type { Core } from '@strapi/strapi';
-import { CaptionEngine } from '../../../worker/queue/engine';
-import { readUpload } from '../../../worker/queue/source';
+import { CaptionEngine } from '../../../worker/engine';
+import { readUpload } from '../read-upload';
+import { bridgingSchedule } from '../../../worker/diffusion';
 import { InvalidInput, NotFound } from '../errors';
 import { isImage } from '../upload-hook';
 import { getService } from '.';
@@ -49,7 +50,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       engine ??= new CaptionEngine();
       const rows: PreviewRow[] = [];
       for (const m of depths as number[]) {
-        const steps = m === 0 ? 0 : Math.max(1, Math.min(s.steps, m));
+        const { steps } = bridgingSchedule(m, undefined, s.steps);
         const started = Date.now();
         const r = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined });
         rows.push({ m, steps, caption: r.caption, confidence: r.confidence, ms: Date.now() - started });

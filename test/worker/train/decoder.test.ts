@@ -5,7 +5,7 @@ import * as path from 'path';
 import { loadBundle } from '../../../worker/bundle/load';
 import { makeRandomBundle } from '../../../worker/bundle/random';
 import { ClipTokenizer } from '../../../worker/clip/tokenizer';
-import { toy } from '../../../worker/demo';
+import { toy } from '../../../worker/train/toy';
 import { DecoderConfig } from '../../../worker/graph/decoder';
 import { closeGenerator, generate, openGenerator } from '../../../worker/generate';
 import { Rng } from '../../../worker/train/rng';

@@ -4,7 +4,7 @@
  * then generation with the key/value cache is checked against the full-sequence graph.
  */
 import * as ort from 'onnxruntime-node';
-import { BOS, EOS, toy } from '../../../worker/demo';
+import { BOS, EOS, toy } from '../../../worker/train/toy';
 import { decoderInfer, decoderTrain } from '../../../worker/graph/decoder';
 import { buildInference, buildTrainStep } from '../../../worker/graph/train-step';
 import { closeGenerator, generate, Generator, openGenerator } from '../../../worker/generate';

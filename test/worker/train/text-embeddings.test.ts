@@ -6,7 +6,7 @@ import { loadBundle } from '../../../worker/bundle/load';
 import { makeRandomBundle } from '../../../worker/bundle/random';
 import { ClipEncoders } from '../../../worker/clip/encoders';
 import { ClipTokenizer } from '../../../worker/clip/tokenizer';
-import { toy } from '../../../worker/demo';
+import { toy } from '../../../worker/train/toy';
 import { runtimeConfig } from '../../../worker/runtime';
 import { Rng } from '../../../worker/train/rng';
 import { embedTexts, TextEmbedder } from '../../../worker/train/text-embeddings';

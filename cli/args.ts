@@ -1,0 +1,19 @@
+/** Option parsing shared by the commands. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { wholeNumberIn } from '../worker/validate';
+
+/** A whole-number option at least `min`, or undefined when not given. */
+export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
+  return value === undefined ? undefined : wholeNumberIn(`--${name}`, value, min);
+}
+
+/** Files named, and the files directly inside folders named (sorted, dotfiles skipped). */
+export function expand(paths: string[]): string[] {
+  return paths.flatMap((p) => {
+    if (fs.existsSync(p) && fs.statSync(p).isDirectory()) {
+      return fs.readdirSync(p).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(p, f)).filter((f) => fs.statSync(f).isFile());
+    }
+    return [p];
+  });
+}

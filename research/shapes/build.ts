@@ -1,0 +1,126 @@
+/**
+ * The ShapesWorld pipeline from nothing to a captioning bundle: data set, mini-CLIP on the pairs
+ * (the last `val` pairs kept out as a validation split), ē_img from the CLIP's own training images,
+ * then corpus training of denoiser and decoder on the caption text. Every stage keeps its output
+ * in `work`, so a rerun skips what is done and an interrupted one resumes.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadBundle, loadClip } from '../../worker/bundle/load';
+import { Manifest } from '../../worker/bundle/manifest';
+import { updateBundle } from '../../worker/bundle/write';
+import { imagesMean } from '../../worker/images-mean';
+import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
+import { Progress } from '../../worker/train/trainer';
+import { generateShapes, ShapesOptions } from './generate';
+import { buildMiniClip, readShapesPart, ShapesItem } from './mini-clip';
+
+export interface ShapesBuild {
+  seed: number;
+  data: ShapesOptions;
+  /** Pairs kept out of CLIP training: the validation split. */
+  val: number;
+  clipSteps: number;
+  denoiserSteps: number;
+  decoderSteps: number;
+  draws: number;
+}
+
+/** The committed default bundle's recipe (about 25 minutes on 2 cores). */
+export const SHAPES_MINI: ShapesBuild = {
+  seed: 0,
+  data: { seed: 0, pairs: 5000, texts: 5000, heldOut: 500, size: 64 },
+  val: 250,
+  clipSteps: 3000,
+  denoiserSteps: 6000,
+  decoderSteps: 4000,
+  draws: 4,
+};
+
+export interface BuildOptions {
+  work: string;
+  out: string;
+  name: string;
+  version: string;
+  command: string;
+  onStage?: (stage: string, detail: string) => void;
+  onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/** The data set in `work/data`, made once for these options. */
+export async function shapesData(work: string, data: ShapesOptions): Promise<string> {
+  const dir = path.join(work, 'data');
+  const stamp = path.join(dir, 'options.json');
+  const want = JSON.stringify(data);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  await generateShapes(dir, data);
+  fs.writeFileSync(stamp, want);
+  return dir;
+}
+
+/** The pairs part split into CLIP training pairs and the validation images. */
+export function splitPairs(dataDir: string, val: number): { train: ShapesItem[]; val: ShapesItem[] } {
+  const pairs = readShapesPart(dataDir, 'pairs');
+  if (val >= pairs.length) throw new Error(`ShapesWorld: a validation split of ${val} leaves no pairs to train CLIP on`);
+  return { train: pairs.slice(0, pairs.length - val), val: pairs.slice(pairs.length - val) };
+}
+
+/** The recipe a finished bundle records, or null. */
+function builtWith(out: string): unknown {
+  const file = path.join(out, 'manifest.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null : null;
+}
+
+/**
+ * Seconds each stage took when it last ran in this work folder (kept in timings.json), so a run
+ * that reuses finished stages can still say what building from nothing costs.
+ */
+export function stageTimes(work: string): Record<string, number> {
+  const file = path.join(work, 'timings.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
+}
+
+async function timed<T>(work: string, name: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await run();
+  fs.mkdirSync(work, { recursive: true });
+  fs.writeFileSync(path.join(work, 'timings.json'), JSON.stringify({ ...stageTimes(work), [name]: (Date.now() - started) / 1000 }, null, 2));
+  return result;
+}
+
+export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ manifest: Manifest; dataDir: string }> {
+  const stage = (s: string, d: string) => o.onStage?.(s, d);
+  const done = builtWith(o.out);
+  if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
+  stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
+  const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
+  const { train } = splitPairs(dataDir, b.val);
+
+  const clipDir = path.join(o.work, 'clip');
+  if (!fs.existsSync(path.join(clipDir, 'manifest.json'))) {
+    stage('clip', `${b.clipSteps} steps on ${train.length} pairs`);
+    const tmp = `${clipDir}.tmp`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await timed(o.work, 'clip', async () => {
+      await buildMiniClip(train, tmp, {
+        seed: b.seed, steps: b.clipSteps, runDir: path.join(o.work, 'runs'), name: `${o.name}-clip`, version: o.version, command: o.command,
+        onProgress: (p) => o.onProgress?.('clip', p), signal: o.signal,
+      });
+      stage('images-mean', `${train.length} CLIP training images`);
+      await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images' });
+    });
+    fs.renameSync(tmp, clipDir);
+  }
+
+  const r = await timed(o.work, 'captioner', () => trainFromCorpus(loadClip(clipDir), {
+    corpus: path.join(dataDir, 'texts.txt'), out: o.out, name: o.name, version: o.version, runDir: path.join(o.work, 'runs', 'captioner'),
+    seed: b.seed, denoiserSteps: b.denoiserSteps, decoderSteps: b.decoderSteps, draws: b.draws, command: o.command, signal: o.signal,
+    onStage: (s: Stage, d) => stage(s, d), onProgress: (s, p) => o.onProgress?.(s, p),
+  }));
+  // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data.
+  const provenance = { ...r.manifest.provenance, recipe: { shapes: b } };
+  const manifest = updateBundle(o.out, {}, { provenance }) as Manifest;
+  return { manifest, dataDir };
+}

@@ -1,0 +1,35 @@
+/**
+ * One caption job: the file's row and bytes from Strapi, the caption from the engine, the result
+ * stored. An unreadable image fails at once (retrying cannot help) with the engine's reason on the
+ * caption row; other errors are retried by the queue and recorded on the row at the last attempt.
+ */
+import type { Core } from '@strapi/strapi';
+import { Job, UnrecoverableError } from 'bullmq';
+import { CaptionEngine, UnreadableImageError } from '../../../worker/engine';
+import { bridgingSchedule } from '../../../worker/diffusion';
+import { readUpload } from '../read-upload';
+import { getService } from '../services';
+import type { CaptionJob } from '../services/queue';
+import { isImage } from '../upload-hook';
+
+export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
+  return async (job: Job<CaptionJob>): Promise<{ caption?: string; skipped?: string }> => {
+    const captions = getService(strapi, 'captions');
+    const file = await captions.findFile(job.data.fileId);
+    if (!file) return { skipped: 'file deleted' };
+    if (!isImage(file.mime)) return { skipped: `not an image (${file.mime})` };
+    const s = await getService(strapi, 'settings').get();
+    const { m, steps } = bridgingSchedule(job.data.m ?? s.m, job.data.steps, s.steps);
+    try {
+      const data = await readUpload(file.url, strapi.dirs.static.public);
+      const result = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined });
+      await captions.storeResult(file, result, s.beam);
+      return { caption: result.caption };
+    } catch (err) {
+      const reason = (err as Error).message;
+      const last = err instanceof UnreadableImageError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last) await captions.storeFailure(file, reason);
+      throw err instanceof UnreadableImageError ? new UnrecoverableError(`unreadable image: ${reason}`) : err;
+    }
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * `altbridge demo` as a user runs it: on a tiny bundle built here, and on the committed default
+ * bundle models/shapes-mini (which ships with the project: that test fails while it is absent).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import sharp from 'sharp';
+import { buildShapes } from '../../research/shapes/build';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-demo-cli-'));
+const cache = path.join(root, 'cache');
+const savedCache = process.env.ALTBRIDGE_CACHE;
+/** The CLI with no bundle or models folder chosen by the environment: the default is the committed one. */
+function run(args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ALTBRIDGE_CACHE: cache };
+  delete env.ALTBRIDGE_BUNDLE;
+  delete env.ALTBRIDGE_MODELS;
+  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
+}
+
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.ALTBRIDGE_CACHE;
+  else process.env.ALTBRIDGE_CACHE = savedCache;
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+interface DemoLine {
+  file: string;
+  caption: string;
+  truth: string;
+}
+
+/** The demo's output: header, one caption line and one "true:" line per scene, the summary. */
+function parseDemo(stdout: string, count: number): { header: string; lines: DemoLine[]; summary: string } {
+  const out = stdout.split('\n');
+  const lines: DemoLine[] = [];
+  out.forEach((l, i) => {
+    const m = /^(scene-\d+\.png) {2}(.*) {2}\(confidence -?[\d.]+; M = \d+, \d+ ms decoding\)$/.exec(l);
+    if (m) lines.push({ file: m[1], caption: m[2], truth: (/^\s+true: (.+?)(\s+\[wrong .*\])?$/.exec(out[i + 1] ?? '') ?? [])[1] ?? '' });
+  });
+  const summary = out.find((l) => new RegExp(`^\\d+ of ${count} captions make no false claim`).test(l)) ?? '';
+  return { header: out[0], lines, summary };
+}
+
+test('demo --count 3 --out --bundle: three PNGs, three captions and the summary line', async () => {
+  const work = path.join(root, 'work');
+  const bundle = path.join(work, 'bundle');
+  process.env.ALTBRIDGE_CACHE = cache;
+  await buildShapes(
+    { seed: 0, data: { seed: 3, pairs: 120, texts: 40, heldOut: 12, size: 64 }, val: 12, clipSteps: 15, denoiserSteps: 15, decoderSteps: 15, draws: 1 },
+    { work, out: bundle, name: 'tiny-demo', version: '0.0.1', command: 'jest demo.test.ts' },
+  );
+  const out = path.join(root, 'scenes');
+  const r = run(['demo', '--count', '3', '--out', out, '--bundle', bundle]);
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const pngs = fs.readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+  expect(pngs).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
+  for (const f of pngs) {
+    const meta = await sharp(path.join(out, f)).metadata();
+    expect([f, meta.format, meta.width, meta.height]).toEqual([f, 'png', 64, 64]);
+  }
+  const d = parseDemo(r.stdout, 3);
+  expect(d.header).toBe(`Captioning 3 new scenes drawn in ${out} with tiny-demo@0.0.1...`);
+  expect(d.lines.map((l) => l.file)).toEqual(pngs);
+  for (const l of d.lines) expect(l.truth).toMatch(/\.$/);
+  expect(d.summary).toMatch(/^[0-3] of 3 captions make no false claim about colour, shape, count or relation\.$/);
+});
+
+test('demo --count 2 with no --bundle captions with the committed default bundle models/shapes-mini', () => {
+  // No skip when it is missing: the bundle ships with the project, so its absence is a failure.
+  const manifest = path.join(__dirname, '..', '..', 'models', 'shapes-mini', 'manifest.json');
+  expect([manifest, fs.existsSync(manifest)]).toEqual([manifest, true]);
+  const out = path.join(root, 'default-scenes');
+  const r = run(['demo', '--count', '2', '--out', out]);
+  expect([r.status, r.stderr]).toEqual([0, '']);
+  const d = parseDemo(r.stdout, 2);
+  expect(d.header).toMatch(/ with shapes-mini@\S+\.\.\.$/);
+  expect(d.lines).toHaveLength(2);
+  for (const l of d.lines) {
+    expect(l.caption.trim().length).toBeGreaterThan(0);
+    expect(l.truth.length).toBeGreaterThan(0);
+  }
+  expect(d.summary).toMatch(/^[0-2] of 2 captions make no false claim/);
+  expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(2);
+});

@@ -1,0 +1,199 @@
+/**
+ * The ShapesWorld pipeline end to end on tiny settings: a CLIP trained contrastively really
+ * learns (loss falls from ln(batch), retrieval beats chance); buildShapes makes a complete,
+ * loadable bundle that records its recipe, skips all work when rerun, and keeps validation and
+ * held-out data out of what was trained on; the data folder is made once per options.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ort from 'onnxruntime-node';
+import { loadBundle, loadClip } from '../../../worker/bundle/load';
+import { makeClipTokenizer, tokenizerJsonText } from '../../../worker/clip/make-tokenizer';
+import { ClipTokenizer } from '../../../worker/clip/tokenizer';
+import { imageEncoder, textEncoder, TextConfig, VisionConfig } from '../../../worker/graph/clip';
+import { buildInference } from '../../../worker/graph/train-step';
+import { buildShapes, ShapesBuild, shapesData, splitPairs } from '../../../research/shapes/build';
+import { EvalSet, retrieval } from '../../../research/shapes/experiments';
+import { generateShapes } from '../../../research/shapes/generate';
+import { loadPixels, readShapesPart } from '../../../research/shapes/mini-clip';
+import { trainClip } from '../../../worker/train/clip';
+
+const made: string[] = [];
+const tmp = () => {
+  made.push(fs.mkdtempSync(path.join(os.tmpdir(), 'shapes-pipeline-')));
+  return made[made.length - 1];
+};
+// Text-embedding caches of the builds go to a folder of this test's own.
+const savedCache = process.env.ALTBRIDGE_CACHE;
+beforeAll(() => (process.env.ALTBRIDGE_CACHE = tmp()));
+afterAll(() => {
+  if (savedCache === undefined) delete process.env.ALTBRIDGE_CACHE;
+  else process.env.ALTBRIDGE_CACHE = savedCache;
+  made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+});
+
+const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+
+describe('trainClip', () => {
+  const VISION: VisionConfig = { imageSize: 32, patch: 8, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 };
+  const N = 64;
+  // The whole set in every batch: each step is an epoch (400 steps, about 10 s).
+  const BATCH = 64;
+  const STEPS = 400;
+
+  test('learns: InfoNCE falls well below ln(batch) and image→text retrieval beats chance', async () => {
+    const dir = tmp();
+    await generateShapes(dir, { seed: 3, pairs: N, texts: 0, heldOut: 0, size: 32 });
+    const items = readShapesPart(dir, 'pairs');
+    const k = 5;
+    const captions = items.flatMap((it) => it.captions);
+    expect(captions).toHaveLength(N * k);
+    fs.writeFileSync(path.join(dir, 'tokenizer.json'), tokenizerJsonText(makeClipTokenizer(captions, { vocabSize: 700 })));
+    const tok = ClipTokenizer.load(dir);
+    const text: TextConfig & { length: number } = { vocab: tok.vocabSize, contextLength: 32, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16, length: 32 };
+    const enc = tok.encode(captions, { maxLength: text.length });
+    const pixels = await loadPixels(items.map((it) => it.image), VISION.imageSize);
+
+    const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k }, VISION, text, { steps: STEPS, batchSize: BATCH, lr: 3e-3, warmup: 10, seed: 0, weightDecay: 0.01 });
+    expect(r.cancelled).toBe(false);
+    const losses = r.history.map((h) => h.loss);
+    expect(losses).toHaveLength(STEPS);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    // An untrained CLIP is at chance: symmetric InfoNCE about ln(batch) (a little above, at the initial temperature 1/0.07).
+    expect(Math.abs(losses[0] - Math.log(BATCH))).toBeLessThan(0.5);
+    const tail = losses.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    expect(tail).toBeLessThan(0.6 * Math.log(BATCH));
+
+    // Embeddings through the inference graphs a bundle would ship.
+    const vision = await ort.InferenceSession.create(buildInference(imageEncoder(VISION), r.params));
+    const textSess = await ort.InferenceSession.create(buildInference(textEncoder(text), r.params));
+    const d = VISION.embedDim;
+    const s = VISION.imageSize;
+    const image = (await vision.run({ pixel_values: new ort.Tensor('float32', pixels, [N, 3, s, s]) })).image_embeds.data as Float32Array;
+    const txt = (await textSess.run({ input_ids: new ort.Tensor('int64', enc.ids, [N * k, text.length]), attention_mask: new ort.Tensor('int64', enc.mask, [N * k, text.length]) })).text_embeds.data as Float32Array;
+    expect(image).toHaveLength(N * d);
+    expect(txt).toHaveLength(N * k * d);
+    const set: EvalSet = { items: items.map((it) => ({ file: it.image, references: it.captions })), image: Float32Array.from(image), text: Float32Array.from(txt), refs: k };
+    const rec = retrieval(set, d, [1, 5]);
+    console.log(`trainClip: loss ${losses[0].toFixed(3)} -> ${tail.toFixed(3)}; image→text R@1 ${rec.imageToText[1].toFixed(3)} R@5 ${rec.imageToText[5].toFixed(3)}; text→image R@1 ${rec.textToImage[1].toFixed(3)}`);
+    // Chance: R@1 = 5 / 320 ≈ 0.016 (image→text), 1 / 64 (text→image); R@5 ≈ 0.08.
+    expect(rec.imageToText[1]).toBeGreaterThan(0.15);
+    expect(rec.imageToText[5]).toBeGreaterThan(0.35);
+    expect(rec.textToImage[1]).toBeGreaterThan(0.15);
+  });
+});
+
+describe('buildShapes', () => {
+  const recipe: ShapesBuild = {
+    seed: 0,
+    data: { seed: 1, pairs: 120, texts: 40, heldOut: 12, size: 64 },
+    val: 12,
+    clipSteps: 15,
+    denoiserSteps: 15,
+    decoderSteps: 15,
+    draws: 1,
+  };
+  let work: string;
+  let out: string;
+  let first: Awaited<ReturnType<typeof buildShapes>>;
+  const stages: string[] = [];
+
+  beforeAll(async () => {
+    work = tmp();
+    out = path.join(work, 'bundle');
+    first = await buildShapes(recipe, { work, out, name: 'tiny-shapes', version: '0.0.1', command: 'jest pipeline.test.ts', onStage: (s) => stages.push(s) });
+  });
+
+  test('makes a full bundle that loads, with ē_img, its recipe and the CLIP bundle in work/clip', () => {
+    expect(stages).toEqual(expect.arrayContaining(['data', 'clip', 'images-mean', 'denoiser', 'decoder', 'write']));
+    expect(first.dataDir).toBe(path.join(work, 'data'));
+    const b = loadBundle(out);
+    expect(b.manifest.name).toBe('tiny-shapes');
+    expect(b.manifest.version).toBe('0.0.1');
+    expect(b.imageMean).toBeDefined();
+    expect(b.imageMean).toHaveLength(b.manifest.clip.embedDim);
+    expect(Array.from(b.imageMean!).every(Number.isFinite)).toBe(true);
+    expect(b.textMean).toHaveLength(b.manifest.clip.embedDim);
+    expect(b.manifest.provenance.recipe?.shapes).toEqual(recipe);
+    expect(first.manifest.provenance.recipe?.shapes).toEqual(recipe);
+    expect(b.manifest.clip.imageSize).toBe(recipe.data.size);
+
+    const clip = loadClip(path.join(work, 'clip'));
+    expect(clip.manifest.clip.embedDim).toBe(b.manifest.clip.embedDim);
+    expect(clip.imageMean).toBeDefined();
+    // The captioner ships the very CLIP of work/clip.
+    for (const f of [clip.manifest.clip.vision, clip.manifest.clip.text, clip.manifest.clip.tokenizer]) expect(sha(b.file(f))).toBe(sha(clip.file(f)));
+    expect(fs.existsSync(path.join(work, 'clip.tmp'))).toBe(false);
+  });
+
+  test('a rerun with the same recipe returns the finished bundle without touching anything', async () => {
+    const manifestFile = path.join(out, 'manifest.json');
+    const before = { manifest: sha(manifestFile), createdAt: loadBundle(out).manifest.createdAt, clip: sha(path.join(work, 'clip', 'manifest.json')), mtime: fs.statSync(manifestFile).mtimeMs };
+    const again: string[] = [];
+    const r = await buildShapes(recipe, { work, out, name: 'tiny-shapes', version: '0.0.1', command: 'jest pipeline.test.ts', onStage: (s) => again.push(s), onProgress: (s) => again.push(`progress ${s}`) });
+    expect(again).toEqual([]);
+    expect(r.dataDir).toBe(first.dataDir);
+    expect(r.manifest.createdAt).toBe(before.createdAt);
+    expect(sha(manifestFile)).toBe(before.manifest);
+    expect(fs.statSync(manifestFile).mtimeMs).toBe(before.mtime);
+    expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
+  });
+
+  test('the validation split and held-out references stay out of training', () => {
+    const dataDir = first.dataDir;
+    const pairs = readShapesPart(dataDir, 'pairs');
+    const { train, val } = splitPairs(dataDir, recipe.val);
+    expect(train).toHaveLength(recipe.data.pairs - recipe.val);
+    expect(val).toHaveLength(recipe.val);
+    // val is the last `val` pairs; train is the rest, and they share no image.
+    expect(val.map((v) => v.image)).toEqual(pairs.slice(-recipe.val).map((p) => p.image));
+    expect(train.map((t) => t.image)).toEqual(pairs.slice(0, -recipe.val).map((p) => p.image));
+    const trainImages = new Set(train.map((t) => t.image));
+    for (const v of val) expect(trainImages.has(v.image)).toBe(false);
+    // The mini-CLIP says it saw exactly the training pairs.
+    const clip = loadClip(path.join(work, 'clip'));
+    expect(clip.manifest.provenance.corpus).toMatch(new RegExp(`^${train.length} ShapesWorld image-caption pairs`));
+    expect(clip.manifest.provenance.commands.join('\n')).toMatch(new RegExp(`ē_img from ${train.length} image`));
+
+    // The captioner's corpus holds neither held-out references nor validation captions.
+    const texts = new Set(lines(path.join(dataDir, 'texts.txt')));
+    expect(texts.size).toBeGreaterThan(0);
+    const held = readShapesPart(dataDir, 'heldout');
+    expect(held).toHaveLength(recipe.data.heldOut);
+    for (const c of held.flatMap((h) => h.captions)) expect([c, texts.has(c)]).toEqual([c, false]);
+    for (const c of val.flatMap((v) => v.captions)) expect([c, texts.has(c)]).toEqual([c, false]);
+    expect(() => splitPairs(dataDir, recipe.data.pairs)).toThrow(/leaves no pairs/);
+  });
+});
+
+describe('shapesData', () => {
+  test('makes the data once per options and remakes it when they change', async () => {
+    const work = tmp();
+    const opts = { seed: 4, pairs: 6, texts: 4, heldOut: 3, size: 32 };
+    const dir = await shapesData(work, opts);
+    expect(dir).toBe(path.join(work, 'data'));
+    const files = ['pairs/pairs.jsonl', 'texts.txt', 'heldout/heldout.jsonl', 'pairs/000000.png', 'heldout/000002.png'];
+    const stat = (f: string) => fs.statSync(path.join(dir, f)).mtimeMs;
+    const before = Object.fromEntries(files.map((f) => [f, { mtime: stat(f), sha: sha(path.join(dir, f)) }]));
+    fs.writeFileSync(path.join(dir, 'marker'), 'kept only while the data is reused');
+    await new Promise((r) => setTimeout(r, 20));
+
+    expect(await shapesData(work, { ...opts })).toBe(dir);
+    for (const f of files) expect([f, stat(f)]).toEqual([f, before[f].mtime]);
+    expect(fs.existsSync(path.join(dir, 'marker'))).toBe(true);
+
+    await shapesData(work, { ...opts, pairs: 7 });
+    expect(fs.existsSync(path.join(dir, 'marker'))).toBe(false);
+    expect(lines(path.join(dir, 'pairs', 'pairs.jsonl'))).toHaveLength(7);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'options.json'), 'utf8'))).toEqual({ ...opts, pairs: 7 });
+
+    // Back to the first options: remade, byte-identical to the first time (and to another folder's).
+    await shapesData(work, opts);
+    for (const f of files) expect([f, sha(path.join(dir, f))]).toEqual([f, before[f].sha]);
+    const other = await shapesData(tmp(), opts);
+    for (const f of files) expect([f, sha(path.join(other, f))]).toEqual([f, before[f].sha]);
+  });
+});
