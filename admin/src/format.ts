@@ -1,12 +1,12 @@
 import type { CaptionStatus } from './api';
 
-/** Captions whose mean token log-probability is below this count as low confidence. */
-export const LOW_CONFIDENCE = -1;
-
 /** A confidence (mean token log-probability) as the geometric-mean token probability, in percent. */
 export function confidencePercent(c: number | null): string {
   return c === null ? 'n/a' : `${Math.round(Math.exp(c) * 100)} %`;
 }
+
+/** As the server decides it: below the threshold GET /limits (or the audit) answers. */
+export const isLowConfidence = (c: number | null, threshold: number): boolean => c !== null && c < threshold;
 
 export const STATUS_LABEL: Record<CaptionStatus, string> = {
   queued: 'Queued',

@@ -1,5 +1,8 @@
 /** The plugin's configuration (config/plugins.js `altbridge.config`), with defaults from the environment. */
 import { defaultBundleRef } from '../../worker/bundle/load';
+import { wholeNumberIn } from '../../worker/validate';
+import { DEFAULT_LOW_CONFIDENCE } from './contracts';
+
 export interface AltbridgeConfig {
   redisUrl: string;
   queueName: string;
@@ -34,7 +37,7 @@ export interface AltbridgeConfig {
   dataDir: string;
   /** Largest caption corpus an admin may upload, in bytes. */
   corpusMaxBytes: number;
-  /** Audit: a machine caption below this confidence (mean token log-probability) needs attention. */
+  /** A machine caption below this confidence (mean token log-probability) needs attention (contracts.ts). */
   lowConfidence: number;
 }
 
@@ -57,14 +60,14 @@ export default {
     backfillTickMs: env.int('ALTBRIDGE_BACKFILL_TICK_MS', 1_000)!,
     dataDir: env('ALTBRIDGE_DATA', '.altbridge')!,
     corpusMaxBytes: env.int('ALTBRIDGE_CORPUS_MAX_BYTES', 50 * 1024 * 1024)!,
-    lowConfidence: Number(env('ALTBRIDGE_LOW_CONFIDENCE', '-1.5')),
+    lowConfidence: Number(env('ALTBRIDGE_LOW_CONFIDENCE', String(DEFAULT_LOW_CONFIDENCE))),
   }),
   validator(c: AltbridgeConfig): void {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
     for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
-      if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${k} must be a positive whole number, got ${c[k]}`);
+      wholeNumberIn(k, c[k], 1);
     }
   },
 };

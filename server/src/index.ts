@@ -1,12 +1,13 @@
 /** The altbridge Strapi plugin's server side. */
 import type { Core } from '@strapi/strapi';
-import config, { AltbridgeConfig } from './config';
+import config from './config';
 import caption from './content-types/caption';
 import controllers from './controllers';
 import { registerActions } from './permissions';
 import routes from './routes';
-import services, { getService } from './services';
+import services from './services';
 import { subscribeUploads } from './upload-hook';
+import { getService, pluginConfig } from './utils';
 
 export default {
   config,
@@ -18,7 +19,7 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await registerActions(strapi);
     subscribeUploads(strapi);
-    if ((strapi.config.get('plugin::altbridge') as AltbridgeConfig).worker === 'inline') getService(strapi, 'consumer').start();
+    if (pluginConfig(strapi).worker === 'inline') getService(strapi, 'consumer').start();
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {

@@ -1,14 +1,10 @@
-/** The plugin's admin RBAC actions; every admin route names the one it needs. */
+/** Registers the plugin's admin RBAC actions (defined in contracts.ts); every admin route names the one it needs. */
 import type { Core } from '@strapi/strapi';
+import { ActionName, ACTIONS } from './contracts';
 
-export const ACTIONS = {
-  read: 'plugin::altbridge.read',
-  edit: 'plugin::altbridge.edit',
-  settings: 'plugin::altbridge.settings',
-  finetune: 'plugin::altbridge.finetune',
-} as const;
+export { ACTIONS };
 
-const DISPLAY: Record<keyof typeof ACTIONS, string> = {
+const DISPLAY: Record<ActionName, string> = {
   read: 'Read captions',
   edit: 'Edit, approve and regenerate captions',
   settings: 'Change captioning settings',
@@ -16,7 +12,7 @@ const DISPLAY: Record<keyof typeof ACTIONS, string> = {
 };
 
 export async function registerActions(strapi: Core.Strapi): Promise<void> {
-  const actions = (Object.keys(ACTIONS) as (keyof typeof ACTIONS)[]).map((uid) => ({
+  const actions = (Object.keys(ACTIONS) as ActionName[]).map((uid) => ({
     section: 'plugins',
     displayName: DISPLAY[uid],
     uid,

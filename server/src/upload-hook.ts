@@ -6,10 +6,7 @@
  * Redis never got or lost is queued again by the reconciler (services/queue.ts).
  */
 import type { Core } from '@strapi/strapi';
-import { getService } from './services';
-import type { UploadFile } from './services/captions';
-
-export const isImage = (mime: string | null | undefined) => !!mime && mime.startsWith('image/');
+import { FILE_UID, getService, isImage, UploadFile } from './utils';
 
 /** A replace writes the new content's fields; updateFileInfo (alt text, name, folder) does not. */
 const isReplace = (data: Record<string, unknown> | undefined) => !!data && ('sizeInBytes' in data || 'mime' in data);
@@ -25,7 +22,7 @@ export function subscribeUploads(strapi: Core.Strapi): void {
     })().catch((err: Error) => strapi.log.error(`altbridge: could not queue file ${file.id} for captioning: ${err.message}`));
   };
   strapi.db.lifecycles.subscribe({
-    models: ['plugin::upload.file'],
+    models: [FILE_UID],
     afterCreate: (event) => onFile(event.result as UploadFile),
     afterUpdate: (event) => {
       if (isReplace(event.params.data as Record<string, unknown>)) onFile(event.result as UploadFile);

@@ -21,6 +21,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'admin');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const FILE_NAME = 'red-circle.png';
+/**
+ * Configured on the server; the panel must show it, not a copy of its own. So high (exp(-0.01) = 99 %)
+ * that every machine caption here is below it and carries the badge.
+ */
+const LOW_CONFIDENCE = -0.01;
 const OTHER_NAME = 'blue-square.png';
 
 let built: BuiltApp;
@@ -47,7 +52,7 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   built = await buildExampleApp('admin-test');
   console.log(`admin panel built in ${(built.buildMs / 1000).toFixed(1)} s`);
-  app = await bootApp('admin', {}, built);
+  app = await bootApp('admin', { ALTBRIDGE_LOW_CONFIDENCE: String(LOW_CONFIDENCE) }, built);
   const superAdmin = await app.login();
   login = superAdmin;
   admin = { baseUrl: app.baseUrl, token: superAdmin.token };
@@ -87,6 +92,10 @@ test('an editor logs in, opens the plugin from the menu and sees the uploaded im
   const loaded = () => card.locator('img').evaluate((img: any) => img.complete && img.naturalWidth > 0);
   await waitFor('the thumbnail to load', async () => ((await loaded()) ? true : undefined), 10_000);
   expect(await card.getByText('Unreviewed').count()).toBe(1);
+  // The low-confidence filter and badge use the server's threshold.
+  await page.getByRole('button', { name: 'Low confidence (below 99 %)' }).waitFor();
+  expect(caption.confidence).toBeLessThan(LOW_CONFIDENCE);
+  expect(await card.getByText('Low confidence', { exact: true }).count()).toBe(1);
   await shot('02-captions');
 });
 
@@ -210,6 +219,7 @@ test('Accessibility audit: the coverage figures are the API\'s, and Export CSV d
     expect(Number(text.trim().split(/\s/)[0])).toBe(coverage[key]);
   }
   expect(coverage.images).toBe(2);
+  await page.getByText(`below 99 % (mean token log-probability below ${LOW_CONFIDENCE})`, { exact: false }).waitFor();
   await shot('09-audit');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);

@@ -11,7 +11,7 @@ let app: TestApp;
 let admin: Admin;
 
 beforeAll(async () => {
-  app = await bootApp('backfill', { ALTBRIDGE_BACKFILL_CHUNK: '2', ALTBRIDGE_BACKFILL_TICK_MS: '200' });
+  app = await bootApp('backfill', { ALTBRIDGE_BACKFILL_CHUNK: '2', ALTBRIDGE_BACKFILL_TICK_MS: '200', ALTBRIDGE_LOW_CONFIDENCE: '-2.5' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
 }, 120_000);
 
@@ -89,6 +89,11 @@ describe('accessibility audit', () => {
     const res = await call(admin, 'GET', '/altbridge/audit');
     expect(res.status).toBe(200);
     expect(res.body.data.coverage).toEqual({ images: 6, human: 2, machineApproved: 1, machineUnreviewed: 1, none: 2 });
+  });
+
+  test('the audit and the panel\'s limits use the one configured low-confidence threshold', async () => {
+    expect((await call(admin, 'GET', '/altbridge/audit')).body.data.lowConfidence).toBe(-2.5);
+    expect((await call(admin, 'GET', '/altbridge/limits')).body.data.lowConfidence).toBe(-2.5);
   });
 
   test('the attention list names why each image needs a look', async () => {

@@ -92,7 +92,14 @@ describe('uploads are captioned', () => {
     expect(after).toMatchObject({ m: 200, steps: 2, source: 'machine', altTextFromPlugin: false });
     expect(after.history.map((h: any) => h.text)).toEqual([before.history[0].text, 'A red circle on white.']);
     expect((await fileRow(plain.id)).alternativeText).toBe('A red circle on white.');
-    expect((await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 5000 })).status).toBe(400);
+    // M and S are checked by the engine's bridging schedule before anything is queued.
+    for (const bad of [{ m: 5000 }, { m: 10, steps: 20 }, { steps: 5000 }, { m: 'deep' }, { m: 2.5 }]) {
+      const refused = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, bad);
+      expect([bad, refused.status]).toEqual([bad, 400]);
+    }
+    const overM = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 10, steps: 20 });
+    expect(overM.body.error.message).toBe('DDIM steps must be a whole number from 1 to 10, got 20');
+    expect((await call(admin, 'GET', `/altbridge/captions/${before.documentId}`)).body.data.status).toBe('suggested');
   });
 
   test('a non-image upload is ignored', async () => {
@@ -169,6 +176,27 @@ describe('settings', () => {
     expect(saved.body.data).toMatchObject({ m: 300, steps: 3, beam: 1 });
     const file = await upload(admin, 'red-square.png', 'image/png', await scene(square, 'red', 'white'));
     expect(await captionOf(file.id)).toMatchObject({ m: 300, steps: 3, beam: 1 });
+  });
+
+  test('GET /limits answers the limits the server checks and the low-confidence threshold in force', async () => {
+    const limits = (await call(admin, 'GET', '/altbridge/limits')).body.data;
+    expect(limits).toEqual({
+      settings: { m: [0, 1000], steps: [1, 1000], beam: [1, 8], maxTokens: [1, 77] },
+      defaults: { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true },
+      finetune: { steps: [1, 100000], draws: [1, 16], defaultSteps: 2000, defaultDraws: 4 },
+      preview: { maxDepths: 8, depths: [0, 200, 400, 600, 800] },
+      captionMaxText: 2000,
+      corpusMaxBytes: 50 * 1024 * 1024,
+      lowConfidence: -1.5,
+    });
+    // The ends of each range are accepted by the server, one step past them refused.
+    const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+    for (const key of ['m', 'beam', 'maxTokens'] as const) {
+      const [lo, hi] = limits.settings[key];
+      for (const v of [lo, hi]) expect([key, v, (await call(admin, 'PUT', '/altbridge/settings', { [key]: v, steps: 1 })).status]).toEqual([key, v, 200]);
+      for (const v of [lo - 1, hi + 1]) expect([key, v, (await call(admin, 'PUT', '/altbridge/settings', { [key]: v })).status]).toEqual([key, v, 400]);
+    }
+    expect((await call(admin, 'PUT', '/altbridge/settings', current)).status).toBe(200);
   });
 
   test('auto-captioning off: uploads are not queued', async () => {

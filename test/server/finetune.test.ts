@@ -89,7 +89,10 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   expect(await status()).toBeNull();
   expect((await call(admin, 'POST', '/altbridge/finetune', {})).status).toBe(400);
   expect((await call(admin, 'POST', '/altbridge/finetune', { corpusId: 'nope' })).status).toBe(404);
-  expect((await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 0 })).status).toBe(400);
+  for (const bad of [{ steps: 0 }, { steps: 100_001 }, { denoiserSteps: 1.5 }, { draws: 17 }, { seed: -1 }]) {
+    expect([bad, (await call(admin, 'POST', '/altbridge/finetune', { corpusId, ...bad })).status]).toEqual([bad, 400]);
+  }
+  expect((await call(admin, 'GET', '/altbridge/limits')).body.data.corpusMaxBytes).toBe(20000);
   const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 4, draws: 1 });
   expect(started.status).toBe(200);
   expect(started.body.data).toMatchObject({ state: 'running', base: 'shapes-mini@1.0.0', target: 'shapes-mini@1.0.1', options: { denoiserSteps: 4, decoderSteps: 4, draws: 1 } });

@@ -8,8 +8,8 @@ import { Badge, Box, Button, Checkbox, Field, Flex, Typography } from '@strapi/d
 import { ArrowClockwise, Check, Cross, Pencil } from '@strapi/icons';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
-import { Caption, errorMessage, fileUrl, LIMITS } from '../api';
-import { confidencePercent, STATUS_LABEL, STATUS_VARIANT } from '../format';
+import { Caption, errorMessage, fileUrl, Limits } from '../api';
+import { confidencePercent, isLowConfidence, STATUS_LABEL, STATUS_VARIANT } from '../format';
 import { PLUGIN_ID } from '../pluginId';
 
 const Thumb = styled.img`
@@ -40,6 +40,8 @@ type Mode = 'view' | 'edit' | 'regenerate';
 
 interface Props {
   caption: Caption;
+  /** The server's limits: M's range for Regenerate, the text length, the low-confidence threshold. */
+  limits: Limits;
   canEdit: boolean;
   selected: boolean;
   onSelect(selected: boolean): void;
@@ -49,12 +51,12 @@ interface Props {
   onQueued(): void;
 }
 
-export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, onQueued }: Props) {
+export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onChanged, onQueued }: Props) {
   const { put, post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const [mode, setMode] = React.useState<Mode>('view');
   const [draft, setDraft] = React.useState(caption.text ?? '');
-  const [m, setM] = React.useState(String(caption.m ?? 600));
+  const [m, setM] = React.useState(String(caption.m ?? limits.defaults.m));
   const [busy, setBusy] = React.useState(false);
   const [fieldError, setFieldError] = React.useState<string | undefined>();
   const editButton = React.useRef<HTMLButtonElement>(null);
@@ -101,7 +103,7 @@ export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, o
 
   async function regenerate() {
     const value = Number(m);
-    const [lo, hi] = LIMITS.m;
+    const [lo, hi] = limits.settings.m;
     if (!Number.isInteger(value) || value < lo || value > hi) return setFieldError(`M must be a whole number from ${lo} to ${hi}.`);
     setBusy(true);
     try {
@@ -139,6 +141,7 @@ export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, o
       {caption.file ? <Thumb src={fileUrl(caption.file.thumbnailUrl)} alt="" loading="lazy" /> : <Typography variant="pi">The file no longer exists.</Typography>}
       <Flex gap={2} wrap="wrap">
         <Badge variant={STATUS_VARIANT[caption.status]}>{STATUS_LABEL[caption.status]}</Badge>
+        {isLowConfidence(caption.confidence, limits.lowConfidence) && <Badge variant="secondary">Low confidence</Badge>}
         <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
           Confidence {confidencePercent(caption.confidence)}
         </Typography>
@@ -148,7 +151,7 @@ export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, o
       {mode === 'edit' ? (
         <Field.Root name={`text-${caption.documentId}`} error={fieldError} hint="Enter saves, Escape cancels.">
           <Field.Label>Alt text for {name}</Field.Label>
-          <Field.Input autoFocus value={draft} maxLength={2000} disabled={busy} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey(save, editButton)} />
+          <Field.Input autoFocus value={draft} maxLength={limits.captionMaxText} disabled={busy} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey(save, editButton)} />
           <Field.Error />
           <Field.Hint />
           <Flex gap={2} paddingTop={2}>
@@ -176,7 +179,7 @@ export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, o
       {mode === 'regenerate' && (
         <Field.Root name={`m-${caption.documentId}`} error={fieldError} hint="0 = no bridging; deeper pulls further toward caption-like text. Enter starts, Escape cancels.">
           <Field.Label>Bridging depth M for {name}</Field.Label>
-          <Field.Input autoFocus type="number" min={LIMITS.m[0]} max={LIMITS.m[1]} step={50} value={m} disabled={busy} onChange={(e) => setM(e.target.value)} onKeyDown={onKey(regenerate, regenButton)} />
+          <Field.Input autoFocus type="number" min={limits.settings.m[0]} max={limits.settings.m[1]} step={50} value={m} disabled={busy} onChange={(e) => setM(e.target.value)} onKeyDown={onKey(regenerate, regenButton)} />
           <Field.Error />
           <Field.Hint />
           <Flex gap={2} paddingTop={2}>
@@ -197,7 +200,7 @@ export function CaptionCard({ caption, canEdit, selected, onSelect, onChanged, o
           <Button variant="danger-light" size="S" startIcon={<Cross />} aria-label={`Reject alt text of ${name}`} disabled={busy || caption.status === 'rejected'} onClick={() => act('Caption rejected', () => post<{ data: Caption }>(`${base}/reject`))}>
             Reject
           </Button>
-          <Button ref={regenButton} variant="tertiary" size="S" startIcon={<ArrowClockwise />} aria-label={`Regenerate alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setM(String(caption.m ?? 600)); setMode('regenerate'); }}>
+          <Button ref={regenButton} variant="tertiary" size="S" startIcon={<ArrowClockwise />} aria-label={`Regenerate alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setM(String(caption.m ?? limits.defaults.m)); setMode('regenerate'); }}>
             Regenerate
           </Button>
         </Flex>

@@ -8,6 +8,8 @@ import { PLUGIN_ID } from '../pluginId';
 import { CorpusReport } from './CorpusReport';
 import { ErrorNote } from './ErrorNote';
 
+const megabytes = (bytes: number) => (bytes >= 1048576 ? `${Math.round(bytes / 1048576)} MB` : `${Math.round(bytes / 1024)} KB`);
+
 const FileInput = styled.input`
   font-size: ${({ theme }) => theme.fontSizes[2]};
   &:focus-visible {
@@ -16,7 +18,8 @@ const FileInput = styled.input`
   }
 `;
 
-export function CorpusUpload({ onUploaded }: { onUploaded(corpus: CorpusInfo): void }) {
+/** `maxBytes`: the server's limit (GET /limits), shown before an upload is tried. */
+export function CorpusUpload({ maxBytes, onUploaded }: { maxBytes: number; onUploaded(corpus: CorpusInfo): void }) {
   const { post } = useFetchClient();
   const [busy, setBusy] = React.useState(false);
   const [result, setResult] = React.useState<CorpusInfo | null>(null);
@@ -47,7 +50,7 @@ export function CorpusUpload({ onUploaded }: { onUploaded(corpus: CorpusInfo): v
       </Typography>
       <FileInput id="altbridge-corpus" type="file" accept=".txt,.csv,.tsv,.jsonl,.ndjson" aria-describedby="altbridge-corpus-hint" disabled={busy} onChange={(e) => upload(e.target.files?.[0])} />
       <Typography id="altbridge-corpus-hint" variant="pi" textColor="neutral600">
-        One caption per line (.txt), a “caption” column (.csv, .tsv) or field (.jsonl). At most 50 MB unless the server sets ALTBRIDGE_CORPUS_MAX_BYTES. Captions of 3–40 words are kept; some are held out to evaluate the new bundle.
+        One caption per line (.txt), a “caption” column (.csv, .tsv) or field (.jsonl). At most {megabytes(maxBytes)}. Captions of 3–40 words are kept; some are held out to evaluate the new bundle.
       </Typography>
       <Box aria-live="polite">
         {busy && <Typography>Uploading and checking…</Typography>}

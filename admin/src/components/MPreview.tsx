@@ -5,29 +5,23 @@
 import * as React from 'react';
 import { Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { useFetchClient } from '@strapi/strapi/admin';
-import { errorMessage } from '../api';
+import { errorMessage, Preview } from '../api';
 import { confidencePercent } from '../format';
 import { PLUGIN_ID } from '../pluginId';
 
-interface Preview {
-  file: { id: number; name: string; url: string };
-  rows: { m: number; steps: number; caption: string; confidence: number; ms: number }[];
-}
-
-const DEPTHS = [0, 200, 400, 600, 800];
-
-export function MPreview({ m }: { m: number }) {
+/** `depths`: the server's default preview depths (GET /limits); the M being set is added to them. */
+export function MPreview({ m, depths }: { m: number; depths: readonly number[] }) {
   const { post } = useFetchClient();
   const [preview, setPreview] = React.useState<Preview | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
+  const asked = [...new Set([...depths, m])].sort((a, b) => a - b);
 
   async function run() {
     setBusy(true);
     setError(null);
     try {
-      const depths = [...new Set([...DEPTHS, m])].sort((a, b) => a - b);
-      setPreview((await post<{ data: Preview }>(`/${PLUGIN_ID}/settings/preview`, { m: depths })).data.data);
+      setPreview((await post<{ data: Preview }>(`/${PLUGIN_ID}/settings/preview`, { m: asked })).data.data);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -41,7 +35,7 @@ export function MPreview({ m }: { m: number }) {
         <Button variant="secondary" onClick={run} loading={busy}>
           Preview M on the newest image
         </Button>
-        <Typography variant="pi" textColor="neutral600">Captions it at M = {[...new Set([...DEPTHS, m])].sort((a, b) => a - b).join(', ')}; nothing is saved.</Typography>
+        <Typography variant="pi" textColor="neutral600">Captions it at M = {asked.join(', ')}; nothing is saved.</Typography>
       </Flex>
       {error && (
         <Box role="alert" padding={3} background="danger100" hasRadius>

@@ -1,36 +1,59 @@
-/** Starts a fine-tuning run on a corpus: steps per stage and draws, small by default; 409 (a run is going) shown as such. */
+/**
+ * Starts a fine-tuning run on a corpus: steps per stage and draws within the server's limits; 409
+ * (a run is going) shown as such. The form suggests fewer steps than the API's default so that a
+ * first run from the panel ends in minutes.
+ */
 import * as React from 'react';
 import { Button, Field, Flex, Grid, SingleSelect, SingleSelectOption } from '@strapi/design-system';
 import { Play } from '@strapi/icons';
 import { useFetchClient } from '@strapi/strapi/admin';
-import { CorpusInfo, errorMessage, errorStatus, RunStatus } from '../api';
+import { CorpusInfo, errorMessage, errorStatus, Limits, RunStatus } from '../api';
 import { PLUGIN_ID } from '../pluginId';
 import { ErrorNote } from './ErrorNote';
 
-const FIELDS = [
-  { key: 'denoiserSteps', label: 'Denoiser steps', hint: 'Training steps of the bridge (1–100000).', min: 1, max: 100000 },
-  { key: 'decoderSteps', label: 'Decoder steps', hint: 'Training steps of the caption decoder (1–100000).', min: 1, max: 100000 },
-  { key: 'draws', label: 'Draws per caption', hint: 'Noisy copies of each caption (1–16).', min: 1, max: 16 },
-] as const;
-type Key = (typeof FIELDS)[number]['key'];
+const SUGGESTED_STEPS = 300;
 
-export function RunForm({ corpora, corpusId, onCorpus, onStarted }: { corpora: CorpusInfo[]; corpusId: string | null; onCorpus(id: string): void; onStarted(run: RunStatus): void }) {
+type Key = 'denoiserSteps' | 'decoderSteps' | 'draws';
+interface FieldSpec {
+  key: Key;
+  label: string;
+  hint: string;
+  min: number;
+  max: number;
+}
+
+const fields = ({ steps, draws }: Limits['finetune']): FieldSpec[] => [
+  { key: 'denoiserSteps', label: 'Denoiser steps', hint: `Training steps of the bridge (${steps[0]}–${steps[1]}).`, min: steps[0], max: steps[1] },
+  { key: 'decoderSteps', label: 'Decoder steps', hint: `Training steps of the caption decoder (${steps[0]}–${steps[1]}).`, min: steps[0], max: steps[1] },
+  { key: 'draws', label: 'Draws per caption', hint: `Noisy copies of each caption (${draws[0]}–${draws[1]}).`, min: draws[0], max: draws[1] },
+];
+
+interface Props {
+  corpora: CorpusInfo[];
+  corpusId: string | null;
+  limits: Limits['finetune'];
+  onCorpus(id: string): void;
+  onStarted(run: RunStatus): void;
+}
+
+export function RunForm({ corpora, corpusId, limits, onCorpus, onStarted }: Props) {
   const { post } = useFetchClient();
-  const [values, setValues] = React.useState<Record<Key, string>>({ denoiserSteps: '300', decoderSteps: '300', draws: '4' });
+  const fieldSpecs = fields(limits);
+  const [values, setValues] = React.useState<Record<Key, string>>({ denoiserSteps: String(SUGGESTED_STEPS), decoderSteps: String(SUGGESTED_STEPS), draws: String(limits.defaultDraws) });
   const [busy, setBusy] = React.useState(false);
   const [error, setError] = React.useState<string | null>(null);
-  const invalid = (f: (typeof FIELDS)[number]) => {
+  const invalid = (f: FieldSpec) => {
     const n = Number(values[f.key]);
     return Number.isInteger(n) && n >= f.min && n <= f.max ? undefined : `A whole number from ${f.min} to ${f.max}.`;
   };
 
   async function start(e: React.FormEvent) {
     e.preventDefault();
-    if (!corpusId || FIELDS.some(invalid)) return;
+    if (!corpusId || fieldSpecs.some(invalid)) return;
     setBusy(true);
     setError(null);
     try {
-      const body = { corpusId, ...Object.fromEntries(FIELDS.map((f) => [f.key, Number(values[f.key])])) };
+      const body = { corpusId, ...Object.fromEntries(fieldSpecs.map((f) => [f.key, Number(values[f.key])])) };
       onStarted((await post<{ data: RunStatus }>(`/${PLUGIN_ID}/finetune`, body)).data.data);
     } catch (err) {
       setError(errorStatus(err) === 409 ? `Another fine-tuning run is going: one run at a time. (${errorMessage(err)})` : errorMessage(err));
@@ -56,7 +79,7 @@ export function RunForm({ corpora, corpusId, onCorpus, onStarted }: { corpora: C
               <Field.Hint />
             </Field.Root>
           </Grid.Item>
-          {FIELDS.map((f) => (
+          {fieldSpecs.map((f) => (
             <Grid.Item key={f.key} col={2} s={12} direction="column" alignItems="stretch">
               <Field.Root name={f.key} hint={f.hint} error={invalid(f)}>
                 <Field.Label>{f.label}</Field.Label>

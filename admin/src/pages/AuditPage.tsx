@@ -1,6 +1,7 @@
 /**
  * Accessibility audit: how many images have human, approved machine, unreviewed machine or no alt
- * text; the images that need attention (with their reasons), in pages; CSV and JSON export.
+ * text; the images that need attention (with their reasons), in pages; CSV and JSON export. The
+ * low-confidence threshold is the one the server applied (the report says it), the Captions filter's.
  */
 import * as React from 'react';
 import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
@@ -48,6 +49,9 @@ export function AuditPage() {
           <Flex direction="column" alignItems="stretch" gap={3}>
             <Typography tag="h2" variant="delta">
               Needs attention ({attention.total})
+            </Typography>
+            <Typography tag="p" variant="pi" textColor="neutral600">
+              Low confidence: an unreviewed machine caption below {confidencePercent(data.lowConfidence)} (mean token log-probability below {data.lowConfidence}).
             </Typography>
             {attention.total === 0 ? (
               <Box padding={6} background="neutral0" hasRadius>

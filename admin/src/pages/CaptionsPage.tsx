@@ -8,23 +8,26 @@ import { Box, Button, Checkbox, Flex, Typography } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
-import { Caption, CaptionList, errorMessage } from '../api';
+import { Caption, CaptionList, errorMessage, Limits } from '../api';
 import { CaptionCard } from '../components/CaptionCard';
-import { confidencePercent, LOW_CONFIDENCE } from '../format';
+import { confidencePercent } from '../format';
+import { useLimits } from '../hooks/useLimits';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 
 const PAGE_SIZE = 12;
 const POLL_MS = 2000;
 
-const FILTERS = [
+type FilterId = 'all' | 'unreviewed' | 'low' | 'missing' | 'failed';
+
+/** The filters; "low confidence" uses the server's configured threshold, as the audit does. */
+const filters = (lowConfidence: number): { id: FilterId; label: string; params: Record<string, unknown> }[] => [
   { id: 'all', label: 'All', params: {} },
   { id: 'unreviewed', label: 'Unreviewed', params: { status: 'suggested' } },
-  { id: 'low', label: `Low confidence (below ${confidencePercent(LOW_CONFIDENCE)})`, params: { maxConfidence: LOW_CONFIDENCE } },
+  { id: 'low', label: `Low confidence (below ${confidencePercent(lowConfidence)})`, params: { maxConfidence: lowConfidence } },
   { id: 'missing', label: 'Missing alt text', params: { missingAlt: 'true' } },
   { id: 'failed', label: 'Failed', params: { status: 'failed' } },
-] as const;
-type FilterId = (typeof FILTERS)[number]['id'];
+];
 
 const Grid = styled.ul`
   display: grid;
@@ -35,6 +38,13 @@ const Grid = styled.ul`
 `;
 
 export function CaptionsPage() {
+  const limits = useLimits();
+  if (!limits.data) return limits.error ? <Page.Error /> : <Page.Loading />;
+  return <Captions limits={limits.data} />;
+}
+
+function Captions({ limits }: { limits: Limits }) {
+  const filterChoices = React.useMemo(() => filters(limits.lowConfidence), [limits.lowConfidence]);
   const { get, post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ edit: PERMISSIONS.edit });
@@ -50,7 +60,7 @@ export function CaptionsPage() {
 
   React.useEffect(() => {
     let live = true;
-    const params = { ...FILTERS.find((f) => f.id === filter)!.params, page, pageSize: PAGE_SIZE };
+    const params = { ...filterChoices.find((f) => f.id === filter)!.params, page, pageSize: PAGE_SIZE };
     get<{ data: CaptionList }>(`/${PLUGIN_ID}/captions`, { params })
       .then((res) => {
         if (!live) return;
@@ -61,7 +71,7 @@ export function CaptionsPage() {
     return () => {
       live = false;
     };
-  }, [get, filter, page, reloads]);
+  }, [get, filterChoices, filter, page, reloads]);
 
   // New captions arrive from the queue: refresh while any shown caption is waiting for one.
   const waiting = data?.results.some((c) => c.status === 'queued') ?? false;
@@ -118,7 +128,7 @@ export function CaptionsPage() {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
           <Flex gap={2} wrap="wrap" role="group" aria-label="Show captions">
-            {FILTERS.map((f) => (
+            {filterChoices.map((f) => (
               <Button key={f.id} size="S" variant={filter === f.id ? 'default' : 'tertiary'} aria-pressed={filter === f.id} onClick={() => chooseFilter(f.id)}>
                 {f.label}
               </Button>
@@ -151,7 +161,7 @@ export function CaptionsPage() {
           {onPage.length > 0 && (
             <Grid aria-label="Captions">
               {onPage.map((c) => (
-                <CaptionCard key={c.documentId} caption={c} canEdit={canEdit} selected={selected.has(c.documentId)} onSelect={(on) => toggle(c.documentId, on)} onChanged={replace} onQueued={reload} />
+                <CaptionCard key={c.documentId} caption={c} limits={limits} canEdit={canEdit} selected={selected.has(c.documentId)} onSelect={(on) => toggle(c.documentId, on)} onChanged={replace} onQueued={reload} />
               ))}
             </Grid>
           )}

@@ -12,6 +12,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { EvalResult } from '../components/EvalResult';
 import { RunForm } from '../components/RunForm';
 import { RunProgress } from '../components/RunProgress';
+import { useLimits } from '../hooks/useLimits';
 import { useResource } from '../hooks/useResource';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
@@ -34,6 +35,7 @@ export function FinetunePage() {
   const { allowedActions } = useRBAC({ settings: PERMISSIONS.settings });
   const run = useResource<RunStatus | null>(`/${PLUGIN_ID}/finetune`, undefined, { ms: POLL_MS, while: (r) => r?.state === 'running' || r?.state === 'cancelling' });
   const corpora = useResource<CorpusInfo[]>(`/${PLUGIN_ID}/finetune/corpus`);
+  const limits = useLimits();
   const [corpusId, setCorpusId] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
 
@@ -55,7 +57,7 @@ export function FinetunePage() {
     }
   }
 
-  if (!run.loaded) return run.error ? <Page.Error /> : <Page.Loading />;
+  if (!run.loaded || !limits.data) return run.error || limits.error ? <Page.Error /> : <Page.Loading />;
   return (
     <Page.Main>
       <Page.Title>Alt text fine-tuning</Page.Title>
@@ -65,6 +67,7 @@ export function FinetunePage() {
           {(run.error || corpora.error) && <ErrorNote>Could not load: {run.error ?? corpora.error}</ErrorNote>}
           <Section title="1. Caption corpus">
             <CorpusUpload
+              maxBytes={limits.data.corpusMaxBytes}
               onUploaded={(c) => {
                 setCorpusId(c.id);
                 corpora.setData([c, ...list.filter((x) => x.id !== c.id)]);
@@ -77,7 +80,7 @@ export function FinetunePage() {
             ) : (
               <>
                 {status && ENDED[status.state] && <ErrorNote>{ENDED[status.state]}{status.error ? `: ${status.error}` : '.'}</ErrorNote>}
-                <RunForm corpora={list} corpusId={chosen} onCorpus={setCorpusId} onStarted={(r) => run.setData(r)} />
+                <RunForm corpora={list} corpusId={chosen} limits={limits.data.finetune} onCorpus={setCorpusId} onStarted={(r) => run.setData(r)} />
               </>
             )}
           </Section>

@@ -1,15 +1,16 @@
 /**
  * Settings: bridging depth M (a slider, with what deeper bridging does), DDIM steps, beam width,
- * maximum caption length, automatic captioning and the active bundle. Checked here with the
- * server's limits, then by the server, whose reasons are shown beside the field they concern.
- * (Version rollback is on the Bundle versions page, VersionsPage.tsx; a live preview at several M is not built yet.)
+ * maximum caption length, automatic captioning and the active bundle, with a live preview at
+ * several M. Checked here with the limits the server answers (GET /limits), then by the server,
+ * whose reasons are shown beside the field they concern. (Version rollback is on the Bundle
+ * versions page, VersionsPage.tsx.)
  */
 import * as React from 'react';
 import { Box, Button, Field, Flex, Grid, SingleSelect, SingleSelectOption, Toggle, Typography } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
-import { errorMessage, LIMITS, Settings } from '../api';
+import { errorMessage, Limits, Settings } from '../api';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { MPreview } from '../components/MPreview';
@@ -44,10 +45,10 @@ export const ProtectedSettingsPage = () => (
 const toForm = (s: Settings): Form => ({ m: s.m, steps: String(s.steps), beam: String(s.beam), maxTokens: s.maxTokens === null ? '' : String(s.maxTokens), autoCaption: s.autoCaption, bundle: s.bundle });
 
 /** The form as settings, or the errors that stop it being valid (the server checks the same rules). */
-export function validate(f: Form): { settings?: Settings; errors: Errors } {
+export function validate(f: Form, limits: Limits['settings']): { settings?: Settings; errors: Errors } {
   const errors: Errors = {};
   const whole = (key: 'steps' | 'beam' | 'maxTokens', text: string, what: string) => {
-    const [lo, hi] = LIMITS[key];
+    const [lo, hi] = limits[key];
     const n = Number(text);
     if (text.trim() === '' || !Number.isInteger(n) || n < lo || n > hi) errors[key] = `${what} must be a whole number from ${lo} to ${hi}.`;
     return n;
@@ -61,8 +62,10 @@ export function validate(f: Form): { settings?: Settings; errors: Errors } {
   return { settings: { m: f.m, steps, beam, maxTokens, autoCaption: f.autoCaption, bundle: f.bundle }, errors };
 }
 
-/** Which field a server message is about ("steps (9) cannot exceed M (0)" → steps). */
-const fieldOf = (message: string): Field | undefined => (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'm'] as Field[]).find((k) => message.startsWith(`${k} `));
+/** Which field a server message is about: it starts with the field's name, or the engine's name for M and S. */
+const ENGINE_NAMES: [string, Field][] = [['DDIM steps', 'steps'], ['M', 'm']];
+const fieldOf = (message: string): Field | undefined =>
+  (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'm'] as Field[]).find((k) => message.startsWith(`${k} `)) ?? ENGINE_NAMES.find(([name]) => message.startsWith(`${name} `))?.[1];
 
 export function SettingsPage() {
   const { get, put } = useFetchClient();
@@ -71,20 +74,23 @@ export function SettingsPage() {
   const [bundles, setBundles] = React.useState<string[]>([]);
   const [errors, setErrors] = React.useState<Errors>({});
   const [serverError, setServerError] = React.useState<string | null>(null);
+  const [limits, setLimits] = React.useState<Limits | null>(null);
   const [loadError, setLoadError] = React.useState<string | null>(null);
   const [saving, setSaving] = React.useState(false);
 
   React.useEffect(() => {
-    Promise.all([get<{ data: Settings }>(`/${PLUGIN_ID}/settings`), get<{ data: string[] }>(`/${PLUGIN_ID}/bundles`)])
-      .then(([s, b]) => {
+    Promise.all([get<{ data: Settings }>(`/${PLUGIN_ID}/settings`), get<{ data: string[] }>(`/${PLUGIN_ID}/bundles`), get<{ data: Limits }>(`/${PLUGIN_ID}/limits`)])
+      .then(([s, b, l]) => {
         setForm(toForm(s.data.data));
         setBundles(b.data.data);
+        setLimits(l.data.data);
       })
       .catch((err: unknown) => setLoadError(errorMessage(err)));
   }, [get]);
 
   if (loadError) return <Page.Error />;
-  if (!form) return <Page.Loading />;
+  if (!form || !limits) return <Page.Loading />;
+  const { m: mRange, steps: stepsRange, beam: beamRange, maxTokens: tokensRange } = limits.settings;
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => {
     setForm({ ...form, [key]: value });
@@ -93,9 +99,9 @@ export function SettingsPage() {
 
   async function save(e?: React.FormEvent) {
     e?.preventDefault();
-    if (!form) return;
+    if (!form || !limits) return;
     setServerError(null);
-    const { settings, errors: found } = validate(form);
+    const { settings, errors: found } = validate(form, limits.settings);
     setErrors(found);
     if (!settings) return;
     setSaving(true);
@@ -148,48 +154,48 @@ export function SettingsPage() {
                   id="altbridge-m"
                   name="m"
                   type="range"
-                  min={LIMITS.m[0]}
-                  max={LIMITS.m[1]}
+                  min={mRange[0]}
+                  max={mRange[1]}
                   step={50}
                   value={form.m}
                   aria-describedby={mDescription}
-                  aria-valuetext={form.m === 0 ? 'M = 0, no bridging' : `M = ${form.m} of ${LIMITS.m[1]}`}
+                  aria-valuetext={form.m === 0 ? 'M = 0, no bridging' : `M = ${form.m} of ${mRange[1]}`}
                   onChange={(e) => set('m', Number(e.target.value))}
                 />
                 <Flex justifyContent="space-between" aria-hidden>
                   <Typography variant="pi" textColor="neutral600">0: no bridging</Typography>
-                  <Typography variant="pi" textColor="neutral600">1000: deepest</Typography>
+                  <Typography variant="pi" textColor="neutral600">{mRange[1]}: deepest</Typography>
                 </Flex>
                 <Typography id={mDescription} tag="p" variant="pi" textColor="neutral600">
                   Deeper bridging pulls the image embedding further toward the text distribution the captioner learned: more fluent, caption-like text, at the cost of detail
                   from the image. 0 = no bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
                 </Typography>
                 {errors.m && <Typography variant="pi" textColor="danger600">{errors.m}</Typography>}
-                <MPreview m={form.m} />
+                <MPreview m={form.m} depths={limits.preview.depths} />
               </Flex>
             </Box>
             <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius>
               <Grid.Root gap={5}>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <Field.Root name="steps" error={errors.steps} hint={`DDIM steps from M down to 0 (1–${LIMITS.steps[1]}, at most M). More steps cost time per image.`}>
+                  <Field.Root name="steps" error={errors.steps} hint={`DDIM steps from M down to 0 (${stepsRange[0]}–${stepsRange[1]}, at most M). More steps cost time per image.`}>
                     <Field.Label>DDIM steps</Field.Label>
-                    <Field.Input type="number" inputMode="numeric" min={LIMITS.steps[0]} max={LIMITS.steps[1]} value={form.steps} onChange={(e) => set('steps', e.target.value)} />
+                    <Field.Input type="number" inputMode="numeric" min={stepsRange[0]} max={stepsRange[1]} value={form.steps} onChange={(e) => set('steps', e.target.value)} />
                     <Field.Error />
                     <Field.Hint />
                   </Field.Root>
                 </Grid.Item>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <Field.Root name="beam" error={errors.beam} hint={`Captions the decoder weighs at once (${LIMITS.beam[0]}–${LIMITS.beam[1]}; 1 = greedy).`}>
+                  <Field.Root name="beam" error={errors.beam} hint={`Captions the decoder weighs at once (${beamRange[0]}–${beamRange[1]}; 1 = greedy).`}>
                     <Field.Label>Beam width</Field.Label>
-                    <Field.Input type="number" inputMode="numeric" min={LIMITS.beam[0]} max={LIMITS.beam[1]} value={form.beam} onChange={(e) => set('beam', e.target.value)} />
+                    <Field.Input type="number" inputMode="numeric" min={beamRange[0]} max={beamRange[1]} value={form.beam} onChange={(e) => set('beam', e.target.value)} />
                     <Field.Error />
                     <Field.Hint />
                   </Field.Root>
                 </Grid.Item>
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
-                  <Field.Root name="maxTokens" error={errors.maxTokens} hint={`In tokens (${LIMITS.maxTokens[0]}–${LIMITS.maxTokens[1]}); empty = the model’s own limit.`}>
+                  <Field.Root name="maxTokens" error={errors.maxTokens} hint={`In tokens (${tokensRange[0]}–${tokensRange[1]}); empty = the model’s own limit.`}>
                     <Field.Label>Maximum caption length</Field.Label>
-                    <Field.Input type="number" inputMode="numeric" min={LIMITS.maxTokens[0]} max={LIMITS.maxTokens[1]} value={form.maxTokens} placeholder="Model’s limit" onChange={(e) => set('maxTokens', e.target.value)} />
+                    <Field.Input type="number" inputMode="numeric" min={tokensRange[0]} max={tokensRange[1]} value={form.maxTokens} placeholder="Model’s limit" onChange={(e) => set('maxTokens', e.target.value)} />
                     <Field.Error />
                     <Field.Hint />
                   </Field.Root>

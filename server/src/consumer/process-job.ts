@@ -7,10 +7,9 @@ import type { Core } from '@strapi/strapi';
 import { Job, UnrecoverableError } from 'bullmq';
 import { CaptionEngine, UnreadableImageError } from '../../../worker/engine';
 import { bridgingSchedule } from '../../../worker/diffusion';
+import type { CaptionJob } from '../contracts';
 import { readUpload } from '../read-upload';
-import { getService } from '../services';
-import type { CaptionJob } from '../services/queue';
-import { isImage } from '../upload-hook';
+import { getService, isImage } from '../utils';
 
 export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
   return async (job: Job<CaptionJob>): Promise<{ caption?: string; skipped?: string }> => {

@@ -7,7 +7,7 @@
 import { createStrapi } from '@strapi/strapi';
 import * as fs from 'fs';
 import * as path from 'path';
-import { getService } from '../services';
+import { getService } from '../utils';
 
 export async function runWorkerProcess(appDir: string): Promise<never> {
   if (!fs.existsSync(path.join(appDir, 'config'))) throw new Error(`${appDir} is not a Strapi app (no config/ folder); pass --app DIR`);

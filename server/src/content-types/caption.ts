@@ -1,19 +1,7 @@
 /** One caption per Media Library file; a regenerate updates it and keeps the earlier text in history. */
+import { CAPTION_SOURCES, CAPTION_STATUSES } from '../contracts';
+
 export const CAPTION_UID = 'plugin::altbridge.caption';
-
-export const STATUSES = ['queued', 'suggested', 'approved', 'edited', 'rejected', 'failed'] as const;
-export type CaptionStatus = (typeof STATUSES)[number];
-
-export interface HistoryEntry {
-  text: string;
-  status: CaptionStatus;
-  source: 'machine' | 'human';
-  /** Who replaced it (an admin's name) or "altbridge" when a new machine caption did. */
-  by: string;
-  at: string;
-  m?: number | null;
-  bundle?: string | null;
-}
 
 export default {
   schema: {
@@ -28,8 +16,8 @@ export default {
       fileId: { type: 'integer', required: true, unique: true },
       fileName: { type: 'string' },
       text: { type: 'text' },
-      status: { type: 'enumeration', enum: [...STATUSES], default: 'queued', required: true },
-      source: { type: 'enumeration', enum: ['machine', 'human'], default: 'machine' },
+      status: { type: 'enumeration', enum: [...CAPTION_STATUSES], default: 'queued', required: true },
+      source: { type: 'enumeration', enum: [...CAPTION_SOURCES], default: 'machine' },
       confidence: { type: 'float' },
       bundle: { type: 'string' },
       bundleVersion: { type: 'string' },

@@ -1,14 +1,14 @@
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { getService } from '../services';
+import { getService } from '../utils';
 import { queryInt, respond } from './respond';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   report: (ctx: Context) =>
     respond(ctx, () =>
       getService(strapi, 'audit').report({
-        page: queryInt(ctx, 'page', 1, 1e9) ?? 1,
-        pageSize: queryInt(ctx, 'pageSize', 1, 500) ?? 50,
+        page: queryInt(ctx, 'page', [1, 1e9]) ?? 1,
+        pageSize: queryInt(ctx, 'pageSize', [1, 500]) ?? 50,
         lowConfidence: ctx.query.lowConfidence,
         reason: ctx.query.reason,
       }),

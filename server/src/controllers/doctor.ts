@@ -1,22 +1,8 @@
-/** The host report of `altbridge doctor`, for the admin panel (read-only), checked against this Strapi's own Redis and database. */
 import type { Core } from '@strapi/strapi';
 import type { Context } from 'koa';
-import { runDoctor } from '../../../worker/doctor/report';
-import { AltbridgeConfig } from '../config';
+import { getService } from '../utils';
 import { respond } from './respond';
 
-type Connection = { connectionString?: string; host?: string; port?: number; database?: string; user?: string; password?: string };
-
-/** The database Strapi itself uses, as a postgres:// URL (the doctor never prints the password). */
-function databaseUrl(strapi: Core.Strapi): string | undefined {
-  const c = strapi.config.get('database.connection.connection') as Connection | undefined;
-  if (!c) return undefined;
-  if (c.connectionString) return c.connectionString;
-  const auth = `${encodeURIComponent(c.user ?? 'postgres')}${c.password ? `:${encodeURIComponent(c.password)}` : ''}`;
-  return `postgres://${auth}@${c.host ?? '127.0.0.1'}:${c.port ?? 5432}/${encodeURIComponent(c.database ?? 'postgres')}`;
-}
-
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
-  report: (ctx: Context) =>
-    respond(ctx, () => runDoctor({ redisUrl: (strapi.config.get('plugin::altbridge') as AltbridgeConfig).redisUrl, databaseUrl: databaseUrl(strapi) })),
+  report: (ctx: Context) => respond(ctx, () => getService(strapi, 'doctor').report()),
 });

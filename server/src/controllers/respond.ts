@@ -1,11 +1,13 @@
-/** Runs a controller body, answering the plugin's own errors as 400 / 404 / 409 / 413. */
+/** What every controller shares: the answer (plugin errors as 400 / 404 / 409 / 413) and request parsing. */
 import type { Context } from 'koa';
-import type { AdminUser } from '../services/captions';
+import type { Range } from '../contracts';
 import { Conflict, InvalidInput, NotFound, TooLarge } from '../errors';
+import { optionalWhole } from '../input';
+import type { AdminUser } from '../utils';
 
 type AdminContext = Context & { badRequest: (m: string) => void; notFound: (m: string) => void; conflict: (m: string) => void; payloadTooLarge: (m: string) => void };
 
-export async function respond(ctx: Context, body: () => Promise<unknown>): Promise<void> {
+export async function respond(ctx: Context, body: () => Promise<unknown> | unknown): Promise<void> {
   try {
     ctx.body = { data: await body() };
   } catch (err) {
@@ -17,6 +19,7 @@ export async function respond(ctx: Context, body: () => Promise<unknown>): Promi
   }
 }
 
+/** The JSON body as an object ({} when absent or not an object). */
 export const body = (ctx: Context): Record<string, unknown> => {
   const b = (ctx.request as unknown as { body?: unknown }).body;
   return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
@@ -25,10 +28,4 @@ export const body = (ctx: Context): Record<string, unknown> => {
 export const adminUser = (ctx: Context): AdminUser => ctx.state.user as AdminUser;
 
 /** A whole number from a query string, or undefined when absent. */
-export function queryInt(ctx: Context, key: string, lo: number, hi: number): number | undefined {
-  const raw = ctx.query[key];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidInput(`${key} must be a whole number from ${lo} to ${hi}`);
-  return n;
-}
+export const queryInt = (ctx: Context, key: string, range: Range): number | undefined => optionalWhole(key, ctx.query[key], range);

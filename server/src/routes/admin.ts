@@ -1,5 +1,5 @@
 /** The admin API (under /altbridge): every route needs a logged-in admin holding the route's action. */
-import { ACTIONS } from '../permissions';
+import { ACTIONS } from '../contracts';
 
 const guard = (action: string) => ({
   policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],
@@ -17,8 +17,9 @@ export const adminRoutes = [
   route('POST', '/captions/bulk-approve', 'captions.bulkApprove', ACTIONS.edit),
   route('GET', '/settings', 'settings.get', ACTIONS.settings),
   route('PUT', '/settings', 'settings.set', ACTIONS.settings),
-  route('GET', '/bundles', 'settings.bundles', ACTIONS.settings),
-  route('POST', '/settings/preview', 'settings.preview', ACTIONS.settings),
+  route('GET', '/limits', 'settings.limits', ACTIONS.read),
+  route('GET', '/bundles', 'bundles.usable', ACTIONS.settings),
+  route('POST', '/settings/preview', 'preview.run', ACTIONS.settings),
   route('GET', '/jobs/failed', 'jobs.failed', ACTIONS.read),
   route('POST', '/jobs/:id/retry', 'jobs.retry', ACTIONS.edit),
   route('GET', '/backfill', 'backfill.status', ACTIONS.read),
@@ -28,13 +29,13 @@ export const adminRoutes = [
   route('POST', '/backfill/cancel', 'backfill.cancel', ACTIONS.edit),
   route('GET', '/audit', 'audit.report', ACTIONS.read),
   route('GET', '/audit/export', 'audit.export', ACTIONS.read),
-  route('POST', '/finetune/corpus', 'finetune.uploadCorpus', ACTIONS.finetune),
-  route('GET', '/finetune/corpus', 'finetune.corpus', ACTIONS.finetune),
+  route('POST', '/finetune/corpus', 'corpora.upload', ACTIONS.finetune),
+  route('GET', '/finetune/corpus', 'corpora.list', ACTIONS.finetune),
   route('POST', '/finetune', 'finetune.start', ACTIONS.finetune),
   route('GET', '/finetune', 'finetune.status', ACTIONS.finetune),
   route('POST', '/finetune/cancel', 'finetune.cancel', ACTIONS.finetune),
   route('POST', '/finetune/activate', 'finetune.activate', ACTIONS.settings),
-  route('GET', '/bundles/versions', 'finetune.bundles', ACTIONS.finetune),
-  route('POST', '/bundles/activate', 'finetune.activateBundle', ACTIONS.settings),
+  route('GET', '/bundles/versions', 'bundles.versions', ACTIONS.finetune),
+  route('POST', '/bundles/activate', 'bundles.activate', ACTIONS.settings),
   route('GET', '/doctor', 'doctor.report', ACTIONS.settings),
 ];

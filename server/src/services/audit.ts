@@ -11,40 +11,12 @@
  * (machine text on the file, or an unreviewed suggestion, below the confidence threshold).
  */
 import type { Core, UID } from '@strapi/strapi';
-import type { AltbridgeConfig } from '../config';
-import { CAPTION_UID, CaptionStatus } from '../content-types/caption';
+import { CAPTION_UID } from '../content-types/caption';
+import { AltKind, AUDIT_REASONS, AuditItem, AuditReason, AuditReport, Coverage } from '../contracts';
 import { InvalidInput } from '../errors';
-import type { CaptionRow, UploadFile } from './captions';
+import { FILE_UID, pluginConfig, UploadFile } from '../utils';
+import type { CaptionRow } from './captions';
 
-export type AltKind = 'human' | 'machineApproved' | 'machineUnreviewed' | 'none';
-export type Reason = 'no-alt-text' | 'unreviewed' | 'failed' | 'low-confidence';
-
-export interface AuditItem {
-  fileId: number;
-  fileName: string;
-  url: string;
-  thumbnailUrl: string;
-  kind: AltKind;
-  alternativeText: string | null;
-  /** The caption row's documentId, null when the file has none. */
-  captionId: string | null;
-  captionStatus: CaptionStatus | null;
-  captionText: string | null;
-  confidence: number | null;
-  bundle: string | null;
-  error: string | null;
-  reviewedBy: string | null;
-  reviewedAt: string | null;
-  reasons: Reason[];
-}
-
-export interface Audit {
-  coverage: Record<AltKind, number> & { images: number };
-  lowConfidence: number;
-  attention: { total: number; byReason: Record<Reason, number>; results: AuditItem[]; pagination: { page: number; pageSize: number; total: number; pageCount: number } };
-}
-
-const REASONS: Reason[] = ['no-alt-text', 'unreviewed', 'failed', 'low-confidence'];
 const blank = (s: string | null | undefined) => !s || !s.trim();
 
 export function classify(file: UploadFile, row: CaptionRow | null, lowConfidence: number): AuditItem {
@@ -54,7 +26,7 @@ export function classify(file: UploadFile, row: CaptionRow | null, lowConfidence
   else if (row?.machineAlt && alt === row.machineAlt) kind = 'machineUnreviewed';
   else if (row && row.status === 'approved' && row.source === 'machine' && alt === row.text) kind = 'machineApproved';
   else kind = 'human';
-  const reasons: Reason[] = [];
+  const reasons: AuditReason[] = [];
   if (kind === 'none') reasons.push('no-alt-text');
   if (kind === 'machineUnreviewed' || (kind === 'none' && row?.status === 'suggested')) reasons.push('unreviewed');
   if (row?.status === 'failed' && kind !== 'human' && kind !== 'machineApproved') reasons.push('failed');
@@ -91,14 +63,20 @@ export function toCsv(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
+function coverageOf(items: AuditItem[]): Coverage {
+  const coverage = { images: items.length, human: 0, machineApproved: 0, machineUnreviewed: 0, none: 0 };
+  for (const i of items) coverage[i.kind]++;
+  return coverage;
+}
+
 export const EXPORT_COLUMNS: (keyof AuditItem)[] = ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'];
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const threshold = () => (strapi.config.get('plugin::altbridge') as AltbridgeConfig).lowConfidence;
+  const threshold = () => pluginConfig(strapi).lowConfidence;
 
   /** Every image with its caption row, classified, in file id order. */
   async function items(lowConfidence: number): Promise<AuditItem[]> {
-    const files = (await strapi.db.query('plugin::upload.file').findMany({
+    const files = (await strapi.db.query(FILE_UID).findMany({
       where: { mime: { $startsWith: 'image/' } },
       select: ['id', 'name', 'url', 'mime', 'alternativeText', 'formats'],
       orderBy: { id: 'asc' },
@@ -115,23 +93,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return n;
   }
 
-  function reasonFrom(raw: unknown): Reason | undefined {
+  function reasonFrom(raw: unknown): AuditReason | undefined {
     if (raw === undefined || raw === '') return undefined;
-    if (!REASONS.includes(raw as Reason)) throw new InvalidInput(`reason must be one of ${REASONS.join(', ')}`);
-    return raw as Reason;
+    if (!AUDIT_REASONS.includes(raw as AuditReason)) throw new InvalidInput(`reason must be one of ${AUDIT_REASONS.join(', ')}`);
+    return raw as AuditReason;
   }
 
   return {
-    async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown }): Promise<Audit> {
+    async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown }): Promise<AuditReport> {
       const low = thresholdFrom(q.lowConfidence);
       const reason = reasonFrom(q.reason);
       const all = await items(low);
-      const coverage = { images: all.length, human: 0, machineApproved: 0, machineUnreviewed: 0, none: 0 };
-      const byReason = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<Reason, number>;
-      for (const i of all) {
-        coverage[i.kind]++;
-        for (const r of i.reasons) byReason[r]++;
-      }
+      const coverage = coverageOf(all);
+      const byReason = Object.fromEntries(AUDIT_REASONS.map((r) => [r, 0])) as Record<AuditReason, number>;
+      for (const i of all) for (const r of i.reasons) byReason[r]++;
       const needing = all.filter((i) => i.reasons.length && (!reason || i.reasons.includes(reason)));
       return {
         coverage,
@@ -155,9 +130,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stamp = new Date().toISOString().slice(0, 10);
       const filename = `alt-text-audit-${stamp}.${format}`;
       if (format === 'json') {
-        const coverage = { images: all.length, human: 0, machineApproved: 0, machineUnreviewed: 0, none: 0 };
-        for (const i of all) coverage[i.kind]++;
-        return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage, items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
+        return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage: coverageOf(all), items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
       }
       return { body: toCsv(EXPORT_COLUMNS, chosen.map((i) => EXPORT_COLUMNS.map((c) => i[c]))), type: 'text/csv; charset=utf-8', filename };
     },

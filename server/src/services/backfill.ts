@@ -9,14 +9,10 @@
  * uploads made meanwhile are not stuck behind the whole backfill.
  */
 import type { Core, UID } from '@strapi/strapi';
-import type { AltbridgeConfig } from '../config';
 import { CAPTION_UID } from '../content-types/caption';
+import type { BackfillState, BackfillStatus } from '../contracts';
 import { Conflict } from '../errors';
-import { getService } from '.';
-
-const FILE_UID = 'plugin::upload.file';
-
-export type BackfillState = 'idle' | 'running' | 'paused' | 'cancelled' | 'done';
+import { AdminUser, FILE_UID, getService, nameOf, pluginConfig, pluginStore } from '../utils';
 
 interface Stored {
   id: string;
@@ -31,30 +27,8 @@ interface Stored {
   finishedAt: string | null;
 }
 
-export interface BackfillStatus {
-  id: string | null;
-  state: BackfillState;
-  total: number;
-  /** Captions stored (suggested or since reviewed). */
-  done: number;
-  failed: number;
-  /** Queued or being captioned now. */
-  queued: number;
-  /** Not yet queued: total - done - failed - queued (never below 0). */
-  remaining: number;
-  /** (done + failed) / total, 0..1 (1 when total is 0). */
-  progress: number;
-  startedAt: string | null;
-  startedBy: string | null;
-  updatedAt: string | null;
-  finishedAt: string | null;
-  /** Images lacking alt text and a caption right now (what a new run would caption). */
-  lacking: number;
-}
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const store = () => strapi.store({ type: 'plugin', name: 'altbridge', key: 'backfill' });
-  const config = () => strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+  const store = () => pluginStore(strapi, 'backfill');
   const knex = () => strapi.db.connection;
   const fileTable = () => strapi.db.metadata.get(FILE_UID as UID.Schema).tableName;
   const captionTable = () => strapi.db.metadata.get(CAPTION_UID as UID.Schema).tableName;
@@ -130,7 +104,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     const s = await read();
     if (!s || s.state !== 'running') return;
     const c = await counts(s.id);
-    const room = config().backfillChunk - c.queued;
+    const room = pluginConfig(strapi).backfillChunk - c.queued;
     if (room <= 0) return;
     const next = (await candidates(s.maxFileId).select('f.id', 'f.name', 'f.updated_at as updatedAt').orderBy('f.id').limit(room)) as { id: number; name: string; updatedAt: Date }[];
     if (next.length === 0) {
@@ -150,13 +124,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     status,
 
-    async start(by: string | null): Promise<BackfillStatus> {
+    async start(user: AdminUser | null): Promise<BackfillStatus> {
       const s = await read();
       if (s && (s.state === 'running' || s.state === 'paused')) throw new Conflict(`a backfill is already ${s.state} (${s.id}); cancel it first`);
       const maxId = await maxFileId();
       const total = await countCandidates(maxId);
       const now = new Date().toISOString();
-      await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: by, updatedAt: now, finishedAt: total ? null : now });
+      await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: nameOf(user), updatedAt: now, finishedAt: total ? null : now });
       if (total) void this.tick();
       return status();
     },

@@ -6,52 +6,16 @@
  */
 import type { Core, UID } from '@strapi/strapi';
 import type { CaptionResult } from '../../../worker/caption';
-import { CAPTION_UID, CaptionStatus, HistoryEntry, STATUSES } from '../content-types/caption';
+import { CAPTION_UID } from '../content-types/caption';
+import { Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
 import { InvalidInput, NotFound } from '../errors';
+import { optionalWhole, schedule } from '../input';
+import { AdminUser, FILE_UID, getService, nameOf, UploadFile } from '../utils';
 
-const FILE_UID = 'plugin::upload.file';
-const MAX_TEXT = 2000;
-
-export interface UploadFile {
-  id: number;
-  name: string;
-  url: string;
-  mime: string;
-  alternativeText: string | null;
-  updatedAt?: string;
-  formats?: { thumbnail?: { url: string } } | null;
-}
-
-export interface CaptionRow {
-  id: number;
-  documentId: string;
-  fileId: number;
-  fileName: string | null;
-  text: string | null;
-  status: CaptionStatus;
-  source: 'machine' | 'human' | null;
-  confidence: number | null;
-  bundle: string | null;
-  bundleVersion: string | null;
-  m: number | null;
-  steps: number | null;
-  beam: number | null;
-  timings: Record<string, number> | null;
-  error: string | null;
+/** A caption row as stored: the API's caption without its file, plus the bookkeeping field. */
+export interface CaptionRow extends Omit<Caption, 'altTextFromPlugin' | 'file'> {
+  /** The alternativeText the plugin itself last wrote on the file: the only text it may replace. */
   machineAlt: string | null;
-  reviewedBy: string | null;
-  reviewedById: number | null;
-  reviewedAt: string | null;
-  history: HistoryEntry[] | null;
-  batch: string | null;
-  updatedAt?: string;
-}
-
-export interface AdminUser {
-  id: number;
-  firstname?: string | null;
-  lastname?: string | null;
-  email?: string;
 }
 
 export interface ListQuery {
@@ -65,7 +29,6 @@ export interface ListQuery {
 }
 
 const isEmptyAlt = (s: string | null | undefined) => !s || !s.trim();
-const nameOf = (u: AdminUser) => [u.firstname, u.lastname].filter(Boolean).join(' ') || u.email || `admin #${u.id}`;
 
 /** The row's current text as a history entry, when it has one. */
 function withHistory(row: CaptionRow | null, by: string): HistoryEntry[] {
@@ -98,7 +61,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /** A row as the admin API shows it: with its file, without the bookkeeping field. */
-  function present(row: CaptionRow, file: UploadFile | null) {
+  function present(row: CaptionRow, file: UploadFile | null): Caption {
     const { machineAlt, ...rest } = row;
     return {
       ...rest,
@@ -108,7 +71,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /** An editor's decision: the text goes to the file whatever was there; the plugin no longer owns it. */
-  async function review(row: CaptionRow, text: string, status: 'approved' | 'edited', user: AdminUser) {
+  async function review(row: CaptionRow, text: string, status: 'approved' | 'edited', user: AdminUser): Promise<Caption> {
     const file = await findFile(row.fileId);
     if (!file) throw new NotFound(`file ${row.fileId} of caption ${row.documentId} no longer exists`);
     await writeAlt(file.id, text, user);
@@ -191,10 +154,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       })) as CaptionRow[];
     },
 
-    async list(q: ListQuery) {
+    async list(q: ListQuery): Promise<CaptionList> {
       const filters: Record<string, unknown> = {};
       if (q.status) {
-        if (!STATUSES.includes(q.status)) throw new InvalidInput(`status must be one of ${STATUSES.join(', ')}`);
+        if (!CAPTION_STATUSES.includes(q.status)) throw new InvalidInput(`status must be one of ${CAPTION_STATUSES.join(', ')}`);
         filters.status = q.status;
       }
       if (q.maxConfidence !== undefined) filters.confidence = { $lt: q.maxConfidence };
@@ -215,23 +178,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
     },
 
-    async get(documentId: string) {
+    async get(documentId: string): Promise<Caption> {
       const row = await byDocument(documentId);
       return present(row, await findFile(row.fileId));
     },
 
-    async edit(documentId: string, text: unknown, user: AdminUser) {
-      if (typeof text !== 'string' || text.length > MAX_TEXT) throw new InvalidInput(`text must be a string of at most ${MAX_TEXT} characters`);
+    async edit(documentId: string, text: unknown, user: AdminUser): Promise<Caption> {
+      if (typeof text !== 'string' || text.length > CAPTION_MAX_TEXT) throw new InvalidInput(`text must be a string of at most ${CAPTION_MAX_TEXT} characters`);
       return review(await byDocument(documentId), text.trim(), 'edited', user);
     },
 
-    async approve(documentId: string, user: AdminUser) {
+    async approve(documentId: string, user: AdminUser): Promise<Caption> {
       const row = await byDocument(documentId);
       if (!row.text) throw new InvalidInput(`caption ${documentId} has no text to approve (status ${row.status})`);
       return review(row, row.text, 'approved', user);
     },
 
-    async bulkApprove(documentIds: unknown, user: AdminUser) {
+    async bulkApprove(documentIds: unknown, user: AdminUser): Promise<Caption[]> {
       if (!Array.isArray(documentIds) || !documentIds.every((d) => typeof d === 'string')) throw new InvalidInput('ids must be an array of caption documentIds');
       const approved = [];
       for (const id of documentIds) approved.push(await this.approve(id, user));
@@ -239,7 +202,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** A wrong machine caption is taken off the file too (no description beats a wrong one); human text stays. */
-    async reject(documentId: string, user: AdminUser) {
+    async reject(documentId: string, user: AdminUser): Promise<Caption> {
       const row = await byDocument(documentId);
       const file = await findFile(row.fileId);
       if (file && row.machineAlt && file.alternativeText === row.machineAlt) await writeAlt(file.id, '', user);
@@ -247,6 +210,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return present(saved, file && (await findFile(file.id)));
     },
 
-    byDocument,
+    /**
+     * Queues a new caption for the file, optionally at another M / step count (checked by the
+     * engine's bridging schedule against the current settings); the row records what was used.
+     */
+    async regenerate(documentId: string, input: Record<string, unknown>): Promise<{ jobId: string }> {
+      const row = await byDocument(documentId);
+      const overrides: RegenerateInput = {
+        m: optionalWhole('m', input.m, SETTINGS_LIMITS.m),
+        steps: optionalWhole('steps', input.steps, SETTINGS_LIMITS.steps),
+      };
+      if (overrides.m !== undefined || overrides.steps !== undefined) {
+        const s = await getService(strapi, 'settings').get();
+        schedule(overrides.m ?? s.m, overrides.steps, s.steps);
+      }
+      // The row first: a fast worker must not find its result overwritten by 'queued'.
+      await this.markQueued({ id: row.fileId, name: row.fileName });
+      return { jobId: await getService(strapi, 'queue').enqueueRegenerate(row.fileId, overrides) };
+    },
   };
 };

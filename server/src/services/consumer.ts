@@ -8,11 +8,10 @@
 import type { Core } from '@strapi/strapi';
 import { Worker } from 'bullmq';
 import { CaptionEngine } from '../../../worker/engine';
-import type { AltbridgeConfig } from '../config';
-import { redisConnection } from '../redis';
 import { jobProcessor } from '../consumer/process-job';
-import { getService } from '.';
-import type { CaptionJob } from './queue';
+import type { CaptionJob } from '../contracts';
+import { redisConnection } from '../redis';
+import { getService, pluginConfig } from '../utils';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   let running: { worker: Worker<CaptionJob>; engine: CaptionEngine; timers: NodeJS.Timeout[]; offReady: () => void } | null = null;
@@ -29,7 +28,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     start(): void {
       if (running) return;
-      const c = strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+      const c = pluginConfig(strapi);
       const engine = new CaptionEngine();
       const worker = new Worker<CaptionJob>(c.queueName, jobProcessor(strapi, engine), {
         connection: redisConnection(c.redisUrl),

@@ -1,9 +1,8 @@
 /**
- * Fine-tuning from the admin panel: uploaded caption corpora (checked with readCorpus), one run at
- * a time in a child process (worker/finetune/child.ts) so Strapi answers and the queue keeps
- * captioning with the active bundle, its live progress and loss curve, the evaluation of the new
- * version against the active one, and the atomic switch of the active bundle (one settings write;
- * the worker opens the new bundle before closing the old) with the old version kept for rollback.
+ * Fine-tuning runs from the admin panel: one at a time, in a child process (worker/finetune/child.ts)
+ * so Strapi answers and the queue keeps captioning with the active bundle; its live progress and
+ * loss curve; the evaluation of the new version against the active one; activation of the result
+ * (through the bundles service). Corpora are the corpora service's; versions the bundles service's.
  *
  * The run's state is kept in the plugin store (written on every stage and at most every 2 s of
  * progress), so GET /finetune answers after a restart too; a run whose process is gone is reported
@@ -14,67 +13,16 @@ import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listBundles, modelsDir } from '../../../worker/bundle/load';
-import { CorpusError, CorpusReport, readCorpus } from '../../../worker/corpus/read';
-import { FINETUNE_STAGES, FinetuneEval, FinetuneMessage, FinetuneSpec } from '../../../worker/finetune/job';
+import { modelsDir } from '../../../worker/bundle/load';
 import { nextVersion } from '../../../worker/bundle/version';
-import type { AltbridgeConfig } from '../config';
-import { Conflict, InvalidInput, NotFound, TooLarge } from '../errors';
-import { getService } from '.';
+import { FINETUNE_STAGES, FinetuneMessage, FinetuneSpec } from '../../../worker/finetune/job';
+import { Activation, FINETUNE_LIMITS, RunStatus } from '../contracts';
+import { Conflict, InvalidInput } from '../errors';
+import { optionalWhole } from '../input';
+import { AdminUser, getService, nameOf, pluginConfig, pluginStore } from '../utils';
 
-const FORMATS: Record<string, 'txt' | 'csv' | 'tsv' | 'jsonl'> = { '.txt': 'txt', '.csv': 'csv', '.tsv': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
 /** Points kept per stage's loss curve (older points are thinned to every other one). */
 const CURVE_POINTS = 400;
-
-export interface CorpusInfo {
-  id: string;
-  name: string;
-  bytes: number;
-  format: string;
-  uploadedAt: string;
-  uploadedBy: string | null;
-  report: CorpusReport;
-  /** A few of the kept lines, as the trainer will see them. */
-  sample: string[];
-  warnings: string[];
-}
-
-export type RunState = 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled' | 'interrupted';
-
-export interface RunStatus {
-  id: string;
-  state: RunState;
-  base: string;
-  /** The version being written, name@version. */
-  target: string;
-  corpus: { id: string; name: string };
-  options: { denoiserSteps: number; decoderSteps: number; draws: number; seed: number };
-  stage: string | null;
-  stageDetail: string | null;
-  /** Index of the stage in `stages` (0-based). */
-  stageIndex: number;
-  stages: string[];
-  step: number;
-  total: number;
-  /** Seconds left in the current stage's steps; null outside the training stages. */
-  etaSec: number | null;
-  loss: number | null;
-  /** [step, loss] per training stage, for the live curve. */
-  losses: { denoiser: [number, number][]; decoder: [number, number][] };
-  startedAt: string;
-  startedBy: string | null;
-  finishedAt: string | null;
-  error: string | null;
-  eval: FinetuneEval | null;
-  activated: boolean;
-  /** The bundle active before this run's version was activated (for rollback). */
-  previousBundle: string | null;
-  pid: number;
-  host: string;
-}
-
-const nameOf = (u: { firstname?: string | null; lastname?: string | null; email?: string; id: number } | null | undefined) =>
-  u ? [u.firstname, u.lastname].filter(Boolean).join(' ') || u.email || `admin #${u.id}` : null;
 
 function alive(pid: number): boolean {
   try {
@@ -85,22 +33,12 @@ function alive(pid: number): boolean {
   }
 }
 
-function stepsIn(b: Record<string, unknown>, key: string, fallback: number): number {
-  const v = b[key];
-  if (v === undefined || v === null) return fallback;
-  if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 100_000) throw new InvalidInput(`${key} must be a whole number from 1 to 100000`);
-  return v as number;
-}
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = () => strapi.config.get('plugin::altbridge') as AltbridgeConfig;
-  const dataDir = () => path.resolve(strapi.dirs.app.root, config().dataDir);
-  const runStore = () => strapi.store({ type: 'plugin', name: 'altbridge', key: 'finetune' });
-  const corpusStore = () => strapi.store({ type: 'plugin', name: 'altbridge', key: 'corpora' });
+  const dataDir = () => path.resolve(strapi.dirs.app.root, pluginConfig(strapi).dataDir);
+  const runStore = () => pluginStore(strapi, 'finetune');
 
   let current: { status: RunStatus; child: ChildProcess; lastSave: number } | null = null;
 
-  const corpora = async () => ((await corpusStore().get({})) as CorpusInfo[] | null) ?? [];
   const save = (s: RunStatus) => runStore().set({ value: s });
 
   async function stored(): Promise<RunStatus | null> {
@@ -152,64 +90,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    /** Stores an uploaded corpus file after checking it; a file with no usable line is refused. */
-    async addCorpus(file: { filepath: string; originalFilename?: string | null; size: number } | undefined, user: unknown): Promise<CorpusInfo> {
-      if (!file) throw new InvalidInput('send the corpus as multipart/form-data in a field named "corpus"');
-      const name = path.basename(file.originalFilename || 'corpus.txt');
-      const limit = config().corpusMaxBytes;
-      if (file.size > limit) throw new TooLarge(`the corpus is ${file.size} bytes; the limit is ${limit} bytes (${Math.round(limit / 1048576)} MB)`);
-      const ext = path.extname(name).toLowerCase();
-      const format = FORMATS[ext];
-      if (!format) throw new InvalidInput(`${name}: a corpus must be .txt (one caption per line), .csv or .tsv (a "caption" column) or .jsonl (a "caption" field)`);
-      if (file.size === 0) throw new InvalidInput(`${name} is empty`);
-      const id = `corpus-${Date.now()}`;
-      const dir = path.join(dataDir(), 'corpora');
-      fs.mkdirSync(dir, { recursive: true });
-      const dest = path.join(dir, `${id}${ext}`);
-      fs.copyFileSync(file.filepath, dest);
-      let report: CorpusReport;
-      let sample: string[];
-      try {
-        const c = await readCorpus(dest, { format });
-        report = c.report;
-        sample = c.train.slice(0, 5);
-      } catch (err) {
-        fs.rmSync(dest, { force: true });
-        if (err instanceof CorpusError || err instanceof RangeError) {
-          const msg = (err as Error).message.split(dest).join(name);
-          throw new InvalidInput(msg.startsWith(name) ? msg : `${name}: ${msg}`);
-        }
-        throw err;
-      }
-      if (report.kept === 0) {
-        fs.rmSync(dest, { force: true });
-        const why = Object.entries(report.dropped).map(([k, n]) => `${n} ${k}`).join(', ');
-        throw new InvalidInput(`${name}: no usable caption lines (${report.lines} read${why ? `; dropped: ${why}` : ''})`);
-      }
-      const warnings: string[] = [];
-      if (report.heldOut === 0) warnings.push('no line was held out for evaluation: the new version cannot be compared with the active one (add more lines)');
-      if (report.train < 100) warnings.push(`only ${report.train} training lines: a few thousand give a much better fine-tune`);
-      const info: CorpusInfo = { id, name, bytes: file.size, format, uploadedAt: new Date().toISOString(), uploadedBy: nameOf(user as never), report, sample, warnings };
-      await corpusStore().set({ value: [info, ...(await corpora())].slice(0, 20) });
-      return info;
-    },
-
-    corpora,
-
     async status(): Promise<RunStatus | null> {
       return current?.status ?? (await stored());
     },
 
-    async start(input: Record<string, unknown>, user: unknown): Promise<RunStatus> {
+    async start(input: Record<string, unknown>, user: AdminUser | null): Promise<RunStatus> {
       if (current || ['running', 'cancelling'].includes((await stored())?.state ?? '')) throw new Conflict('a fine-tuning run is already going; wait for it or cancel it');
       if (typeof input.corpusId !== 'string') throw new InvalidInput('corpusId (from POST /finetune/corpus) is required');
-      const corpus = (await corpora()).find((c) => c.id === input.corpusId);
-      if (!corpus) throw new NotFound(`no uploaded corpus ${input.corpusId}`);
-      const corpusFile = path.join(dataDir(), 'corpora', `${corpus.id}${path.extname(corpus.name).toLowerCase()}`);
-      if (!fs.existsSync(corpusFile)) throw new NotFound(`the file of corpus ${corpus.id} is gone; upload it again`);
-      const steps = stepsIn(input, 'steps', 2000);
-      const options = { denoiserSteps: stepsIn(input, 'denoiserSteps', steps), decoderSteps: stepsIn(input, 'decoderSteps', steps), draws: stepsIn(input, 'draws', 4), seed: Number.isInteger(input.seed) ? (input.seed as number) : 0 };
-      if (options.draws > 16) throw new InvalidInput('draws must be at most 16');
+      const { steps: range, draws, defaultSteps, defaultDraws } = FINETUNE_LIMITS;
+      const steps = optionalWhole('steps', input.steps, range) ?? defaultSteps;
+      const options = {
+        denoiserSteps: optionalWhole('denoiserSteps', input.denoiserSteps, range) ?? steps,
+        decoderSteps: optionalWhole('decoderSteps', input.decoderSteps, range) ?? steps,
+        draws: optionalWhole('draws', input.draws, draws) ?? defaultDraws,
+        seed: optionalWhole('seed', input.seed, [0, Number.MAX_SAFE_INTEGER]) ?? 0,
+      };
+      const { corpus, file: corpusFile } = await getService(strapi, 'corpora').get(input.corpusId);
 
       const settings = getService(strapi, 'settings');
       const base = (await settings.get()).bundle;
@@ -235,8 +131,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       child.stdout!.resume();
       const status: RunStatus = {
         id, state: 'running', base, target: `${name}@${version}`, corpus: { id: corpus.id, name: corpus.name }, options,
-        stage: null, stageDetail: null, stageIndex: -1, stages: FINETUNE_STAGES, step: 0, total: 0, etaSec: null, loss: null,
-        losses: { denoiser: [], decoder: [] }, startedAt: new Date().toISOString(), startedBy: nameOf(user as never), finishedAt: null,
+        stage: null, stageDetail: null, stageIndex: -1, stages: [...FINETUNE_STAGES], step: 0, total: 0, etaSec: null, loss: null,
+        losses: { denoiser: [], decoder: [] }, startedAt: new Date().toISOString(), startedBy: nameOf(user), finishedAt: null,
         error: null, eval: null, activated: false, previousBundle: null, pid: child.pid!, host: os.hostname(),
       };
       current = { status, child, lastSave: 0 };
@@ -270,38 +166,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** Makes the finished run's version the active bundle; the previous one stays installed for rollback. */
-    async activate(): Promise<{ bundle: string; previous: string }> {
+    async activate(): Promise<Activation> {
       const s = await this.status();
       if (!s || s.state !== 'done') throw new Conflict(`no finished fine-tuning run to activate${s ? ` (the last one is ${s.state})` : ''}`);
-      const r = await this.activateBundle(s.target);
+      const r = await getService(strapi, 'bundles').activate(s.target);
       await save({ ...s, activated: true, previousBundle: r.previous });
       return r;
-    },
-
-    /** Switches the active bundle (one settings write; the worker swaps models between jobs). */
-    async activateBundle(ref: unknown): Promise<{ bundle: string; previous: string }> {
-      if (typeof ref !== 'string' || !ref.includes('@')) throw new InvalidInput('bundle must be name@version');
-      const settings = getService(strapi, 'settings');
-      const previous = (await settings.get()).bundle;
-      await settings.set({ bundle: ref });
-      return { bundle: ref, previous };
-    },
-
-    /** Installed bundles with what the versions page shows. */
-    async bundles() {
-      const active = (await getService(strapi, 'settings').get()).bundle;
-      return listBundles()
-        .map((b) => {
-          let notes: string | null = null;
-          try {
-            notes = (JSON.parse(fs.readFileSync(path.join(b.dir, 'manifest.json'), 'utf8')) as { provenance?: { notes?: string } }).provenance?.notes ?? null;
-          } catch {
-            // listBundles reports the problem.
-          }
-          const ref = `${b.name}@${b.version}`;
-          return { ref, name: b.name, version: b.version, createdAt: b.createdAt, captions: b.captions, problem: b.problem, notes, active: ref === active };
-        })
-        .sort((a, b) => a.name.localeCompare(b.name) || b.version.localeCompare(a.version, undefined, { numeric: true }));
     },
 
     /** Strapi is shutting down: stop the run (it resumes from its checkpoints if started again). */

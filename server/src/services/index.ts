@@ -1,17 +1,22 @@
-import type { Core } from '@strapi/strapi';
+/** The plugin's services, one per noun (as Strapi's upload plugin has them). */
 import audit from './audit';
 import backfill from './backfill';
+import bundles from './bundles';
 import captions from './captions';
 import consumer from './consumer';
+import corpora from './corpora';
+import doctor from './doctor';
 import finetune from './finetune';
 import preview from './preview';
 import queue from './queue';
 import settings from './settings';
 
-const services = { audit, backfill, captions, consumer, finetune, preview, queue, settings };
+const services = { audit, backfill, bundles, captions, consumer, corpora, doctor, finetune, preview, queue, settings };
 export default services;
 
-type Services = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
+type ServiceTypes = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
 
-/** A plugin service with its type (Strapi's registry returns untyped services). */
-export const getService = <K extends keyof Services>(strapi: Core.Strapi, name: K): Services[K] => strapi.plugin('altbridge').service(name) as Services[K];
+// getService's name -> type map (utils.ts), filled in here so that utils.ts imports no service.
+declare module '../utils' {
+  interface Services extends ServiceTypes {}
+}

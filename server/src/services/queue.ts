@@ -4,34 +4,16 @@
  */
 import type { Core } from '@strapi/strapi';
 import { JobsOptions, Queue } from 'bullmq';
-import type { AltbridgeConfig } from '../config';
+import type { CaptionJob, FailedJob, RegenerateInput } from '../contracts';
 import { NotFound } from '../errors';
 import { redisConnection } from '../redis';
-import { getService } from '.';
-
-export interface CaptionJob {
-  fileId: number;
-  /** Overrides of the settings, from a regenerate request. */
-  m?: number;
-  steps?: number;
-  /** The backfill run that queued it. */
-  batch?: string;
-}
+import { fileJobId, getService, isImage, pluginConfig, recoverJobId, regenerateJobId } from '../utils';
 
 /** States in which a job will still be processed. */
 const PENDING = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children'] as const;
 
-export interface FailedJob {
-  id: string;
-  fileId: number;
-  reason: string;
-  attemptsMade: number;
-  failedAt: string | null;
-  data: CaptionJob;
-}
-
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const config = () => strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+  const config = () => pluginConfig(strapi);
   let queue: Queue<CaptionJob> | null = null;
 
   function get(): Queue<CaptionJob> {
@@ -54,13 +36,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   return {
     queue: get,
 
-    /**
-     * One job per version of a file's content. Strapi's replace keeps the file's hash (its URL
-     * stays), so the version is the row's updatedAt; the same event seen twice adds one job.
-     */
+    /** One job per version of a file's content (fileJobId): the same event seen twice adds one job. */
     async enqueueFile(file: { id: number; updatedAt?: string | Date | null }, batch?: string): Promise<string> {
-      const version = file.updatedAt ? new Date(file.updatedAt).getTime() : 0;
-      const job = await get().add('caption', { fileId: file.id, ...(batch ? { batch } : {}) }, jobOptions(`file-${file.id}-${version}`));
+      const job = await get().add('caption', { fileId: file.id, ...(batch ? { batch } : {}) }, jobOptions(fileJobId(file)));
       return job.id!;
     },
 
@@ -106,15 +84,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           await captions.storeFailure({ id: row.fileId, name: row.fileName ?? '' } as never, 'the file was deleted before it was captioned');
           continue;
         }
-        if (!file.mime?.startsWith('image/')) {
+        if (!isImage(file.mime)) {
           // The worker skips non-images without touching the row: fail it here rather than loop.
           await captions.storeFailure(file, `not an image (${file.mime})`);
           continue;
         }
-        const version = file.updatedAt ? new Date(file.updatedAt).getTime() : 0;
-        const id = `file-${file.id}-${version}`;
+        const id = fileJobId(file);
         const data: CaptionJob = { fileId: file.id, ...(row.batch ? { batch: row.batch } : {}) };
-        await get().add('caption', data, jobOptions((await get().getJob(id)) ? `recover-${file.id}-${Date.now()}` : id));
+        await get().add('caption', data, jobOptions((await get().getJob(id)) ? recoverJobId(file.id) : id));
         requeued++;
       }
       if (requeued) strapi.log.warn(`altbridge: re-queued ${requeued} caption job(s) that were in PostgreSQL but not in Redis`);
@@ -122,8 +99,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     /** An editor's request: never deduplicated against earlier jobs. */
-    async enqueueRegenerate(fileId: number, overrides: { m?: number; steps?: number }): Promise<string> {
-      const job = await get().add('caption', { fileId, ...overrides }, jobOptions(`regen-${fileId}-${Date.now()}`));
+    async enqueueRegenerate(fileId: number, overrides: RegenerateInput): Promise<string> {
+      const job = await get().add('caption', { fileId, ...overrides }, jobOptions(regenerateJobId(fileId)));
       return job.id!;
     },
 

@@ -1,0 +1,363 @@
+/**
+ * The admin API's contract, defined once: settings with their defaults and limits, caption
+ * statuses and sources, the rows the routes answer, the fine-tuning limits and the low-confidence
+ * threshold. The server uses the values; the admin panel imports the types only (`import type`, so
+ * no server code reaches the browser bundle) and reads the values it needs from GET /limits, which
+ * is how the panel and the server stay in agreement (including on what the host configured).
+ */
+import { MAX_BRIDGE_STEPS, MAX_M } from '../../worker/diffusion';
+import type { CorpusReport } from '../../worker/corpus/read';
+import type { FinetuneEval } from '../../worker/finetune/job';
+
+export type { CaptionScores } from '../../worker/metrics';
+export type { Report as DoctorReport } from '../../worker/doctor/report';
+
+/** An inclusive range of whole numbers, [min, max]. */
+export type Range = readonly [min: number, max: number];
+
+// ---- permissions -------------------------------------------------------------------------------
+
+/** The plugin's RBAC actions; every admin route names the one it needs. */
+export const ACTIONS = {
+  read: 'plugin::altbridge.read',
+  edit: 'plugin::altbridge.edit',
+  settings: 'plugin::altbridge.settings',
+  finetune: 'plugin::altbridge.finetune',
+} as const;
+export type ActionName = keyof typeof ACTIONS;
+export type ActionUid = (typeof ACTIONS)[ActionName];
+
+// ---- settings ----------------------------------------------------------------------------------
+
+/** The captioning settings admins change at run time (GET/PUT /settings). */
+export interface Settings {
+  /** Bridging depth M (0 = no bridging). */
+  m: number;
+  /** DDIM steps S (at most M). */
+  steps: number;
+  beam: number;
+  /** Most tokens per caption; null = the decoder's own limit. */
+  maxTokens: number | null;
+  autoCaption: boolean;
+  /** The active bundle as name@version. */
+  bundle: string;
+}
+
+export type SettingsLimits = Record<'m' | 'steps' | 'beam' | 'maxTokens', Range>;
+
+/** M and S come from the engine's bridging schedule, so every layer refuses the same values. */
+export const SETTINGS_LIMITS: SettingsLimits = { m: [0, MAX_M], steps: [1, MAX_BRIDGE_STEPS], beam: [1, 8], maxTokens: [1, 77] };
+
+/** Settings before an admin saves any (the bundle comes from the plugin config). */
+export const DEFAULT_SETTINGS: Omit<Settings, 'bundle'> = { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true };
+
+/**
+ * A machine caption whose confidence (mean token log-probability) is below this needs a person's
+ * look: the audit's low-confidence reason and the Captions page's filter. ALTBRIDGE_LOW_CONFIDENCE
+ * overrides it; GET /limits answers the value in force.
+ */
+export const DEFAULT_LOW_CONFIDENCE = -1.5;
+
+// ---- captions ----------------------------------------------------------------------------------
+
+export const CAPTION_STATUSES = ['queued', 'suggested', 'approved', 'edited', 'rejected', 'failed'] as const;
+export type CaptionStatus = (typeof CAPTION_STATUSES)[number];
+
+export const CAPTION_SOURCES = ['machine', 'human'] as const;
+export type CaptionSource = (typeof CAPTION_SOURCES)[number];
+
+/** Most characters of an editor's caption text. */
+export const CAPTION_MAX_TEXT = 2000;
+
+/** A caption text replaced by a later one. */
+export interface HistoryEntry {
+  text: string;
+  status: CaptionStatus;
+  source: CaptionSource;
+  /** Who replaced it (an admin's name) or "altbridge" when a new machine caption did. */
+  by: string;
+  at: string;
+  m?: number | null;
+  bundle?: string | null;
+}
+
+/** The Media Library file a caption describes, as the admin API shows it. */
+export interface CaptionFile {
+  id: number;
+  name: string;
+  url: string;
+  mime: string;
+  alternativeText: string | null;
+  thumbnailUrl: string;
+}
+
+/** A caption as GET /captions and the review routes answer it. */
+export interface Caption {
+  id: number;
+  documentId: string;
+  fileId: number;
+  fileName: string | null;
+  text: string | null;
+  status: CaptionStatus;
+  source: CaptionSource | null;
+  /** Mean token log-probability (0 is certain; more negative is less sure). */
+  confidence: number | null;
+  bundle: string | null;
+  bundleVersion: string | null;
+  m: number | null;
+  steps: number | null;
+  beam: number | null;
+  /** Milliseconds per engine stage. */
+  timings: Record<string, number> | null;
+  error: string | null;
+  reviewedBy: string | null;
+  reviewedById: number | null;
+  reviewedAt: string | null;
+  history: HistoryEntry[] | null;
+  /** The backfill run that queued it, if any. */
+  batch: string | null;
+  updatedAt?: string;
+  /** The file's alternativeText is this plugin's own machine text (so a new caption may replace it). */
+  altTextFromPlugin: boolean;
+  file: CaptionFile | null;
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  total: number;
+  pageCount: number;
+}
+
+export interface CaptionList {
+  results: Caption[];
+  pagination: Pagination;
+}
+
+/** POST /captions/:id/regenerate: M and S override the settings for this one caption. */
+export interface RegenerateInput {
+  m?: number;
+  steps?: number;
+}
+
+// ---- queue -------------------------------------------------------------------------------------
+
+/** The data of one caption job on the queue. */
+export interface CaptionJob {
+  fileId: number;
+  /** Overrides of the settings, from a regenerate request. */
+  m?: number;
+  steps?: number;
+  /** The backfill run that queued it. */
+  batch?: string;
+}
+
+/** GET /jobs/failed: a job that failed for good (the dead-letter list). */
+export interface FailedJob {
+  id: string;
+  fileId: number;
+  reason: string;
+  attemptsMade: number;
+  failedAt: string | null;
+  data: CaptionJob;
+}
+
+// ---- backfill ----------------------------------------------------------------------------------
+
+export type BackfillState = 'idle' | 'running' | 'paused' | 'cancelled' | 'done';
+
+/** GET /backfill. */
+export interface BackfillStatus {
+  id: string | null;
+  state: BackfillState;
+  /** Images lacking alt text and caption when the run started. */
+  total: number;
+  /** Captions stored (suggested or since reviewed). */
+  done: number;
+  failed: number;
+  /** Queued or being captioned now. */
+  queued: number;
+  /** Not yet queued: total - done - failed - queued (never below 0). */
+  remaining: number;
+  /** (done + failed) / total, 0..1 (1 when total is 0). */
+  progress: number;
+  startedAt: string | null;
+  startedBy: string | null;
+  updatedAt: string | null;
+  finishedAt: string | null;
+  /** Images lacking alt text and a caption right now (what a new run would caption). */
+  lacking: number;
+}
+
+// ---- audit -------------------------------------------------------------------------------------
+
+export type AltKind = 'human' | 'machineApproved' | 'machineUnreviewed' | 'none';
+
+export const AUDIT_REASONS = ['no-alt-text', 'unreviewed', 'failed', 'low-confidence'] as const;
+export type AuditReason = (typeof AUDIT_REASONS)[number];
+
+export interface AuditItem {
+  fileId: number;
+  fileName: string;
+  url: string;
+  thumbnailUrl: string;
+  kind: AltKind;
+  alternativeText: string | null;
+  /** The caption row's documentId, null when the file has none. */
+  captionId: string | null;
+  captionStatus: CaptionStatus | null;
+  captionText: string | null;
+  confidence: number | null;
+  /** name@version of the bundle that wrote the caption. */
+  bundle: string | null;
+  error: string | null;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reasons: AuditReason[];
+}
+
+export type Coverage = Record<AltKind, number> & { images: number };
+
+/** GET /audit. */
+export interface AuditReport {
+  coverage: Coverage;
+  /** The threshold this report used. */
+  lowConfidence: number;
+  attention: { total: number; byReason: Record<AuditReason, number>; results: AuditItem[]; pagination: Pagination };
+}
+
+// ---- settings preview --------------------------------------------------------------------------
+
+export const PREVIEW_LIMITS = {
+  /** Most depths one preview captions at (each is a full caption run). */
+  maxDepths: 8,
+  /** Depths captioned when the request names none. */
+  depths: [0, 200, 400, 600, 800] as readonly number[],
+};
+
+export interface PreviewRow {
+  m: number;
+  steps: number;
+  caption: string;
+  confidence: number;
+  ms: number;
+}
+
+/** POST /settings/preview. */
+export interface Preview {
+  file: { id: number; name: string; url: string };
+  rows: PreviewRow[];
+}
+
+// ---- bundles -----------------------------------------------------------------------------------
+
+/** GET /bundles/versions: one installed bundle version. */
+export interface BundleVersion {
+  ref: string;
+  name: string;
+  version: string;
+  createdAt: string | null;
+  /** false for a CLIP-only bundle. */
+  captions: boolean;
+  problem: string | null;
+  /** Provenance, e.g. "fine-tuned from shapes-mini@1.0.0". */
+  notes: string | null;
+  active: boolean;
+}
+
+/** POST /bundles/activate and /finetune/activate. */
+export interface Activation {
+  bundle: string;
+  previous: string;
+}
+
+// ---- corpora and fine-tuning -------------------------------------------------------------------
+
+/** POST/GET /finetune/corpus: an uploaded caption corpus, checked. */
+export interface CorpusInfo {
+  id: string;
+  name: string;
+  bytes: number;
+  format: string;
+  uploadedAt: string;
+  uploadedBy: string | null;
+  report: CorpusReport;
+  /** A few of the kept lines, as the trainer will see them. */
+  sample: string[];
+  warnings: string[];
+}
+
+export const FINETUNE_LIMITS = {
+  /** Training steps of each stage (denoiser, decoder). */
+  steps: [1, 100_000] as Range,
+  /** Augmentation draws per caption. */
+  draws: [1, 16] as Range,
+  /** Steps of each stage when the request names none. */
+  defaultSteps: 2000,
+  defaultDraws: 4,
+};
+export type FinetuneLimits = typeof FINETUNE_LIMITS;
+
+/** POST /finetune. */
+export interface FinetuneInput {
+  corpusId: string;
+  /** Both stages, unless denoiserSteps / decoderSteps say otherwise. */
+  steps?: number;
+  denoiserSteps?: number;
+  decoderSteps?: number;
+  draws?: number;
+  seed?: number;
+}
+
+export type RunState = 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+/** GET /finetune: the last fine-tuning run. */
+export interface RunStatus {
+  id: string;
+  state: RunState;
+  base: string;
+  /** The version being written, name@version. */
+  target: string;
+  corpus: { id: string; name: string };
+  options: { denoiserSteps: number; decoderSteps: number; draws: number; seed: number };
+  /** One of `stages`, null before the first. */
+  stage: string | null;
+  stageDetail: string | null;
+  /** Index of the stage in `stages` (0-based). */
+  stageIndex: number;
+  /** The engine's stage names, in order (for a stepper). */
+  stages: string[];
+  step: number;
+  total: number;
+  /** Seconds left in the current stage's steps; null outside the training stages. */
+  etaSec: number | null;
+  loss: number | null;
+  /** [step, loss] per training stage, for the live curve. */
+  losses: { denoiser: [number, number][]; decoder: [number, number][] };
+  startedAt: string;
+  startedBy: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  eval: FinetuneEval | null;
+  activated: boolean;
+  /** The bundle active before this run's version was activated (for rollback). */
+  previousBundle: string | null;
+  pid: number;
+  host: string;
+}
+
+// ---- the values the panel needs ----------------------------------------------------------------
+
+/** GET /limits (read): what the server accepts and the thresholds configured on this host. */
+export interface Limits {
+  settings: SettingsLimits;
+  /** The settings before an admin changes them (M for a caption that records none). */
+  defaults: Omit<Settings, 'bundle'>;
+  finetune: FinetuneLimits;
+  preview: typeof PREVIEW_LIMITS;
+  captionMaxText: number;
+  /** Largest corpus upload in bytes (ALTBRIDGE_CORPUS_MAX_BYTES). */
+  corpusMaxBytes: number;
+  /** The low-confidence threshold in force (ALTBRIDGE_LOW_CONFIDENCE). */
+  lowConfidence: number;
+}
