@@ -1,8 +1,8 @@
 /** `altbridge models fetch NAME` and `altbridge corpus fetch NAME`: explicit downloads, never implicit. */
 import { parseArgs } from 'util';
 import { FetchedFile, FileProgress } from '../worker/fetch/fetch-files';
-import { fetchCorpus } from '../worker/fetch/fetch-corpus';
-import { fetchModel, FetchOptions } from '../worker/fetch/fetch-model';
+import { CorpusFetchOptions, fetchCorpus } from '../worker/fetch/fetch-corpus';
+import { fetchModel } from '../worker/fetch/fetch-model';
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
@@ -32,10 +32,14 @@ export function downloadProgress(stream: NodeJS.WriteStream = process.stderr): F
   };
 }
 
-function options(args: string[], command: string): { name: string | undefined; o: FetchOptions } {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } } });
+function options(args: string[], command: string): { name: string | undefined; o: CorpusFetchOptions } {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { from: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, sha256: { type: 'string' } },
+  });
   if (positionals.length > 1) throw new Error(`${command}: one name at a time, got ${positionals.join(' ')}`);
-  return { name: positionals[0], o: { from: values.from, out: values.out, force: values.force, onProgress: downloadProgress() } };
+  return { name: positionals[0], o: { from: values.from, out: values.out, force: values.force, sha256: values.sha256, onProgress: downloadProgress() } };
 }
 
 function report(files: FetchedFile[], dir: string): void {
@@ -47,6 +51,7 @@ function report(files: FetchedFile[], dir: string): void {
 
 export async function modelsFetch(args: string[]): Promise<number> {
   const { name, o } = options(args, 'models fetch');
+  if (o.sha256 !== undefined) throw new Error("models fetch: --sha256 pins corpus fetch's one archive; a model's files are checked against their pins or the mirror's SHA256SUMS");
   const m = await fetchModel(name, o);
   report(m.files, m.dir);
   process.stdout.write(`fetched ${name} from ${m.baseUrl} into ${m.dir}\nnext: npx altbridge models import-clip ${m.dir} --name ${name}\n`);

@@ -6,8 +6,9 @@
  *
  * sharp decodes: EXIF orientation, colour management to 8-bit sRGB (greyscale, palette, CMYK, ICC
  * profiles), first frame of an animation, refusing truncated data, and oversized images from their
- * header. The resampling is ours, not sharp's, because libvips cannot reproduce PIL's: it upsamples
- * on corner-aligned sample positions, half a pixel off PIL's centres (tens of grey levels apart on
+ * header; SVGs are rendered at about the crop size, not their declared one (see renderSvg). The
+ * resampling is ours, not sharp's, because libvips cannot reproduce PIL's: it upsamples on
+ * corner-aligned sample positions, half a pixel off PIL's centres (tens of grey levels apart on
  * detailed images, whatever the kernel), and shrinks by over 4x with a box pre-shrink (up to ~14
  * levels apart). Its closest kernel, 'cubic', is within ~0.4 levels on average only for 1-4x
  * reductions.
@@ -16,6 +17,7 @@
  * onto white (PIL's convert("RGB") drops alpha, exposing whatever colour transparent pixels hold)
  * and embedded colour profiles are honoured (PIL ignores them).
  */
+import { spawn } from 'child_process';
 import { promises as fsp } from 'fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 
@@ -23,13 +25,20 @@ export interface ImageConfig {
   size: number;
   mean: [number, number, number];
   std: [number, number, number];
-  /** Images with more pixels are refused from their header; default 50 megapixels. */
+  /** Images with more pixels are refused from their header (SVGs render smaller); default 50 megapixels. */
   maxPixels?: number;
+  /** A decode (or an SVG's rendering) still running after this many whole seconds fails; default 20. */
+  timeoutSeconds?: number;
 }
 
 export const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
 export const CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 const DEFAULT_MAX_PIXELS = 50_000_000;
+const DEFAULT_TIMEOUT_SECONDS = 20;
+/** Rendering cost grows with pixels: a 224-px short side up to an aspect of ~40:1; wider SVGs render smaller. */
+const SVG_MAX_PIXELS = 2_000_000;
+/** librsvg refuses to render a side longer than this. */
+const SVG_MAX_SIDE = 32767;
 
 /** An image that cannot be used, with a reason a user understands; the library's error is its cause. */
 export class ImageError extends Error {
@@ -72,12 +81,15 @@ export async function preprocessBatch(sources: (string | Buffer)[], cfg: ImageCo
 
 function checkConfig(cfg: ImageConfig): void {
   if (!Number.isInteger(cfg.size) || cfg.size < 1) throw new RangeError(`image size must be a positive integer, got ${cfg.size}`);
+  const t = cfg.timeoutSeconds;
+  // sharp's timeout takes whole seconds up to an hour.
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 3600)) throw new RangeError(`timeoutSeconds must be a whole number of seconds in 1..3600, got ${t}`);
 }
 
 const nameOf = (source: string | Buffer, i?: number) => (typeof source === 'string' ? source : i === undefined ? '<buffer>' : `<buffer ${i}>`);
 
 async function preprocessInto(source: string | Buffer, cfg: ImageConfig, file: string, out: Float32Array): Promise<void> {
-  const image = await decode(await readBytes(source, file), file, cfg.maxPixels ?? DEFAULT_MAX_PIXELS);
+  const image = await decode(await readBytes(source, file), file, cfg);
   const rgb = image.channels === 4 ? flattenOnWhite(image) : image.data;
   const [w, h] = resizedSize(image.width, image.height, cfg.size);
   resizeCropNormalise(rgb, image.width, image.height, w, h, cfg, out);
@@ -112,8 +124,10 @@ async function readBytes(source: string | Buffer, file: string): Promise<Buffer>
 
 const megapixels = (pixels: number) => `${Math.round(pixels / 1e4) / 100} MP`;
 
-async function decode(bytes: Buffer, file: string, maxPixels: number): Promise<Decoded> {
+async function decode(bytes: Buffer, file: string, cfg: ImageConfig): Promise<Decoded> {
   if (bytes.length === 0) throw new ImageError(file, 'file is empty');
+  const maxPixels = cfg.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const seconds = cfg.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   // The header alone, so that a decompression bomb is refused before a pixel is decoded.
   let meta: Metadata;
   try {
@@ -122,6 +136,7 @@ async function decode(bytes: Buffer, file: string, maxPixels: number): Promise<D
     throw new ImageError(file, 'not an image (unsupported or corrupt data)', { cause: e });
   }
   const { width = 0, height = 0, format = 'image' } = meta;
+  if (format === 'svg') return renderSvg(bytes, file, width, height, cfg.size, Math.min(maxPixels, SVG_MAX_PIXELS), seconds);
   if (width * height > maxPixels) {
     throw new ImageError(file, `image is ${width}×${height} = ${megapixels(width * height)}, over the ${megapixels(maxPixels)} limit`);
   }
@@ -130,15 +145,78 @@ async function decode(bytes: Buffer, file: string, maxPixels: number): Promise<D
     // 'truncated': a cut-off file is an error instead of grey fill, while the recoverable
     // warnings common in camera JPEGs (extraneous bytes) still decode, as they do in PIL.
     decoded = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', autoOrient: true })
+      .timeout({ seconds })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (e) {
+    if (/^timeout\b/.test((e as Error).message)) throw new ImageError(file, `decoding took longer than ${seconds} s`, { cause: e });
     throw new ImageError(file, `truncated or corrupt ${format.toUpperCase()}`, { cause: e });
   }
-  const { data, info } = decoded;
+  return checkLayout(file, decoded);
+}
+
+function checkLayout(file: string, { data, info }: { data: Buffer; info: { width: number; height: number; channels: number } }): Decoded {
   if (info.channels !== 3 && info.channels !== 4) throw new ImageError(file, `unsupported pixel layout (${info.channels} channels)`);
   return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+/**
+ * Renders SVG bytes (read from stdin) at the density in argv with the sharp module in argv, and
+ * writes width, height and channels (uint32 LE each), then the raw pixels, to stdout.
+ */
+const SVG_RENDERER = `
+const sharp = require(process.argv[1]);
+const input = [];
+process.stdin.on('data', (c) => input.push(c)).on('end', () =>
+  // No pixel limit here: the parent chose the density for a size within its limit.
+  sharp(Buffer.concat(input), { density: Number(process.argv[2]), limitInputPixels: false, failOn: 'truncated' })
+    .toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
+    .then(({ data, info }) => {
+      const head = Buffer.alloc(12);
+      [info.width, info.height, info.channels].forEach((v, i) => head.writeUInt32LE(v, 4 * i));
+      process.stdout.write(Buffer.concat([head, data]));
+    }, (e) => { process.stderr.write(e.message); process.exitCode = 1; }));
+`;
+
+/**
+ * An SVG of declared size width×height (at 72 dpi) rendered with its short side at `size`, or
+ * smaller where that would pass `maxPixels` or librsvg's side limit; never at its declared size,
+ * which may be 50 MP that a 275-byte feTurbulence takes half a minute to fill. The rendering runs in
+ * a child process killed at the deadline: librsvg renders in one native call that sharp's timeout
+ * cannot stop (600 bytes of nested <use>s of a filter render for minutes even at 224×224), and a
+ * thread stuck in it would stay stuck.
+ */
+async function renderSvg(bytes: Buffer, file: string, width: number, height: number, size: number, maxPixels: number, seconds: number): Promise<Decoded> {
+  if (!(width > 0 && height > 0)) throw new ImageError(file, 'SVG has no size');
+  const scale = Math.min(size / Math.min(width, height), Math.sqrt(maxPixels / (width * height)), SVG_MAX_SIDE / Math.max(width, height));
+  // sharp accepts 1..100000 dpi, so a declared size of over ~10,000 MP stays over the limit.
+  const density = Math.min(Math.max(72 * scale, 1), 100_000);
+  const [w, h] = [Math.round((width * density) / 72), Math.round((height * density) / 72)];
+  if (density > 72 * scale && (w * h > maxPixels || Math.max(w, h) > SVG_MAX_SIDE)) {
+    throw new ImageError(file, `SVG is ${width}×${height}: even at the lowest density it would render ${w}×${h}, over the ${megapixels(maxPixels)} or ${SVG_MAX_SIDE} px a side limit`);
+  }
+  const child = spawn(process.execPath, ['-e', SVG_RENDERER, require.resolve('sharp'), String(density)], { stdio: 'pipe' });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  // A child killed or failed before reading all its input makes writing it fail (EPIPE): its exit says why.
+  child.stdin.on('error', () => {});
+  child.stdin.end(bytes);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, seconds * 1000);
+  const ended = await new Promise<string | null>((resolve, reject) =>
+    child.on('error', reject).on('close', (code, signal) => resolve(code === 0 ? null : signal ? `killed by ${signal}` : `exit code ${code}`)),
+  ).finally(() => clearTimeout(timer));
+  if (timedOut) throw new ImageError(file, `SVG took longer than ${seconds} s to render (too complex)`);
+  if (ended) throw new ImageError(file, 'truncated or corrupt SVG', { cause: new Error(Buffer.concat(err).toString().trim() || `the renderer ended with ${ended}`) });
+  const all = Buffer.concat(out);
+  const [rw, rh, channels] = [0, 4, 8].map((at) => all.readUInt32LE(at));
+  return checkLayout(file, { data: all.subarray(12), info: { width: rw, height: rh, channels } });
 }
 
 /** Composites RGBA onto white, rounding to nearest, in place; returns the RGB prefix. */

@@ -90,6 +90,12 @@ function parseLine(text: string, sep: string, fields: string[], inQuotes: boolea
   return inQuotes;
 }
 
+function countQuotes(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) n++;
+  return n;
+}
+
 async function* csvFields(file: string, lines: AsyncIterable<Line>, o: Options): AsyncGenerator<Field> {
   const sep = o.format === 'tsv' ? '\t' : ',';
   let column = -1; // index of the caption column once the header is read
@@ -105,15 +111,15 @@ async function* csvFields(file: string, lines: AsyncIterable<Line>, o: Options):
       bytes = 0;
       tooLong = false;
     }
-    if ('text' in l) {
-      bytes += l.bytes;
-      inQuotes = parseLine(l.text, sep, fields, inQuotes);
-    } else {
-      // Quotes toggle state, so their parity says whether the skipped line left a field open.
+    if ('text' in l) bytes += l.bytes;
+    if (tooLong || !('text' in l) || bytes > o.maxLineBytes) {
+      // A record over the limit is dropped, so its text is no longer kept (an unclosed quote would
+      // otherwise grow it to the end of the file). Quotes toggle state, so their parity says
+      // whether the line left a field open.
       tooLong = true;
-      inQuotes = inQuotes !== (l.quotes % 2 === 1);
-    }
-    if (bytes > o.maxLineBytes) tooLong = true;
+      fields = [];
+      inQuotes = inQuotes !== (('text' in l ? countQuotes(l.text) : l.quotes) % 2 === 1);
+    } else inQuotes = parseLine(l.text, sep, fields, inQuotes);
     if (inQuotes) continue;
     if (column < 0) {
       if (tooLong) throw new CorpusError(`${file}: header row is longer than ${o.maxLineBytes} bytes`);
@@ -122,7 +128,10 @@ async function* csvFields(file: string, lines: AsyncIterable<Line>, o: Options):
       if (column < 0) throw new CorpusError(`${file}: no column "${o.column}" in the header; columns are: ${names.map((n) => `"${n}"`).join(', ')}`);
     } else yield tooLong ? { drop: 'line too long' } : { text: fields[column] ?? '' };
   }
-  if (inQuotes) throw new CorpusError(`${file}: quoted field starting on line ${start} is never closed`);
+  if (inQuotes) {
+    const past = tooLong ? ` (its record runs on past the ${o.maxLineBytes}-byte limit to the end of the file)` : '';
+    throw new CorpusError(`${file}: quoted field starting on line ${start} is never closed${past}`);
+  }
   if (column < 0) throw new CorpusError(`${file} has no header row`);
 }
 

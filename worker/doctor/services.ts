@@ -5,26 +5,34 @@
  */
 import * as net from 'net';
 
-/** The URL with any password replaced, fit for a report. */
+/** Query parameters that hold secrets: password, libpq's sslpassword, token, secret, api_key, auth... */
+const SECRET_PARAM = /pass|pwd|secret|token|key|auth|cred/i;
+
+/** Where a URL has an '@' past its host, a password with an unescaped '/', '?' or '#' was split there. */
+const splitPassword = (u: URL): boolean => `${u.pathname}${u.search}${u.hash}`.includes('@');
+
+/**
+ * The URL with its password and secret query parameters replaced, fit for a report. One that
+ * does not parse, or whose password was split, may hold a password anywhere: only its scheme is shown.
+ */
 export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '***';
-    return u.toString();
-  } catch {
-    return url;
+  const u = URL.canParse(url) ? new URL(url) : null;
+  if (!u || splitPassword(u)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1];
+    return `<unparsable ${scheme ? `${scheme} ` : ''}URL>`;
   }
+  const secrets = [...new Set(u.searchParams.keys())].filter((k) => SECRET_PARAM.test(k));
+  if (!u.password && secrets.length === 0) return url;
+  if (u.password) u.password = '***';
+  for (const k of secrets) u.searchParams.set(k, '***');
+  return u.toString();
 }
 
 /** Host, port and the parsed URL (user, password, path) of a service URL of one of `schemes`. */
 function parse(url: string, schemes: string[], defaultPort: number): { u: URL; host: string; port: number } {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new Error(`${redact(url)} is not a URL`);
-  }
+  // Not connecting to the host a split password names keeps its pieces out of the errors, too.
+  const u = URL.canParse(url) ? new URL(url) : null;
+  if (!u || splitPassword(u)) throw new Error(`${redact(url)} is not a URL (percent-encode any '@', ':', '/', '?' or '#' in the user name and password)`);
   if (!schemes.includes(u.protocol)) throw new Error(`${redact(url)}: expected a ${schemes.map((s) => `${s}//`).join(' or ')} URL`);
   if (!u.hostname) throw new Error(`${redact(url)} names no host`);
   return { u, host: u.hostname, port: u.port ? Number(u.port) : defaultPort };

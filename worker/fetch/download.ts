@@ -1,7 +1,8 @@
 /**
  * One file over HTTP(S) into place: streamed into `dest.part` beside `dest` (so the final rename
  * is atomic), resumed from an existing .part with a Range request, redirects followed (Hugging
- * Face and GitHub answer with CDN redirects), size and sha256 checked over the whole file.
+ * Face and GitHub answer with CDN redirects) but never from https to http, size and sha256 checked
+ * over the whole file.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -69,8 +70,12 @@ function request(url: URL, start: number, o: DownloadOptions, hops = 0): Promise
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();
-        if (hops >= MAX_REDIRECTS) reject(new DownloadError(`too many redirects (over ${MAX_REDIRECTS}) from ${url.href}`, 'status', status));
-        else request(new URL(res.headers.location, url), start, o, hops + 1).then(resolve, reject);
+        const next = URL.canParse(res.headers.location, url.href) ? new URL(res.headers.location, url) : null;
+        if (!next) reject(new DownloadError(`${url.href} redirects to an invalid URL (${res.headers.location})`, 'status', status));
+        // An unpinned file has only TLS to vouch for it: a downgrade would hand it to anyone on the path.
+        else if (url.protocol === 'https:' && next.protocol !== 'https:') reject(new DownloadError(`${url.href} redirects to ${next.href}: refusing to leave https`, 'status', status));
+        else if (hops >= MAX_REDIRECTS) reject(new DownloadError(`too many redirects (over ${MAX_REDIRECTS}) from ${url.href}`, 'status', status));
+        else request(next, start, o, hops + 1).then(resolve, reject);
         return;
       }
       resolve(res);
@@ -157,7 +162,7 @@ export async function download(url: string, dest: string, o: DownloadOptions = {
   const wrongSize = o.bytes != null && size !== o.bytes;
   if (wrongSize || (o.sha256 && sha256 !== o.sha256.toLowerCase())) {
     fs.rmSync(part, { force: true });
-    const what = wrongSize ? `size: expected ${o.bytes} bytes, got ${size}` : `sha256: expected ${o.sha256}, got ${sha256}`;
+    const what = wrongSize ? `size: expected ${o.bytes} bytes, got ${size} (sha256 ${sha256})` : `sha256: expected ${o.sha256}, got ${sha256}`;
     throw new DownloadError(`${url} has the wrong ${what}; the download was deleted`, 'integrity');
   }
   fs.renameSync(part, dest);

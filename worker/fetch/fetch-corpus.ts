@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DownloadError } from './download';
 import { FetchedFile, fetchFiles, writeFetched } from './fetch-files';
 import { FetchOptions } from './fetch-model';
 import { intoPlace } from './place';
@@ -19,6 +20,11 @@ export interface FetchedCorpus {
   lines: Record<string, number>;
 }
 
+export interface CorpusFetchOptions extends FetchOptions {
+  /** The archive's sha256 (64 hex digits) in place of the pinned one: a mirror's own file. */
+  sha256?: string;
+}
+
 export const defaultCorpusDir = (name: string): string => path.join('corpora', name);
 
 /** The captions of a COCO annotations file, whitespace collapsed (some span lines), empty ones dropped. */
@@ -30,12 +36,20 @@ export function cocoCaptions(json: string, what: string): string[] {
     .filter((c) => c !== '');
 }
 
-export async function fetchCorpus(name: string | undefined, o: FetchOptions = {}): Promise<FetchedCorpus> {
+export async function fetchCorpus(name: string | undefined, o: CorpusFetchOptions = {}): Promise<FetchedCorpus> {
   const source = sourceNamed('corpus', CORPUS_SOURCES, name);
+  if (o.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(o.sha256)) throw new Error(`corpus fetch: --sha256 takes 64 hex digits, got "${o.sha256}"`);
+  const pinned = o.sha256 ? { path: source.archive.path, sha256: o.sha256.toLowerCase(), bytes: null } : source.archive;
   const baseUrl = baseUrlFor(source.name, source.baseUrl, o.from);
   const dir = path.resolve(o.out ?? defaultCorpusDir(source.name));
   return intoPlace(dir, o.force ?? false, async (tmp) => {
-    const [archive] = await fetchFiles(baseUrl, [source.archive], tmp, o.onProgress);
+    const [archive] = await fetchFiles(baseUrl, [pinned], tmp, o.onProgress).catch((err: unknown) => {
+      // A mirror may serve a file of its own (a subset, a newer release) on purpose: say how to pin it.
+      if (err instanceof DownloadError && err.kind === 'integrity' && !o.sha256 && baseUrl !== source.baseUrl) {
+        throw new DownloadError(`${err.message}; if this mirror serves another file on purpose, pin it with --sha256 HEX`, err.kind, err.status);
+      }
+      throw err;
+    });
     const zip = path.join(tmp, archive.path);
     const lines: Record<string, number> = {};
     for (const split of source.splits) {

@@ -1,8 +1,8 @@
 /**
- * The named things `models fetch` and `corpus fetch` can download, and where from. A file's
- * sha256/bytes are pinned only when known for certain (this project cannot reach the hosts to
- * learn them): unpinned files are checked against a mirror's SHA256SUMS when it has one, and
- * otherwise their computed hashes are printed and recorded in FETCHED.json, ready to pin here.
+ * The named things `models fetch` and `corpus fetch` can download, and where from (https only).
+ * A file's sha256/bytes are pinned only as published by a source cited beside them (this project
+ * cannot reach the hosts to learn them): unpinned files are checked against a mirror's SHA256SUMS
+ * when it has one, and otherwise their computed hashes are printed and recorded in FETCHED.json.
  */
 
 export interface SourceFile {
@@ -43,8 +43,11 @@ export const CORPUS_SOURCES: Record<string, CorpusSource> = {
   'coco-captions': {
     name: 'coco-captions',
     description: 'COCO 2017 caption annotations (train2017 and val2017)',
-    baseUrl: 'http://images.cocodataset.org/annotations/',
-    archive: unpinned('annotations_trainval2017.zip'),
+    baseUrl: 'https://images.cocodataset.org/annotations/',
+    // Size and sha256 as published for this URL by TensorFlow Datasets
+    // (tensorflow_datasets/url_checksums/coco_captions.txt and coco2017.txt) and, the sha256, by
+    // ParlAI (parlai/tasks/coco_caption/build_2017.py).
+    archive: { path: 'annotations_trainval2017.zip', bytes: 252_907_541, sha256: '113a836d90195ee1f884e704da6304dfaaecff1f023f49b6ca93c4aaae470268' },
     splits: [
       { member: 'annotations/captions_train2017.json', out: 'train.txt' },
       { member: 'annotations/captions_val2017.json', out: 'val.txt' },

@@ -1,7 +1,9 @@
 /**
  * Just enough ZIP reading for downloaded archives: the central directory, then one member read by
  * offset (stored or deflate) and checked against its CRC-32. The archive is never read whole,
- * since COCO's annotations zip is 250 MB. ZIP64 and encryption are refused with a clear error.
+ * since COCO's annotations zip is 250 MB, and a member is never inflated past its declared size
+ * or MAX_MEMBER_BYTES (a 1 MB zip can inflate to 1 GiB). ZIP64 and encryption are refused with a
+ * clear error.
  */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
@@ -16,6 +18,9 @@ interface ZipEntry {
   offset: number;
   flags: number;
 }
+
+/** The default limit on a member's size: a few times COCO's largest caption file (~590k captions). */
+export const MAX_MEMBER_BYTES = 256 * 1024 * 1024;
 
 const EOCD = 0x06054b50;
 const ZIP64_LOCATOR = 0x07064b50;
@@ -77,14 +82,28 @@ function entries(fd: number, size: number, file: string): ZipEntry[] {
   return out;
 }
 
-/** One member's contents, inflated and CRC-checked. */
-export function readZipEntry(file: string, name: string): Buffer {
+/** Raw deflate data inflated to at most `size` bytes, the size its member declares. */
+function inflate(raw: Buffer, size: number, what: string): Buffer {
+  try {
+    // maxOutputLength has to be at least 1; an empty member that inflates to 1 byte fails the size check.
+    return zlib.inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`${what} inflates to more than the ${size} bytes it declares (corrupt, or a zip bomb)`);
+    throw err;
+  }
+}
+
+/** One member's contents, inflated and CRC-checked; a member declaring more than `maxBytes` is refused unread. */
+export function readZipEntry(file: string, name: string, maxBytes = MAX_MEMBER_BYTES): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
     const all = entries(fd, fs.fstatSync(fd).size, file);
     const e = all.find((x) => x.name === name);
     if (!e) throw new Error(`${file} has no member ${name} (it has: ${all.map((x) => x.name).join(', ') || 'nothing'})`);
     if (e.flags & 1) throw new Error(`${file}: member ${name} is encrypted`);
+    if (Math.max(e.size, e.compressedSize) > maxBytes) {
+      throw new Error(`${file}: member ${name} is ${e.size} bytes (${e.compressedSize} compressed), over the ${maxBytes}-byte limit`);
+    }
     const local = readAt(fd, e.offset, 30);
     if (local.readUInt32LE(0) !== LOCAL) throw new Error(`${file}: corrupt local header for ${name}`);
     // The local header's own name and extra lengths may differ from the central directory's.
@@ -92,7 +111,7 @@ export function readZipEntry(file: string, name: string): Buffer {
     const raw = readAt(fd, dataAt, e.compressedSize);
     let data: Buffer;
     if (e.method === 0) data = raw;
-    else if (e.method === 8) data = zlib.inflateRawSync(raw);
+    else if (e.method === 8) data = inflate(raw, e.size, `${file}: member ${name}`);
     else throw new Error(`${file}: member ${name} uses compression method ${e.method}; only stored (0) and deflate (8) are supported`);
     if (data.length !== e.size || crc32(data) !== e.crc32) throw new Error(`${file}: member ${name} is corrupt (size or CRC-32 does not match)`);
     return data;

@@ -337,3 +337,40 @@ describe('bad input gives an ImageError with a clear reason', () => {
     expect(maxDiff(pixels.subarray(per), reference(orient6({ data, w: 240, h: 160 }), 224))).toBeLessThan(BOUND);
   });
 });
+
+// ---- SVG ----
+
+/** A drawing in a 100×100 viewBox declared at width×height: the declared size is only a claim. */
+const svg = (width: number, height: number, body: string) =>
+  Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 100 100" preserveAspectRatio="none">${body}</svg>`);
+const DRAWING = '<rect width="100" height="100" fill="#fff"/><circle cx="40" cy="55" r="30" fill="#c03"/><path d="M10 10 L90 20 L60 90 Z" fill="none" stroke="#036" stroke-width="3"/>';
+const TURBULENCE = '<filter id="t"><feTurbulence baseFrequency="0.9" numOctaves="10"/></filter><rect width="100" height="100" filter="url(#t)"/>';
+
+describe('an SVG is rendered at the crop size, not its declared size', () => {
+  test('declared 3000×3000 or 300×600, it gives the pixels of the same drawing declared 224×224 or 224×448', async () => {
+    expect(maxDiff(await preprocessImage(svg(3000, 3000, DRAWING), clip(224)), await preprocessImage(svg(224, 224, DRAWING), clip(224)))).toBe(0);
+    expect(maxDiff(await preprocessImage(svg(300, 600, DRAWING), clip(224)), await preprocessImage(svg(224, 448, DRAWING), clip(224)))).toBe(0);
+  });
+
+  test('a feTurbulence bomb declared 3000×3000 (9 MP) renders within a 0.1 MP pixel limit', async () => {
+    const bomb = svg(3000, 3000, TURBULENCE);
+    expect(bomb.length).toBeLessThan(300);
+    expect(await preprocessImage(bomb, { ...clip(224), maxPixels: 100_000 })).toHaveLength(3 * 224 * 224);
+  });
+
+  test('one 30000 times wider than tall renders smaller, within the SVG pixel cap and librsvg side limit', async () => {
+    expect(await preprocessImage(svg(300_000, 10, DRAWING), clip(224))).toHaveLength(3 * 224 * 224);
+  });
+
+  test('a declared size that no density brings under the limits is refused from the header', async () => {
+    expect(await reasonFor(svg(1e7, 1e7, TURBULENCE))).toBe('SVG is 10000000×10000000: even at the lowest density it would render 138889×138889, over the 2 MP or 32767 px a side limit');
+    expect(await reasonFor(svg(3e6, 100, DRAWING))).toBe('SVG is 3000000×100: even at the lowest density it would render 41667×1, over the 2 MP or 32767 px a side limit');
+  });
+
+  test('one too complex to render in the time limit is killed and refused by reason', async () => {
+    // 600 bytes: nested <use>s draw the turbulence 10^4 times, minutes of rendering even at 224×224.
+    const tens = ['r', 'a', 'b', 'c'].map((id, i) => `<g id="${'abcd'[i]}">${`<use href="#${id}"/>`.repeat(10)}</g>`).join('');
+    const bomb = svg(224, 224, `<defs><filter id="t"><feTurbulence baseFrequency="0.9" numOctaves="10"/></filter><rect id="r" width="100" height="100" opacity="0.5" filter="url(#t)"/>${tens}</defs><use href="#d"/>`);
+    expect(await reasonFor(bomb, { ...clip(224), timeoutSeconds: 1 })).toBe('SVG took longer than 1 s to render (too complex)');
+  });
+});

@@ -1,4 +1,5 @@
 /** Corpus ingestion: formats, quoting, filters and the exact report, the held-out split, and bad corpora. */
+import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -156,6 +157,19 @@ describe('one 10 MB line is dropped as too long', () => {
     const { train, report } = await readCorpus(file, { heldOut: 0, maxLineBytes: 100 });
     expect(train).toEqual(['a dog on grass']);
     expect(report.dropped).toEqual({ 'line too long': 1 });
+  });
+
+  test('an unclosed quote in a 10 MB CSV is refused naming its line and the limit, in bounded memory', () => {
+    const file = write('open-big.csv', `caption\nfirst good caption\n"never closed\n${'a photo of a dog on the grass\n'.repeat(350_000)}`);
+    // Read in a child whose heap is capped at 48 MB: keeping the open record's text (as the reader
+    // once did, a string of ~30 bytes a character) needs ~300 MB and dies there.
+    const read = join(__dirname, '..', '..', '..', 'worker', 'corpus', 'read.ts');
+    const script = `require(${JSON.stringify(read)}).readCorpus(process.argv[1]).catch((e) => process.stdout.write(e.name + ': ' + e.message))`;
+    const r = spawnSync(process.execPath, ['--max-old-space-size=48', '-r', require.resolve('tsx/cjs'), '-e', script, file], { encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout }).toEqual({
+      status: 0,
+      stdout: `CorpusError: ${file}: quoted field starting on line 3 is never closed (its record runs on past the 65536-byte limit to the end of the file)`,
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import { makeRandomBundle } from '../../../worker/bundle/random';
 import { updateBundle } from '../../../worker/bundle/write';
 import { CUDA_LIBRARIES, cudaLibrariesCheck, parseLinkerCache } from '../../../worker/doctor/checks';
 import { Check, Report, renderReport, runDoctor } from '../../../worker/doctor/report';
+import { redact } from '../../../worker/doctor/services';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-doctor-'));
@@ -111,6 +112,33 @@ test('a PostgreSQL database that does not exist fails the postgresql check, nami
   const md5 = Buffer.from([0x52, 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4]);
   const asks = await fakeServer(md5, (at) => runDoctor({ databaseUrl: `postgres://app:secret@${at}/cms` }));
   expect(named(asks, 'postgresql')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/:\*\*\*@.*: reachable, asks for an MD5 password \(user "app", database "cms"; password not checked\)$/) });
+});
+
+test('redact hides query-string secrets and shows nothing of a URL that does not parse unambiguously', () => {
+  expect(redact('redis://127.0.0.1:6379/2')).toBe('redis://127.0.0.1:6379/2');
+  expect(redact('postgres://app:hunter2@db:5432/cms')).toBe('postgres://app:***@db:5432/cms');
+  expect(redact('postgresql://db/cms?user=app&password=hunter2&sslmode=require')).toBe('postgresql://db/cms?user=app&password=***&sslmode=require');
+  expect(redact('postgres://db/cms?sslpassword=hunter2&sslkey=%2Fk&token=hunter2&Client_Secret=hunter2&api_key=hunter2&x=1')).toBe(
+    'postgres://db/cms?sslpassword=***&sslkey=***&token=***&Client_Secret=***&api_key=***&x=1',
+  );
+  // Unparsable (a port that is not a number), not a URL at all, and a password whose '/' split it
+  // (host "app", port 1234, path "/hunter2@db/cms"): only the scheme is left.
+  expect(redact('postgres://app:hunter2@db:port/cms')).toBe('<unparsable postgres URL>');
+  expect(redact('app:hunter2@db')).toBe('<unparsable URL>');
+  expect(redact('postgres://app:1234/hunter2@db/cms')).toBe('<unparsable postgres URL>');
+});
+
+test('the doctor prints no password given in a query string or in a URL that does not parse', async () => {
+  const r = await runDoctor({
+    databaseUrl: `postgres://app@127.0.0.1:${closedPort}/cms?password=hunter2`,
+    redisUrl: `redis://:hunter2@127.0.0.1:${closedPort}x`,
+  });
+  expect(named(r, 'postgresql').detail).toBe(`postgres://app@127.0.0.1:${closedPort}/cms?password=***: cannot connect to 127.0.0.1:${closedPort} (ECONNREFUSED)`);
+  expect(named(r, 'redis').detail).toMatch(/^<unparsable redis URL>: <unparsable redis URL> is not a URL \(percent-encode any '@'/);
+  const split = await runDoctor({ databaseUrl: 'postgres://app:1234/hunter2@127.0.0.1/cms' });
+  expect(named(split, 'postgresql').detail).toMatch(/^<unparsable postgres URL>: <unparsable postgres URL> is not a URL/);
+  expect(JSON.stringify(r)).not.toContain('hunter2');
+  expect(JSON.stringify(split)).not.toMatch(/hunter2|1234/);
 });
 
 test('a bundle file altered (a byte appended, or one changed) fails that bundle, naming the file', async () => {

@@ -1,12 +1,13 @@
-/** download(): resume, servers that ignore Range, redirects, hash and size checks, and one-line errors. */
+/** download(): resume, servers that ignore Range, redirects (never https to http), hash and size checks, and one-line errors. */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { download, DownloadError } from '../../../worker/fetch/download';
-import { closedPort, serve, TestServer } from './helpers';
+import { closedPort, serve, TEST_CERT, TestServer } from './helpers';
 
 const body = crypto.randomBytes(300_001);
 const sha = crypto.createHash('sha256').update(body).digest('hex');
@@ -70,13 +71,33 @@ test('redirects are followed', async () => {
   expect(fs.readFileSync(dest).equals(body)).toBe(true);
 });
 
+test('a redirect from https is followed to https only: one to http is refused before it is requested', async () => {
+  const secure = await serve({ 'data.bin': body }, true);
+  // download() uses the global agent, which other test files share: trusted for this test only.
+  https.globalAgent.options.ca = TEST_CERT;
+  try {
+    secure.redirects.set('to-https', `${secure.url}data.bin`);
+    secure.redirects.set('to-http', `${server.url}data.bin`);
+    await download(`${secure.url}to-https`, path.join(dir, 'a'), { sha256: sha });
+    expect(fs.readFileSync(path.join(dir, 'a')).equals(body)).toBe(true);
+    const err = await failure(download(`${secure.url}to-http`, path.join(dir, 'b')));
+    expect(err).toBeInstanceOf(DownloadError);
+    expect(err.message).toBe(`${secure.url}to-http redirects to ${server.url}data.bin: refusing to leave https`);
+    expect(server.seen).toEqual([]);
+    expect(fs.readdirSync(dir)).toEqual(['a']);
+  } finally {
+    delete https.globalAgent.options.ca;
+    await secure.close();
+  }
+});
+
 test('a wrong hash or size is rejected, naming expected and got, and leaves nothing behind', async () => {
   const dest = path.join(dir, 'data.bin');
   const wrong = '0'.repeat(64);
   const err = await failure(download(`${server.url}data.bin`, dest, { sha256: wrong }));
   expect(err.message).toBe(`${server.url}data.bin has the wrong sha256: expected ${wrong}, got ${sha}; the download was deleted`);
   const bad = await failure(download(`${server.url}data.bin`, dest, { bytes: 12 }));
-  expect(bad.message).toMatch(/wrong size: expected 12 bytes, got 300001/);
+  expect(bad.message).toMatch(`wrong size: expected 12 bytes, got 300001 (sha256 ${sha})`);
   expect(fs.readdirSync(dir)).toEqual([]);
 });
 

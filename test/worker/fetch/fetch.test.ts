@@ -1,6 +1,7 @@
 /**
- * `models fetch` and `corpus fetch` end to end against a local server: SHA256SUMS checks, atomic
- * placement, nothing left behind on a wrong hash, resume after an interruption, one-line errors.
+ * `models fetch` and `corpus fetch` end to end against a local server: SHA256SUMS checks, pinned
+ * hashes, atomic placement, nothing left behind on a wrong hash, resume after an interruption,
+ * one-line errors.
  */
 import { spawn } from 'child_process';
 import * as crypto from 'crypto';
@@ -10,7 +11,7 @@ import * as path from 'path';
 import { readCorpus } from '../../../worker/corpus/read';
 import { DownloadError } from '../../../worker/fetch/download';
 import { fetchModel } from '../../../worker/fetch/fetch-model';
-import { MODEL_SOURCES } from '../../../worker/fetch/sources';
+import { CORPUS_SOURCES, MODEL_SOURCES } from '../../../worker/fetch/sources';
 import { closedPort, makeZip, serve, TestServer } from './helpers';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
@@ -29,6 +30,7 @@ function cli(args: string[], env: Record<string, string>, cwd?: string): Promise
 }
 
 const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+const errors = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('altbridge:'));
 const everything = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).sort() : []);
 
 let server: TestServer;
@@ -73,8 +75,7 @@ test('a file whose hash does not match SHA256SUMS is rejected and nothing is lef
   server = await serve({ ...files, SHA256SUMS: sums });
   const r = await cli(['models', 'fetch', 'clip-vit-b32', '--from', server.url], { ALTBRIDGE_MODELS: models });
   expect(r.status).toBe(1);
-  const errors = r.stderr.split('\n').filter((l) => l.startsWith('altbridge:'));
-  expect(errors).toEqual([`altbridge: ${server.url}tokenizer.json has the wrong sha256: expected ${'0'.repeat(64)}, got ${sha(files['tokenizer.json'])}; the download was deleted`]);
+  expect(errors(r.stderr)).toEqual([`altbridge: ${server.url}tokenizer.json has the wrong sha256: expected ${'0'.repeat(64)}, got ${sha(files['tokenizer.json'])}; the download was deleted`]);
   expect(everything(models)).toEqual([]);
 });
 
@@ -115,8 +116,11 @@ test('an interrupted fetch keeps its files out of place, and a rerun (even by an
   expect(fs.readdirSync(models)).toEqual(['clip']);
 });
 
-test('corpus fetch coco-captions --from converts the captions to text in corpora/coco-captions', async () => {
-  const coco = (captions: string[]) => JSON.stringify({ images: [], annotations: captions.map((caption, i) => ({ image_id: i, id: i, caption })) });
+/** A COCO captions file. */
+const coco = (captions: string[]) => JSON.stringify({ images: [], annotations: captions.map((caption, i) => ({ image_id: i, id: i, caption })) });
+
+/** A small annotations zip, served alone (its size and hash are not the real archive's). */
+async function serveCoco(): Promise<Buffer> {
   const zip = makeZip({
     'annotations/instances_val2017.json': '{}',
     'annotations/captions_train2017.json': coco(['A man riding a horse.', '  A dog\non a   couch \n', '']),
@@ -124,17 +128,42 @@ test('corpus fetch coco-captions --from converts the captions to text in corpora
   });
   await server.close();
   server = await serve({ 'annotations_trainval2017.zip': zip });
+  return zip;
+}
+
+test('corpus fetch coco-captions --from a mirror with --sha256 converts the captions to text in corpora/coco-captions', async () => {
+  const zip = await serveCoco();
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-corpus-'));
-  const r = await cli(['corpus', 'fetch', 'coco-captions', '--from', server.url], {}, cwd);
-  expect(r.stderr).toMatch(/note: no pinned hash or SHA256SUMS/);
+  const r = await cli(['corpus', 'fetch', 'coco-captions', '--from', server.url, '--sha256', sha(zip).toUpperCase()], {}, cwd);
+  expect(r.stderr).not.toMatch(/note:|altbridge:/);
   expect(r.status).toBe(0);
   const dir = path.join(fs.realpathSync(cwd), 'corpora', 'coco-captions');
   expect(r.stdout).toContain(`into ${dir}: train.txt (2 captions), val.txt (1 caption)`);
-  expect(r.stdout).toContain(`${sha(zip)}  annotations_trainval2017.zip`);
+  expect(r.stdout).toContain(`${sha(zip)}  annotations_trainval2017.zip  0.0 MB  checked against: pinned`);
   expect(fs.readFileSync(path.join(dir, 'train.txt'), 'utf8')).toBe('A man riding a horse.\nA dog on a couch\n');
   expect(fs.readFileSync(path.join(dir, 'val.txt'), 'utf8')).toBe('Two cats sleeping.\n');
   expect(fs.readdirSync(dir).sort()).toEqual(['FETCHED.json', 'train.txt', 'val.txt']);
   expect(JSON.parse(fs.readFileSync(path.join(dir, 'FETCHED.json'), 'utf8')).lines).toEqual({ 'train.txt': 2, 'val.txt': 1 });
   expect((await readCorpus(path.join(dir, 'train.txt'), { heldOut: 0 })).train).toEqual(['A man riding a horse.', 'A dog on a couch']);
+  fs.rmSync(cwd, { recursive: true, force: true });
+});
+
+test('the COCO archive is pinned (size and sha256, https): a mirror serving another file is refused, printing both', async () => {
+  expect(CORPUS_SOURCES['coco-captions'].archive).toEqual({ path: 'annotations_trainval2017.zip', bytes: 252_907_541, sha256: '113a836d90195ee1f884e704da6304dfaaecff1f023f49b6ca93c4aaae470268' });
+  for (const s of [...Object.values(CORPUS_SOURCES), ...Object.values(MODEL_SOURCES)]) expect(s.baseUrl).toMatch(/^https:\/\//);
+  const zip = await serveCoco();
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-corpus-'));
+  const url = `${server.url}annotations_trainval2017.zip`;
+  const unpinned = await cli(['corpus', 'fetch', 'coco-captions', '--from', server.url], {}, cwd);
+  expect(unpinned.status).toBe(1);
+  expect(errors(unpinned.stderr)).toEqual([
+    `altbridge: ${url} has the wrong size: expected 252907541 bytes, got ${zip.length} (sha256 ${sha(zip)}); the download was deleted; if this mirror serves another file on purpose, pin it with --sha256 HEX`,
+  ]);
+  const wrong = await cli(['corpus', 'fetch', 'coco-captions', '--from', server.url, '--sha256', '0'.repeat(64)], {}, cwd);
+  expect(wrong.status).toBe(1);
+  expect(errors(wrong.stderr)).toEqual([`altbridge: ${url} has the wrong sha256: expected ${'0'.repeat(64)}, got ${sha(zip)}; the download was deleted`]);
+  const malformed = await cli(['corpus', 'fetch', 'coco-captions', '--sha256', 'abc'], {}, cwd);
+  expect(malformed.stderr).toBe('altbridge: corpus fetch: --sha256 takes 64 hex digits, got "abc"\n');
+  expect(everything(cwd)).toEqual([]);
   fs.rmSync(cwd, { recursive: true, force: true });
 });

@@ -1,5 +1,6 @@
-/** A local HTTP file server with switchable misbehaviour, and a tiny ZIP writer, for the fetch tests. */
+/** A local HTTP(S) file server with switchable misbehaviour, and a tiny ZIP writer, for the fetch tests. */
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 import * as zlib from 'zlib';
 
@@ -12,15 +13,41 @@ export interface TestServer {
   cutOnce: Set<string>;
   /** Answer 200 with the whole file even when asked for a range. */
   ignoreRange: boolean;
+  /** Path -> the URL it answers a 302 to. */
+  redirects: Map<string, string>;
   close(): Promise<void>;
 }
 
-export async function serve(files: Record<string, Buffer | string>): Promise<TestServer> {
-  const server = http.createServer((req, res) => {
+/**
+ * A self-signed certificate for 127.0.0.1 (valid 2000-2100) and its key, for tests only: a client
+ * trusts it by `ca`, e.g. in https.globalAgent.options.
+ */
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBWTCCAQCgAwIBAgICEAAwCgYIKoZIzj0EAwIwFDESMBAGA1UEAwwJMTI3LjAu
+MC4xMCAXDTAwMDEwMTAwMDAwMFoYDzIxMDAwMTAxMDAwMDAwWjAUMRIwEAYDVQQD
+DAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAS2gqtYvHgt+3om
+OhNUwp7zCDFGXuHSK/A/HA/4dbuHQMwg0WAK6PzVG7/Q0B+i6RmZRPAg+LCIP7MB
+KBYrq5Zuo0AwPjAPBgNVHREECDAGhwR/AAABMAwGA1UdEwEB/wQCMAAwHQYDVR0O
+BBYEFGP13L7usrxU90bNAhh6Nj7QKFfyMAoGCCqGSM49BAMCA0cAMEQCIHkPVWlb
+QMMoXR0fhtbJU2hVxUqLcn2BgMl4WiXHuZ6LAiB0vxrYuWjl01gl7b+yZuwI850G
+lL6AtsbS+oosShc5Fg==
+-----END CERTIFICATE-----
+`;
+const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRwk2x9rJ3ec66Iiy
+8inigZSc3JKkm98NmbV7oNdsOs+hRANCAAS2gqtYvHgt+3omOhNUwp7zCDFGXuHS
+K/A/HA/4dbuHQMwg0WAK6PzVG7/Q0B+i6RmZRPAg+LCIP7MBKBYrq5Zu
+-----END PRIVATE KEY-----
+`;
+
+/** Serves `files` over HTTP, or over HTTPS with TEST_CERT when `tls`. */
+export async function serve(files: Record<string, Buffer | string>, tls = false): Promise<TestServer> {
+  const handler: http.RequestListener = (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).slice(1);
     t.seen.push({ path, range: req.headers.range });
-    if (path.startsWith('moved/')) {
-      res.writeHead(302, { location: `/${path.slice('moved/'.length)}` }).end();
+    const location = path.startsWith('moved/') ? `/${path.slice('moved/'.length)}` : t.redirects.get(path);
+    if (location) {
+      res.writeHead(302, { location }).end();
       return;
     }
     const body = files[path] === undefined ? undefined : Buffer.from(files[path]);
@@ -42,13 +69,15 @@ export async function serve(files: Record<string, Buffer | string>): Promise<Tes
       return;
     }
     res.end(body.subarray(from));
-  });
+  };
+  const server = tls ? https.createServer({ key: TEST_KEY, cert: TEST_CERT }, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const t: TestServer = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     seen: [],
     cutOnce: new Set(),
     ignoreRange: false,
+    redirects: new Map(),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
