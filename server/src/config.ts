@@ -39,6 +39,12 @@ export interface AltbridgeConfig {
   corpusMaxBytes: number;
   /** A machine caption below this confidence (mean token log-probability) needs attention (contracts.ts). */
   lowConfidence: number;
+  /**
+   * Host names a remote upload provider's URLs may name although they resolve to a loopback,
+   * private, link-local or unique-local address (e.g. a MinIO on the internal network); every other
+   * such download, or redirect to one, is refused.
+   */
+  remoteHosts: string[];
 }
 
 type Env = ((key: string, fallback?: string) => string | undefined) & { int: (key: string, fallback?: number) => number | undefined };
@@ -61,11 +67,16 @@ export default {
     dataDir: env('ALTBRIDGE_DATA', '.altbridge')!,
     corpusMaxBytes: env.int('ALTBRIDGE_CORPUS_MAX_BYTES', 50 * 1024 * 1024)!,
     lowConfidence: Number(env('ALTBRIDGE_LOW_CONFIDENCE', String(DEFAULT_LOW_CONFIDENCE))),
+    remoteHosts: env('ALTBRIDGE_REMOTE_HOSTS', '')!
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   }),
   validator(c: AltbridgeConfig): void {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
+    if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== '')) throw new Error(`remoteHosts must be a list of host names, got ${JSON.stringify(c.remoteHosts)}`);
     for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
       wholeNumberIn(k, c[k], 1);
     }

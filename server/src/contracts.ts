@@ -69,6 +69,9 @@ export type CaptionSource = (typeof CAPTION_SOURCES)[number];
 /** Most characters of an editor's caption text. */
 export const CAPTION_MAX_TEXT = 2000;
 
+/** Most captions one bulk approve takes (they are approved in one transaction). */
+export const BULK_APPROVE_MAX = 500;
+
 /** A caption text replaced by a later one. */
 export interface HistoryEntry {
   text: string;

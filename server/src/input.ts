@@ -18,6 +18,9 @@ export function checked<T>(check: () => T): T {
   }
 }
 
+/** A database row id (PostgreSQL's integer): larger ones are refused here rather than by the database, as a 500. */
+export const ROW_ID: Range = [1, 2_147_483_647];
+
 /** A whole number in `range` (a numeric string counts: query strings). */
 export const whole = (name: string, value: unknown, [min, max]: Range): number => checked(() => wholeNumberIn(name, value, min, max));
 

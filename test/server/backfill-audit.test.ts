@@ -119,6 +119,9 @@ describe('accessibility audit', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="alt-text-audit-\d{4}-\d\d-\d\d\.csv"$/);
     const text = await res.text();
+    // Every field quoted, so no separator or leading character in a cell is read as anything else.
+    const records = text.split('\r\n').slice(0, -1);
+    expect(records.filter((r) => !/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/.test(r))).toEqual([]);
     const rows = parseCsv(text);
     expect(rows[0]).toEqual(['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons']);
     expect(rows).toHaveLength(7);

@@ -38,8 +38,9 @@ async function connected(child: ChildProcess): Promise<void> {
 }
 
 beforeAll(async () => {
-  // Short locks so that a killed worker's job is retried within seconds.
-  app = await bootApp('worker', { ALTBRIDGE_WORKER: 'external', ALTBRIDGE_LOCK_MS: '2000' });
+  // Short locks so that a killed worker's job is retried within seconds; the "remote provider" below
+  // is on loopback, which downloads reach only when the operator allows the host.
+  app = await bootApp('worker', { ALTBRIDGE_WORKER: 'external', ALTBRIDGE_LOCK_MS: '2000', ALTBRIDGE_REMOTE_HOSTS: '127.0.0.1' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
 }, 120_000);
 

@@ -2,6 +2,8 @@
  * One caption job: the file's row and bytes from Strapi, the caption from the engine, the result
  * stored. An unreadable image fails at once (retrying cannot help) with the engine's reason on the
  * caption row; other errors are retried by the queue and recorded on the row at the last attempt.
+ * The file row read here only says what to caption: whether the caption may go on the file is
+ * decided again when it is stored (captions.storeResult), as an editor may have written meanwhile.
  */
 import type { Core } from '@strapi/strapi';
 import { Job, UnrecoverableError } from 'bullmq';
@@ -9,9 +11,9 @@ import { CaptionEngine, UnreadableImageError } from '../../../worker/engine';
 import { bridgingSchedule } from '../../../worker/diffusion';
 import type { CaptionJob } from '../contracts';
 import { readUpload } from '../read-upload';
-import { getService, isImage } from '../utils';
+import { getService, isImage, pluginConfig } from '../utils';
 
-export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
+export function jobProcessor(strapi: Core.Strapi, engine: Pick<CaptionEngine, 'caption'>) {
   return async (job: Job<CaptionJob>): Promise<{ caption?: string; skipped?: string }> => {
     const captions = getService(strapi, 'captions');
     const file = await captions.findFile(job.data.fileId);
@@ -20,10 +22,10 @@ export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
     const s = await getService(strapi, 'settings').get();
     const { m, steps } = bridgingSchedule(job.data.m ?? s.m, job.data.steps, s.steps);
     try {
-      const data = await readUpload(file.url, strapi.dirs.static.public);
+      const data = await readUpload(file.url, strapi.dirs.static.public, { allowHosts: pluginConfig(strapi).remoteHosts });
       const result = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined });
-      await captions.storeResult(file, result, s.beam);
-      return { caption: result.caption };
+      const stored = await captions.storeResult(file.id, result, s.beam);
+      return 'skipped' in stored ? stored : { caption: result.caption };
     } catch (err) {
       const reason = (err as Error).message;
       const last = err instanceof UnreadableImageError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

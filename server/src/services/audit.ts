@@ -12,78 +12,133 @@
  */
 import type { Core, UID } from '@strapi/strapi';
 import { CAPTION_UID } from '../content-types/caption';
-import { AltKind, AUDIT_REASONS, AuditItem, AuditReason, AuditReport, Coverage } from '../contracts';
+import { AltKind, AUDIT_REASONS, AuditItem, AuditReason, AuditReport, CaptionStatus, Coverage } from '../contracts';
 import { InvalidInput } from '../errors';
-import { FILE_UID, pluginConfig, UploadFile } from '../utils';
-import type { CaptionRow } from './captions';
+import { FILE_UID, pluginConfig } from '../utils';
 
-const blank = (s: string | null | undefined) => !s || !s.trim();
+/**
+ * A spreadsheet runs a cell starting with = + - @ (or tab / CR, which some strip first) as a
+ * formula: such text gets a leading quote. Numbers stay numbers (-1.5 is no formula).
+ */
+const cell = (v: unknown): string => (typeof v === 'number' ? String(v) : String(v).replace(/^[=+\-@\t\r]/, "'$&"));
 
-export function classify(file: UploadFile, row: CaptionRow | null, lowConfidence: number): AuditItem {
-  const alt = file.alternativeText;
-  let kind: AltKind;
-  if (blank(alt)) kind = 'none';
-  else if (row?.machineAlt && alt === row.machineAlt) kind = 'machineUnreviewed';
-  else if (row && row.status === 'approved' && row.source === 'machine' && alt === row.text) kind = 'machineApproved';
-  else kind = 'human';
-  const reasons: AuditReason[] = [];
-  if (kind === 'none') reasons.push('no-alt-text');
-  if (kind === 'machineUnreviewed' || (kind === 'none' && row?.status === 'suggested')) reasons.push('unreviewed');
-  if (row?.status === 'failed' && kind !== 'human' && kind !== 'machineApproved') reasons.push('failed');
-  const machineOnFile = kind === 'machineUnreviewed' || (kind === 'none' && row?.status === 'suggested');
-  if (machineOnFile && row?.confidence !== null && row?.confidence !== undefined && row.confidence < lowConfidence) reasons.push('low-confidence');
-  return {
-    fileId: file.id,
-    fileName: file.name,
-    url: file.url,
-    thumbnailUrl: file.formats?.thumbnail?.url ?? file.url,
-    kind,
-    alternativeText: alt ?? null,
-    captionId: row?.documentId ?? null,
-    captionStatus: row?.status ?? null,
-    captionText: row?.text ?? null,
-    confidence: row?.confidence ?? null,
-    bundle: row?.bundle ? `${row.bundle}@${row.bundleVersion}` : null,
-    error: row?.error ?? null,
-    reviewedBy: row?.reviewedBy ?? null,
-    reviewedAt: row?.reviewedAt ? new Date(row.reviewedAt).toISOString() : null,
-    reasons,
-  };
-}
-
-/** RFC 4180: fields with a comma, quote, CR or LF (or edge spaces) quoted, quotes doubled; CRLF line ends. */
+/** RFC 4180 with every field quoted (quotes doubled) and formula text defused; CRLF line ends. Lists are joined by ';'. */
 export function toCsv(header: string[], rows: unknown[][]): string {
   const field = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    let s = Array.isArray(v) ? v.join(';') : String(v);
-    // A text cell starting with = + - @ would be run as a formula by spreadsheets: prefix a quote.
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    const s = v === null || v === undefined ? '' : Array.isArray(v) ? v.map(cell).join(';') : cell(v);
+    return `"${s.replace(/"/g, '""')}"`;
   };
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
-function coverageOf(items: AuditItem[]): Coverage {
-  const coverage = { images: items.length, human: 0, machineApproved: 0, machineUnreviewed: 0, none: 0 };
-  for (const i of items) coverage[i.kind]++;
-  return coverage;
+export const EXPORT_COLUMNS: (keyof AuditItem)[] = ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'];
+
+/** Rows per query of the export: it reads the library a page at a time, never all of it at once. */
+const EXPORT_PAGE = 500;
+
+/** The column of the classified rows that says whether each reason applies. */
+const FLAG: Record<AuditReason, string> = { 'no-alt-text': 'no_alt_text', unreviewed: 'unreviewed', failed: 'failed', 'low-confidence': 'low_confidence' };
+const NEEDS_ATTENTION = `(${AUDIT_REASONS.map((r) => FLAG[r]).join(' or ')})`;
+
+/** One image with its caption row, classified in SQL (see classifiedSql). */
+interface ClassifiedRow {
+  file_id: number;
+  file_name: string;
+  url: string;
+  formats: { thumbnail?: { url: string } } | null;
+  alternative_text: string | null;
+  caption_id: string | null;
+  status: CaptionStatus | null;
+  text: string | null;
+  confidence: number | null;
+  bundle: string | null;
+  bundle_version: string | null;
+  error: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
+  kind: AltKind;
+  no_alt_text: boolean;
+  unreviewed: boolean;
+  failed: boolean;
+  low_confidence: boolean;
 }
 
-export const EXPORT_COLUMNS: (keyof AuditItem)[] = ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'];
+/**
+ * `x`: every image with its caption row, its kind and one boolean column per reason, as a CTE (one
+ * binding: the low-confidence threshold). The rules of the module comment, in SQL, so the audit of
+ * any library is counted and paged by PostgreSQL rather than loaded into Strapi.
+ */
+function classifiedSql(files: string, captions: string): string {
+  const blank = `coalesce(f.alternative_text, '') ~ '^[[:space:]]*$'`;
+  const machineOnFile = `(a.kind = 'machineUnreviewed' or (a.kind = 'none' and coalesce(a.status = 'suggested', false)))`;
+  return `with x as (
+    select a.*,
+      a.kind = 'none' as no_alt_text,
+      ${machineOnFile} as unreviewed,
+      coalesce(a.status = 'failed', false) and a.kind in ('none', 'machineUnreviewed') as failed,
+      ${machineOnFile} and coalesce(a.confidence < ?, false) as low_confidence
+    from (
+      select f.id as file_id, f.name as file_name, f.url, f.formats, f.alternative_text,
+        c.document_id as caption_id, c.status, c.text, c.confidence, c.bundle, c.bundle_version, c.error, c.reviewed_by, c.reviewed_at,
+        case
+          when ${blank} then 'none'
+          when coalesce(c.machine_alt, '') <> '' and f.alternative_text = c.machine_alt then 'machineUnreviewed'
+          when c.status = 'approved' and c.source = 'machine' and f.alternative_text = c.text then 'machineApproved'
+          else 'human'
+        end as kind
+      from "${files}" f left join "${captions}" c on c.file_id = f.id
+      where f.mime like 'image/%'
+    ) a
+  )`;
+}
+
+function item(r: ClassifiedRow): AuditItem {
+  return {
+    fileId: r.file_id,
+    fileName: r.file_name,
+    url: r.url,
+    thumbnailUrl: r.formats?.thumbnail?.url ?? r.url,
+    kind: r.kind,
+    alternativeText: r.alternative_text,
+    captionId: r.caption_id,
+    captionStatus: r.status,
+    captionText: r.text,
+    confidence: r.confidence,
+    bundle: r.bundle ? `${r.bundle}@${r.bundle_version}` : null,
+    error: r.error,
+    reviewedBy: r.reviewed_by,
+    reviewedAt: r.reviewed_at ? new Date(r.reviewed_at).toISOString() : null,
+    reasons: AUDIT_REASONS.filter((reason) => r[FLAG[reason] as keyof ClassifiedRow]),
+  };
+}
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const threshold = () => pluginConfig(strapi).lowConfidence;
+  const table = (uid: string) => strapi.db.metadata.get(uid as UID.Schema).tableName;
+  const withClassified = () => classifiedSql(table(FILE_UID), table(CAPTION_UID));
 
-  /** Every image with its caption row, classified, in file id order. */
-  async function items(lowConfidence: number): Promise<AuditItem[]> {
-    const files = (await strapi.db.query(FILE_UID).findMany({
-      where: { mime: { $startsWith: 'image/' } },
-      select: ['id', 'name', 'url', 'mime', 'alternativeText', 'formats'],
-      orderBy: { id: 'asc' },
-    })) as UploadFile[];
-    const rows = (await strapi.db.query(CAPTION_UID as UID.Schema).findMany({})) as CaptionRow[];
-    const byFile = new Map(rows.map((r) => [r.fileId, r]));
-    return files.map((f) => classify(f, byFile.get(f.id) ?? null, lowConfidence));
+  async function query<T>(sql: string, bindings: readonly (string | number)[]): Promise<T[]> {
+    return ((await strapi.db.connection.raw(sql, bindings)) as { rows: T[] }).rows;
+  }
+
+  /** Coverage, the attention total, the count per reason and of those with `reason` (all needing attention when none). */
+  async function counts(low: number, reason?: AuditReason): Promise<{ coverage: Coverage; total: number; byReason: Record<AuditReason, number>; needing: number }> {
+    const [c] = await query<Record<string, number>>(
+      `${withClassified()} select
+        count(*)::int as images,
+        ${(['human', 'machineApproved', 'machineUnreviewed', 'none'] as const).map((k) => `count(*) filter (where kind = '${k}')::int as "${k}"`).join(', ')},
+        count(*) filter (where ${NEEDS_ATTENTION})::int as attention,
+        ${AUDIT_REASONS.map((r) => `count(*) filter (where ${FLAG[r]})::int as "${r}"`).join(', ')},
+        count(*) filter (where ${reason ? FLAG[reason] : NEEDS_ATTENTION})::int as needing
+      from x`,
+      [low],
+    );
+    return {
+      coverage: { images: c.images, human: c.human, machineApproved: c.machineApproved, machineUnreviewed: c.machineUnreviewed, none: c.none },
+      total: c.attention,
+      byReason: Object.fromEntries(AUDIT_REASONS.map((r) => [r, c[r]])) as Record<AuditReason, number>,
+      needing: c.needing,
+    };
   }
 
   function thresholdFrom(raw: unknown): number {
@@ -103,34 +158,39 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown }): Promise<AuditReport> {
       const low = thresholdFrom(q.lowConfidence);
       const reason = reasonFrom(q.reason);
-      const all = await items(low);
-      const coverage = coverageOf(all);
-      const byReason = Object.fromEntries(AUDIT_REASONS.map((r) => [r, 0])) as Record<AuditReason, number>;
-      for (const i of all) for (const r of i.reasons) byReason[r]++;
-      const needing = all.filter((i) => i.reasons.length && (!reason || i.reasons.includes(reason)));
+      const [c, page] = await Promise.all([
+        counts(low, reason),
+        query<ClassifiedRow>(`${withClassified()} select * from x where ${reason ? FLAG[reason] : NEEDS_ATTENTION} order by file_id limit ? offset ?`, [low, q.pageSize, (q.page - 1) * q.pageSize]),
+      ]);
       return {
-        coverage,
+        coverage: c.coverage,
         lowConfidence: low,
         attention: {
-          total: all.filter((i) => i.reasons.length).length,
-          byReason,
-          results: needing.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
-          pagination: { page: q.page, pageSize: q.pageSize, total: needing.length, pageCount: Math.ceil(needing.length / q.pageSize) },
+          total: c.total,
+          byReason: c.byReason,
+          results: page.map(item),
+          pagination: { page: q.page, pageSize: q.pageSize, total: c.needing, pageCount: Math.ceil(c.needing / q.pageSize) },
         },
       };
     },
 
-    /** The export file: every image (scope 'all') or only those needing attention. */
+    /** The export file: every image (scope 'all') or only those needing attention, read in pages by file id. */
     async export(format: unknown, scope: unknown, lowConfidence?: unknown): Promise<{ body: string; type: string; filename: string }> {
       if (format !== 'csv' && format !== 'json') throw new InvalidInput('format must be csv or json');
       if (scope !== undefined && scope !== 'all' && scope !== 'attention') throw new InvalidInput('scope must be all or attention');
       const low = thresholdFrom(lowConfidence);
-      const all = await items(low);
-      const chosen = scope === 'attention' ? all.filter((i) => i.reasons.length) : all;
+      const chosen: AuditItem[] = [];
+      for (let after = 0; ; ) {
+        const rows = await query<ClassifiedRow>(`${withClassified()} select * from x where file_id > ?${scope === 'attention' ? ` and ${NEEDS_ATTENTION}` : ''} order by file_id limit ?`, [low, after, EXPORT_PAGE]);
+        chosen.push(...rows.map(item));
+        if (rows.length < EXPORT_PAGE) break;
+        after = rows[rows.length - 1].file_id;
+      }
       const stamp = new Date().toISOString().slice(0, 10);
       const filename = `alt-text-audit-${stamp}.${format}`;
       if (format === 'json') {
-        return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage: coverageOf(all), items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
+        const { coverage } = await counts(low);
+        return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage, items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
       }
       return { body: toCsv(EXPORT_COLUMNS, chosen.map((i) => EXPORT_COLUMNS.map((c) => i[c]))), type: 'text/csv; charset=utf-8', filename };
     },

@@ -7,11 +7,16 @@
  * The feeder (tick) runs in the process that consumes the queue and keeps at most `backfillChunk`
  * of the run's jobs queued at a time, so a library of 100 000 images does not flood Redis and
  * uploads made meanwhile are not stuck behind the whole backfill.
+ *
+ * Every change of the run's state reads and writes it under one PostgreSQL advisory lock, held until
+ * the change commits: two starts at once make one run (the other is a 409), and the feeder's "done"
+ * does not overwrite a cancel made meanwhile.
  */
 import type { Core, UID } from '@strapi/strapi';
 import { CAPTION_UID } from '../content-types/caption';
 import type { BackfillState, BackfillStatus } from '../contracts';
 import { Conflict } from '../errors';
+import { ROW_ID } from '../input';
 import { AdminUser, FILE_UID, getService, nameOf, pluginConfig, pluginStore } from '../utils';
 
 interface Stored {
@@ -36,6 +41,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const read = async () => ((await store().get({})) as Stored | null) ?? null;
   const write = (s: Stored) => store().set({ value: { ...s, updatedAt: new Date().toISOString() } });
+
+  /** `change` given the state as it is now, in a transaction holding the backfill's advisory lock (the store's queries join it). */
+  async function exclusive<T>(change: (s: Stored | null) => Promise<T>): Promise<T> {
+    return await strapi.db.transaction(async ({ trx }) => {
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['altbridge.backfill']);
+      return change(await read());
+    });
+  }
 
   /** Images with no alt text (empty or blank) and no caption row, up to file id `maxId`. */
   function candidates(maxId: number) {
@@ -72,7 +85,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   async function status(): Promise<BackfillStatus> {
     const s = await read();
-    const lacking = await countCandidates(2_147_483_647);
+    const lacking = await countCandidates(ROW_ID[1]);
     if (!s) return { id: null, state: 'idle', total: 0, done: 0, failed: 0, queued: 0, remaining: 0, progress: 0, startedAt: null, startedBy: null, updatedAt: null, finishedAt: null, lacking };
     const c = await counts(s.id);
     const finished = c.done + c.failed;
@@ -92,9 +105,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function setState(from: Stored['state'][], to: Stored['state'], verb: string): Promise<BackfillStatus> {
-    const s = await read();
-    if (!s || !from.includes(s.state)) throw new Conflict(`no backfill to ${verb}${s ? ` (the last one is ${s.state})` : ''}`);
-    await write({ ...s, state: to, finishedAt: to === 'cancelled' ? new Date().toISOString() : s.finishedAt });
+    const s = await exclusive(async (s) => {
+      if (!s || !from.includes(s.state)) throw new Conflict(`no backfill to ${verb}${s ? ` (the last one is ${s.state})` : ''}`);
+      await write({ ...s, state: to, finishedAt: to === 'cancelled' ? new Date().toISOString() : s.finishedAt });
+      return s;
+    });
     if (to !== 'running') await withdraw(s.id);
     return status();
   }
@@ -108,7 +123,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     if (room <= 0) return;
     const next = (await candidates(s.maxFileId).select('f.id', 'f.name', 'f.updated_at as updatedAt').orderBy('f.id').limit(room)) as { id: number; name: string; updatedAt: Date }[];
     if (next.length === 0) {
-      if (c.queued === 0) await write({ ...s, state: 'done', finishedAt: new Date().toISOString() });
+      if (c.queued === 0) {
+        await exclusive(async (now) => {
+          if (now?.id === s.id && now.state === 'running') await write({ ...now, state: 'done', finishedAt: new Date().toISOString() });
+        });
+      }
       return;
     }
     const captions = getService(strapi, 'captions');
@@ -125,12 +144,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     status,
 
     async start(user: AdminUser | null): Promise<BackfillStatus> {
-      const s = await read();
-      if (s && (s.state === 'running' || s.state === 'paused')) throw new Conflict(`a backfill is already ${s.state} (${s.id}); cancel it first`);
-      const maxId = await maxFileId();
-      const total = await countCandidates(maxId);
-      const now = new Date().toISOString();
-      await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: nameOf(user), updatedAt: now, finishedAt: total ? null : now });
+      const total = await exclusive(async (s) => {
+        if (s && (s.state === 'running' || s.state === 'paused')) throw new Conflict(`a backfill is already ${s.state} (${s.id}); cancel it first`);
+        const maxId = await maxFileId();
+        const total = await countCandidates(maxId);
+        const now = new Date().toISOString();
+        await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: nameOf(user), updatedAt: now, finishedAt: total ? null : now });
+        return total;
+      });
       if (total) void this.tick();
       return status();
     },

@@ -3,11 +3,16 @@
  * alternativeText only when it is empty or is the text the plugin itself last wrote there
  * (`machineAlt`); an editor's edit or approval writes through always, because a person chose it.
  * Writes go through the upload service so the Media Library shows what the plugin wrote.
+ *
+ * Every write of a file's alt text or caption row decides from the rows as they are at that moment,
+ * in one transaction holding the file row's lock (SELECT … FOR UPDATE): an editor's save in the
+ * Media Library (an UPDATE of that row) waits for the plugin's write or goes before it, and is then
+ * what the plugin sees; never a copy read when a caption job started.
  */
 import type { Core, UID } from '@strapi/strapi';
 import type { CaptionResult } from '../../../worker/caption';
 import { CAPTION_UID } from '../content-types/caption';
-import { Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
+import { BULK_APPROVE_MAX, Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
 import { InvalidInput, NotFound } from '../errors';
 import { optionalWhole, schedule } from '../input';
 import { AdminUser, FILE_UID, getService, nameOf, UploadFile } from '../utils';
@@ -30,6 +35,15 @@ export interface ListQuery {
 
 const isEmptyAlt = (s: string | null | undefined) => !s || !s.trim();
 
+/**
+ * A person's decision. Queueing a job sets the row to 'queued', so a row in one of these states when
+ * a job's result or failure arrives was reviewed after the job was queued: the decision stays.
+ */
+const REVIEWED: readonly CaptionStatus[] = ['approved', 'edited', 'rejected'];
+
+/** What storeResult did: the row it stored, or why the result was dropped. */
+export type StoreOutcome = { row: CaptionRow } | { skipped: string };
+
 /** The row's current text as a history entry, when it has one. */
 function withHistory(row: CaptionRow | null, by: string): HistoryEntry[] {
   const history = row?.history ?? [];
@@ -44,6 +58,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   const findFile = async (id: number) => (await files().findOne({ where: { id } })) as UploadFile | null;
   const byFile = async (fileId: number) => (await docs().findFirst({ filters: { fileId } as never })) as unknown as CaptionRow | null;
+  const table = (uid: string) => strapi.db.metadata.get(uid as UID.Schema).tableName;
+
+  /**
+   * `work` in a transaction holding the file row's lock, given the file as it is now (null when it
+   * was deleted). Strapi's queries inside it (the upload service's too) run in the transaction.
+   * Nested calls (bulk approve) share the outer transaction; callers lock files in id order.
+   */
+  async function withFileLocked<T>(fileId: number, work: (file: UploadFile | null) => Promise<T>): Promise<T> {
+    return await strapi.db.transaction(async ({ trx }) => {
+      await trx(table(FILE_UID)).where({ id: fileId }).forUpdate().first('id');
+      return work(await findFile(fileId));
+    });
+  }
 
   async function byDocument(documentId: string): Promise<CaptionRow> {
     const row = (await docs().findOne({ documentId })) as unknown as CaptionRow | null;
@@ -70,60 +97,86 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
-  /** An editor's decision: the text goes to the file whatever was there; the plugin no longer owns it. */
-  async function review(row: CaptionRow, text: string, status: 'approved' | 'edited', user: AdminUser): Promise<Caption> {
-    const file = await findFile(row.fileId);
-    if (!file) throw new NotFound(`file ${row.fileId} of caption ${row.documentId} no longer exists`);
-    await writeAlt(file.id, text, user);
-    const changed = text !== row.text;
-    const saved = await save(row, {
-      text,
-      status,
-      source: changed ? 'human' : row.source,
-      history: changed ? withHistory(row, nameOf(user)) : row.history,
-      machineAlt: null,
-      reviewedBy: nameOf(user),
-      reviewedById: user.id,
-      reviewedAt: new Date().toISOString(),
+  /**
+   * An editor's decision on the row as it is now: the text (`textOf` the current row) goes to the
+   * file whatever was there; the plugin no longer owns it.
+   */
+  async function review(documentId: string, status: 'approved' | 'edited', textOf: (row: CaptionRow) => string, user: AdminUser): Promise<Caption> {
+    const { fileId } = await byDocument(documentId);
+    return withFileLocked(fileId, async (file) => {
+      const row = await byDocument(documentId);
+      if (!file) throw new NotFound(`file ${row.fileId} of caption ${row.documentId} no longer exists`);
+      const text = textOf(row);
+      await writeAlt(file.id, text, user);
+      const changed = text !== row.text;
+      const saved = await save(row, {
+        text,
+        status,
+        source: changed ? 'human' : row.source,
+        history: changed ? withHistory(row, nameOf(user)) : row.history,
+        machineAlt: null,
+        reviewedBy: nameOf(user),
+        reviewedById: user.id,
+        reviewedAt: new Date().toISOString(),
+      });
+      return present(saved, await findFile(file.id));
     });
-    return present(saved, await findFile(file.id));
   }
+
+  const approvable = (row: CaptionRow): string => {
+    if (!row.text) throw new InvalidInput(`caption ${row.documentId} has no text to approve (status ${row.status})`);
+    return row.text;
+  };
 
   return {
     findFile,
 
-    /** The worker's result for a file; writes alternativeText only where the rule allows. */
-    async storeResult(file: UploadFile, result: CaptionResult, beam: number): Promise<CaptionRow> {
-      const row = await byFile(file.id);
-      const ours = !isEmptyAlt(file.alternativeText) && !!row?.machineAlt && file.alternativeText === row.machineAlt;
-      const mayWrite = isEmptyAlt(file.alternativeText) || ours;
-      if (mayWrite) await writeAlt(file.id, result.caption);
-      return save(row, {
-        fileId: file.id,
-        fileName: file.name,
-        text: result.caption,
-        status: 'suggested',
-        source: 'machine',
-        confidence: result.confidence,
-        bundle: result.bundle,
-        bundleVersion: result.version,
-        m: result.m,
-        steps: result.steps,
-        beam,
-        timings: { ...result.timings },
-        error: null,
-        // A retried job (its worker died after storing) gives the same text again: no new history entry.
-        history: row?.text === result.caption ? (row.history ?? []) : withHistory(row, 'altbridge'),
-        machineAlt: mayWrite ? result.caption : (row?.machineAlt ?? null),
-        reviewedBy: null,
-        reviewedById: null,
-        reviewedAt: null,
+    /**
+     * The worker's result for a file. Whether it may go on the file is decided from the file and row
+     * as they are now, under the file's lock; a row reviewed since its job was queued is left as the
+     * person left it and the result dropped.
+     */
+    async storeResult(fileId: number, result: CaptionResult, beam: number): Promise<StoreOutcome> {
+      return withFileLocked(fileId, async (file): Promise<StoreOutcome> => {
+        if (!file) return { skipped: 'file deleted' };
+        const row = await byFile(fileId);
+        if (row && REVIEWED.includes(row.status)) return { skipped: `caption ${row.status} by ${row.reviewedBy} while it was being made` };
+        const ours = !isEmptyAlt(file.alternativeText) && !!row?.machineAlt && file.alternativeText === row.machineAlt;
+        const mayWrite = isEmptyAlt(file.alternativeText) || ours;
+        if (mayWrite) await writeAlt(file.id, result.caption);
+        const saved = await save(row, {
+          fileId: file.id,
+          fileName: file.name,
+          text: result.caption,
+          status: 'suggested',
+          source: 'machine',
+          confidence: result.confidence,
+          bundle: result.bundle,
+          bundleVersion: result.version,
+          m: result.m,
+          steps: result.steps,
+          beam,
+          timings: { ...result.timings },
+          error: null,
+          // A retried job (its worker died after storing) gives the same text again: no new history entry.
+          history: row?.text === result.caption ? (row.history ?? []) : withHistory(row, 'altbridge'),
+          // Not the editor's text: machineAlt names only text the plugin itself put on the file.
+          machineAlt: mayWrite ? result.caption : (row?.machineAlt ?? null),
+          reviewedBy: null,
+          reviewedById: null,
+          reviewedAt: null,
+        });
+        return { row: saved };
       });
     },
 
-    /** A job that failed for good: the reason is kept on the row; any earlier text stays. */
-    async storeFailure(file: UploadFile, error: string): Promise<void> {
-      await save(await byFile(file.id), { fileId: file.id, fileName: file.name, status: 'failed', error });
+    /** A job that failed for good: the reason is kept on the row; any earlier text, and a review made meanwhile, stay. */
+    async storeFailure(file: { id: number; name: string }, error: string): Promise<void> {
+      await withFileLocked(file.id, async () => {
+        const row = await byFile(file.id);
+        if (row && REVIEWED.includes(row.status)) return;
+        await save(row, { fileId: file.id, fileName: file.name, status: 'failed', error });
+      });
     },
 
     /**
@@ -155,21 +208,25 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async list(q: ListQuery): Promise<CaptionList> {
-      const filters: Record<string, unknown> = {};
-      if (q.status) {
-        if (!CAPTION_STATUSES.includes(q.status)) throw new InvalidInput(`status must be one of ${CAPTION_STATUSES.join(', ')}`);
-        filters.status = q.status;
-      }
-      if (q.maxConfidence !== undefined) filters.confidence = { $lt: q.maxConfidence };
-      if (q.missingAlt) {
-        const bare = await files().findMany({ where: { $or: [{ alternativeText: null }, { alternativeText: '' }] }, select: ['id'] });
-        filters.fileId = { $in: bare.map((f: { id: number }) => f.id) };
-      }
-      const [rows, total] = await Promise.all([
-        docs().findMany({ filters: filters as never, sort: 'updatedAt:desc', start: (q.page - 1) * q.pageSize, limit: q.pageSize }),
-        docs().count({ filters: filters as never }),
+      if (q.status && !CAPTION_STATUSES.includes(q.status)) throw new InvalidInput(`status must be one of ${CAPTION_STATUSES.join(', ')}`);
+      const k = strapi.db.connection;
+      // Filtered and paged in SQL: the file filter is a subquery, as a list of every bare file's id
+      // would overflow PostgreSQL's 65,535 bind parameters in a large library.
+      const matching = () => {
+        const w = k(`${table(CAPTION_UID)} as c`);
+        if (q.status) w.where('c.status', q.status);
+        if (q.maxConfidence !== undefined) w.where('c.confidence', '<', q.maxConfidence);
+        if (q.missingAlt) w.whereExists(k(`${table(FILE_UID)} as f`).select(k.raw('1')).whereRaw('f.id = c.file_id').whereRaw(`coalesce(f.alternative_text, '') = ''`));
+        return w;
+      };
+      const [page, [{ n }]] = await Promise.all([
+        matching().select('c.id').orderBy([{ column: 'c.updated_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]).offset((q.page - 1) * q.pageSize).limit(q.pageSize) as Promise<{ id: number }[]>,
+        matching().count({ n: '*' }) as Promise<{ n: string | number }[]>,
       ]);
-      const captions = rows as unknown as CaptionRow[];
+      const total = Number(n);
+      const found = (await strapi.db.query(CAPTION_UID as UID.Schema).findMany({ where: { id: { $in: page.map((r) => r.id) } } })) as CaptionRow[];
+      const byId = new Map(found.map((r) => [r.id, r]));
+      const captions = page.map((r) => byId.get(r.id)).filter((r): r is CaptionRow => !!r);
       const fileRows = (await files().findMany({ where: { id: { $in: captions.map((r) => r.fileId) } } })) as UploadFile[];
       const fileById = new Map(fileRows.map((f) => [f.id, f]));
       return {
@@ -185,29 +242,40 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async edit(documentId: string, text: unknown, user: AdminUser): Promise<Caption> {
       if (typeof text !== 'string' || text.length > CAPTION_MAX_TEXT) throw new InvalidInput(`text must be a string of at most ${CAPTION_MAX_TEXT} characters`);
-      return review(await byDocument(documentId), text.trim(), 'edited', user);
+      return review(documentId, 'edited', () => text.trim(), user);
     },
 
-    async approve(documentId: string, user: AdminUser): Promise<Caption> {
-      const row = await byDocument(documentId);
-      if (!row.text) throw new InvalidInput(`caption ${documentId} has no text to approve (status ${row.status})`);
-      return review(row, row.text, 'approved', user);
-    },
+    approve: (documentId: string, user: AdminUser): Promise<Caption> => review(documentId, 'approved', approvable, user),
 
+    /** All or nothing: every id is checked first, then all are approved in one transaction. */
     async bulkApprove(documentIds: unknown, user: AdminUser): Promise<Caption[]> {
       if (!Array.isArray(documentIds) || !documentIds.every((d) => typeof d === 'string')) throw new InvalidInput('ids must be an array of caption documentIds');
-      const approved = [];
-      for (const id of documentIds) approved.push(await this.approve(id, user));
-      return approved;
+      const ids = [...new Set(documentIds as string[])];
+      if (ids.length > BULK_APPROVE_MAX) throw new InvalidInput(`at most ${BULK_APPROVE_MAX} captions can be approved at once, got ${ids.length}`);
+      const rows = (await strapi.db.query(CAPTION_UID as UID.Schema).findMany({ where: { documentId: { $in: ids } } })) as CaptionRow[];
+      const found = new Set(rows.map((r) => r.documentId));
+      const missing = ids.filter((id) => !found.has(id));
+      if (missing.length) throw new NotFound(`no caption ${missing.join(', ')}; nothing was approved`);
+      for (const row of rows) approvable(row);
+      // File id order: two bulk approvals lock shared files in the same order and cannot deadlock.
+      rows.sort((a, b) => a.fileId - b.fileId);
+      const approved = await strapi.db.transaction(async () => {
+        const out = new Map<string, Caption>();
+        for (const row of rows) out.set(row.documentId, await this.approve(row.documentId, user));
+        return out;
+      });
+      return ids.map((id) => approved.get(id)!);
     },
 
     /** A wrong machine caption is taken off the file too (no description beats a wrong one); human text stays. */
     async reject(documentId: string, user: AdminUser): Promise<Caption> {
-      const row = await byDocument(documentId);
-      const file = await findFile(row.fileId);
-      if (file && row.machineAlt && file.alternativeText === row.machineAlt) await writeAlt(file.id, '', user);
-      const saved = await save(row, { status: 'rejected', machineAlt: null, reviewedBy: nameOf(user), reviewedById: user.id, reviewedAt: new Date().toISOString() });
-      return present(saved, file && (await findFile(file.id)));
+      const { fileId } = await byDocument(documentId);
+      return withFileLocked(fileId, async (file) => {
+        const row = await byDocument(documentId);
+        if (file && row.machineAlt && file.alternativeText === row.machineAlt) await writeAlt(file.id, '', user);
+        const saved = await save(row, { status: 'rejected', machineAlt: null, reviewedBy: nameOf(user), reviewedById: user.id, reviewedAt: new Date().toISOString() });
+        return present(saved, file && (await findFile(file.id)));
+      });
     },
 
     /**

@@ -7,7 +7,7 @@ import type { Core } from '@strapi/strapi';
 import { CaptionEngine } from '../../../worker/engine';
 import { Preview, PREVIEW_LIMITS, PreviewRow, SETTINGS_LIMITS } from '../contracts';
 import { InvalidInput, NotFound } from '../errors';
-import { schedule, whole } from '../input';
+import { ROW_ID, schedule, whole } from '../input';
 import { readUpload } from '../read-upload';
 import { FILE_UID, getService, isImage, UploadFile } from '../utils';
 
@@ -18,7 +18,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function sample(fileId: unknown): Promise<UploadFile> {
     const files = strapi.db.query(FILE_UID);
     if (fileId !== undefined && fileId !== null && fileId !== '') {
-      const id = whole('fileId', fileId, [1, Number.MAX_SAFE_INTEGER]);
+      const id = whole('fileId', fileId, ROW_ID);
       const file = (await files.findOne({ where: { id } })) as UploadFile | null;
       if (!file) throw new NotFound(`no file ${id}`);
       if (!isImage(file.mime)) throw new InvalidInput(`file ${id} is not an image (${file.mime})`);
