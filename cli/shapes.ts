@@ -4,7 +4,7 @@ import { parseArgs } from 'util';
 import { modelsDir } from '../worker/bundle/load';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
-import { shapesReport } from '../research/shapes/measure';
+import { shapesReport } from '../research/shapes/report';
 import { wholeNumber } from './args';
 import { stageReporter } from './progress';
 
