@@ -18,6 +18,7 @@
  */
 import { promises as fsp } from 'fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { wholeNumberIn } from '../validate';
 
 export interface ImageConfig {
   size: number;
@@ -71,7 +72,7 @@ export async function preprocessBatch(sources: (string | Buffer)[], cfg: ImageCo
 }
 
 function checkConfig(cfg: ImageConfig): void {
-  if (!Number.isInteger(cfg.size) || cfg.size < 1) throw new RangeError(`image size must be a positive integer, got ${cfg.size}`);
+  wholeNumberIn('image size', cfg.size, 1);
 }
 
 const nameOf = (source: string | Buffer, i?: number) => (typeof source === 'string' ? source : i === undefined ? '<buffer>' : `<buffer ${i}>`);
