@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { benchCaption } from '../bench/caption';
 import { BENCH_DEFAULTS, benchTrain } from '../bench/train';
+import { BRIDGE_DEFAULTS } from '../worker/diffusion';
 import { wholeNumber } from './args';
 
 const s = { type: 'string' } as const;
@@ -15,8 +16,8 @@ async function benchCaptionCommand(argv: string[]): Promise<number> {
     images: wholeNumber('images', v.images, 1) ?? 8,
     beam: wholeNumber('beam', v.beam, 1) ?? 3,
     maxTokens: wholeNumber('max-tokens', v['max-tokens'], 1) ?? 16,
-    m: wholeNumber('m', v.m, 1) ?? 600,
-    steps: wholeNumber('steps', v.steps, 1) ?? 5,
+    m: wholeNumber('m', v.m, 1) ?? BRIDGE_DEFAULTS.defaultM,
+    steps: wholeNumber('steps', v.steps, 1) ?? BRIDGE_DEFAULTS.ddimSteps,
   });
   return 0;
 }

@@ -10,7 +10,7 @@ const fmtTime = (s: number) => {
   return `${m}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 };
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): (p: BarProgress) => void {
+function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): (p: BarProgress) => void {
   let lastLine = 0;
   let first = true;
   return (p) => {

@@ -26,7 +26,7 @@ const NUM = { type: 'string' } as const;
 const RECIPE_OPTIONS = { seed: NUM, pairs: NUM, texts: NUM, heldout: NUM, val: NUM, 'clip-steps': NUM, 'denoiser-steps': NUM, 'decoder-steps': NUM, draws: NUM };
 
 /** The default bundle's recipe with any option given on the command line. */
-export function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): ShapesBuild {
+function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): ShapesBuild {
   const d = SHAPES_MINI;
   const seed = wholeNumber('seed', v.seed, 0) ?? d.seed;
   return {

@@ -20,10 +20,8 @@ import { CorpusTrainSettings, need, TrainState } from './stages/state';
 import { writeStage } from './stages/write';
 import { Progress } from './trainer';
 
-export type { CorpusTrainSettings } from './stages/state';
-
 /** The stages in the order they run. */
-export const CORPUS_STAGES = [
+const CORPUS_STAGES = [
   { name: 'corpus', run: corpusStage },
   { name: 'embed', run: embedStage },
   { name: 'denoiser', run: denoiserStage },

@@ -36,7 +36,7 @@ export type TextEmbedder = Pick<ClipEncoders, 'c' | 'texts'> & { text: Pick<Clip
 const KEY_BYTES = 32;
 const FORMAT = 'altbridge-text-embeddings/1';
 
-export const defaultCacheDir = (): string => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'text-embeddings');
+const defaultCacheDir = (): string => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'text-embeddings');
 
 interface CacheMeta {
   format: string;
