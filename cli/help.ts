@@ -13,8 +13,10 @@ Commands:
   train --corpus FILE --clip BUNDLE [--out DIR] [--name N] [--version V] [--seed 0]
         [--denoiser-steps 10000] [--decoder-steps 10000] [--draws 4]
                        train a captioner from caption text on a bundle's CLIP (Ctrl-C pauses; rerun resumes)
-  finetune --from BUNDLE --corpus FILE [--mix FILE --mix-share 0.3] [--version V] ...
-                       continue a bundle on a domain corpus; writes a new version and compares it with the old
+  finetune --from BUNDLE --corpus FILE [--mix FILE --mix-share 0.3] [--out DIR] [--name N] [--version V]
+        [--seed 0] [--denoiser-steps 2000] [--decoder-steps 2000] [--draws 4]
+                       continue a bundle on a domain corpus (the admin panel's run); writes a new version (default:
+                       the next one not installed), compares it with the old (Ctrl-C pauses; rerun resumes)
   eval-text --bundle BUNDLE --corpus FILE
                        BLEU/ROUGE-L/CIDEr-D of captions made from the corpus's held-out lines' own embeddings
   shapes generate --out DIR [--seed 0] [--pairs 5000] [--texts 5000] [--heldout 500] [--size 64]
