@@ -7,7 +7,7 @@ import { fetchModel } from '../worker/fetch/fetch-model';
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
 /** One line per file redrawn with \r on a terminal; otherwise a line every 10 % (every 10 MB when the size is unknown). */
-export function downloadProgress(stream: NodeJS.WriteStream = process.stderr): FileProgress {
+function downloadProgress(stream: NodeJS.WriteStream = process.stderr): FileProgress {
   let shown = -1;
   let file = '';
   let lastDraw = 0;

@@ -1,81 +1,37 @@
-/** The `altbridge` command line. */
-import { parseArgs } from 'util';
-import { benchCaption } from '../bench/caption';
-import { BENCH_DEFAULTS, benchTrain } from '../bench/train';
-import { wholeNumber } from './args';
+/** The `altbridge` command line: finds the command (and subcommand) and runs it. */
+import { benchCommands } from './bench';
 import { captionCommand } from './caption';
 import { demo } from './demo';
 import { doctorCommand } from './doctor';
+import { evalCommand } from './eval';
+import { evalTextCommand } from './eval-text';
 import { corpusFetch, modelsFetch } from './fetch';
+import { finetuneCommand } from './finetune';
+import { HELP } from './help';
 import { imagesMeanCommand } from './images-mean';
 import { modelsImportClip, modelsList, modelsMakeRandom } from './models';
 import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
-import { evalCommand } from './eval';
-import { evalTextCommand, trainCommand } from './train';
+import { trainCommand } from './train';
 import { queueWorkerCommand } from './worker';
-import { benchQueueCommand } from './bench';
 
-const HELP = `altbridge: alt text for Strapi media (CLIP + Diffusion Bridge + caption decoder on onnxruntime)
+/** A command: its arguments after the command words -> the exit status. */
+type Command = (args: string[]) => number | Promise<number>;
 
-Usage: altbridge <command> [options]
-
-Commands:
-  demo [--count 6] [--seed 2026] [--out DIR] [--bundle B]
-                       draw a few new ShapesWorld scenes and caption them with the default bundle
-  caption <image|dir>...
-                       one caption per image
-                         --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
-                         --max-tokens N --json
-  train --corpus FILE --clip BUNDLE [--out DIR] [--name N] [--version V] [--seed 0]
-        [--denoiser-steps 10000] [--decoder-steps 10000] [--draws 4]
-                       train a captioner from caption text on a bundle's CLIP (Ctrl-C pauses; rerun resumes)
-  finetune --from BUNDLE --corpus FILE [--mix FILE --mix-share 0.3] [--version V] ...
-                       continue a bundle on a domain corpus; writes a new version and compares it with the old
-  eval-text --bundle BUNDLE --corpus FILE
-                       BLEU/ROUGE-L/CIDEr-D of captions made from the corpus's held-out lines' own embeddings
-  shapes generate --out DIR [--seed 0] [--pairs 5000] [--texts 5000] [--heldout 500] [--size 64]
-                       a ShapesWorld dataset: image-caption pairs, caption text (5 lines a scene), held-out images
-  shapes build [--out models/shapes-mini] [--work DIR] [--seed 0] [--clip-steps 3000] [--denoiser-steps 6000]
-        [--decoder-steps 4000] [--draws 4] [--pairs 5000] [--texts 5000] [--heldout 500] [--val 250]
-                       the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder (resumable)
-  shapes report [--out reports/shapes] [--work DIR] [--beam 3] [recipe options as shapes build]
-                       REPORT.md with figures: cosines, ablation, baselines, M and S sweeps, errors by attribute
-  eval [--bundle B] (--split heldout|val [--data DIR] | --images DIR --refs FILE.json) [--m] [--steps] [--beam]
-       [--json] [--out FILE]
-                       BLEU-1..4, ROUGE-L and CIDEr-D of a bundle's captions against references
-  models list          the model bundles installed, with any problem found
-  models make-random --out DIR [--size tiny|vit-b32] [--seed 0]
-                       a random-weight bundle with the real I/O contract (tests; speed of the real sizes)
-  models fetch clip-vit-b32 [--from URL] [--out DIR] [--force]
-                       download a model's files (resumable, hash-checked) into models/downloads/NAME
-  models import-clip FOLDER [--name N] [--version V] [--out DIR] [--variant fp32|quantized|fp16]
-                       a CLIP-only bundle from a Hugging Face CLIP ONNX export (checked, then copied)
-  images-mean --bundle NAME|PATH <image|dir>...
-                       ē_img (mean image embedding) for a bundle from your images; needed to bridge
-  corpus fetch coco-captions [--from URL] [--out DIR] [--force]
-                       download COCO 2017 captions as text: DIR/train.txt, DIR/val.txt (default corpora/coco-captions)
-  bench caption        per-image latency by stage for ViT-B/32-sized models, batch 1 and 8, bridging vs M=0
-                         --images 8 --beam 3 --max-tokens 16 --m 600 --steps 5
-  bench train          tokens/s of a decoder train step on onnxruntime vs PyTorch (CPU), same run
-                         --layers 4 --width 512 --heads 8 --seq 24 --batch 64 --vocab 4096
-                         --threads 2 --steps 10 --warmup 3 --no-torch
-  bench queue          images/s through Strapi (upload -> queue -> worker -> caption stored) and the queue wait,
-                       on a fresh PostgreSQL database: --images 200 --app example --concurrency 2
-                         --upload-concurrency 4 --json
-  doctor [--json] [--redis URL] [--database URL] [--no-services]
-                       check this host: Node, onnxruntime providers, CUDA libraries, bundles, disk, Redis, PostgreSQL
-  worker [--app DIR] [--concurrency N]
-                       consume the caption queue of the Strapi app in DIR (default .) in this process
-  help                 this text
-
-Environment:
-  ALTBRIDGE_PROVIDERS  execution providers in order, e.g. "cuda,cpu" (default "cpu")
-  ALTBRIDGE_THREADS    onnxruntime intra-op threads (default: all cores)
-  ALTBRIDGE_MODELS     folder of model bundles (default: the project's models/)
-  ALTBRIDGE_BUNDLE     bundle used when --bundle is not given
-  ALTBRIDGE_CACHE      cache folder (text embeddings; default ~/.cache/altbridge)
-  ALTBRIDGE_MIRROR     mirror root for models/corpus fetch: files of NAME from $ALTBRIDGE_MIRROR/NAME/
-`;
+const COMMANDS: Record<string, Command | Record<string, Command>> = {
+  demo,
+  caption: captionCommand,
+  train: trainCommand,
+  finetune: finetuneCommand,
+  'eval-text': evalTextCommand,
+  eval: evalCommand,
+  'images-mean': imagesMeanCommand,
+  doctor: doctorCommand,
+  worker: queueWorkerCommand,
+  shapes: { generate: shapesGenerate, build: shapesBuild, report: shapesReportCommand },
+  models: { list: modelsList, 'make-random': modelsMakeRandom, fetch: modelsFetch, 'import-clip': modelsImportClip },
+  corpus: { fetch: corpusFetch },
+  bench: benchCommands,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -83,50 +39,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (command === 'demo') return demo(rest);
-  if (command === 'doctor') return doctorCommand(rest);
-  if (command === 'worker') return queueWorkerCommand(rest);
-  if (command === 'caption') return captionCommand(rest);
-  if (command === 'train') return trainCommand(rest, false);
-  if (command === 'finetune') return trainCommand(rest, true);
-  if (command === 'eval-text') return evalTextCommand(rest);
-  if (command === 'shapes' && rest[0] === 'generate') return shapesGenerate(rest.slice(1));
-  if (command === 'shapes' && rest[0] === 'build') return shapesBuild(rest.slice(1));
-  if (command === 'shapes' && rest[0] === 'report') return shapesReportCommand(rest.slice(1));
-  if (command === 'eval') return evalCommand(rest);
-  if (command === 'models' && rest[0] === 'list') return modelsList();
-  if (command === 'models' && rest[0] === 'make-random') return modelsMakeRandom(rest.slice(1));
-  if (command === 'models' && rest[0] === 'fetch') return modelsFetch(rest.slice(1));
-  if (command === 'models' && rest[0] === 'import-clip') return modelsImportClip(rest.slice(1));
-  if (command === 'images-mean') return imagesMeanCommand(rest);
-  if (command === 'corpus' && rest[0] === 'fetch') return corpusFetch(rest.slice(1));
-  if (command === 'bench' && rest[0] === 'queue') return benchQueueCommand(rest.slice(1));
-  if (command === 'bench' && rest[0] === 'caption') {
-    const { values } = parseArgs({ args: rest.slice(1), options: { images: { type: 'string' }, beam: { type: 'string' }, 'max-tokens': { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' } } });
-    await benchCaption({
-      images: wholeNumber('images', values.images, 1) ?? 8,
-      beam: wholeNumber('beam', values.beam, 1) ?? 3,
-      maxTokens: wholeNumber('max-tokens', values['max-tokens'], 1) ?? 16,
-      m: wholeNumber('m', values.m, 1) ?? 600,
-      steps: wholeNumber('steps', values.steps, 1) ?? 5,
-    });
-    return 0;
+  const entry = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  const run = typeof entry === 'function' ? entry : entry && rest[0] && Object.hasOwn(entry, rest[0]) ? entry[rest[0]] : undefined;
+  if (!run) {
+    process.stderr.write(`altbridge: unknown command "${argv.join(' ')}"\n\n${HELP}`);
+    return 2;
   }
-  if (command === 'bench' && rest[0] === 'train') {
-    const num = { type: 'string' } as const;
-    const { values } = parseArgs({
-      args: rest.slice(1),
-      options: { layers: num, width: num, heads: num, seq: num, batch: num, vocab: num, threads: num, steps: num, warmup: num, 'no-torch': { type: 'boolean' } },
-    });
-    const opts = { ...BENCH_DEFAULTS, torch: !values['no-torch'] };
-    for (const key of ['layers', 'width', 'heads', 'seq', 'batch', 'vocab', 'threads', 'steps', 'warmup'] as const) {
-      opts[key] = wholeNumber(key, values[key], key === 'warmup' ? 0 : 1) ?? opts[key];
-    }
-    await benchTrain(opts);
-    return 0;
-  }
-  process.stderr.write(`altbridge: unknown command "${argv.join(' ')}"\n\n${HELP}`);
-  return 2;
+  return run(typeof entry === 'function' ? rest : rest.slice(1));
 }
 
 main(process.argv.slice(2)).then(

@@ -6,7 +6,7 @@ import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build'
 import { generateShapes } from '../research/shapes/generate';
 import { shapesReport } from '../research/shapes/report';
 import { wholeNumber } from './args';
-import { progressBar } from './progress';
+import { stageReporter } from './progress';
 
 export async function shapesGenerate(args: string[]): Promise<number> {
   const { values: v } = parseArgs({ args, options: { seed: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'string' }, texts: { type: 'string' }, heldout: { type: 'string' }, size: { type: 'string' } } });
@@ -26,7 +26,7 @@ const NUM = { type: 'string' } as const;
 const RECIPE_OPTIONS = { seed: NUM, pairs: NUM, texts: NUM, heldout: NUM, val: NUM, 'clip-steps': NUM, 'denoiser-steps': NUM, 'decoder-steps': NUM, draws: NUM };
 
 /** The default bundle's recipe with any option given on the command line. */
-export function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): ShapesBuild {
+function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): ShapesBuild {
   const d = SHAPES_MINI;
   const seed = wholeNumber('seed', v.seed, 0) ?? d.seed;
   return {
@@ -37,18 +37,6 @@ export function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string
     denoiserSteps: wholeNumber('denoiser-steps', v['denoiser-steps'], 1) ?? d.denoiserSteps,
     decoderSteps: wholeNumber('decoder-steps', v['decoder-steps'], 1) ?? d.decoderSteps,
     draws: wholeNumber('draws', v.draws, 1) ?? d.draws,
-  };
-}
-
-/** Progress of every training stage on stderr, one bar per stage. */
-export function stageReporter(): { onStage: (s: string, d: string) => void; onProgress: (s: string, p: Parameters<ReturnType<typeof progressBar>>[0]) => void } {
-  const bars = new Map<string, ReturnType<typeof progressBar>>();
-  return {
-    onStage: (s, d) => process.stderr.write(`[${s}] ${d}\n`),
-    onProgress: (s, p) => {
-      if (!bars.has(s)) bars.set(s, progressBar(s));
-      bars.get(s)!(p);
-    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * The DDPM of Diffusion Bridge over text embeddings (DESIGN §2): cosine noise schedule, the
- * eq. 6 preprocessing and the DDIM timesteps used for bridging and augmentation.
+ * The DDPM of Diffusion Bridge (CVPR 2025) over text embeddings: the cosine noise schedule of
+ * Improved DDPM, the paper's eq. 6 preprocessing and the DDIM timesteps used for bridging and
+ * augmentation.
  */
 import { wholeNumberIn } from './validate';
 
@@ -14,6 +15,9 @@ export interface DiffusionConfig {
 }
 
 export const DIFFUSION_DEFAULTS: DiffusionConfig = { steps: 1000, cosineS: 0.008, scale: 5 };
+
+/** The paper's bridging depth M, DDIM steps S and augmentation step A, for bundles that do not set their own. */
+export const BRIDGE_DEFAULTS = { defaultM: 600, ddimSteps: 5, augmentStep: 400 };
 
 /** ᾱ_t for t = 0..T-1 of the cosine schedule (betas clipped at 0.999, as Improved DDPM does). */
 export function alphasCumprod(c: DiffusionConfig): Float64Array {

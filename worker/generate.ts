@@ -9,6 +9,7 @@ import { TypedData } from './graph/graph';
 import { cacheName, decoderPrefill, DecoderConfig, decoderStep, prefixLength } from './graph/decoder';
 import { buildInference } from './graph/train-step';
 import { openSession, RuntimeConfig, runtimeConfig } from './runtime';
+import { wholeNumberIn } from './validate';
 
 export interface Generator {
   cfg: DecoderConfig;
@@ -96,9 +97,8 @@ function keep(list: Caption[], c: Caption, width: number): void {
 /** Captions for `count` conditions `cond` [count, condDim] (ignored by unconditioned decoders). */
 export async function generate(gen: Generator, cond: Float32Array, count: number, o: GenerateOptions): Promise<Caption[]> {
   const { cfg } = gen;
-  const width = o.beam ?? 1;
+  const width = wholeNumberIn('generate: beam width', o.beam ?? 1, 1);
   const maxTokens = Math.min(o.maxTokens ?? cfg.maxLen - 1, cfg.maxLen - 1);
-  if (!Number.isInteger(width) || width < 1) throw new Error(`generate: beam width must be a whole number >= 1, got ${o.beam}`);
   if (cfg.condDim > 0 && cond.length !== count * cfg.condDim) throw new Error(`generate: ${count} conditions of size ${cfg.condDim} need ${count * cfg.condDim} values, got ${cond.length}`);
   if (count === 0) return [];
   const ends = new Set([o.eos, ...(o.stop ?? [])]);

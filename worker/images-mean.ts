@@ -1,5 +1,5 @@
 /**
- * ē_img for a bundle (DESIGN §2): the mean of the L2-normalised CLIP image embeddings of a folder
+ * ē_img for a bundle (the image-side mean of eq. 6): the mean of the L2-normalised CLIP image embeddings of a folder
  * of the user's own images (unpaired images are enough), stored in the bundle's means file beside
  * ē_text. Until it exists the bundle cannot bridge. Unreadable images are skipped and reported.
  */

@@ -5,6 +5,7 @@
  */
 import * as os from 'os';
 import * as ort from 'onnxruntime-node';
+import { wholeNumberIn } from './validate';
 
 export interface RuntimeConfig {
   /** In order of preference, e.g. ['cuda', 'cpu']. */
@@ -17,8 +18,7 @@ export interface RuntimeConfig {
 /** From ALTBRIDGE_PROVIDERS (comma-separated) and ALTBRIDGE_THREADS, with CPU defaults. */
 export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const providers = (env.ALTBRIDGE_PROVIDERS ?? 'cpu').split(',').map((s) => s.trim()).filter(Boolean);
-  const threads = env.ALTBRIDGE_THREADS ? Number(env.ALTBRIDGE_THREADS) : os.availableParallelism();
-  if (!Number.isInteger(threads) || threads < 0) throw new Error(`ALTBRIDGE_THREADS must be a whole number, got "${env.ALTBRIDGE_THREADS}"`);
+  const threads = env.ALTBRIDGE_THREADS ? wholeNumberIn('ALTBRIDGE_THREADS', env.ALTBRIDGE_THREADS, 0) : os.availableParallelism();
   return { executionProviders: providers.length ? providers : ['cpu'], threads, optimization: 'all' };
 }
 

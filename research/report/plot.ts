@@ -42,7 +42,7 @@ const FONT = 'font-family="DejaVu Sans, sans-serif"';
 const colour = (i: number) => PALETTE[i % PALETTE.length];
 const f1 = (v: number) => v.toFixed(1);
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 

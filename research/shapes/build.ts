@@ -77,7 +77,7 @@ function builtWith(out: string): unknown {
  * Seconds each stage took when it last ran in this work folder (kept in timings.json), so a run
  * that reuses finished stages can still say what building from nothing costs.
  */
-export function stageTimes(work: string): Record<string, number> {
+function stageTimes(work: string): Record<string, number> {
   const file = path.join(work, 'timings.json');
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
 }

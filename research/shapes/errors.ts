@@ -25,9 +25,11 @@
 import { BACKGROUNDS, COLOURS, Relation, Scene, Shape, Size, relation } from './scene';
 
 export type Attribute = 'colour' | 'binding' | 'shape' | 'count' | 'relation';
-const ATTRIBUTES: Attribute[] = ['colour', 'binding', 'shape', 'count', 'relation'];
+/** The attributes in the order reports list them. */
+export const ATTRIBUTES: readonly Attribute[] = ['colour', 'binding', 'shape', 'count', 'relation'];
 type Tally = { claims: number; wrong: number };
-type Summary = Tally & { rate: number; captionsWithClaim: number; captionsWrong: number };
+/** One attribute's errors over many captions. */
+export type ErrorSummary = Tally & { rate: number; captionsWithClaim: number; captionsWrong: number };
 
 // Maps, not object literals, so that a word such as "constructor" finds nothing.
 const SHAPE_NOUNS = new Map<string, Shape>(Object.entries({
@@ -137,9 +139,9 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
 }
 
 /** Totals over many captions, with the share of claims that are wrong and how many captions have any. */
-export function summariseErrors(items: { caption: string; scene: Scene }[]): Record<Attribute, Summary> {
+export function summariseErrors(items: { caption: string; scene: Scene }[]): Record<Attribute, ErrorSummary> {
   const out = Object.fromEntries(ATTRIBUTES.map((a) => [a, { claims: 0, wrong: 0, rate: 0, captionsWithClaim: 0, captionsWrong: 0 }])) as
-    Record<Attribute, Summary>;
+    Record<Attribute, ErrorSummary>;
   for (const { caption, scene } of items) {
     const e = captionErrors(caption, scene);
     for (const a of ATTRIBUTES) {

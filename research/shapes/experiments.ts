@@ -23,7 +23,7 @@ import { Progress } from '../../worker/train/trainer';
 import { encodeCaptions } from '../../worker/train/vocab';
 import { loadPixels } from './mini-clip';
 
-/** CapDec's noise variance on normalised text embeddings (DESIGN §2). */
+/** CapDec's noise variance on normalised text embeddings (σ² = 0.016, as in the CapDec paper, Nukrai et al. 2022). */
 const CAPDEC_VARIANCE = 0.016;
 /** DeCap's softmax sharpness 1/τ over the text memory. */
 const DECAP_SHARPNESS = 100;

@@ -1,5 +1,5 @@
 /**
- * Writes a ShapesWorld data set (DESIGN §4) in three parts that share no scene content:
+ * Writes a ShapesWorld data set (the quality harness's world) in three parts that share no scene content:
  *   pairs/     PNGs + pairs.jsonl   {image, captions[5], scene}   (mini-CLIP contrastive training)
  *   texts.txt  captions only, one per line, from scenes of their own (decoder and denoiser)
  *   heldout/   PNGs + heldout.jsonl {image, references[5], scene} (evaluation)

@@ -16,8 +16,8 @@ import { CLIP_TRAINING, trainClip } from '../../worker/train/clip';
 import { Progress } from '../../worker/train/trainer';
 import { Scene } from './scene';
 
-export const MINI_VISION: VisionConfig = { imageSize: 64, patch: 16, width: 96, layers: 2, heads: 4, mlpRatio: 4, embedDim: 64 };
-export const MINI_TEXT = { contextLength: 32, width: 96, layers: 2, heads: 4, mlpRatio: 4, embedDim: 64 };
+const MINI_VISION: VisionConfig = { imageSize: 64, patch: 16, width: 96, layers: 2, heads: 4, mlpRatio: 4, embedDim: 64 };
+const MINI_TEXT = { contextLength: 32, width: 96, layers: 2, heads: 4, mlpRatio: 4, embedDim: 64 };
 const VOCAB_SIZE = 1000;
 
 export interface ShapesItem {

@@ -81,7 +81,7 @@ function backgroundSvg(scene: Scene, S: number, rng: Rng): string {
   }
 }
 
-export function sceneSvg(scene: Scene, size: number, rng: Rng): string {
+function sceneSvg(scene: Scene, size: number, rng: Rng): string {
   const bg = backgroundSvg(scene, size, rng);
   const shapes = scene.objects.map((o) => shapeSvg(o, size, (rng.uniform() - 0.5) * 0.5)).join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${bg}${shapes}</svg>`;

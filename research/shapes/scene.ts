@@ -1,5 +1,5 @@
 /**
- * ShapesWorld scenes (DESIGN §4): a few coloured shapes on a textured background, sampled from a
+ * ShapesWorld scenes: a few coloured shapes on a textured background, sampled from a
  * seeded stream, with the spatial relations and counts the captions are allowed to state.
  */
 import { Rng } from '../../worker/train/rng';

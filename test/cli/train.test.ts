@@ -1,5 +1,8 @@
-/** `train`, `finetune` and `eval-text` from the command line, and a bad corpus refused with nothing written. */
-import { spawnSync } from 'child_process';
+/**
+ * `train`, `finetune` and `eval-text` from the command line, a fine-tune stopped by Ctrl-C and
+ * resumed by the same command, and a bad corpus refused with nothing written.
+ */
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,6 +33,35 @@ test('train, eval-text and finetune run from the CLI and write versioned bundles
   const f = run('finetune', '--from', 'shapes', '--corpus', domain, '--mix', corpus, '--denoiser-steps', '20', '--decoder-steps', '20', '--draws', '1');
   expect(f.status).toBe(0);
   expect(f.stdout).toMatch(/wrote shapes@1\.0\.1/);
+  // The base as a folder; the new version skips the installed 1.0.1; old and new scored on the same lines.
+  const f2 = run('finetune', '--from', path.join(models, 'shapes-1.0.0'), '--corpus', corpus, '--denoiser-steps', '10', '--decoder-steps', '10', '--draws', '1');
+  expect(f2.stderr).toMatch(/\[eval\] \d+ held-out lines/);
+  expect(f2.status).toBe(0);
+  expect(f2.stdout).toMatch(/wrote shapes@1\.0\.2 to .*shapes-1\.0\.2\n/);
+  expect(f2.stdout).toMatch(/new bundle, \d+ held-out lines: BLEU-1 [\d.]+ .*\nold bundle, same lines: BLEU-1 [\d.]+ BLEU-4 [\d.]+ ROUGE-L [\d.]+ CIDEr-D [\d.]+/);
+  expect(JSON.parse(fs.readFileSync(path.join(models, 'shapes-1.0.2', 'manifest.json'), 'utf8')).provenance.notes).toBe('fine-tuned from shapes@1.0.0');
+});
+
+test('Ctrl-C stops a fine-tune after a step with its checkpoint; the same command resumes and writes the version', async () => {
+  const corpus = path.join(root, 'shapes.txt');
+  const args = ['finetune', '--from', 'shapes@1.0.0', '--corpus', corpus, '--version', '2.0.0', '--denoiser-steps', '10', '--decoder-steps', '300', '--draws', '1'];
+  const child = spawn(process.execPath, [BIN, ...args], { env });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+    // After the decoder's first step (its first progress line), so there is a step to resume from.
+    if (/decoder 1\/300/.test(stderr) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).toMatch(/stopping after this step \(checkpointed; run the same command to resume\)/);
+  expect(stderr).toMatch(/altbridge: train: cancelled \(run again to resume\)/);
+  expect(status).toBe(1);
+  expect(fs.existsSync(path.join(models, 'shapes-2.0.0'))).toBe(false);
+  expect(fs.readdirSync(path.join(root, 'runs', 'shapes-2.0.0', 'decoder'))).toContain('checkpoint.safetensors');
+  const again = run(...args);
+  expect(again.stderr).toMatch(/decoder: resumed from its checkpoint at step \d+/);
+  expect(again.status).toBe(0);
+  expect(again.stdout).toMatch(/wrote shapes@2\.0\.0/);
 });
 
 test('an empty corpus is refused with a clear message and leaves no bundle behind', () => {

@@ -16,6 +16,7 @@ import { openSession, RuntimeConfig, runtimeConfig } from '../runtime';
 import { modelsDir } from './load';
 import { ClipManifest } from './manifest';
 import { BundleContent, writeBundle } from './write';
+import { wholeNumberIn } from '../validate';
 
 export type ClipVariant = 'fp32' | 'quantized' | 'fp16';
 
@@ -141,8 +142,11 @@ function readJson(file: string): Json {
 
 function optionalInt(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 1) throw new Error(`import-clip: ${what} must be a whole number >= 1, got ${JSON.stringify(v)}`);
-  return v as number;
+  try {
+    return wholeNumberIn(what, v, 1);
+  } catch (err) {
+    throw new Error(`import-clip: ${(err as Error).message}`);
+  }
 }
 
 interface Preprocessor {

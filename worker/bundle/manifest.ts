@@ -4,6 +4,7 @@
  * CLIP-only bundle (imported or self-trained CLIP, no captioner yet) has just the CLIP part and,
  * once computed, its means; `altbridge train --clip` turns it into a full one.
  */
+import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../diffusion';
 import { DecoderConfig } from '../graph/decoder';
 import { DenoiserConfig } from '../graph/denoiser';
 
@@ -57,12 +58,13 @@ export interface Manifest extends ClipManifest {
   };
 }
 
-/** Diffusion settings of a new captioner: the authors' (DESIGN §2), the bundle's own where it has them. */
+/** Diffusion settings of a new captioner: the bundle's own where it has them, else the paper's. */
 export function diffusionSettings(m: ClipManifest): Omit<Manifest['diffusion'], 'denoiser' | 'weights'> {
   const d = (m as Partial<Manifest>).diffusion;
+  const p = { ...DIFFUSION_DEFAULTS, ...BRIDGE_DEFAULTS };
   return {
-    steps: d?.steps ?? 1000, schedule: 'cosine', cosineS: d?.cosineS ?? 0.008, scale: d?.scale ?? 5, objective: 'pred-x0',
-    defaultM: d?.defaultM ?? 600, ddimSteps: d?.ddimSteps ?? 5, augmentStep: d?.augmentStep ?? 400,
+    steps: d?.steps ?? p.steps, schedule: 'cosine', cosineS: d?.cosineS ?? p.cosineS, scale: d?.scale ?? p.scale, objective: 'pred-x0',
+    defaultM: d?.defaultM ?? p.defaultM, ddimSteps: d?.ddimSteps ?? p.ddimSteps, augmentStep: d?.augmentStep ?? p.augmentStep,
   };
 }
 

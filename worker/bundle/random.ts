@@ -14,7 +14,7 @@ import { DecoderConfig, decoderTrain } from '../graph/decoder';
 import { denoiser, DenoiserConfig } from '../graph/denoiser';
 import { Graph, ParamSpec } from '../graph/graph';
 import { buildInference } from '../graph/train-step';
-import { DIFFUSION_DEFAULTS } from '../diffusion';
+import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../diffusion';
 import { CLIP_MEAN, CLIP_STD } from '../clip/preprocess';
 import { Rng } from '../train/rng';
 import { initialValue } from '../train/trainer';
@@ -97,7 +97,7 @@ export function makeRandomBundle(dir: string, size: RandomSize, seed: number): M
       createdAt: new Date().toISOString(),
       provenance: { corpus: 'none (random weights)', seeds: { weights: seed }, commands: [`npx altbridge models make-random --out ${dir} --size ${size} --seed ${seed}`], notes: 'random weights: for tests and speed measurements only' },
       clip: { vision: 'clip/vision_model.onnx', text: 'clip/text_model.onnx', tokenizer: 'clip/tokenizer.json', imageSize: s.vision.imageSize, mean: CLIP_MEAN, std: CLIP_STD, embedDim: dim, contextLength: text.contextLength },
-      diffusion: { ...DIFFUSION_DEFAULTS, schedule: 'cosine', objective: 'pred-x0', defaultM: 600, ddimSteps: 5, augmentStep: 400, denoiser: s.denoiser, weights: 'denoiser.safetensors' },
+      diffusion: { ...DIFFUSION_DEFAULTS, ...BRIDGE_DEFAULTS, schedule: 'cosine', objective: 'pred-x0', denoiser: s.denoiser, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: { config: decCfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: tok.bos, eos: tok.eos, stop: dot.length === 1 ? [dot[0]] : [] },
     },

@@ -20,6 +20,7 @@
 import { spawn } from 'child_process';
 import { promises as fsp } from 'fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { wholeNumberIn } from '../validate';
 
 export interface ImageConfig {
   size: number;
@@ -80,10 +81,9 @@ export async function preprocessBatch(sources: (string | Buffer)[], cfg: ImageCo
 }
 
 function checkConfig(cfg: ImageConfig): void {
-  if (!Number.isInteger(cfg.size) || cfg.size < 1) throw new RangeError(`image size must be a positive integer, got ${cfg.size}`);
-  const t = cfg.timeoutSeconds;
+  wholeNumberIn('image size', cfg.size, 1);
   // sharp's timeout takes whole seconds up to an hour.
-  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 3600)) throw new RangeError(`timeoutSeconds must be a whole number of seconds in 1..3600, got ${t}`);
+  if (cfg.timeoutSeconds !== undefined) wholeNumberIn('timeoutSeconds', cfg.timeoutSeconds, 1, 3600);
 }
 
 const nameOf = (source: string | Buffer, i?: number) => (typeof source === 'string' ? source : i === undefined ? '<buffer>' : `<buffer ${i}>`);

@@ -133,7 +133,7 @@ export function cudaLibrariesCheck(cudaConfigured: boolean, cache = linkerCache(
 }
 
 /** Loads a bundle as `caption` would, which checks every file's size and sha256 and every tensor's shape. */
-export function bundleCheck(dir: string, label: string): Check {
+function bundleCheck(dir: string, label: string): Check {
   const name = `bundle:${label}`;
   try {
     const b = loadBundle(dir);

@@ -25,10 +25,10 @@ export interface CorpusFetchOptions extends FetchOptions {
   sha256?: string;
 }
 
-export const defaultCorpusDir = (name: string): string => path.join('corpora', name);
+const defaultCorpusDir = (name: string): string => path.join('corpora', name);
 
 /** The captions of a COCO annotations file, whitespace collapsed (some span lines), empty ones dropped. */
-export function cocoCaptions(json: string, what: string): string[] {
+function cocoCaptions(json: string, what: string): string[] {
   const doc = JSON.parse(json) as { annotations?: unknown };
   if (!Array.isArray(doc.annotations)) throw new Error(`${what} is not a COCO captions file (no "annotations" array)`);
   return doc.annotations

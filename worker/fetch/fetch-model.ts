@@ -25,7 +25,7 @@ export interface FetchedModel {
   files: FetchedFile[];
 }
 
-export const defaultModelDir = (name: string): string => path.join(modelsDir(), 'downloads', name);
+const defaultModelDir = (name: string): string => path.join(modelsDir(), 'downloads', name);
 
 export async function fetchModel(name: string | undefined, o: FetchOptions = {}): Promise<FetchedModel> {
   const source = sourceNamed('models', MODEL_SOURCES, name);

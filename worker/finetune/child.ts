@@ -20,8 +20,8 @@ const finish = (m: FinetuneMessage | null, code: number) => {
 };
 
 const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as FinetuneSpec;
-let done: FinetuneMessage | null = null;
-runFinetune(spec, (m) => (m.type === 'done' ? (done = m) : send(m)), abort.signal).then(
-  () => finish(done, 0),
+// 'done' goes out last, once the process is about to exit.
+runFinetune(spec, (m) => m.type !== 'done' && send(m), abort.signal).then(
+  (done) => finish(done, 0),
   (err: Error) => finish({ type: 'error', message: err.message, cancelled: abort.signal.aborted }, abort.signal.aborted ? 2 : 1),
 );

@@ -15,7 +15,7 @@ export const toRadius = (x: T, scale: number): T =>
   o.mul(o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12))), scale);
 
 /** eq. 6: z = C · n(n(e) − ē). */
-export const diffusionSpace = (e: T, mean: T, scale: number): T => toRadius(o.sub(toRadius(e, 1), mean), scale);
+const diffusionSpace = (e: T, mean: T, scale: number): T => toRadius(o.sub(toRadius(e, 1), mean), scale);
 
 /**
  * DDIM from the given timesteps down to x0; returns the final x (re-projected to radius C) and

@@ -18,7 +18,7 @@ export interface RuleCtx {
 export type Rule = (c: RuleCtx) => (T | null)[];
 
 /** Sums a broadcast gradient back down to the shape of `x`. */
-export function sumTo(gr: T, x: T): T {
+function sumTo(gr: T, x: T): T {
   const lead = gr.rank - x.rank;
   const axes: number[] = [];
   for (let i = 0; i < gr.rank; i++) {

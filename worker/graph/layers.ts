@@ -58,7 +58,7 @@ export interface KV {
  * the next position (T = 1) and attends to the cached keys and values plus its own; `kv` is the
  * cache grown by x either way.
  */
-export function attentionKV(x: T, name: string, opts: AttentionOpts, past?: KV): { y: T; kv: KV } {
+function attentionKV(x: T, name: string, opts: AttentionOpts, past?: KV): { y: T; kv: KV } {
   const [, len, width] = x.shape as [Dim, number, number];
   const h = opts.heads;
   if (width % h !== 0) throw new Error(`attention ${name}: width ${width} is not divisible by ${h} heads`);

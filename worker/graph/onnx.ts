@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { ConstData, Graph, T, TypedData } from './graph';
 import { ONNX_TYPE } from './ops';
 
-export const OPSET = 18;
+const OPSET = 18;
 
 function valueInfo(t: T): onnx.IValueInfoProto {
   return {

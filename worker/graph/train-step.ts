@@ -20,7 +20,7 @@ export interface AdamWConfig {
   clipNorm: number;
 }
 
-export const ADAMW_DEFAULTS: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
+const ADAMW_DEFAULTS: AdamWConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipNorm: 1 };
 
 /** Graph I/O names of the optimizer state and of the updated values. */
 export const stateName = {

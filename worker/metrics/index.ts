@@ -1,4 +1,4 @@
-/** Caption metrics (DESIGN.md §5): COCO-style tokenisation, then BLEU-1..4, ROUGE-L and CIDEr-D. */
+/** Caption metrics as pycocoevalcap computes them: COCO-style tokenisation, then BLEU-1..4, ROUGE-L and CIDEr-D. */
 import { bleu } from './bleu';
 import { ciderD } from './cider';
 import { rougeL } from './rouge';

@@ -1,6 +1,7 @@
 /**
- * Trains the denoiser on text embeddings in diffusion space (z0 = eq. 6) as DESIGN §2 says: T
- * steps, cosine schedule, pred-x0 with an SNR-weighted MSE, x_t re-projected to radius C, EMA.
+ * Trains the denoiser on text embeddings in diffusion space (z0 = eq. 6), as the Diffusion Bridge
+ * paper and its authors' code do: T steps, cosine schedule, pred-x0 with an SNR-weighted MSE, x_t
+ * re-projected to radius C, EMA of the weights.
  */
 import * as ort from 'onnxruntime-node';
 import { alphasCumprod, DiffusionConfig } from '../diffusion';

@@ -18,6 +18,7 @@ import * as path from 'path';
 import { ClipEncoders } from '../clip/encoders';
 import { ClipTokenizer } from '../clip/tokenizer';
 import { readTensorFile, writeTensorFile } from './tensor-file';
+import { wholeNumberIn } from '../validate';
 
 export interface EmbedOptions {
   /** Captions per encoder run (64). */
@@ -35,7 +36,7 @@ export type TextEmbedder = Pick<ClipEncoders, 'c' | 'texts'> & { text: Pick<Clip
 const KEY_BYTES = 32;
 const FORMAT = 'altbridge-text-embeddings/1';
 
-export const defaultCacheDir = (): string => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'text-embeddings');
+const defaultCacheDir = (): string => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'text-embeddings');
 
 interface CacheMeta {
   format: string;
@@ -109,8 +110,7 @@ export async function embedTexts(
   captions: string[],
   o: EmbedOptions = {},
 ): Promise<Float32Array> {
-  const batchSize = o.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`text embeddings: batchSize must be a whole number >= 1, got ${batchSize}`);
+  const batchSize = wholeNumberIn('text embeddings: batchSize', o.batchSize ?? 64, 1);
   const dim = encoders.c.embedDim;
   const meta = { format: FORMAT, textModelSha256, contextLength, embedDim: dim };
   const file = path.join(o.cacheDir ?? defaultCacheDir(), `${textModelSha256}.safetensors`);

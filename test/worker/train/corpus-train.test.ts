@@ -91,6 +91,9 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
     corpus: file2, base: trained, mix: { corpus: file, share: 1 }, out: out2, name: 'test-trained', version: '1.1.0', runDir: path.join(root, 'run-ft'), seed: 2,
     denoiserSteps: 200, decoderSteps: 600, draws: 2, cacheDir: path.join(root, 'cache'),
   });
+  // The eval stage scores the base on the very lines it scores the fine-tune on.
+  expect(r.baseEval).toBeNull();
+  expect(f.baseEval!.samples.map((x) => x.line)).toEqual(f.eval!.samples.map((x) => x.line));
   const withNew = f.eval!.samples.filter((x) => NEW_WORDS.some((w) => x.line.includes(w)));
   const saidNew = withNew.filter((x) => NEW_WORDS.some((w) => x.caption.includes(w))).length;
   expect(loadBundle(out).manifest.version).toBe('1.0.0'); // the old bundle is untouched and still loads

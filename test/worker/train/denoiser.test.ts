@@ -109,18 +109,10 @@ test('stored augmentation draws: K per caption at radius C, seeded, different fr
   expect(near).toBeGreaterThan(0.8);
 });
 
-test('the denoiser architectures compared on the same data and steps (figures printed; both must learn)', async () => {
-  const variants: [string, DenoiserConfig][] = [
-    ['residual MLP + FiLM', cfg],
-    ['transformer over 4 chunks', { dim: D, width: 64, blocks: 2, hidden: 128, timeDim: 32, kind: 'transformer', chunks: 4, heads: 4 }],
-  ];
-  for (const [label, c] of variants) {
-    const started = Date.now();
-    const r = label === variants[0][0] ? trained : await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 1500, lr: 2e-3, warmup: 50, ema: 0.99 });
-    const seconds = label === variants[0][0] ? NaN : (Date.now() - started) / 1000;
-    const { after } = await denoiseAt600(r.ema!, c);
-    const params = [...r.ema!.values()].reduce((s, p) => s + p.length, 0);
-    console.log(`denoiser ${label}: ${params} params, held-out cosine after t=600 -> 0 ${after.toFixed(3)}, final loss ${r.history[r.history.length - 1].loss.toFixed(3)}${Number.isNaN(seconds) ? '' : `, ${seconds.toFixed(1)} s`}`);
-    expect(after).toBeGreaterThan(0.85);
-  }
+test('the transformer-over-chunks denoiser learns on the same data too', async () => {
+  const c: DenoiserConfig = { dim: D, width: 64, blocks: 2, hidden: 128, timeDim: 32, kind: 'transformer', chunks: 4, heads: 4 };
+  const r = await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 1500, lr: 2e-3, warmup: 50, ema: 0.99 });
+  const { before, after } = await denoiseAt600(r.ema!, c);
+  console.log(`denoiser (transformer over 4 chunks): held-out cosine at t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
+  expect(after).toBeGreaterThan(0.85);
 });

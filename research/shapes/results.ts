@@ -1,0 +1,81 @@
+/**
+ * What a ShapesWorld report states, measured once (measure.ts) and then rendered (REPORT.md, the
+ * figures) and kept as results.json, so the report can be redrawn or checked without the hour of
+ * training behind it. Plain JSON: numbers, strings, arrays, records.
+ */
+import type { CaptionScores } from '../../worker/metrics';
+import type { ShapesBuild } from './build';
+import type { Attribute, ErrorSummary } from './errors';
+
+/** Mean cosine of rows with their own partners and with a derangement of them. */
+export interface Cosines {
+  paired: number;
+  unpaired: number;
+}
+
+export interface Scored {
+  /** What the row is, as the report's tables name it. */
+  name: string;
+  scores: CaptionScores;
+}
+
+/** Points of a PCA plane fitted on the union of the groups. */
+export interface Projection {
+  explained: [number, number];
+  groups: { name: string; points: [number, number][] }[];
+}
+
+/** The ablation's variants, in table order. */
+export const ABLATION = ['plain', 'bridging', 'diffusionBridge', 'augmentOnly'] as const;
+/** The methods compared on the same images, in table order. */
+export const METHODS = ['capdec', 'c3', 'decap', 'diffusionBridge', 'oracle'] as const;
+/** Whose captions the error analysis checks, in table order. */
+export const ERROR_ROWS = ['diffusionBridge', 'plain', 'capdec', 'oracle', 'references'] as const;
+/** How the error table and figure name those rows. */
+export const ERROR_NAMES: Record<(typeof ERROR_ROWS)[number], string> = { diffusionBridge: 'Diffusion Bridge', plain: 'plain', capdec: 'CapDec', oracle: 'oracle', references: 'references' };
+
+export interface ShapesResults {
+  run: {
+    command: string;
+    /** YYYY-MM-DD of the run. */
+    date: string;
+    cpus: number;
+    minutes: number;
+    /** Of which building the bundle. */
+    bundleMinutes: number;
+    recipe: ShapesBuild;
+    beam: number;
+  };
+  /** The bundle's own bridging settings and radius C. */
+  bundle: { m: number; s: number; augmentStep: number; scale: number };
+  clip: {
+    /** Learnt softmax temperature at the end of mini-CLIP training (null when its checkpoint is gone). */
+    temperature: number | null;
+    /** Held-out images and their captions the retrieval ran on. */
+    images: number;
+    captions: number;
+    recall: { imageToText: Record<number, number>; textToImage: Record<number, number> };
+  };
+  cosines: {
+    /** Normalised CLIP space: a caption with its image, two captions of one image. */
+    textImage: Cosines;
+    textText: Cosines;
+    /** Diffusion space (eq. 6): caption with image, with another caption, with the image bridged from the bundle's M. */
+    zTextImage: Cosines;
+    zTextText: Cosines;
+    zTextBridged: Cosines;
+    /** ‖ē_text − ē_img‖. */
+    meanGap: number;
+  };
+  ablation: Record<(typeof ABLATION)[number], Scored>;
+  methods: Record<(typeof METHODS)[number], Scored>;
+  sweepM: { m: number; test: CaptionScores; val: CaptionScores; cosText: number; textKept: number; nearest: number }[];
+  sweepS: { s: number; scores: CaptionScores }[];
+  /** Corpus captions the "nearest corpus caption" cosines search, and a held-out caption's own nearest. */
+  memory: { rows: number; captionNearest: number };
+  /** The larger denoiser of the capacity diagnostic, on the validation split. */
+  capacity: { width: number; steps: number; rows: { m: number; bundle: CaptionScores; larger: CaptionScores; nearest: number }[] };
+  errors: Record<(typeof ERROR_ROWS)[number], Record<Attribute, ErrorSummary>>;
+  samples: { image: string; caption: string; reference: string }[];
+  projections: { diffusion: Projection; clip: Projection };
+}
