@@ -1,15 +1,16 @@
 /**
  * One caption job: the file's row and bytes from Strapi, the caption from the engine, the result
- * stored. An unreadable image fails at once (retrying cannot help) with the engine's reason on the
- * caption row; other errors are retried by the queue and recorded on the row at the last attempt.
+ * stored. An unreadable image, or an engine run past the job time limit (jobTimeoutMs), fails at
+ * once (the same image would do the same again) with the reason on the caption row; other errors
+ * are retried by the queue and recorded on the row at the last attempt.
  */
 import type { Core } from '@strapi/strapi';
 import { Job, UnrecoverableError } from 'bullmq';
-import { CaptionEngine, UnreadableImageError } from '../../../worker/engine';
+import { CaptionEngine, RunTimeout, UnreadableImageError } from '../../../worker/engine';
 import { bridgingSchedule } from '../../../worker/diffusion';
 import type { CaptionJob } from '../contracts';
 import { readUpload } from '../read-upload';
-import { getService, isImage } from '../utils';
+import { getService, isImage, pluginConfig } from '../utils';
 
 export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
   return async (job: Job<CaptionJob>): Promise<{ caption?: string; skipped?: string }> => {
@@ -21,14 +22,14 @@ export function jobProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
     const { m, steps } = bridgingSchedule(job.data.m ?? s.m, job.data.steps, s.steps);
     try {
       const data = await readUpload(file.url, strapi.dirs.static.public);
-      const result = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined });
+      const result = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined }, { timeoutMs: pluginConfig(strapi).jobTimeoutMs });
       await captions.storeResult(file, result, s.beam);
       return { caption: result.caption };
     } catch (err) {
       const reason = (err as Error).message;
-      const last = err instanceof UnreadableImageError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last) await captions.storeFailure(file, reason);
-      throw err instanceof UnreadableImageError ? new UnrecoverableError(`unreadable image: ${reason}`) : err;
+      const final = err instanceof UnreadableImageError ? 'unreadable image' : err instanceof RunTimeout ? 'timed out' : null;
+      if (final || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await captions.storeFailure(file, reason);
+      throw final ? new UnrecoverableError(`${final}: ${reason}`) : err;
     }
   };
 }
