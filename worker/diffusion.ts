@@ -34,8 +34,11 @@ export function alphasCumprod(c: DiffusionConfig): Float64Array {
 
 /** Bridging depths run from 0 (no bridging) to T. */
 export const MAX_M = DIFFUSION_DEFAULTS.steps;
-/** Most DDIM steps one bridge may take (the paper uses 5). */
-export const MAX_BRIDGE_STEPS = 1000;
+/**
+ * Most DDIM steps one bridge may take: the paper uses 5, and each step is a denoiser run per image,
+ * so a request may not buy more than 10 times that.
+ */
+export const MAX_BRIDGE_STEPS = 50;
 
 /** A validated bridging schedule: depth M, DDIM steps S and the timesteps they visit. */
 export interface BridgeSchedule {
@@ -46,12 +49,13 @@ export interface BridgeSchedule {
 
 /**
  * The one place M and S are checked and defaulted, for every caller (CLI, queue, preview, eval):
- * S not given is min(defaultSteps, M); M = 0 bridges nothing (S = 0).
+ * S not given is min(defaultSteps, M, MAX_BRIDGE_STEPS) (a default saved before the cap runs at
+ * the cap rather than failing every job); M = 0 bridges nothing (S = 0).
  */
 export function bridgingSchedule(m: number, steps: number | undefined, defaultSteps: number): BridgeSchedule {
   wholeNumberIn('M', m, 0, MAX_M);
   if (m === 0) return { m, steps: 0, timesteps: [] };
-  const s = wholeNumberIn('DDIM steps', steps ?? Math.min(defaultSteps, m), 1, Math.min(m, MAX_BRIDGE_STEPS));
+  const s = wholeNumberIn('DDIM steps', steps ?? Math.min(defaultSteps, m, MAX_BRIDGE_STEPS), 1, Math.min(m, MAX_BRIDGE_STEPS));
   return { m, steps: s, timesteps: ddimTimesteps(m, s) };
 }
 

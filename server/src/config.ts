@@ -19,6 +19,13 @@ export interface AltbridgeConfig {
    * worker died is retried within about twice this time.
    */
   lockDurationMs: number;
+  /**
+   * Most time one caption job's engine run may take (counted from when the engine starts it, not
+   * while it waits behind another job); past it the job fails with the reason and the queue moves on.
+   */
+  jobTimeoutMs: number;
+  /** How long the settings preview waits for the worker to caption its image before answering 503. */
+  previewTimeoutMs: number;
   /** Bundle used until an admin picks one in the settings. */
   defaultBundle: string;
   /**
@@ -47,6 +54,9 @@ export interface AltbridgeConfig {
   remoteHosts: string[];
 }
 
+/** The settings preview's queue: beside the caption queue, consumed by the same worker. */
+export const previewQueueName = (c: AltbridgeConfig): string => `${c.queueName}-preview`;
+
 type Env = ((key: string, fallback?: string) => string | undefined) & { int: (key: string, fallback?: number) => number | undefined };
 
 export default {
@@ -59,6 +69,8 @@ export default {
     attempts: 3,
     backoffMs: 2000,
     lockDurationMs: env.int('ALTBRIDGE_LOCK_MS', 30_000)!,
+    jobTimeoutMs: env.int('ALTBRIDGE_JOB_TIMEOUT_MS', 120_000)!,
+    previewTimeoutMs: env.int('ALTBRIDGE_PREVIEW_TIMEOUT_MS', 60_000)!,
     defaultBundle: defaultBundleRef(),
     reconcileMs: env.int('ALTBRIDGE_RECONCILE_MS', 30_000)!,
     reconcileGraceMs: env.int('ALTBRIDGE_RECONCILE_GRACE_MS', 5_000)!,
@@ -77,7 +89,7 @@ export default {
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
     if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== '')) throw new Error(`remoteHosts must be a list of host names, got ${JSON.stringify(c.remoteHosts)}`);
-    for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
+    for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'jobTimeoutMs', 'previewTimeoutMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
       wholeNumberIn(k, c[k], 1);
     }
   },

@@ -252,6 +252,13 @@ export interface Preview {
   rows: PreviewRow[];
 }
 
+/** The data of a preview job: the web process checks the request, the worker captions (answering PreviewRow[]). */
+export interface PreviewJob {
+  fileId: number;
+  /** The depths to caption at. */
+  m: number[];
+}
+
 // ---- bundles -----------------------------------------------------------------------------------
 
 /** GET /bundles/versions: one installed bundle version. */

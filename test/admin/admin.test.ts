@@ -141,7 +141,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   const steps = page.getByRole('spinbutton', { name: 'DDIM steps' });
   await steps.fill('0');
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText('DDIM steps must be a whole number from 1 to 1000.').waitFor();
+  await page.getByText('DDIM steps must be a whole number from 1 to 50.').waitFor();
   await shot('05-settings-invalid');
   await steps.fill('5');
 

@@ -4,6 +4,7 @@
  * none, in chunks, with pause / resume / cancel and one run at a time.
  */
 import sharp from 'sharp';
+import { Captioner } from '../../worker/caption';
 import { Admin, call, upload } from './helpers/http';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
@@ -248,11 +249,15 @@ test('the admin API serves the doctor report, checked against this Strapi own Re
   expect(typeof r.body.data.ok).toBe('boolean');
 }, 60_000);
 
-test('the settings preview captions one image at several M and stores nothing', async () => {
+test('the settings preview captions one image at several M on the worker\'s engine and stores nothing', async () => {
   const file = await upload(admin, 'preview.png', 'image/png', await png('#c33'));
   await captionOf(file.id);
   const before = await app.strapi.db.query('plugin::altbridge.caption').count();
+  // The inline consumer's engine has the bundle open already: the preview opens no models of its own.
+  const opened = jest.spyOn(Captioner, 'open');
   const r = await call(admin, 'POST', '/altbridge/settings/preview', { m: [0, 300, 900], fileId: file.id });
+  expect(opened).not.toHaveBeenCalled();
+  opened.mockRestore();
   expect(r.status).toBe(200);
   expect(r.body.data.file.id).toBe(file.id);
   expect(r.body.data.rows.map((x: { m: number }) => x.m)).toEqual([0, 300, 900]);

@@ -1,8 +1,10 @@
 /**
  * The plugin end to end on a real Strapi, PostgreSQL and Redis: uploads through the admin upload
  * API are captioned by the inline worker with the default bundle, and the admin routes review them.
+ * Where a test needs a caption run to stay in progress, a hook on Captioner.caption holds it.
  */
 import sharp from 'sharp';
+import { Captioner } from '../../worker/caption';
 import { Admin, call, upload } from './helpers/http';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
@@ -17,6 +19,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
 });
+
+afterEach(() => jest.restoreAllMocks());
+
+/** Holds every caption run of the image named `name` until release() (Strapi runs in this process, so the hook reaches its worker). */
+function hold(name: string): { release: () => void } {
+  const real = Captioner.prototype.caption;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  jest.spyOn(Captioner.prototype, 'caption').mockImplementation(async function (this: Captioner, sources, o) {
+    if (sources.some((s) => typeof s !== 'string' && s.name === name)) await held;
+    return real.call(this, sources, o);
+  });
+  return { release };
+}
 
 /** A small scene like the default bundle's world: a coloured shape on a plain background. */
 const scene = (shape: string, fill: string, bg: string) =>
@@ -99,7 +115,41 @@ describe('uploads are captioned', () => {
     }
     const overM = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 10, steps: 20 });
     expect(overM.body.error.message).toBe('DDIM steps must be a whole number from 1 to 10, got 20');
+    const overCap = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 1000, steps: 51 });
+    expect([overCap.status, overCap.body.error.message]).toEqual([400, 'steps must be a whole number from 1 to 50, got 51']);
     expect((await call(admin, 'GET', `/altbridge/captions/${before.documentId}`)).body.data.status).toBe('suggested');
+  });
+
+  test('a second regenerate while one is pending answers the pending job (409 at other M / S) and queues nothing', async () => {
+    const file = await upload(admin, 'regen-twice.png', 'image/png', await scene(square, 'green', 'white'));
+    const caption = await captionOf(file.id);
+    const { release } = hold('regen-twice.png');
+    const regenerate = (body: object) => call(admin, 'POST', `/altbridge/captions/${caption.documentId}/regenerate`, body);
+    const regenerated = (m: number) =>
+      waitFor(`the caption regenerated at M = ${m}`, async () => {
+        const { body } = await call(admin, 'GET', `/altbridge/captions/${caption.documentId}`);
+        return body.data.status === 'suggested' && body.data.m === m ? true : undefined;
+      });
+    let first: string;
+    try {
+      const res = await regenerate({ m: 400, steps: 4 });
+      expect(res.status).toBe(200);
+      first = res.body.data.jobId;
+      const again = await regenerate({ m: 400, steps: 4 });
+      expect([again.status, again.body.data.jobId]).toEqual([200, first]);
+      const other = await regenerate({ m: 200 });
+      expect([other.status, other.body.error.message]).toEqual([409, `file ${file.id} already has a regenerate pending (job ${first}) at other M / S: wait for it to finish`]);
+      const jobs = await app.strapi.plugin('altbridge').service('queue').queue().getJobs(['waiting', 'active', 'delayed', 'completed', 'failed']);
+      expect(jobs.filter((j: any) => j.data.fileId === file.id && j.id.startsWith('regen-')).map((j: any) => j.id)).toEqual([first]);
+    } finally {
+      release();
+    }
+    await regenerated(400);
+    // Once it has run, a regenerate queues a new job.
+    const next = await regenerate({ m: 200 });
+    expect(next.status).toBe(200);
+    expect(next.body.data.jobId).not.toBe(first);
+    await regenerated(200);
   });
 
   test('a non-image upload is ignored', async () => {
@@ -162,6 +212,26 @@ describe('uploads are captioned', () => {
     // The plugin wrote the first caption, so the new one replaces it on the file.
     expect((await fileRow(original.id)).alternativeText).toBe(second.text);
   });
+
+  test('a caption run past the job time limit fails with the reason, and the next job is captioned', async () => {
+    const config = app.strapi.config.get('plugin::altbridge') as { jobTimeoutMs: number };
+    const limit = config.jobTimeoutMs;
+    config.jobTimeoutMs = 1000;
+    const { release } = hold('stuck.png');
+    try {
+      const stuck = await upload(admin, 'stuck.png', 'image/png', await scene(circle, 'blue', 'yellow'));
+      const failed = await captionOf(stuck.id, ['failed']);
+      expect(failed.error).toBe('took longer than 1 s');
+      const dead = (await call(admin, 'GET', '/altbridge/jobs/failed')).body.data.jobs;
+      expect(dead).toContainEqual(expect.objectContaining({ fileId: stuck.id, reason: 'timed out: took longer than 1 s', attemptsMade: 1 }));
+      // The stuck run still holds its place in the engine; the next job does not wait for it.
+      const next = await upload(admin, 'after-stuck.png', 'image/png', await scene(square, 'red', 'blue'));
+      expect((await captionOf(next.id)).text).toMatch(/\w+/);
+    } finally {
+      release();
+      config.jobTimeoutMs = limit;
+    }
+  });
 });
 
 describe('settings', () => {
@@ -181,7 +251,7 @@ describe('settings', () => {
   test('GET /limits answers the limits the server checks and the low-confidence threshold in force', async () => {
     const limits = (await call(admin, 'GET', '/altbridge/limits')).body.data;
     expect(limits).toEqual({
-      settings: { m: [0, 1000], steps: [1, 1000], beam: [1, 8], maxTokens: [1, 77] },
+      settings: { m: [0, 1000], steps: [1, 50], beam: [1, 8], maxTokens: [1, 77] },
       defaults: { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true },
       finetune: { steps: [1, 100000], draws: [1, 16], defaultSteps: 2000, defaultDraws: 4 },
       preview: { maxDepths: 8, depths: [0, 200, 400, 600, 800] },
@@ -196,6 +266,10 @@ describe('settings', () => {
       for (const v of [lo, hi]) expect([key, v, (await call(admin, 'PUT', '/altbridge/settings', { [key]: v, steps: 1 })).status]).toEqual([key, v, 200]);
       for (const v of [lo - 1, hi + 1]) expect([key, v, (await call(admin, 'PUT', '/altbridge/settings', { [key]: v })).status]).toEqual([key, v, 400]);
     }
+    // M is at its top (1000) now: S up to the cap is accepted, one past it refused.
+    const [, maxSteps] = limits.settings.steps;
+    expect((await call(admin, 'PUT', '/altbridge/settings', { steps: maxSteps })).status).toBe(200);
+    expect((await call(admin, 'PUT', '/altbridge/settings', { steps: maxSteps + 1 })).body.error.message).toBe(`steps must be a whole number from 1 to ${maxSteps}, got ${maxSteps + 1}`);
     expect((await call(admin, 'PUT', '/altbridge/settings', current)).status).toBe(200);
   });
 

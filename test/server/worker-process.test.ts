@@ -1,14 +1,15 @@
 /**
  * `altbridge worker` as a separate process beside a Strapi that does not consume the queue itself,
  * and what happens when that process is killed in the middle of a job: the job is found stalled
- * and retried, and the file ends with exactly one caption.
+ * and retried, and the file ends with exactly one caption. The settings preview is captioned by
+ * that process too: with none running, Strapi answers 503 instead of running the models itself.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
 import sharp from 'sharp';
 import { Admin, call, upload } from './helpers/http';
-import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
+import { bootApp, previewQueue, TestApp, waitFor } from './helpers/strapi-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 let app: TestApp;
@@ -51,7 +52,24 @@ afterAll(async () => {
 
 const png = (fill: string) => sharp({ create: { width: 48, height: 48, channels: 3, background: fill } }).png().toBuffer();
 
-test('the separate worker process captions uploads; Strapi itself does not consume', async () => {
+test('with no worker running, the settings preview answers 503 after its wait and leaves no job behind', async () => {
+  const file = await upload(admin, 'preview.png', 'image/png', await png('#22d'));
+  const config = app.strapi.config.get('plugin::altbridge') as { previewTimeoutMs: number };
+  const wait = config.previewTimeoutMs;
+  config.previewTimeoutMs = 1000;
+  try {
+    const r = await call(admin, 'POST', '/altbridge/settings/preview', { m: [0, 600], fileId: file.id });
+    expect(r.status).toBe(503);
+    expect(r.body.error.message).toMatch(/^no caption worker is running: none took the preview within 1 s/);
+  } finally {
+    config.previewTimeoutMs = wait;
+  }
+  const previews = previewQueue(app.strapi);
+  expect(await previews.count()).toBe(0);
+  await previews.close();
+});
+
+test('the separate worker process captions uploads and the settings preview; Strapi itself does not consume', async () => {
   expect(app.strapi.plugin('altbridge').service('consumer').isRunning()).toBe(false);
   const worker = startWorker();
   await connected(worker);
@@ -61,6 +79,9 @@ test('the separate worker process captions uploads; Strapi itself does not consu
     return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
   });
   expect(caption.text).toMatch(/\w+/);
+  const preview = await call(admin, 'POST', '/altbridge/settings/preview', { m: [0, 600], fileId: file.id });
+  expect(preview.status).toBe(200);
+  expect(preview.body.data.rows).toEqual([expect.objectContaining({ m: 0, steps: 0 }), expect.objectContaining({ m: 600, steps: 5 })]);
 
   // SIGTERM: the process finishes what it holds and exits cleanly.
   const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));

@@ -1,7 +1,8 @@
 /**
- * Diffusion bridging as one graph: eq. 6 preprocessing of CLIP embeddings, then DDIM (η = 0)
- * from step M to 0 in S steps with a pred-x0 denoiser, x re-projected to radius C before every
- * denoiser call. All S steps sit in one graph so a GPU keeps the loop on the device.
+ * The DDIM (η = 0) of diffusion bridging and augmentation: from step M to 0 in S steps with a
+ * pred-x0 denoiser, x at radius C at every denoiser call. Bridging runs one step as a graph
+ * (`ddimStepNet`) S times from TypeScript (worker/bridge.ts), so nothing built depends on M or
+ * S; augmentation, built once per training run, unrolls its steps into its graph (`ddim`).
  */
 import { ddimTimesteps } from '../diffusion';
 import { Graph, T } from './graph';
@@ -14,49 +15,56 @@ export type Denoise = (x: T, t: T) => T;
 export const toRadius = (x: T, scale: number): T =>
   o.mul(o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12))), scale);
 
-/** eq. 6: z = C · n(n(e) − ē). */
-const diffusionSpace = (e: T, mean: T, scale: number): T => toRadius(o.sub(toRadius(e, 1), mean), scale);
+/**
+ * The coefficients of DDIM step k over `times`: x' = √ā' x0 + √(1-ā') ε with ε = (x - √ā x0)/√(1-ā),
+ * folded into x' = c1 x + c2 x0 (ā' = 1 after the last step, so c1 = 0, c2 = 1: x' = x0).
+ */
+export function ddimCoefficients(times: number[], alphas: Float64Array, k: number): { c1: number; c2: number } {
+  const a = alphas[times[k]];
+  const ap = k + 1 < times.length ? alphas[times[k + 1]] : 1;
+  const c1 = Math.sqrt((1 - ap) / (1 - a));
+  return { c1, c2: Math.sqrt(ap) - c1 * Math.sqrt(a) };
+}
+
+/** A timestep t [1] repeated for each row of x [B, D], as the denoiser takes it; `rows` is B as a shape. */
+const perRow = (t: T, x: T, rows = o.slice(o.shapeOf(x), 0, 0, 1)): T => o.expand(t, rows, [x.shape[0]]);
 
 /**
- * DDIM from the given timesteps down to x0; returns the final x (re-projected to radius C) and
- * the trajectory (x entering each step, then the result).
+ * DDIM from the given timesteps down to x0, unrolled into one graph; returns the final x
+ * (re-projected to radius C) and the trajectory (x entering each step, then the result).
  */
 export function ddim(x: T, times: number[], alphas: Float64Array, scale: number, denoise: Denoise): { out: T; trajectory: T[] } {
-  const g = x.g;
-  const batch = o.slice(o.shapeOf(x), 0, 0, 1);
+  const rows = o.slice(o.shapeOf(x), 0, 0, 1);
   const trajectory: T[] = [];
   let cur = toRadius(x, scale);
   times.forEach((t, k) => {
     trajectory.push(cur);
-    const x0 = denoise(cur, o.expand(g.constant([t], [1]), batch, [x.shape[0]]));
-    const a = alphas[t];
-    const ap = k + 1 < times.length ? alphas[times[k + 1]] : 1;
-    // x' = √ā' x0 + √(1-ā') ε with ε = (x - √ā x0)/√(1-ā), folded into x' = c1 x + c2 x0.
-    const c1 = Math.sqrt((1 - ap) / (1 - a));
-    const c2 = Math.sqrt(ap) - c1 * Math.sqrt(a);
-    const next = c1 === 0 ? x0 : o.add(o.mul(cur, c1), o.mul(x0, c2));
-    cur = toRadius(next, scale);
+    const x0 = denoise(cur, perRow(x.g.constant([t], [1]), x, rows));
+    const { c1, c2 } = ddimCoefficients(times, alphas, k);
+    cur = toRadius(c1 === 0 ? x0 : o.add(o.mul(cur, c1), o.mul(x0, c2)), scale);
   });
   trajectory.push(cur);
   return { out: cur, trajectory };
 }
 
-export interface BridgeGraphOptions {
+export interface DdimStepGraphOptions {
   dim: number;
-  /** ē_img: mean of the normalised image embeddings. */
-  imageMean: Float32Array;
   scale: number;
-  alphas: Float64Array;
-  times: number[];
   denoise: Denoise;
 }
 
-/** Inputs `image_embeds` [B, dim]; outputs `bridged` [B, dim] (radius C). M = 0 (no times) is eq. 6 alone. */
-export function bridgeNet(opts: BridgeGraphOptions) {
+/**
+ * One DDIM step of `ddim`: inputs `x` [B, dim] (at radius C), `t` [1] (the timestep), `c1` and
+ * `c2` [] (ddimCoefficients); output `next` [B, dim] = C · n(c1 x + c2 denoise(x, t)). Run once
+ * per timestep, its result fed back as `x`, it gives ddim's output for any M and S.
+ */
+export function ddimStepNet(opts: DdimStepGraphOptions) {
   return (g: Graph) => {
-    const e = g.input('image_embeds', g.float, ['B', opts.dim]);
-    const z = diffusionSpace(e, g.constant(opts.imageMean, [opts.dim]), opts.scale);
-    return { bridged: ddim(z, opts.times, opts.alphas, opts.scale, opts.denoise).out };
+    const x = g.input('x', g.float, ['B', opts.dim]);
+    const t = g.input('t', g.float, [1]);
+    const x0 = opts.denoise(x, perRow(t, x));
+    const next = o.add(o.mul(x, g.input('c1', g.float, [])), o.mul(x0, g.input('c2', g.float, [])));
+    return { next: toRadius(next, opts.scale) };
   };
 }
 

@@ -281,6 +281,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * Queues a new caption for the file, optionally at another M / step count (checked by the
      * engine's bridging schedule against the current settings); the row records what was used.
+     * One regenerate per file is pending at a time: asking again answers the pending job's id, or
+     * 409 when it asks for other M / S (queue.enqueueRegenerate).
      */
     async regenerate(documentId: string, input: Record<string, unknown>): Promise<{ jobId: string }> {
       const row = await byDocument(documentId);

@@ -1,6 +1,8 @@
 /**
  * The queue consumer, started by bootstrap (worker: 'inline') or by `npx altbridge worker` in its
- * own process. BullMQ's stalled-job check requeues a job whose worker died (its lock expired).
+ * own process: caption jobs, and the settings preview's jobs on a queue of their own (one at a
+ * time; a preview waits for the caption runs in hand, not for the backlog), both on one engine.
+ * BullMQ's stalled-job check requeues a job whose worker died (its lock expired).
  * The consuming process also runs the reconciler (jobs Redis lost are queued again from the caption
  * rows: at start, whenever the queue's Redis connection is ready again, and every reconcileMs) and
  * the backfill feeder.
@@ -8,13 +10,15 @@
 import type { Core } from '@strapi/strapi';
 import { Worker } from 'bullmq';
 import { CaptionEngine } from '../../../worker/engine';
+import { previewQueueName } from '../config';
+import { previewProcessor } from '../consumer/preview-job';
 import { jobProcessor } from '../consumer/process-job';
-import type { CaptionJob } from '../contracts';
+import type { CaptionJob, PreviewJob, PreviewRow } from '../contracts';
 import { redisConnection } from '../redis';
 import { getService, pluginConfig } from '../utils';
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let running: { worker: Worker<CaptionJob>; engine: CaptionEngine; timers: NodeJS.Timeout[]; offReady: () => void } | null = null;
+  let running: { worker: Worker<CaptionJob>; previews: Worker<PreviewJob, PreviewRow[]>; engine: CaptionEngine; timers: NodeJS.Timeout[]; offReady: () => void } | null = null;
   let reconciling: Promise<unknown> | null = null;
 
   function reconcile(): Promise<unknown> {
@@ -30,16 +34,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (running) return;
       const c = pluginConfig(strapi);
       const engine = new CaptionEngine();
-      const worker = new Worker<CaptionJob>(c.queueName, jobProcessor(strapi, engine), {
-        connection: redisConnection(c.redisUrl),
-        prefix: c.queuePrefix,
-        concurrency: c.concurrency,
-        lockDuration: c.lockDurationMs,
-        stalledInterval: c.lockDurationMs,
-      });
+      const options = { connection: redisConnection(c.redisUrl), prefix: c.queuePrefix, lockDuration: c.lockDurationMs, stalledInterval: c.lockDurationMs };
+      const worker = new Worker<CaptionJob>(c.queueName, jobProcessor(strapi, engine), { ...options, concurrency: c.concurrency });
+      const previews = new Worker<PreviewJob, PreviewRow[]>(previewQueueName(c), previewProcessor(strapi, engine), options);
       worker.on('failed', (job, err) => strapi.log.warn(`altbridge: job ${job?.id} (file ${job?.data.fileId}) failed: ${err.message}`));
       // Without a listener an 'error' event (e.g. Redis gone) would crash the process.
       worker.on('error', (err) => strapi.log.error(`altbridge: worker: ${err.message}`));
+      previews.on('error', (err) => strapi.log.error(`altbridge: preview worker: ${err.message}`));
       const timers = [setInterval(() => void reconcile(), c.reconcileMs), setInterval(() => void getService(strapi, 'backfill').tick(), c.backfillTickMs)];
       let offReady = () => undefined as void;
       // ioredis emits 'ready' on every (re)connection: after a Redis restart, rebuild what it lost.
@@ -51,7 +52,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           offReady = () => void client.off('ready', onReady);
         })
         .catch(() => undefined);
-      running = { worker, engine, timers, offReady: () => offReady() };
+      running = { worker, previews, engine, timers, offReady: () => offReady() };
       void reconcile();
       strapi.log.info(`altbridge: caption worker consuming "${c.queueName}" with concurrency ${c.concurrency}`);
     },
@@ -59,13 +60,13 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /** Lets the jobs in hand finish, then frees the models. */
     async stop(): Promise<void> {
       if (!running) return;
-      const { worker, engine, timers, offReady } = running;
+      const { worker, previews, engine, timers, offReady } = running;
       running = null;
       for (const t of timers) clearInterval(t);
       offReady();
       await reconciling;
       await getService(strapi, 'backfill').settle();
-      await worker.close();
+      await Promise.all([worker.close(), previews.close()]);
       await engine.close();
     },
 

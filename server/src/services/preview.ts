@@ -1,18 +1,38 @@
 /**
  * The settings page's live preview: one image captioned at several bridging depths M with the
- * current settings otherwise, so an admin sees what M does before saving it. Runs on its own
- * engine, beside the queue's, and never stores anything.
+ * current settings otherwise, so an admin sees what M does before saving it. The web process only
+ * checks the request and waits: the caption worker runs it (a job on the preview queue, see
+ * consumer/preview-job.ts), so Strapi never holds a second copy of the models. Nothing is stored.
  */
 import type { Core } from '@strapi/strapi';
-import { CaptionEngine } from '../../../worker/engine';
-import { Preview, PREVIEW_LIMITS, PreviewRow, SETTINGS_LIMITS } from '../contracts';
+import { Queue, QueueEvents } from 'bullmq';
+import { previewQueueName } from '../config';
+import { Preview, PREVIEW_LIMITS, PreviewJob, PreviewRow, SETTINGS_LIMITS } from '../contracts';
 import { InvalidInput, NotFound } from '../errors';
-import { ROW_ID, schedule, whole } from '../input';
-import { readUpload } from '../read-upload';
-import { FILE_UID, getService, isImage, UploadFile } from '../utils';
+import { ROW_ID, whole } from '../input';
+import { redisConnection } from '../redis';
+import { FILE_UID, isImage, pluginConfig, UploadFile } from '../utils';
+
+/** No caption worker answered the preview in time (503). */
+export class NoWorker extends Error {
+  override name = 'NoWorker';
+}
+
+/** A preview's result is read once, by the request waiting on it; a minute covers a late reader. */
+const KEEP = { age: 60 };
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  let engine: CaptionEngine | null = null;
+  let previews: { queue: Queue<PreviewJob, PreviewRow[]>; events: QueueEvents } | null = null;
+
+  /** The preview queue and the events a request waits on, opened on the first preview. */
+  function connect(): { queue: Queue<PreviewJob, PreviewRow[]>; events: QueueEvents } {
+    if (!previews) {
+      const c = pluginConfig(strapi);
+      const options = { connection: redisConnection(c.redisUrl), prefix: c.queuePrefix };
+      previews = { queue: new Queue<PreviewJob, PreviewRow[]>(previewQueueName(c), options), events: new QueueEvents(previewQueueName(c), options) };
+    }
+    return previews;
+  }
 
   /** The file asked for, else the newest image in the Media Library. */
   async function sample(fileId: unknown): Promise<UploadFile> {
@@ -36,22 +56,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!Array.isArray(depths) || depths.length === 0 || depths.length > maxDepths) throw new InvalidInput(`m must be a list of 1 to ${maxDepths} depths`);
       const ms = depths.map((m, i) => whole(`m[${i}]`, m, SETTINGS_LIMITS.m));
       const file = await sample(input.fileId);
-      const s = await getService(strapi, 'settings').get();
-      const data = await readUpload(file.url, strapi.dirs.static.public);
-      engine ??= new CaptionEngine();
-      const rows: PreviewRow[] = [];
-      for (const m of ms) {
-        const { steps } = schedule(m, undefined, s.steps);
-        const started = Date.now();
-        const r = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined });
-        rows.push({ m, steps, caption: r.caption, confidence: r.confidence, ms: Date.now() - started });
+      const waitMs = pluginConfig(strapi).previewTimeoutMs;
+      const { queue, events } = connect();
+      const job = await queue.add('preview', { fileId: file.id, m: ms }, { attempts: 1, removeOnComplete: KEEP, removeOnFail: KEEP });
+      try {
+        return { file: { id: file.id, name: file.name, url: file.url }, rows: await job.waitUntilFinished(events, waitMs) };
+      } catch (err) {
+        const state = await job.getState();
+        if (state === 'failed') throw new Error(`preview of file ${file.id} failed: ${(err as Error).message}`);
+        // Not taken: no worker should find it later. Taken: the worker finishes it, unread.
+        await job.remove().catch(() => undefined);
+        const s = waitMs / 1000;
+        throw new NoWorker(
+          state === 'active'
+            ? `the caption worker did not finish the preview within ${s} s`
+            : `no caption worker is running: none took the preview within ${s} s (start one with \`npx altbridge worker\`, or set ALTBRIDGE_WORKER=inline)`,
+        );
       }
-      return { file: { id: file.id, name: file.name, url: file.url }, rows };
     },
 
     async close(): Promise<void> {
-      await engine?.close();
-      engine = null;
+      await Promise.all([previews?.queue.close(), previews?.events.close()]);
+      previews = null;
     },
   };
 };

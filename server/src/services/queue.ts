@@ -5,7 +5,7 @@
 import type { Core } from '@strapi/strapi';
 import { JobsOptions, Queue } from 'bullmq';
 import type { CaptionJob, FailedJob, RegenerateInput } from '../contracts';
-import { NotFound } from '../errors';
+import { Conflict, NotFound } from '../errors';
 import { redisConnection } from '../redis';
 import { fileJobId, getService, isImage, pluginConfig, recoverJobId, regenerateJobId } from '../utils';
 
@@ -98,10 +98,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return requeued;
     },
 
-    /** An editor's request: never deduplicated against earlier jobs. */
+    /**
+     * An editor's request, one per file at a time: while a regenerate of the file is pending (Redis
+     * deduplicates on the file atomically), the same request again answers that job's id, and one
+     * at other M / S is refused, rather than queueing caption runs nobody waits for.
+     */
     async enqueueRegenerate(fileId: number, overrides: RegenerateInput): Promise<string> {
-      const job = await get().add('caption', { fileId, ...overrides }, jobOptions(regenerateJobId(fileId)));
-      return job.id!;
+      const id = regenerateJobId(fileId);
+      const added = await get().add('caption', { fileId, ...overrides }, { ...jobOptions(id), deduplication: { id: `regen-${fileId}` } });
+      if (added.id === id) return id;
+      const pending = await get().getJob(added.id!);
+      if (pending && pending.data.m === overrides.m && pending.data.steps === overrides.steps) return pending.id!;
+      throw new Conflict(`file ${fileId} already has a regenerate pending (job ${added.id}) at other M / S: wait for it to finish`);
     },
 
     async failed(start: number, end: number): Promise<{ total: number; jobs: FailedJob[] }> {

@@ -6,11 +6,14 @@
  */
 import type { Core } from '@strapi/strapi';
 import { createStrapi } from '@strapi/strapi';
+import { Queue } from 'bullmq';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
+import { AltbridgeConfig, previewQueueName } from '../../../server/src/config';
+import { redisConnection } from '../../../server/src/redis';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'example');
 const PG = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres', database: 'postgres' };
@@ -105,12 +108,21 @@ export async function bootApp(label: string, env: Record<string, string> = {}, b
     async close() {
       const queue = strapi.plugin('altbridge').service('queue');
       await queue.queue().obliterate({ force: true });
+      const previews = previewQueue(strapi);
+      await previews.obliterate({ force: true });
+      await previews.close();
       await strapi.destroy();
       await adminSql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
       fs.rmSync(publicDir, { recursive: true, force: true });
     },
   };
   return app;
+}
+
+/** The settings preview's queue of the app (the caller closes it). */
+export function previewQueue(strapi: Core.Strapi): Queue {
+  const c = strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+  return new Queue(previewQueueName(c), { connection: redisConnection(c.redisUrl), prefix: c.queuePrefix });
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */

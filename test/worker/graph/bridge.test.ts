@@ -1,7 +1,13 @@
-/** Bridge math: schedule, timesteps, eq. 6 and the DDIM trajectory against TypeScript references. */
+/**
+ * Bridge math: schedule, timesteps, eq. 6 and the DDIM trajectory against TypeScript references,
+ * and the product's bridge (one step graph run S times) against the whole bridge unrolled into one
+ * graph, as it was built per (M, S) before.
+ */
 import * as ort from 'onnxruntime-node';
-import { alphasCumprod, ddimTimesteps, DIFFUSION_DEFAULTS, toDiffusionSpace } from '../../../worker/diffusion';
-import { bridgeNet, ddim } from '../../../worker/graph/bridge';
+import { Bridge } from '../../../worker/bridge';
+import { loadBundle } from '../../../worker/bundle/load';
+import { alphasCumprod, bridgingSchedule, ddimTimesteps, DIFFUSION_DEFAULTS, toDiffusionSpace } from '../../../worker/diffusion';
+import { ddim, Denoise, toRadius } from '../../../worker/graph/bridge';
 import { denoiser } from '../../../worker/graph/denoiser';
 import { Graph, T } from '../../../worker/graph/graph';
 import { toOnnx } from '../../../worker/graph/onnx';
@@ -13,6 +19,13 @@ const D = 6;
 const alphas = alphasCumprod(DIFFUSION_DEFAULTS);
 const C = DIFFUSION_DEFAULTS.scale;
 
+/** The whole bridge as one graph: eq. 6, then DDIM unrolled over `times`. Input `image_embeds`, output `bridged`. */
+const unrolledBridge = (dim: number, imageMean: Float32Array, scale: number, times: number[], denoise: Denoise) => (g: Graph) => {
+  const e = g.input('image_embeds', g.float, ['B', dim]);
+  const z = toRadius(o.sub(toRadius(e, 1), g.constant(imageMean, [dim])), scale);
+  return { bridged: ddim(z, times, alphas, scale, denoise).out };
+};
+
 test('timesteps for M = 600, S = 5 are 599, 479, 359, 239, 119; M = 0 has none; bad M or S are refused', () => {
   expect(ddimTimesteps(600, 5)).toEqual([599, 479, 359, 239, 119]);
   expect(ddimTimesteps(600, 1)).toEqual([599]);
@@ -20,6 +33,17 @@ test('timesteps for M = 600, S = 5 are 599, 479, 359, 239, 119; M = 0 has none; 
   expect(ddimTimesteps(0, 5)).toEqual([]);
   expect(() => ddimTimesteps(600, 0)).toThrow(/DDIM steps \(M = 600\) must be a whole number from 1 to 600/);
   expect(() => ddimTimesteps(-1, 5)).toThrow(/M must be a whole number/);
+});
+
+test('the bridging schedule: S defaults to min(default, M, 50); S over M or over 50 is refused', () => {
+  expect(bridgingSchedule(600, undefined, 5)).toEqual({ m: 600, steps: 5, timesteps: [599, 479, 359, 239, 119] });
+  expect(bridgingSchedule(3, undefined, 5).steps).toBe(3);
+  // A default saved when S could reach 1000 runs at the cap instead of failing every job.
+  expect(bridgingSchedule(600, undefined, 100).steps).toBe(50);
+  expect(bridgingSchedule(0, undefined, 5)).toEqual({ m: 0, steps: 0, timesteps: [] });
+  expect(bridgingSchedule(1000, 50, 5).timesteps).toHaveLength(50);
+  expect(() => bridgingSchedule(1000, 51, 5)).toThrow('DDIM steps must be a whole number from 1 to 50, got 51');
+  expect(() => bridgingSchedule(10, 20, 5)).toThrow('DDIM steps must be a whole number from 1 to 10, got 20');
 });
 
 test('the cosine schedule falls from ~1 to ~0 and matches its closed form', () => {
@@ -51,8 +75,7 @@ function reference(e: Float32Array, mean: Float32Array, times: number[]): Float3
 }
 
 async function run(times: number[], e: Float32Array, mean: Float32Array, batch: number): Promise<Float32Array> {
-  const net = bridgeNet({ dim: D, imageMean: mean, scale: C, alphas, times, denoise: closedForm });
-  const session = await ort.InferenceSession.create(buildInference(net, new Map()));
+  const session = await ort.InferenceSession.create(buildInference(unrolledBridge(D, mean, C, times, closedForm), new Map()));
   const out = await session.run({ image_embeds: new ort.Tensor('float32', e, [batch, D]) });
   await session.release();
   return out.bridged.data as Float32Array;
@@ -103,7 +126,7 @@ test('the denoiser applied at every DDIM step shares one set of parameters', () 
   const cfg = { dim: D, width: 8, blocks: 2, hidden: 16, timeDim: 8 };
   const count = (times: number[]) => {
     const g = new Graph();
-    bridgeNet({ dim: D, imageMean: new Float32Array(D), scale: C, alphas, times, denoise: (x, t) => denoiser(x, t, cfg) })(g);
+    unrolledBridge(D, new Float32Array(D), C, times, (x, t) => denoiser(x, t, cfg))(g);
     return g.params.length;
   };
   expect(count(ddimTimesteps(600, 1))).toBeGreaterThan(10);
@@ -111,4 +134,26 @@ test('the denoiser applied at every DDIM step shares one set of parameters', () 
   const g = new Graph();
   g.param('w', [2, 2], { kind: 'const', value: 0 });
   expect(() => g.param('w', [3], { kind: 'const', value: 0 })).toThrow(/parameter w is \[2,2\], not \[3\]/);
+});
+
+test('the bridge (one step session run S times) equals the unrolled bridge graph with the shapes-mini denoiser', async () => {
+  const bundle = loadBundle('shapes-mini');
+  const { manifest, imageMean } = bundle;
+  const dim = manifest.clip.embedDim;
+  const d = manifest.diffusion;
+  const bridge = new Bridge(bundle, { executionProviders: ['cpu'], threads: 1, optimization: 'all' });
+  const rng = new Rng(9);
+  const batch = 3;
+  const e = Float32Array.from({ length: batch * dim }, () => rng.normal());
+  for (const [m, s] of [[0, 0], [1, 1], [600, 5], [37, 3], [1000, 50]]) {
+    const net = unrolledBridge(dim, imageMean!, d.scale, ddimTimesteps(m, s), (x, t) => denoiser(x, t, d.denoiser));
+    const reference = await ort.InferenceSession.create(buildInference(net, bundle.denoiser));
+    const want = (await reference.run({ image_embeds: new ort.Tensor('float32', e, [batch, dim]) })).bridged.data as Float32Array;
+    await reference.release();
+    const got = await bridge.run(e, batch, m, s);
+    const worst = want.reduce((w, v, i) => Math.max(w, Math.abs(v - got[i])), 0);
+    console.log(`bridge M=${m} S=${s}: step loop vs unrolled graph, max abs difference ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-5);
+  }
+  await bridge.close();
 });
