@@ -159,16 +159,13 @@ describe('one 10 MB line is dropped as too long', () => {
   });
 });
 
-test('a 200k-line corpus streams in a few seconds', async () => {
+// Its speed is measured by bench/corpus-stream.ts, not asserted here.
+test('a 200k-line corpus streams every line', async () => {
   const lines = Array.from({ length: 200_000 }, (_, i) => `a photo of item ${i} on a wooden table`);
   const file = write('big.txt', lines.join('\n'));
-  const started = Date.now();
   let n = 0;
   for await (const c of streamCaptions(file)) if (c) n++;
-  const seconds = (Date.now() - started) / 1000;
-  console.log(`streamCaptions: 200000 lines in ${seconds.toFixed(2)} s`);
   expect(n).toBe(200_000);
-  expect(seconds).toBeLessThan(10);
 });
 
 test('a corpus whose every caption falls in the held-out split is refused, not returned empty', async () => {

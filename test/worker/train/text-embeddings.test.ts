@@ -179,13 +179,4 @@ test('an abort keeps the batches already encoded', async () => {
   expect(rest.seen.captions).toBe(30);
 });
 
-test('throughput on 2000 captions', async () => {
-  const cacheDir = freshDir();
-  const texts = captions(2000, 5);
-  for (const [label, e] of [['encode', enc], ['cached', enc]] as const) {
-    const t0 = performance.now();
-    await embedTexts(e, tok, sha, ctx, texts, { cacheDir });
-    const s = (performance.now() - t0) / 1000;
-    console.log(`text embeddings (${label}, tiny model, batch 64): ${Math.round(texts.length / s)} captions/s`);
-  }
-});
+// Captions per second, encoded and cached: bench/text-embeddings.ts.
