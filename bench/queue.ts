@@ -7,7 +7,7 @@
  * worker per job and the engine's stages. Figures only: nothing is asserted. Everything it made is
  * removed at the end.
  */
-import { createStrapi } from '@strapi/strapi';
+import { createStrapi, type Core } from '@strapi/strapi';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -147,7 +147,7 @@ export async function benchQueue(o: BenchQueueOptions): Promise<BenchQueueResult
   }
 }
 
-async function uploadOne(strapi: any, file: string, name: string): Promise<number> {
+async function uploadOne(strapi: Core.Strapi, file: string, name: string): Promise<number> {
   const [row] = await strapi
     .plugin('upload')
     .service('upload')
@@ -155,7 +155,7 @@ async function uploadOne(strapi: any, file: string, name: string): Promise<numbe
   return row.id;
 }
 
-async function waitCaptioned(strapi: any, ids: number[], timeoutSec: number): Promise<{ status: string; timings: Record<string, number> | null }[]> {
+async function waitCaptioned(strapi: Core.Strapi, ids: number[], timeoutSec: number): Promise<{ status: string; timings: Record<string, number> | null }[]> {
   const until = Date.now() + timeoutSec * 1000;
   for (;;) {
     const rows = await strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId: { $in: ids }, status: { $ne: 'queued' } }, select: ['status', 'timings'] });

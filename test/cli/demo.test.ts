@@ -1,5 +1,5 @@
 /**
- * `altbridge demo` as a user runs it: on a tiny bundle built here, and on the committed default
+ * `altbridge demo` as a user runs it: on the tiny bundle of the global setup, and on the committed default
  * bundle models/shapes-mini (which ships with the project: that test fails while it is absent).
  */
 import { spawnSync } from 'child_process';
@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
-import { buildShapes } from '../../research/shapes/build';
+import { tinyShapes } from '../setup/tiny-shapes';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-demo-cli-'));
@@ -46,13 +46,8 @@ function parseDemo(stdout: string, count: number): { header: string; lines: Demo
 }
 
 test('demo --count 3 --out --bundle: three PNGs, three captions and the summary line', async () => {
-  const work = path.join(root, 'work');
-  const bundle = path.join(work, 'bundle');
-  process.env.ALTBRIDGE_CACHE = cache;
-  await buildShapes(
-    { seed: 0, data: { seed: 3, pairs: 120, texts: 40, heldOut: 12, size: 64 }, val: 12, clipSteps: 15, denoiserSteps: 15, decoderSteps: 15, draws: 1 },
-    { work, out: bundle, name: 'tiny-demo', version: '0.0.1', command: 'jest demo.test.ts' },
-  );
+  const tiny = tinyShapes();
+  const bundle = tiny.bundle;
   const out = path.join(root, 'scenes');
   const r = run(['demo', '--count', '3', '--out', out, '--bundle', bundle]);
   expect([r.status, r.stderr]).toEqual([0, '']);
@@ -63,7 +58,7 @@ test('demo --count 3 --out --bundle: three PNGs, three captions and the summary 
     expect([f, meta.format, meta.width, meta.height]).toEqual([f, 'png', 64, 64]);
   }
   const d = parseDemo(r.stdout, 3);
-  expect(d.header).toBe(`Captioning 3 new scenes drawn in ${out} with tiny-demo@0.0.1...`);
+  expect(d.header).toBe(`Captioning 3 new scenes drawn in ${out} with ${tiny.name}@${tiny.version}...`);
   expect(d.lines.map((l) => l.file)).toEqual(pngs);
   for (const l of d.lines) expect(l.truth).toMatch(/\.$/);
   expect(d.summary).toMatch(/^[0-3] of 3 captions make no false claim about colour, shape, count or relation\.$/);

@@ -1,6 +1,6 @@
 /**
- * `altbridge eval` and `altbridge shapes report` as a user runs them, on a tiny ShapesWorld bundle
- * built once here: scores on a ShapesWorld split (from --data, or regenerated from the bundle's
+ * `altbridge eval` and `altbridge shapes report` as a user runs them, on the tiny ShapesWorld bundle
+ * of the global setup (test/setup/global-setup.ts): scores on a ShapesWorld split (from --data, or regenerated from the bundle's
  * recipe), on a folder with a references file, and readable failures for bad input.
  */
 import { spawnSync } from 'child_process';
@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 import { loadBundle } from '../../worker/bundle/load';
-import { buildShapes, ShapesBuild } from '../../research/shapes/build';
 import { readShapesPart } from '../../research/shapes/mini-clip';
+import { tinyShapes } from '../setup/tiny-shapes';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-eval-cli-'));
@@ -19,18 +19,9 @@ const savedCache = process.env.ALTBRIDGE_CACHE;
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_CACHE: cache, ...env } });
 
-const recipe: ShapesBuild = {
-  seed: 0,
-  data: { seed: 2, pairs: 120, texts: 40, heldOut: 12, size: 64 },
-  val: 12,
-  clipSteps: 15,
-  denoiserSteps: 15,
-  decoderSteps: 15,
-  draws: 1,
-};
-const work = path.join(root, 'work');
-const bundleDir = path.join(work, 'bundle');
-const dataDir = path.join(work, 'data');
+const tiny = tinyShapes();
+const { recipe, dataDir } = tiny;
+const bundleDir = tiny.bundle;
 
 interface Summary {
   bundle: string;
@@ -57,9 +48,8 @@ function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   process.env.ALTBRIDGE_CACHE = cache;
-  await buildShapes(recipe, { work, out: bundleDir, name: 'tiny-eval', version: '0.0.1', command: 'jest eval.test.ts' });
 });
 afterAll(() => {
   if (savedCache === undefined) delete process.env.ALTBRIDGE_CACHE;
@@ -87,7 +77,7 @@ describe('eval --split', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
     withData = summary(r.stdout);
     const m = loadBundle(bundleDir).manifest;
-    expect(withData.bundle).toBe('tiny-eval@0.0.1');
+    expect(withData.bundle).toBe(`${tiny.name}@${tiny.version}`);
     expect(withData.images).toBe(recipe.data.heldOut);
     expect(withData.failed).toBe(0);
     expect(withData.m).toBe(m.diffusion.defaultM);

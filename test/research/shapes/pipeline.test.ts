@@ -14,11 +14,12 @@ import { makeClipTokenizer, tokenizerJsonText } from '../../../worker/clip/make-
 import { ClipTokenizer } from '../../../worker/clip/tokenizer';
 import { imageEncoder, textEncoder, TextConfig, VisionConfig } from '../../../worker/graph/clip';
 import { buildInference } from '../../../worker/graph/train-step';
-import { buildShapes, ShapesBuild, shapesData, splitPairs } from '../../../research/shapes/build';
+import { buildShapes, shapesData, splitPairs } from '../../../research/shapes/build';
 import { EvalSet, retrieval } from '../../../research/shapes/experiments';
 import { generateShapes } from '../../../research/shapes/generate';
 import { loadPixels, readShapesPart } from '../../../research/shapes/mini-clip';
 import { trainClip } from '../../../worker/train/clip';
+import { tinyShapes } from '../../setup/tiny-shapes';
 
 const made: string[] = [];
 const tmp = () => {
@@ -87,25 +88,11 @@ describe('trainClip', () => {
 });
 
 describe('buildShapes', () => {
-  const recipe: ShapesBuild = {
-    seed: 0,
-    data: { seed: 1, pairs: 120, texts: 40, heldOut: 12, size: 64 },
-    val: 12,
-    clipSteps: 15,
-    denoiserSteps: 15,
-    decoderSteps: 15,
-    draws: 1,
-  };
-  let work: string;
-  let out: string;
-  let first: Awaited<ReturnType<typeof buildShapes>>;
-  const stages: string[] = [];
-
-  beforeAll(async () => {
-    work = tmp();
-    out = path.join(work, 'bundle');
-    first = await buildShapes(recipe, { work, out, name: 'tiny-shapes', version: '0.0.1', command: 'jest pipeline.test.ts', onStage: (s) => stages.push(s) });
-  });
+  // Built by the global setup (test/setup/global-setup.ts) with buildShapes, shared with other tests: read-only here.
+  const tiny = tinyShapes();
+  const { recipe, work, stages } = tiny;
+  const out = tiny.bundle;
+  const first = { dataDir: tiny.dataDir, manifest: loadBundle(out).manifest };
 
   test('makes a full bundle that loads, with ē_img, its recipe and the CLIP bundle in work/clip', () => {
     expect(stages).toEqual(expect.arrayContaining(['data', 'clip', 'images-mean', 'denoiser', 'decoder', 'write']));
@@ -133,7 +120,7 @@ describe('buildShapes', () => {
     const manifestFile = path.join(out, 'manifest.json');
     const before = { manifest: sha(manifestFile), createdAt: loadBundle(out).manifest.createdAt, clip: sha(path.join(work, 'clip', 'manifest.json')), mtime: fs.statSync(manifestFile).mtimeMs };
     const again: string[] = [];
-    const r = await buildShapes(recipe, { work, out, name: 'tiny-shapes', version: '0.0.1', command: 'jest pipeline.test.ts', onStage: (s) => again.push(s), onProgress: (s) => again.push(`progress ${s}`) });
+    const r = await buildShapes(recipe, { work, out, name: tiny.name, version: tiny.version, command: tiny.command, onStage: (s) => again.push(s), onProgress: (s) => again.push(`progress ${s}`) });
     expect(again).toEqual([]);
     expect(r.dataDir).toBe(first.dataDir);
     expect(r.manifest.createdAt).toBe(before.createdAt);

@@ -302,10 +302,9 @@ describe('bad input gives an ImageError with a clear reason', () => {
   test('a 30000×30000 PNG decompression bomb, refused from its header', async () => {
     const bomb = pngBomb(30000);
     const before = process.memoryUsage().rss;
-    const t0 = Date.now();
     expect(await reasonFor(bomb, clip(224), 'bomb.png')).toBe('image is 30000×30000 = 900 MP, over the 50 MP limit');
     const grown = process.memoryUsage().rss - before;
-    console.log(`bomb: ${bomb.length} bytes refused in ${Date.now() - t0} ms, rss grew ${(grown / 1e6).toFixed(1)} MB (decoding needs 2700 MB)`);
+    console.log(`bomb: ${bomb.length} bytes refused, rss grew ${(grown / 1e6).toFixed(1)} MB (decoding needs 2700 MB)`);
     expect(grown).toBeLessThan(100e6);
   });
 

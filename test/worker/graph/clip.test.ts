@@ -50,22 +50,14 @@ test('the ViT-B/32 image encoder has CLIP ViT-B/32 vision tower + projection par
   expect(specs.reduce((s, p) => s + sizeOf(p.shape), 0)).toBe(expected);
   expect(specs.every((p) => p.name.startsWith('clip.vision.'))).toBe(true);
 
-  let started = Date.now();
   const values = randomValues(imageEncoder(VIT_B32), 7);
-  const drawn = Date.now() - started;
-  started = Date.now();
   const session = await openSession(buildInference(imageEncoder(VIT_B32), values));
-  const opened = Date.now() - started;
   values.clear(); // the session holds its own copy of the 350 MB
   const rng = new Rng(3);
   const pixels = Float32Array.from({ length: 2 * 3 * 224 * 224 }, () => rng.normal());
   const out = (await session.run({ pixel_values: new ort.Tensor('float32', pixels, [2, 3, 224, 224]) })).image_embeds;
   expect(out.dims).toEqual([2, 512]);
   expect((out.data as Float32Array).every(Number.isFinite)).toBe(true);
-  const one = { pixel_values: new ort.Tensor('float32', pixels.slice(0, 3 * 224 * 224), [1, 3, 224, 224]) };
-  started = Date.now();
-  await session.run(one);
-  console.log(`clip ViT-B/32 (random weights, ${(expected / 1e6).toFixed(2)}M params): values drawn in ${drawn} ms, serialised + opened in ${opened} ms, batch-1 forward ${Date.now() - started} ms`);
   await session.release();
 });
 
@@ -167,12 +159,11 @@ test('a tiny CLIP learns 16 random image/caption pairs', async () => {
       attention_mask: new ort.Tensor('int64', int64([...idx].flatMap((i) => masks[i])), [idx.length, L]),
     }),
   };
-  const started = Date.now();
   const graph = buildTrainStep(clipLoss(v, t), { adamw: { weightDecay: 0 } });
   const result = await new Trainer({ graph, data, batchSize: count, steps: 300, schedule: { peak: 2e-3, warmup: 20 }, seed: 2 }).run();
   const first = result.history[0].loss;
   const last = result.history[result.history.length - 1].loss;
-  console.log(`tiny CLIP: loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${result.step} steps, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`tiny CLIP: loss ${first.toFixed(3)} -> ${last.toFixed(3)} in ${result.step} steps`);
   expect(first).toBeGreaterThan(2);
   expect(last).toBeLessThan(0.1 * first);
 });

@@ -50,9 +50,8 @@ beforeAll(async () => {
   const eq6 = (x: Float32Array) => Float32Array.from(rows(x).flatMap((r) => Array.from(toDiffusionSpace(r, mean, C))));
   z = eq6(raw);
   heldOut = eq6(clustered(200, 3));
-  const started = Date.now();
   trained = await trainDenoiser(z, cfg, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 1500, lr: 2e-3, warmup: 50, ema: 0.99 });
-  console.log(`denoiser: 1500 steps in ${((Date.now() - started) / 1000).toFixed(1)} s, loss ${trained.history[0].loss.toFixed(3)} -> ${trained.history[1499].loss.toFixed(3)}`);
+  console.log(`denoiser: 1500 steps, loss ${trained.history[0].loss.toFixed(3)} -> ${trained.history[1499].loss.toFixed(3)}`);
 });
 
 /** Mean cosine to the clean held-out rows: of the noisy input at t = 600, and after DDIM back to 0. */
@@ -109,10 +108,11 @@ test('stored augmentation draws: K per caption at radius C, seeded, different fr
   expect(near).toBeGreaterThan(0.8);
 });
 
-test('the transformer-over-chunks denoiser learns on the same data too', async () => {
+// The architectures' comparison (quality and time per step on equal steps) is bench/denoiser-arch.ts; here the other kind just has to learn.
+test('the transformer-over-chunks denoiser learns too: held-out embeddings come back from t = 600', async () => {
   const c: DenoiserConfig = { dim: D, width: 64, blocks: 2, hidden: 128, timeDim: 32, kind: 'transformer', chunks: 4, heads: 4 };
-  const r = await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 1500, lr: 2e-3, warmup: 50, ema: 0.99 });
+  const r = await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 300, lr: 2e-3, warmup: 50, ema: 0.99 });
   const { before, after } = await denoiseAt600(r.ema!, c);
-  console.log(`denoiser (transformer over 4 chunks): held-out cosine at t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
+  console.log(`denoiser (transformer over 4 chunks, 300 steps): held-out cosine noisy t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
   expect(after).toBeGreaterThan(0.85);
 });

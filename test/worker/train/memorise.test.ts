@@ -16,10 +16,8 @@ let result: TrainResult;
 let gen: Generator;
 
 beforeAll(async () => {
-  const started = Date.now();
   const graph = buildTrainStep(decoderTrain(task.cfg, { smoothing: 0, ignoreIndex: 0 }), { adamw: { weightDecay: 0 } });
   result = await new Trainer({ graph, data: task.data, batchSize: 64, steps: 400, schedule: { peak: 3e-3, warmup: 20, floor: 3e-4 }, seed: 1 }).run();
-  console.log(`memorise: ${result.step} steps in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   gen = await openGenerator(task.cfg, result.params);
 });
 afterAll(() => closeGenerator(gen));

@@ -178,3 +178,5 @@ test('an abort keeps the batches already encoded', async () => {
   expect(maxDiff(await embedTexts(rest.e, tok, sha, ctx, texts, { cacheDir, batchSize: 10 }), await reference(texts))).toBeLessThan(1e-5);
   expect(rest.seen.captions).toBe(30);
 });
+
+// Captions per second, encoded and cached: bench/text-embeddings.ts.
