@@ -135,7 +135,11 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
       const worst = Math.min(...done[image].map((c) => c.confidence));
       const bestOpen = Math.max(...open.map((x) => x.beam.logprob / x.beam.tokens.length));
       if (done[image].length >= width && (width === 1 || bestOpen <= worst)) closed[image] = true;
-      else for (const x of open) (next.push(x.beam), parents.push(x.parent));
+      else
+        for (const x of open) {
+          next.push(x.beam);
+          parents.push(x.parent);
+        }
     }
     if (next.length === 0) break;
     if (s === maxTokens - 1) {

@@ -10,6 +10,7 @@ import type { AltbridgeConfig } from './config';
  * The plugin's services by name, with their types (Strapi's registry returns untyped services).
  * services/index.ts fills it in by declaration merging, so this module needs no import of them.
  */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
 export interface Services {}
 
 export const getService = <K extends keyof Services>(strapi: Core.Strapi, name: K): Services[K] => strapi.plugin('altbridge').service(name) as Services[K];

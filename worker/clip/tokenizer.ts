@@ -44,7 +44,7 @@ export class ClipTokenizer {
     const json = readJson(file);
     const configFile = path.join(path.dirname(file), 'tokenizer_config.json');
     const config = fs.existsSync(configFile) ? readJson(configFile) : {};
-    const pad = config.pad_token; // a string, or an AddedToken object in older exports
+    const pad = config.pad_token as string | { content?: unknown } | undefined; // a string, or an AddedToken object in older exports
     const padToken = typeof pad === 'string' ? pad : typeof pad?.content === 'string' ? pad.content : CLIP_EOS;
     let tk: Tokenizer;
     try {
@@ -94,9 +94,9 @@ function isDirectory(p: string): boolean {
   return fs.existsSync(p) && fs.statSync(p).isDirectory();
 }
 
-function readJson(file: string): any {
+function readJson(file: string): Record<string, unknown> {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (e) {
     throw new Error(`CLIP tokenizer: ${file} is not valid JSON (${(e as Error).message})`);
   }

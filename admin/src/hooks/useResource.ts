@@ -27,12 +27,12 @@ export function useResource<T>(url: string, params?: Record<string, unknown>, po
     };
   }, [get, url, key, reloads]);
 
-  const polling = data !== null && poll !== undefined && poll.while(data);
+  const pollMs = data !== null && poll !== undefined && poll.while(data) ? poll.ms : null;
   React.useEffect(() => {
-    if (!polling) return;
-    const t = setTimeout(reload, poll!.ms);
+    if (pollMs === null) return;
+    const t = setTimeout(reload, pollMs);
     return () => clearTimeout(t);
-  }, [polling, data, reload, poll?.ms]);
+  }, [pollMs, data, reload]);
 
   /** loaded: an answer came (data may be null when the server answers null). */
   return { data, setData, loaded, error, reload };

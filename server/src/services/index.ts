@@ -18,5 +18,6 @@ type ServiceTypes = { [K in keyof typeof services]: ReturnType<(typeof services)
 
 // getService's name -> type map (utils.ts), filled in here so that utils.ts imports no service.
 declare module '../utils' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by extension
   interface Services extends ServiceTypes {}
 }

@@ -73,7 +73,11 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   await session.release();
   const cosRow = (a: Float32Array, b: Float32Array, i: number) => {
     let d = 0, na = 0, nb = 0;
-    for (let j = i * 16; j < (i + 1) * 16; j++) (d += a[j] * b[j]), (na += a[j] * a[j]), (nb += b[j] * b[j]);
+    for (let j = i * 16; j < (i + 1) * 16; j++) {
+      d += a[j] * b[j];
+      na += a[j] * a[j];
+      nb += b[j] * b[j];
+    }
     return d / Math.sqrt(na * nb);
   };
   const noisy = z.map((v, i) => Math.sqrt(alphas[600]) * v + Math.sqrt(1 - alphas[600]) * noise[i]);

@@ -35,7 +35,11 @@ function clustered(n: number, seed: number): Float32Array {
 
 const cos = (a: Float32Array, b: Float32Array) => {
   let d = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) (d += a[i] * b[i]), (na += a[i] * a[i]), (nb += b[i] * b[i]);
+  for (let i = 0; i < a.length; i++) {
+    d += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
   return d / Math.sqrt(na * nb);
 };
 const rows = (x: Float32Array) => Array.from({ length: x.length / D }, (_, i) => x.subarray(i * D, (i + 1) * D));
