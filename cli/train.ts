@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadClip, modelsDir } from '../worker/bundle/load';
+import { checkBundleName, checkBundleVersion } from '../worker/bundle/names';
 import { trainFromCorpus } from '../worker/train/corpus-train';
 import { trainTarget } from '../worker/train/target';
 import { wholeNumber } from './args';
@@ -15,13 +16,24 @@ import { scoreLine } from './scores';
 const s = { type: 'string' } as const;
 const OPTIONS = { corpus: s, clip: s, out: s, name: s, version: s, seed: s, 'denoiser-steps': s, 'decoder-steps': s, draws: s };
 
+/** The new bundle's name and version: both become folder names (MODELS/NAME-VERSION), so both are checked first. */
+function identity(name: string | undefined, version: string | undefined, corpus: string): { name: string; version: string } {
+  try {
+    return {
+      name: checkBundleName(name ?? path.basename(corpus).replace(/\.[^.]+$/, ''), name === undefined ? "the corpus file's name; give one with --name" : undefined),
+      version: checkBundleVersion(version ?? '1.0.0'),
+    };
+  } catch (err) {
+    throw new Error(`train: ${(err as Error).message}`);
+  }
+}
+
 export async function trainCommand(args: string[]): Promise<number> {
   const { values: v } = parseArgs({ args, options: OPTIONS });
   if (!v.corpus) throw new Error('train: --corpus FILE is required');
   if (!v.clip) throw new Error('train: --clip BUNDLE (a bundle whose CLIP to use) is required');
+  const { name, version } = identity(v.name, v.version, v.corpus);
   const clip = loadClip(v.clip);
-  const name = v.name ?? path.basename(v.corpus).replace(/\.[^.]+$/, '');
-  const version = v.version ?? '1.0.0';
   const target = trainTarget(modelsDir(), name, version);
   const out = v.out ?? target.out;
   const r = await trainFromCorpus(clip, {

@@ -1,4 +1,4 @@
-// Development defaults for every secret; set them in the environment in production.
+// Development defaults for every secret; in production the app refuses to start until each is set (src/index.js).
 module.exports = ({ env }) => ({
   auth: { secret: env('ADMIN_JWT_SECRET', 'altbridge-dev-admin-jwt-secret') },
   apiToken: { salt: env('API_TOKEN_SALT', 'altbridge-dev-api-token-salt') },

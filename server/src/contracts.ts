@@ -352,8 +352,14 @@ export interface RunStatus {
   activated: boolean;
   /** The bundle active before this run's version was activated (for rollback). */
   previousBundle: string | null;
+  /** Where the training process runs (for operators; liveness is the heartbeat). */
   pid: number;
   host: string;
+  /**
+   * Last refresh by the server running it (every few seconds while it runs). A 'running' or
+   * 'cancelling' run whose heartbeat is older than the lease is answered as 'interrupted'.
+   */
+  heartbeatAt: string;
 }
 
 // ---- the values the panel needs ----------------------------------------------------------------

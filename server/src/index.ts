@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import config from './config';
 import caption from './content-types/caption';
 import controllers from './controllers';
+import { corpusUploadBody } from './controllers/corpora';
 import { registerActions } from './permissions';
 import routes from './routes';
 import services from './services';
@@ -15,6 +16,11 @@ export default {
   routes,
   controllers,
   services,
+
+  register({ strapi }: { strapi: Core.Strapi }) {
+    // Before the app's middlewares (Strapi adds them after register), so before its body parser.
+    strapi.server.use(corpusUploadBody(strapi));
+  },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await registerActions(strapi);

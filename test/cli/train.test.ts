@@ -72,3 +72,23 @@ test('an empty corpus is refused with a clear message and leaves no bundle behin
   expect(r.stderr).toMatch(/empty/);
   expect(fs.readdirSync(models).filter((d) => d.startsWith('nothing'))).toEqual([]);
 });
+
+test('a --name or --version that would leave the models folder is refused, and nothing is written', () => {
+  if (!fs.existsSync(path.join(models, 'tiny'))) makeRandomBundle(path.join(models, 'tiny'), 'tiny', 1);
+  const corpus = path.join(root, 'names.txt');
+  fs.writeFileSync(corpus, toy().lines.map((l) => `${l}.`).join('\n'));
+  const steps = ['--denoiser-steps', '1', '--decoder-steps', '1', '--draws', '1'];
+  const before = fs.readdirSync(root).sort();
+  const t = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--name', '../x', ...steps);
+  expect(t.stderr).toMatch(/^altbridge: train: a bundle name is lowercase letters, digits, "\.", "_" and "-", starting with a letter or digit \(at most 100 characters\), got "\.\.\/x"\n$/);
+  expect(t.status).toBe(1);
+  const v = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--name', 'fine', '--version', '../../x', ...steps);
+  expect(v.stderr).toMatch(/^altbridge: train: a bundle version is .*got "\.\.\/\.\.\/x"\n$/);
+  const upper = run('train', '--corpus', path.join(root, 'Upper Case.txt'), '--clip', 'random-tiny');
+  expect(upper.stderr).toMatch(/got "Upper Case" \(the corpus file's name; give one with --name\)\n$/);
+  const f = run('finetune', '--from', 'random-tiny', '--corpus', corpus, '--name', '../x', ...steps);
+  expect(f.stderr).toMatch(/^altbridge: a bundle name is .*got "\.\.\/x"\n$/);
+  expect(f.status).toBe(1);
+  expect(fs.readdirSync(root).sort()).toEqual(before);
+  expect(fs.readdirSync(models).filter((d) => /^(x|fine)/.test(d))).toEqual([]);
+});

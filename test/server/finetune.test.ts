@@ -2,9 +2,12 @@
  * Fine-tuning from the admin API on a real Strapi: corpus upload with its validation report and
  * limits, a run (tiny step counts, in a child process) on a copy of the default bundle in a
  * temporary models folder, captioning going on meanwhile, one run at a time, the evaluation of the
- * new version against the active one, activation, rollback, and cancel.
+ * new version against the active one, activation, rollback, and cancel. Then the hardening: upload
+ * temp files and limits, two starts at once (held on a PostgreSQL lock until both are in flight),
+ * the child's environment and priority, the run's heartbeat lease, and corpora leaving the list.
  */
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
@@ -24,6 +27,9 @@ beforeAll(async () => {
     ALTBRIDGE_DATA: path.join(tmp, 'data'),
     ALTBRIDGE_CACHE: path.join(tmp, 'cache'),
     ALTBRIDGE_CORPUS_MAX_BYTES: '20000',
+    // Secrets of the server that the training child must not see.
+    ADMIN_JWT_SECRET: 'finetune-test-admin-jwt-secret',
+    DATABASE_PASSWORD: '',
   });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
 }, 120_000);
@@ -42,9 +48,10 @@ function corpus(): string {
   return lines.join('\n') + '\n';
 }
 
-async function sendCorpus(name: string, data: string | Buffer): Promise<{ status: number; body: any }> {
+async function sendCorpus(name: string, data: string | Buffer, ...more: [string, string][]): Promise<{ status: number; body: any }> {
   const form = new FormData();
   form.append('corpus', new Blob([data]), name);
+  for (const [extra, text] of more) form.append(extra, new Blob([text]), `${extra}.txt`);
   const res = await fetch(`${app.baseUrl}/altbridge/finetune/corpus`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}` }, body: form });
   return { status: res.status, body: await res.json() };
 }
@@ -83,6 +90,68 @@ test('corpus upload: checked, with a report; empty, malformed, wrong kind and to
   expect(ok.body.data.sample).toHaveLength(5);
   corpusId = ok.body.data.id;
   expect((await call(admin, 'GET', '/altbridge/finetune/corpus')).body.data.map((c: any) => c.id)).toEqual([corpusId]);
+});
+
+/** Paths under the OS temp folder, in entries that were not there before, of files that hold `token`. */
+function tempFilesHolding(before: Set<string>, token: string): string[] {
+  const found: string[] = [];
+  const visit = (p: string, depth: number) => {
+    try {
+      const st = fs.lstatSync(p);
+      if (st.isDirectory() && depth < 3) for (const name of fs.readdirSync(p)) visit(path.join(p, name), depth + 1);
+      else if (st.isFile() && st.size < 1 << 20 && fs.readFileSync(p).includes(token)) found.push(p);
+    } catch {
+      // Another process's entry, gone or unreadable: not this upload's.
+    }
+  };
+  for (const name of fs.readdirSync(os.tmpdir())) if (!before.has(name)) visit(path.join(os.tmpdir(), name), 0);
+  return found;
+}
+
+test('uploads leave no temp file behind, refused or accepted; the stored corpus is private', async () => {
+  const token = `temp-token-${process.pid}-${Date.now()}`;
+  const before = new Set(fs.readdirSync(os.tmpdir()));
+  const big = await sendCorpus('big-temp.txt', `a red circle named ${token}\n`.repeat(1000));
+  expect(big.status).toBe(413);
+  const ok = await sendCorpus('small-temp.txt', `${corpus()}a blue square named ${token} in the gallery\n`);
+  expect(ok.status).toBe(200);
+  expect(tempFilesHolding(before, token)).toEqual([]);
+
+  const folder = path.join(tmp, 'data', 'corpora');
+  const stored = fs.readdirSync(folder).find((f) => f.startsWith(ok.body.data.id))!;
+  expect(fs.readFileSync(path.join(folder, stored), 'utf8')).toContain(token);
+  expect(fs.statSync(folder).mode & 0o777).toBe(0o700);
+  expect(fs.statSync(path.join(folder, stored)).mode & 0o777).toBe(0o600);
+});
+
+test('an upload over the limit is refused while it streams in: the answer comes before the body ends', async () => {
+  const boundary = 'altbridge-test-boundary';
+  const req = http.request(`${app.baseUrl}/altbridge/finetune/corpus`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+  });
+  const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+  });
+  // Chunked, with no end: only a parser that stops at the limit can answer.
+  req.write(`--${boundary}\r\nContent-Disposition: form-data; name="corpus"; filename="endless.txt"\r\nContent-Type: text/plain\r\n\r\n`);
+  req.write('a red circle on a white canvas\n'.repeat(1000));
+  const r = await answer;
+  req.destroy();
+  expect(r.status).toBe(413);
+  expect(r.body.error.message).toMatch(/limit is 20000 bytes/);
+}, 30_000);
+
+test('one file per upload: several are refused with a 400', async () => {
+  const two = await sendCorpus('one.txt', corpus(), ['second', corpus()]);
+  expect(two.status).toBe(400);
+  expect(two.body.error.message).toBe('send one corpus file per upload (this one has 2)');
 });
 
 test('a run: one at a time, captioning goes on, then the new version is evaluated, activated and rolled back', async () => {
@@ -153,4 +222,93 @@ test('cancel stops a run after its current step; no bundle is written', async ()
   expect(end).toMatchObject({ state: 'cancelled', error: null });
   expect(fs.existsSync(path.join(models, 'shapes-mini-1.0.2'))).toBe(false);
   expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(409);
+});
+
+/** How many of this database's connections wait for a lock now. */
+async function lockWaiters(): Promise<number> {
+  const { rows } = await app.strapi.db.connection.raw(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+  return rows[0].n;
+}
+
+const storedRun = () => app.strapi.store({ type: 'plugin', name: 'altbridge', key: 'finetune' });
+
+/** Stores a run's state as a server does: under the run's advisory lock, so this server's last write of its own run goes first. */
+const writeRun = (value: unknown) =>
+  app.strapi.db.transaction(async ({ trx }) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['altbridge.finetune']);
+    await storedRun().set({ value });
+  });
+
+/** The environment a process started with. */
+const environOf = (pid: number) => Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+const gone = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
+
+test('two starts at once make one run; its process has a minimal environment and a lower priority', async () => {
+  // Both requests are held where a start reads the run's state, until both are in flight.
+  const table = app.strapi.db.metadata.get('strapi::core-store').tableName;
+  const holder = await app.strapi.db.connection.transaction();
+  let answers: { status: number; body: any }[];
+  try {
+    await holder.raw(`lock table ${table} in access exclusive mode`);
+    const both = Promise.all([1, 2].map(() => call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 })));
+    await waitFor('both starts to wait', async () => ((await lockWaiters()) >= 2 ? true : undefined));
+    await holder.commit();
+    answers = await both;
+  } finally {
+    if (!holder.isCompleted()) await holder.rollback();
+  }
+  expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+  const run = answers.find((a) => a.status === 200)!.body.data;
+
+  const env = environOf(run.pid);
+  for (const secret of ['ADMIN_JWT_SECRET', 'DATABASE_PASSWORD', 'DATABASE_NAME', 'APP_KEYS']) expect([secret, env[secret]]).toEqual([secret, undefined]);
+  expect(env).toMatchObject({ PATH: process.env.PATH, ALTBRIDGE_MODELS: models, ALTBRIDGE_THREADS: '1' });
+  expect(os.getPriority(run.pid)).toBe(Math.min(19, os.getPriority() + 10));
+
+  expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(200);
+  await waitFor('the run to stop', async () => ((await storedRun().get({})) as any)?.state === 'cancelled' && gone(run.pid) ? true : undefined, 60_000);
+});
+
+test("a run is alive while its server's heartbeat is fresh, from any host, and interrupted once the lease is out", async () => {
+  const last = (await storedRun().get({})) as any;
+  const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+  // A run recorded by this very host and a live process id (a restarted server's pid, reused), silent for an hour.
+  const silentSince = ago(3_600_000);
+  await writeRun({ ...last, id: 'finetune-phantom', state: 'running', host: os.hostname(), pid: process.pid, heartbeatAt: silentSince, finishedAt: null, error: null });
+  const phantom = await status();
+  expect(phantom).toMatchObject({ id: 'finetune-phantom', state: 'interrupted', finishedAt: silentSince });
+  expect(phantom.error).toMatch(/stopped sending its heartbeat/);
+
+  // A run on another replica that beat a moment ago: going, and a start waits for it.
+  await writeRun({ ...last, id: 'finetune-replica', state: 'running', host: 'another-replica', pid: 1, heartbeatAt: ago(1_000), finishedAt: null, error: null });
+  expect(await status()).toMatchObject({ id: 'finetune-replica', state: 'running' });
+  expect((await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 4 })).status).toBe(409);
+  await writeRun(last);
+});
+
+test('a corpus that leaves the list (the last 20 are kept) has its file deleted', async () => {
+  const folder = path.join(tmp, 'data', 'corpora');
+  const listed = (await call(admin, 'GET', '/altbridge/finetune/corpus')).body.data as { id: string }[];
+  const oldest = listed[listed.length - 1].id;
+  expect(fs.readdirSync(folder).some((f) => f.startsWith(oldest))).toBe(true);
+  for (let i = listed.length; i <= 20; i++) expect((await sendCorpus(`more-${i}.txt`, corpus())).status).toBe(200);
+  const after = (await call(admin, 'GET', '/altbridge/finetune/corpus')).body.data as { id: string }[];
+  expect(after).toHaveLength(20);
+  expect(after.map((c) => c.id)).not.toContain(oldest);
+  expect(fs.readdirSync(folder).filter((f) => f.startsWith(oldest))).toEqual([]);
+  expect(fs.readdirSync(folder)).toHaveLength(20);
+});
+
+test('activation refuses a bundle reference that is not a safe folder name', async () => {
+  const r = await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: '../../elsewhere@1.0.0' });
+  expect(r.status).toBe(400);
+  expect(r.body.error.message).toMatch(/^a bundle name is lowercase letters, .*got "\.\.\/\.\.\/elsewhere"$/);
 });

@@ -15,6 +15,7 @@ import { CLIP_MAX_LENGTH, ClipTokenizer } from '../clip/tokenizer';
 import { openSession, RuntimeConfig, runtimeConfig } from '../runtime';
 import { modelsDir } from './load';
 import { ClipManifest } from './manifest';
+import { checkBundleName, checkBundleVersion } from './names';
 import { BundleContent, writeBundle } from './write';
 import { wholeNumberIn } from '../validate';
 
@@ -40,8 +41,8 @@ const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && 
 
 export async function importClip(folder: string, opts: ImportClipOptions = {}): Promise<ClipManifest> {
   const src = path.resolve(folder);
+  const { name, version } = identity(opts, src);
   if (!fs.existsSync(src) || !fs.statSync(src).isDirectory()) throw new Error(`import-clip: ${folder} is not a folder`);
-  const name = opts.name ?? path.basename(src);
   const out = path.resolve(opts.out ?? path.join(modelsDir(), name));
   if (fs.existsSync(out)) throw new Error(`import-clip: ${out} already exists; choose another --name or --out (bundles are never overwritten)`);
 
@@ -90,7 +91,7 @@ export async function importClip(folder: string, opts: ImportClipOptions = {}): 
       tmp,
       {
         name,
-        version: opts.version ?? '1.0.0',
+        version,
         createdAt: new Date().toISOString(),
         provenance: { corpus: 'none (imported CLIP)', seeds: {}, commands: [opts.command ?? `importClip(${JSON.stringify(folder)})`], notes: notes.join('; ') },
         clip: { vision: 'clip/vision_model.onnx', text: 'clip/text_model.onnx', tokenizer: 'clip/tokenizer.json', imageSize: pre.imageSize, mean: pre.mean, std: pre.std, embedDim, contextLength },
@@ -101,6 +102,18 @@ export async function importClip(folder: string, opts: ImportClipOptions = {}): 
     return manifest;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The bundle's name (its folder in the models folder) and version, checked before anything is read; a folder's name may need --name. */
+function identity(opts: ImportClipOptions, src: string): { name: string; version: string } {
+  try {
+    return {
+      name: checkBundleName(opts.name ?? path.basename(src), opts.name === undefined ? "the export folder's name; give one with --name" : undefined),
+      version: checkBundleVersion(opts.version ?? '1.0.0'),
+    };
+  } catch (err) {
+    throw new Error(`import-clip: ${(err as Error).message}`);
   }
 }
 

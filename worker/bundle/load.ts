@@ -10,6 +10,7 @@ import { denoiser } from '../graph/denoiser';
 import { Graph, ParamSpec } from '../graph/graph';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
 import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
+import { parseBundleRef } from './names';
 
 /** What every bundle has: CLIP, its tokenizer and image settings, and the means computed so far. */
 export interface ClipBundle {
@@ -54,7 +55,13 @@ export function sha256File(file: string): string {
 /** A bundle folder from a path, a name in the models folder, or name@version. */
 export function resolveBundle(ref: string, dir = modelsDir()): string {
   if (fs.existsSync(path.join(ref, 'manifest.json'))) return path.resolve(ref);
-  const [name, version] = ref.split('@');
+  let parsed: { name: string; version: string | null };
+  try {
+    parsed = parseBundleRef(ref);
+  } catch (err) {
+    throw new Error(`bundle "${ref}" not found: no manifest.json there, and not a bundle name (${(err as Error).message})`);
+  }
+  const { name, version } = parsed;
   const found = listBundles(dir).filter((b) => b.name === name && (!version || b.version === version));
   if (found.length === 0) {
     const known = listBundles(dir).map((b) => `${b.name}@${b.version}`);

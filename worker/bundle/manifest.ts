@@ -7,6 +7,7 @@
 import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../diffusion';
 import { DecoderConfig } from '../graph/decoder';
 import { DenoiserConfig } from '../graph/denoiser';
+import { checkBundleName, checkBundleVersion } from './names';
 
 export const BUNDLE_FORMAT = 1;
 
@@ -89,9 +90,17 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
   if (!isObj(m)) return fail('(root)', 'an object');
   if (m.format !== BUNDLE_FORMAT) fail('format', `${BUNDLE_FORMAT} (this version of altbridge reads format ${BUNDLE_FORMAT})`);
   for (const f of ['name', 'version', 'createdAt']) if (typeof m[f] !== 'string' || !m[f]) fail(f, 'a non-empty string');
+  // The name and version become folder names (a fine-tune writes NAME-VERSION beside it).
+  try {
+    checkBundleName(m.name);
+    checkBundleVersion(m.version);
+  } catch (err) {
+    throw new Error(`bundle ${where}: manifest.json: ${(err as Error).message}`);
+  }
   if (m.means !== undefined && (typeof m.means !== 'string' || !m.means)) fail('means', 'a non-empty string');
   if (!isObj(m.files)) fail('files', 'an object of path -> {sha256, bytes}');
   for (const [path, f] of Object.entries(m.files as object)) {
+    if (path.startsWith('/') || path.split(/[\\/]/).includes('..')) fail(`files.${path}`, 'a path inside the bundle folder');
     if (!isObj(f) || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256) || typeof f.bytes !== 'number') fail(`files.${path}`, '{sha256: 64 hex digits, bytes: number}');
   }
   need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });

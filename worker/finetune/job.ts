@@ -6,8 +6,8 @@
  * in its own process with a progress bar.
  */
 import * as path from 'path';
-import { loadBundle, resolveBundle } from '../bundle/load';
-import { nextVersion } from '../bundle/version';
+import { Bundle, loadBundle, resolveBundle } from '../bundle/load';
+import { nextVersion, reserveVersion } from '../bundle/version';
 import type { CaptionScores } from '../metrics';
 import { Stage, STAGE_NAMES, trainFromCorpus } from '../train/corpus-train';
 import { TextEval } from '../train/eval-text';
@@ -70,11 +70,25 @@ function compare(fresh: TextEval | null, base: TextEval | null): FinetuneEval {
   };
 }
 
-/** Runs the fine-tune; the 'done' message is emitted and also returned. A stopped run throws and resumes from its checkpoints. */
+/**
+ * Runs the fine-tune; the 'done' message is emitted and also returned. A stopped run throws and
+ * resumes from its checkpoints. The target version is reserved (its name and version checked) for
+ * the run's lifetime: a second run (another CLI, the admin's) targeting it is refused rather than
+ * writing the same folders.
+ */
 export async function runFinetune(spec: FinetuneSpec, emit: (m: FinetuneMessage) => void, signal?: AbortSignal): Promise<FinetuneDone> {
   const base = loadBundle(resolveBundle(spec.base, spec.modelsDir));
   const name = spec.name ?? base.manifest.name;
   const version = spec.version ?? nextVersion(name, base.manifest.version, spec.modelsDir);
+  const reservation = reserveVersion(spec.modelsDir, name, version);
+  try {
+    return await train(spec, base, name, version, emit, signal);
+  } finally {
+    reservation.release();
+  }
+}
+
+async function train(spec: FinetuneSpec, base: Bundle, name: string, version: string, emit: (m: FinetuneMessage) => void, signal?: AbortSignal): Promise<FinetuneDone> {
   const target = trainTarget(spec.modelsDir, name, version);
   const out = spec.out ?? target.out;
   const r = await trainFromCorpus(base, {

@@ -5,6 +5,9 @@ const guard = (action: string) => ({
   policies: ['admin::isAuthenticatedAdmin', { name: 'admin::hasPermissions', config: { actions: [action] } }],
 });
 
+/** The corpus upload, parsed before Strapi's body middleware with its own limits (controllers/corpora.ts). */
+export const CORPUS_UPLOAD_PATH = '/finetune/corpus';
+
 const route = (method: string, path: string, handler: string, action: string) => ({ method, path, handler, config: guard(action) });
 
 export const adminRoutes = [
@@ -29,8 +32,8 @@ export const adminRoutes = [
   route('POST', '/backfill/cancel', 'backfill.cancel', ACTIONS.edit),
   route('GET', '/audit', 'audit.report', ACTIONS.read),
   route('GET', '/audit/export', 'audit.export', ACTIONS.read),
-  route('POST', '/finetune/corpus', 'corpora.upload', ACTIONS.finetune),
-  route('GET', '/finetune/corpus', 'corpora.list', ACTIONS.finetune),
+  route('POST', CORPUS_UPLOAD_PATH, 'corpora.upload', ACTIONS.finetune),
+  route('GET', CORPUS_UPLOAD_PATH, 'corpora.list', ACTIONS.finetune),
   route('POST', '/finetune', 'finetune.start', ACTIONS.finetune),
   route('GET', '/finetune', 'finetune.status', ACTIONS.finetune),
   route('POST', '/finetune/cancel', 'finetune.cancel', ACTIONS.finetune),

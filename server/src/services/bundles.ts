@@ -7,8 +7,10 @@ import type { Core } from '@strapi/strapi';
 import * as fs from 'fs';
 import * as path from 'path';
 import { listBundles } from '../../../worker/bundle/load';
+import { parseBundleRef } from '../../../worker/bundle/names';
 import type { Activation, BundleVersion } from '../contracts';
 import { InvalidInput } from '../errors';
+import { checked } from '../input';
 import { getService } from '../utils';
 
 const newestFirst = (a: string, b: string) => b.localeCompare(a, undefined, { numeric: true });
@@ -52,6 +54,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** Makes `ref` the active bundle (switch or roll back); the settings check it can caption. */
   async activate(ref: unknown): Promise<Activation> {
     if (typeof ref !== 'string' || !ref.includes('@')) throw new InvalidInput('bundle must be name@version');
+    checked(() => parseBundleRef(ref));
     const settings = getService(strapi, 'settings');
     const previous = (await settings.get()).bundle;
     await settings.set({ bundle: ref });

@@ -1,9 +1,11 @@
 /**
  * Caption corpora uploaded for fine-tuning: each file is checked with the engine's corpus reader
  * before it is kept (a file with no usable line is refused with the reason), stored under the
- * plugin's data folder, and listed with its validation report (the last 20).
+ * plugin's data folder (readable by its owner only), and listed with its validation report (the
+ * last 20; the file of one that drops off the list is deleted).
  */
 import type { Core } from '@strapi/strapi';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CorpusError, CorpusReport, readCorpus } from '../../../worker/corpus/read';
@@ -13,6 +15,11 @@ import { AdminUser, nameOf, pluginConfig, pluginStore } from '../utils';
 
 const FORMATS: Record<string, 'txt' | 'csv' | 'tsv' | 'jsonl'> = { '.txt': 'txt', '.csv': 'csv', '.tsv': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
 const KEPT = 20;
+const LOCK = 'altbridge.corpora';
+
+/** The answer to a corpus over the limit (`bytes` when known: the upload may be cut off while streaming). */
+export const tooLarge = (limit: number, bytes?: number): TooLarge =>
+  new TooLarge(`the corpus is ${bytes === undefined ? 'over the size limit' : `${bytes} bytes`}; the limit is ${limit} bytes (${Math.round(limit / 1048576)} MB)`);
 
 /** A file of a multipart request, as Strapi's body parser gives it. */
 export interface UploadedFile {
@@ -36,15 +43,17 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!file) throw new InvalidInput('send the corpus as multipart/form-data in a field named "corpus"');
       const name = path.basename(file.originalFilename || 'corpus.txt');
       const limit = pluginConfig(strapi).corpusMaxBytes;
-      if (file.size > limit) throw new TooLarge(`the corpus is ${file.size} bytes; the limit is ${limit} bytes (${Math.round(limit / 1048576)} MB)`);
+      if (file.size > limit) throw tooLarge(limit, file.size);
       const ext = path.extname(name).toLowerCase();
       const format = FORMATS[ext];
       if (!format) throw new InvalidInput(`${name}: a corpus must be .txt (one caption per line), .csv or .tsv (a "caption" column) or .jsonl (a "caption" field)`);
       if (file.size === 0) throw new InvalidInput(`${name} is empty`);
-      const id = `corpus-${Date.now()}`;
-      fs.mkdirSync(folder(), { recursive: true });
+      const id = `corpus-${Date.now()}-${crypto.randomBytes(4).toString('hex')}`;
+      fs.mkdirSync(folder(), { recursive: true, mode: 0o700 });
+      fs.chmodSync(folder(), 0o700);
       const dest = path.join(folder(), `${id}${ext}`);
       fs.copyFileSync(file.filepath, dest);
+      fs.chmodSync(dest, 0o600);
       let report: CorpusReport;
       let sample: string[];
       try {
@@ -69,7 +78,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (report.heldOut === 0) warnings.push('no line was held out for evaluation: the new version cannot be compared with the active one (add more lines)');
       if (report.train < 100) warnings.push(`only ${report.train} training lines: a few thousand give a much better fine-tune`);
       const info: CorpusInfo = { id, name, bytes: file.size, format, uploadedAt: new Date().toISOString(), uploadedBy: nameOf(user), report, sample, warnings };
-      await store().set({ value: [info, ...(await list())].slice(0, KEPT) });
+      // The list changes under a lock: of two uploads at once, neither drops the other (whose file would stay forever).
+      const dropped = await strapi.db.transaction(async ({ trx }) => {
+        await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [LOCK]);
+        const all = [info, ...(await list())];
+        await store().set({ value: all.slice(0, KEPT) });
+        return all.slice(KEPT);
+      });
+      for (const c of dropped) fs.rmSync(fileOf(c), { force: true });
       return info;
     },
 

@@ -4,53 +4,97 @@
  * loss curve; the evaluation of the new version against the active one; activation of the result
  * (through the bundles service). Corpora are the corpora service's; versions the bundles service's.
  *
- * The run's state is kept in the plugin store (written on every stage and at most every 2 s of
- * progress), so GET /finetune answers after a restart too; a run whose process is gone is reported
- * 'interrupted' (its checkpoints stay in the run folder).
+ * The run's state is kept in the plugin store, so GET /finetune answers after a restart and from
+ * every replica. A start claims the run under a PostgreSQL advisory lock, held from reading the
+ * state to writing the new run: of two starts at once (in one server or two), one starts the run
+ * and the other gets a 409. Liveness is a lease: the server running the run refreshes its
+ * `heartbeatAt` every few seconds (a process id means nothing on another host or after a restart),
+ * and a 'running' run whose heartbeat is older than the lease is 'interrupted' (its checkpoints stay
+ * in the run folder). Every write of a run's state checks, under the same lock, that the stored run
+ * is still that one, so a late write never overwrites a newer run.
  */
 import type { Core } from '@strapi/strapi';
-import { ChildProcess, fork } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { modelsDir } from '../../../worker/bundle/load';
+import { parseBundleRef } from '../../../worker/bundle/names';
 import { nextVersion } from '../../../worker/bundle/version';
 import { FINETUNE_STAGES, FinetuneMessage, FinetuneSpec } from '../../../worker/finetune/job';
+import { forkFinetune } from '../../../worker/finetune/spawn';
 import { Activation, FINETUNE_LIMITS, RunStatus } from '../contracts';
 import { Conflict, InvalidInput } from '../errors';
-import { optionalWhole } from '../input';
+import { checked, optionalWhole } from '../input';
 import { AdminUser, getService, nameOf, pluginConfig, pluginStore } from '../utils';
 
 /** Points kept per stage's loss curve (older points are thinned to every other one). */
 const CURVE_POINTS = 400;
+/** How often the server running a run refreshes its heartbeat... */
+const HEARTBEAT_MS = 5_000;
+/** ...and how old a heartbeat may be before the run counts as interrupted (a few missed beats). */
+const RUN_LEASE_MS = 30_000;
+/** Progress is written at most this often (stages, the end and the heartbeat always are). */
+const PROGRESS_SAVE_MS = 2_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const LOCK = 'altbridge.finetune';
+const going = (s: RunStatus | null): s is RunStatus => s?.state === 'running' || s?.state === 'cancelling';
+/** A run still held by a server: going, and its heartbeat within the lease (a missing or unreadable one is not). */
+const held = (s: RunStatus | null): boolean => going(s) && Date.now() - Date.parse(s.heartbeatAt) <= RUN_LEASE_MS;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const dataDir = () => path.resolve(strapi.dirs.app.root, pluginConfig(strapi).dataDir);
   const runStore = () => pluginStore(strapi, 'finetune');
+  const read = async () => ((await runStore().get({})) as RunStatus | null) ?? null;
 
-  let current: { status: RunStatus; child: ChildProcess; lastSave: number } | null = null;
+  /** This server's run: its state (the authority while it runs) and process. */
+  let current: { status: RunStatus; child: ChildProcess; lastSave: number; heartbeat: NodeJS.Timeout } | null = null;
+  /** Writes of this server's run, one after another, so an older state never lands last. */
+  let writing: Promise<void> = Promise.resolve();
 
-  const save = (s: RunStatus) => runStore().set({ value: s });
+  /** `work` given the stored run, in a transaction holding the run's advisory lock (the store's queries join it). */
+  async function exclusive<T>(work: (stored: RunStatus | null) => Promise<T>): Promise<T> {
+    return await strapi.db.transaction(async ({ trx }) => {
+      await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [LOCK]);
+      return work(await read());
+    });
+  }
 
-  async function stored(): Promise<RunStatus | null> {
-    const s = (await runStore().get({})) as RunStatus | null;
-    if (!s) return null;
-    // A run whose process is gone (Strapi restarted, the child was killed) cannot finish.
-    if ((s.state === 'running' || s.state === 'cancelling') && current?.status.id !== s.id && (s.host !== os.hostname() || !alive(s.pid))) {
-      const fixed = { ...s, state: 'interrupted' as const, finishedAt: new Date().toISOString(), error: s.error ?? 'the training process ended without finishing (restart or crash); start the run again' };
-      await save(fixed);
-      return fixed;
-    }
-    return s;
+  /** The stored run as it is: one whose lease expired cannot finish, whatever it last said. */
+  function view(s: RunStatus | null): RunStatus | null {
+    if (!going(s) || held(s)) return s;
+    // finishedAt: the last sign of life (none in a state stored before heartbeats).
+    return { ...s, state: 'interrupted', finishedAt: s.heartbeatAt ?? null, error: s.error ?? 'the server running it stopped sending its heartbeat (restart or crash); start the run again' };
+  }
+
+  /**
+   * Stores a run of this server's with a fresh heartbeat, after its earlier writes, unless the stored
+   * run is another (then a run still going here lost its lease: stop it). Each write serialises `s`
+   * as it is then, so changes made to it meanwhile (an activation) are never written over.
+   */
+  function persist(s: RunStatus): Promise<void> {
+    writing = writing
+      .then(() =>
+        exclusive(async (stored) => {
+          if (stored?.id !== s.id) {
+            if (current?.status !== s) return;
+            strapi.log.warn(`altbridge: fine-tuning ${s.id} lost its lease to ${stored?.id ?? 'nothing'}; stopping it`);
+            stopChild(current.child);
+            return;
+          }
+          s.heartbeatAt = new Date().toISOString();
+          await runStore().set({ value: s });
+        }),
+      )
+      .catch((err: Error) => {
+        strapi.log.error(`altbridge: fine-tuning state: ${err.message}`);
+      });
+    return writing;
+  }
+
+  function stopChild(child: ChildProcess): void {
+    if (child.connected) child.send('cancel');
+    else if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
   function onMessage(m: FinetuneMessage): void {
@@ -73,7 +117,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         curve.push([m.step, m.loss]);
         if (curve.length > CURVE_POINTS) s.losses[m.stage] = curve.filter((_, i) => i % 2 === 0 || i === curve.length - 1);
       }
-      if (Date.now() - current.lastSave < 2000) return;
+      if (Date.now() - current.lastSave < PROGRESS_SAVE_MS) return;
     } else if (m.type === 'done') {
       s.state = 'done';
       s.target = m.bundle;
@@ -86,70 +130,84 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       s.finishedAt = new Date().toISOString();
     }
     current.lastSave = Date.now();
-    void save(s).catch((err: Error) => strapi.log.error(`altbridge: fine-tuning state: ${err.message}`));
+    void persist(s);
+  }
+
+  /** The child ended (exit) or never started (error): the run's last state. */
+  function ended(child: ChildProcess, why: () => string): void {
+    if (current?.child !== child) return;
+    const s = current.status;
+    clearInterval(current.heartbeat);
+    if (going(s)) {
+      s.state = s.state === 'cancelling' ? 'cancelled' : 'failed';
+      s.error = s.state === 'failed' ? why() : null;
+      s.finishedAt = new Date().toISOString();
+    }
+    current = null;
+    void persist(s);
+    strapi.log.info(`altbridge: fine-tuning ${s.id} ${s.state}${s.error ? `: ${s.error}` : ''}`);
   }
 
   return {
     async status(): Promise<RunStatus | null> {
-      return current?.status ?? (await stored());
+      return current?.status ?? view(await read());
     },
 
     async start(input: Record<string, unknown>, user: AdminUser | null): Promise<RunStatus> {
-      if (current || ['running', 'cancelling'].includes((await stored())?.state ?? '')) throw new Conflict('a fine-tuning run is already going; wait for it or cancel it');
-      if (typeof input.corpusId !== 'string') throw new InvalidInput('corpusId (from POST /finetune/corpus) is required');
-      const { steps: range, draws, defaultSteps, defaultDraws } = FINETUNE_LIMITS;
-      const steps = optionalWhole('steps', input.steps, range) ?? defaultSteps;
-      const options = {
-        denoiserSteps: optionalWhole('denoiserSteps', input.denoiserSteps, range) ?? steps,
-        decoderSteps: optionalWhole('decoderSteps', input.decoderSteps, range) ?? steps,
-        draws: optionalWhole('draws', input.draws, draws) ?? defaultDraws,
-        seed: optionalWhole('seed', input.seed, [0, Number.MAX_SAFE_INTEGER]) ?? 0,
-      };
-      const { corpus, file: corpusFile } = await getService(strapi, 'corpora').get(input.corpusId);
+      const status = await exclusive(async (stored) => {
+        if (current || held(stored)) throw new Conflict('a fine-tuning run is already going; wait for it or cancel it');
+        if (typeof input.corpusId !== 'string') throw new InvalidInput('corpusId (from POST /finetune/corpus) is required');
+        const { steps: range, draws, defaultSteps, defaultDraws } = FINETUNE_LIMITS;
+        const steps = optionalWhole('steps', input.steps, range) ?? defaultSteps;
+        const options = {
+          denoiserSteps: optionalWhole('denoiserSteps', input.denoiserSteps, range) ?? steps,
+          decoderSteps: optionalWhole('decoderSteps', input.decoderSteps, range) ?? steps,
+          draws: optionalWhole('draws', input.draws, draws) ?? defaultDraws,
+          seed: optionalWhole('seed', input.seed, [0, Number.MAX_SAFE_INTEGER]) ?? 0,
+        };
+        const { corpus, file: corpusFile } = await getService(strapi, 'corpora').get(input.corpusId);
 
-      const settings = getService(strapi, 'settings');
-      const base = (await settings.get()).bundle;
-      // Pin the active bundle: a default that names no version would otherwise move to the new one by itself.
-      await settings.set({ bundle: base });
-      const [name, baseVersion] = base.split('@');
-      const dir = modelsDir();
-      const version = nextVersion(name, baseVersion, dir);
-      const id = `finetune-${Date.now()}`;
-      const runDir = path.join(dataDir(), 'runs', id);
-      fs.mkdirSync(runDir, { recursive: true });
-      const spec: FinetuneSpec = { base, corpus: corpusFile, modelsDir: dir, name, version, runDir, ...options };
-      const specFile = path.join(runDir, 'spec.json');
-      fs.writeFileSync(specFile, JSON.stringify(spec, null, 2));
-
-      const child = fork(require.resolve('../../../worker/finetune/child.ts'), [specFile], {
-        execArgv: ['--require', require.resolve('tsx/cjs')],
-        env: process.env,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        const settings = getService(strapi, 'settings');
+        const base = (await settings.get()).bundle;
+        // Pin the active bundle: a default that names no version would otherwise move to the new one by itself.
+        await settings.set({ bundle: base });
+        const { name, version: baseVersion } = checked(() => parseBundleRef(base));
+        if (!baseVersion) throw new InvalidInput(`the active bundle ${base} has no installed version to continue`);
+        const dir = modelsDir();
+        // Versions installed or reserved by a run going elsewhere (the CLI) are skipped; the child reserves this one.
+        const version = nextVersion(name, baseVersion, dir);
+        const id = `finetune-${Date.now()}`;
+        const runDir = path.join(dataDir(), 'runs', id);
+        fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
+        // The run trains on its own copy: the corpus list may drop (and delete) the upload meanwhile.
+        const copy = path.join(runDir, path.basename(corpusFile));
+        fs.copyFileSync(corpusFile, copy);
+        fs.chmodSync(copy, 0o600);
+        const spec: FinetuneSpec = { base, corpus: copy, modelsDir: dir, name, version, runDir, ...options };
+        fs.writeFileSync(path.join(runDir, 'spec.json'), JSON.stringify(spec, null, 2), { mode: 0o600 });
+        const now = new Date().toISOString();
+        const s: RunStatus = {
+          id, state: 'running', base, target: `${name}@${version}`, corpus: { id: corpus.id, name: corpus.name }, options,
+          stage: null, stageDetail: null, stageIndex: -1, stages: [...FINETUNE_STAGES], step: 0, total: 0, etaSec: null, loss: null,
+          losses: { denoiser: [], decoder: [] }, startedAt: now, startedBy: nameOf(user), finishedAt: null,
+          error: null, eval: null, activated: false, previousBundle: null, pid: 0, host: os.hostname(), heartbeatAt: now,
+        };
+        await runStore().set({ value: s });
+        return s;
       });
+
+      // The run is claimed (stored, its heartbeat fresh): start its process.
+      const child = forkFinetune(path.join(dataDir(), 'runs', status.id, 'spec.json'));
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
       child.stdout!.resume();
-      const status: RunStatus = {
-        id, state: 'running', base, target: `${name}@${version}`, corpus: { id: corpus.id, name: corpus.name }, options,
-        stage: null, stageDetail: null, stageIndex: -1, stages: [...FINETUNE_STAGES], step: 0, total: 0, etaSec: null, loss: null,
-        losses: { denoiser: [], decoder: [] }, startedAt: new Date().toISOString(), startedBy: nameOf(user), finishedAt: null,
-        error: null, eval: null, activated: false, previousBundle: null, pid: child.pid!, host: os.hostname(),
-      };
-      current = { status, child, lastSave: 0 };
+      status.pid = child.pid ?? 0;
+      const heartbeat = setInterval(() => current && void persist(current.status), HEARTBEAT_MS);
+      current = { status, child, lastSave: 0, heartbeat };
       child.on('message', (m) => onMessage(m as FinetuneMessage));
-      child.on('exit', (code, signal) => {
-        if (current?.child !== child) return;
-        const s = current.status;
-        if (s.state === 'running' || s.state === 'cancelling') {
-          s.state = s.state === 'cancelling' ? 'cancelled' : 'failed';
-          s.error = s.state === 'failed' ? `the training process exited with ${code ?? signal}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}` : null;
-          s.finishedAt = new Date().toISOString();
-        }
-        current = null;
-        void save(s).catch(() => undefined);
-        strapi.log.info(`altbridge: fine-tuning ${s.id} ${s.state}${s.error ? `: ${s.error}` : ''}`);
-      });
-      await save(status);
+      child.on('exit', (code, signal) => ended(child, () => `the training process exited with ${code ?? signal}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+      child.on('error', (err) => ended(child, () => `the training process could not start: ${err.message}`));
+      await persist(status);
       return status;
     },
 
@@ -158,9 +216,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!current) throw new Conflict('no fine-tuning run is going in this server');
       const { child, status } = current;
       status.state = 'cancelling';
-      await save(status);
-      if (child.connected) child.send('cancel');
-      else child.kill('SIGTERM');
+      await persist(status);
+      stopChild(child);
       setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'), 30_000).unref();
       return status;
     },
@@ -170,7 +227,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const s = await this.status();
       if (!s || s.state !== 'done') throw new Conflict(`no finished fine-tuning run to activate${s ? ` (the last one is ${s.state})` : ''}`);
       const r = await getService(strapi, 'bundles').activate(s.target);
-      await save({ ...s, activated: true, previousBundle: r.previous });
+      // `s` may be this server's run, whose last write (its process's exit) can still be on its way.
+      s.activated = true;
+      s.previousBundle = r.previous;
+      await persist(s);
       return r;
     },
 
@@ -180,9 +240,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const { child, status } = current;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       status.state = 'cancelling';
-      if (child.connected) child.send('cancel');
+      stopChild(child);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
+      await writing;
     },
   };
 };

@@ -161,9 +161,20 @@ describe('folders that are not CLIP exports are refused, leaving nothing behind'
   });
 });
 
+const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_MODELS: path.join(root, 'cli-models') } });
+
+test('the CLI refuses a --name that would leave the models folder (or a folder name that is no bundle name) before reading the export', () => {
+  const r = run('models', 'import-clip', makeExport('escape-export'), '--name', '../x');
+  expect(r.stderr).toMatch(/^altbridge: import-clip: a bundle name is lowercase letters, digits, .*got "\.\.\/x"\n$/);
+  expect(r.status).toBe(1);
+  expect(fs.existsSync(path.join(root, 'x'))).toBe(false);
+  expect(fs.existsSync(path.join(root, 'cli-models'))).toBe(false);
+  const upper = run('models', 'import-clip', path.join(root, 'Some Export'));
+  expect(upper.stderr).toMatch(/got "Some Export" \(the export folder's name; give one with --name\)\n$/);
+}, 60_000);
+
 test('the CLI imports an export and computes ē_img, skipping a corrupt file with its reason', async () => {
-  const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
-  const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_MODELS: path.join(root, 'cli-models') } });
   const imp = run('models', 'import-clip', makeExport('cli-export'), '--name', 'cli-clip');
   expect(imp.stderr).toBe('');
   expect(imp.status).toBe(0);

@@ -1,9 +1,12 @@
-/** Bundle versions: the last number is bumped, and the next version skips those already installed. */
+/**
+ * Bundle versions: the last number is bumped, the next version skips those installed or being
+ * written, and a version is reserved by one run at a time.
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { makeRandomBundle } from '../../../worker/bundle/random';
-import { bumpVersion, nextVersion } from '../../../worker/bundle/version';
+import { bumpVersion, nextVersion, RESERVATION_LEASE_MS, reserveVersion } from '../../../worker/bundle/version';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-versions-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -26,4 +29,32 @@ test('nextVersion skips every version of the same name that is installed, and ig
   expect(nextVersion('random-tiny', '0.0.3', root)).toBe('0.0.5');
   expect(nextVersion('other', '0.0.0', root)).toBe('0.0.1');
   expect(nextVersion('random-tiny', '0.0.0', path.join(root, 'empty-folder'))).toBe('0.0.1');
+});
+
+test('a version is reserved by one run at a time; the next version skips it; release frees it', () => {
+  const dir = path.join(root, 'reserve');
+  const held = reserveVersion(dir, 'shapes', '1.0.1');
+  expect(() => reserveVersion(dir, 'shapes', '1.0.1')).toThrow(new RegExp(`shapes@1\\.0\\.1 is being written by another run \\(pid ${process.pid} on .* since .*\\); wait for it to end, or choose another version`));
+  expect(nextVersion('shapes', '1.0.0', dir)).toBe('1.0.2');
+  const other = reserveVersion(dir, 'shapes', '1.0.2');
+  held.release();
+  expect(nextVersion('shapes', '1.0.0', dir)).toBe('1.0.1');
+  reserveVersion(dir, 'shapes', '1.0.1').release();
+  other.release();
+  expect(() => reserveVersion(dir, '../x', '1.0.0')).toThrow(/a bundle name is/);
+  expect(() => reserveVersion(dir, 'x', '../1')).toThrow(/a bundle version is/);
+});
+
+test("a reservation its run stopped refreshing (killed) expires after the lease and is taken over", () => {
+  // What a killed run leaves: its reservation, last refreshed longer ago than the lease.
+  const dir = path.join(root, 'stale');
+  const folder = path.join(dir, '.reserved', 'shapes@2.0.1');
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, 'owner'), 'pid 1 on gone-host since 2020-01-01T00:00:00.000Z');
+  const past = new Date(Date.now() - RESERVATION_LEASE_MS - 1000);
+  fs.utimesSync(folder, past, past);
+  expect(nextVersion('shapes', '2.0.0', dir)).toBe('2.0.1');
+  const taken = reserveVersion(dir, 'shapes', '2.0.1');
+  expect(() => reserveVersion(dir, 'shapes', '2.0.1')).toThrow(/being written by another run \(pid \d+ on /);
+  taken.release();
 });

@@ -1,12 +1,14 @@
 /**
  * runFinetune, the one fine-tuning path (the admin's child process and `altbridge finetune`): the
- * messages it sends, the version it picks, where it writes, and the comparison with its base.
+ * messages it sends, the version it picks and reserves, where it writes, and the comparison with
+ * its base.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadBundle } from '../../../worker/bundle/load';
 import { makeRandomBundle } from '../../../worker/bundle/random';
+import { reserveVersion } from '../../../worker/bundle/version';
 import { FINETUNE_STAGES, FinetuneMessage, FinetuneSpec, runFinetune } from '../../../worker/finetune/job';
 import { toy } from '../../../worker/train/toy';
 
@@ -60,4 +62,24 @@ test('a base that is not installed is refused before anything is written', async
   const messages: FinetuneMessage[] = [];
   await expect(runFinetune(spec({ base: 'random-tiny@9.9.9' }), (m) => messages.push(m))).rejects.toThrow(/bundle "random-tiny@9\.9\.9" not found .*have: .*random-tiny@0\.0\.1/);
   expect(messages).toEqual([]);
+});
+
+test('two runs targeting one version: the second is refused while the first holds it, and the version is free once the first stops', async () => {
+  const first = new AbortController();
+  let inCorpusStage!: () => void;
+  const held = new Promise<void>((resolve) => (inCorpusStage = resolve));
+  const a = runFinetune(spec({ version: '5.0.0' }), (m) => m.type === 'stage' && inCorpusStage(), first.signal);
+  await held;
+  await expect(runFinetune(spec({ version: '5.0.0' }), () => undefined)).rejects.toThrow(/^random-tiny@5\.0\.0 is being written by another run \(pid \d+ on /);
+  first.abort();
+  await expect(a).rejects.toThrow('train: cancelled (run again to resume)');
+  expect(fs.existsSync(path.join(models, 'random-tiny-5.0.0'))).toBe(false);
+  reserveVersion(models, 'random-tiny', '5.0.0').release();
+});
+
+test('a name or version that is not one safe folder name is refused before anything is written', async () => {
+  await expect(runFinetune(spec({ name: '../escape' }), () => undefined)).rejects.toThrow(/a bundle name is .*got "\.\.\/escape"/);
+  await expect(runFinetune(spec({ version: '../../1.0.0' }), () => undefined)).rejects.toThrow(/a bundle version is .*got "\.\.\/\.\.\/1\.0\.0"/);
+  expect(fs.readdirSync(root).filter((f) => f.startsWith('escape'))).toEqual([]);
+  expect(fs.readdirSync(models)).not.toContain('1.0.0');
 });
