@@ -18,7 +18,7 @@ import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 
 const POLL_MS = 2000;
-const ENDED: Record<string, string> = { failed: 'The last run failed', cancelled: 'The last run was cancelled', interrupted: 'The last run was interrupted by a server restart' };
+const ENDED: Record<string, string> = { failed: 'The last run failed', cancelled: 'The last run was cancelled', interrupted: 'The last run stopped when its server stopped answering (restart or crash)' };
 
 const Section = ({ title, children }: { title: string; children: React.ReactNode }) => (
   <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius tag="section" aria-label={title}>
