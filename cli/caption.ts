@@ -13,7 +13,7 @@ export async function captionCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { bundle: { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' }, beam: { type: 'string' }, batch: { type: 'string' }, 'max-tokens': { type: 'string' }, json: { type: 'boolean' } },
+    options: { bundle: { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' }, beam: { type: 'string' }, batch: { type: 'string' }, 'max-tokens': { type: 'string' }, 'no-repeat': { type: 'string' }, json: { type: 'boolean' } },
   });
   if (positionals.length === 0) throw new Error('caption: name at least one image or folder');
   const files = expand(positionals);
@@ -27,6 +27,7 @@ export async function captionCommand(args: string[]): Promise<number> {
       beam: wholeNumber('beam', values.beam, 1),
       batchSize: wholeNumber('batch', values.batch, 1),
       maxTokens: wholeNumber('max-tokens', values['max-tokens'], 1),
+      noRepeatNgram: wholeNumber('no-repeat', values['no-repeat'], 0),
     });
     for (const r of results) {
       if (isFailure(r)) {

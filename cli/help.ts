@@ -9,7 +9,7 @@ Commands:
   caption <image|dir>...
                        one caption per image
                          --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
-                         --max-tokens N --json
+                         --max-tokens N --no-repeat 4 (no caption repeats a run of N tokens; 0 allows it) --json
   train --corpus FILE --clip BUNDLE [--out DIR] [--name N] [--version V] [--seed 0]
         [--denoiser-steps 10000] [--decoder-steps 10000] [--draws 4]
                        train a captioner from caption text on a bundle's CLIP (Ctrl-C pauses; rerun resumes)

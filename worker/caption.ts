@@ -23,6 +23,8 @@ export interface CaptionOptions {
   batchSize?: number;
   /** Most tokens per caption (the decoder's own limit when absent). */
   maxTokens?: number;
+  /** No caption repeats a run of this many tokens (0 allows it); generate's default when absent. */
+  noRepeatNgram?: number;
 }
 
 export interface StageTimings {
@@ -117,7 +119,7 @@ export class Captioner {
       const n = e.ok.length;
       if (n > 0) {
         const started = performance.now();
-        const caps = await generate(this.gen, e.bridged, n, { bos: man.decoder.bos, eos: man.decoder.eos, stop: man.decoder.stop, beam: o.beam ?? 3, maxTokens: o.maxTokens });
+        const caps = await generate(this.gen, e.bridged, n, { bos: man.decoder.bos, eos: man.decoder.eos, stop: man.decoder.stop, beam: o.beam ?? 3, maxTokens: o.maxTokens, noRepeatNgram: o.noRepeatNgram });
         const timings = { preprocess: e.times.preprocess / chunk.length, clip: e.times.clip / n, bridge: e.times.bridge / n, decoder: (performance.now() - started) / n };
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();

@@ -2,7 +2,8 @@
  * Caption generation from conditioning embeddings: a prefill graph (prefix + start token), then
  * one-position steps over a key/value cache, so each new token costs one position. Beam search
  * (width 1 is greedy) over all captions of a batch at once; a caption ends at the end token or at
- * a stop token such as "." (kept), and its confidence is its mean token log-probability.
+ * a stop token such as "." (kept), and its confidence is its mean token log-probability. No beam
+ * may repeat an n-gram of its own tokens, so a caption cannot say the same phrase twice.
  */
 import * as ort from 'onnxruntime-node';
 import { TypedData } from './graph/graph';
@@ -38,7 +39,16 @@ export interface GenerateOptions {
   beam?: number;
   /** Most tokens generated per caption (at most maxLen - 1). */
   maxTokens?: number;
+  /** No beam repeats a run of this many tokens (0 allows repeats); DEFAULT_NO_REPEAT_NGRAM when absent. */
+  noRepeatNgram?: number;
 }
+
+/**
+ * 4, not the usual 3: ShapesWorld's own captions repeat 3-token runs ("…, a single red square, a
+ * single blue star, a single…") in 2.5 % of references and 4-token runs in 0.4 %, while 4 still
+ * blocks the decoder's commonest fault, a 4-token object phrase said twice ("a single red square").
+ */
+export const DEFAULT_NO_REPEAT_NGRAM = 4;
 
 export interface Caption {
   tokens: number[];
@@ -67,6 +77,17 @@ function topK(row: Float32Array, k: number): number[] {
     }
   }
   return best;
+}
+
+/** Tokens that would complete an n-gram already in `tokens` (none for n = 0). */
+export function repeatingTokens(tokens: number[], n: number): Set<number> {
+  const banned = new Set<number>();
+  if (n === 0 || tokens.length < n - 1) return banned;
+  const tail = tokens.slice(tokens.length - n + 1);
+  for (let i = 0; i + n <= tokens.length; i++) {
+    if (tail.every((t, j) => tokens[i + j] === t)) banned.add(tokens[i + n - 1]);
+  }
+  return banned;
 }
 
 /** Rows of a cache tensor [N, ...] picked by `rows` (beam reordering). */
@@ -99,6 +120,7 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
   const { cfg } = gen;
   const width = wholeNumberIn('generate: beam width', o.beam ?? 1, 1);
   const maxTokens = Math.min(o.maxTokens ?? cfg.maxLen - 1, cfg.maxLen - 1);
+  const noRepeat = wholeNumberIn('generate: no-repeat n-gram size', o.noRepeatNgram ?? DEFAULT_NO_REPEAT_NGRAM, 0);
   if (cfg.condDim > 0 && cond.length !== count * cfg.condDim) throw new Error(`generate: ${count} conditions of size ${cfg.condDim} need ${count * cfg.condDim} values, got ${cond.length}`);
   if (count === 0) return [];
   const ends = new Set([o.eos, ...(o.stop ?? [])]);
@@ -118,8 +140,13 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
       const candidates: { row: number; token: number; logprob: number }[] = [];
       beams.forEach((b, row) => {
         if (b.image !== image) return;
-        const lp = logprobs.subarray(row * cfg.vocab, (row + 1) * cfg.vocab);
-        for (const token of topK(lp, 2 * width)) candidates.push({ row, token, logprob: b.logprob + lp[token] });
+        let lp = logprobs.subarray(row * cfg.vocab, (row + 1) * cfg.vocab);
+        const banned = repeatingTokens(b.tokens, noRepeat);
+        if (banned.size > 0) {
+          lp = lp.slice();
+          for (const t of banned) lp[t] = -Infinity;
+        }
+        for (const token of topK(lp, 2 * width)) if (lp[token] > -Infinity) candidates.push({ row, token, logprob: b.logprob + lp[token] });
       });
       candidates.sort((a, b) => b.logprob - a.logprob);
       const open: { beam: Beam; parent: number }[] = [];

@@ -82,12 +82,38 @@ export class ClipTokenizer {
   }
 
   /**
-   * Text back from ids: special tokens dropped, each "</w>" a space and, as HF's decode does unless
-   * tokenizer_config.json turns it off, no space before "." "," "!" "?" and "'s".
+   * Text back from ids: special tokens dropped, each "</w>" a space, then spacing tidied by
+   * `detokenise` (in place of HF's clean-up, which glues " ' " and leaves "medium - sized").
    */
   decode(ids: number[]): string {
-    return ids.length === 0 ? '' : this.tk.decode(ids, { skip_special_tokens: true });
+    return ids.length === 0 ? '' : detokenise(this.tk.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false }));
   }
+}
+
+/**
+ * Readable text from CLIP tokens joined by spaces. CLIP's pre-tokenizer splits off punctuation,
+ * hyphens, contractions and every digit, and forgets the spacing, so "medium-sized" comes back as
+ * "medium - sized" and "it's" as "it 's". Each rule undoes one such split, the reading far more
+ * common in captions; spaced tokens with no rule ("rock ' n ' roll", "a -- b") stay apart.
+ */
+export function detokenise(text: string): string {
+  return (
+    text
+      .replace(/\s+/g, ' ')
+      .trim()
+      // Contractions ("it 's", "don 't"), also with the apostrophe decoded alone ("it ' s").
+      .replace(/(\w) ?' ?(s|t|re|ve|m|ll|d)\b/gi, "$1'$2")
+      // Plural possessive: "dogs ' bowl".
+      .replace(/(\ws) ' (?=\w)/gi, "$1' ")
+      // Hyphenated words: "medium - sized", "x - ray"; a spaced dash in a caption is written "--" or "—".
+      .replace(/(\w) - (?=\w)/g, '$1-')
+      // Numbers, split digit by digit: "2 0 2 6", "2 . 5".
+      .replace(/(\d) (?=\d)/g, '$1')
+      .replace(/(\d) \. (?=\d)/g, '$1.')
+      // Closing punctuation and brackets hold to the word before, opening brackets to the word after.
+      .replace(/ (?=[.,!?;:%)\]}])/g, '')
+      .replace(/([([{]) /g, '$1')
+  );
 }
 
 function isDirectory(p: string): boolean {
