@@ -8,6 +8,7 @@ import { Captioner, isFailure } from '../worker/caption';
 import { runtimeConfig } from '../worker/runtime';
 import { expand, wholeNumber } from './args';
 
+const DOMAIN_WORDS = { in: 'in domain', out: 'out of domain', unknown: 'domain unknown' } as const;
 
 export async function captionCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -35,7 +36,7 @@ export async function captionCommand(args: string[]): Promise<number> {
         if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
         process.stderr.write(`${r.file}: error: ${r.error}\n`);
       } else if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else process.stdout.write(`${r.file}\t${r.caption}\t(confidence ${r.confidence.toFixed(3)})\n`);
+      else process.stdout.write(`${r.file}\t${r.caption}\t(confidence ${r.confidence.toFixed(3)}, ${DOMAIN_WORDS[r.domain.verdict]})\n`);
     }
   } finally {
     await captioner.close();

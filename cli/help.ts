@@ -36,8 +36,10 @@ Commands:
                        download a model's files (resumable, hash-checked) into models/downloads/NAME
   models import-clip FOLDER [--name N] [--version V] [--out DIR] [--variant fp32|quantized|fp16]
                        a CLIP-only bundle from a Hugging Face CLIP ONNX export (checked, then copied)
-  images-mean --bundle NAME|PATH <image|dir>...
-                       ē_img (mean image embedding) for a bundle from your images; needed to bridge
+  images-mean --bundle NAME|PATH (<image|dir>... | --from-recipe [--work DIR]) [--domain-only] [--description TEXT]
+                       ē_img (mean image embedding) and domain data (in/out of domain per caption) for a bundle
+                       from your images; ē_img is needed to bridge. --domain-only keeps ē_img; --from-recipe
+                       uses a ShapesWorld bundle's training images, regenerated from its recorded recipe
   corpus fetch coco-captions [--from URL] [--out DIR] [--force]
                        download COCO 2017 captions as text: DIR/train.txt, DIR/val.txt (default corpora/coco-captions)
   bench caption        per-image latency by stage for ViT-B/32-sized models, batch 1 and 8, bridging vs M=0

@@ -9,6 +9,7 @@ import { ClipEncoders } from './clip/encoders';
 import { ImageError, preprocessBatch } from './clip/preprocess';
 import { ClipTokenizer } from './clip/tokenizer';
 import { bridgingSchedule, BridgeSchedule } from './diffusion';
+import { DomainVerdict, judgeDomain } from './domain';
 import { closeGenerator, generate, Generator, openGenerator } from './generate';
 import { RuntimeConfig, runtimeConfig } from './runtime';
 
@@ -44,6 +45,12 @@ export interface CaptionResult {
   version: string;
   /** Milliseconds per stage: the batch's time divided by the images in it. */
   timings: StageTimings;
+  /**
+   * How far the CLIP image embedding is from the bundle's own images (Mahalanobis), the share of
+   * those images farther still (score), and 'out' beyond their 99th percentile; 'unknown' (distance
+   * and score null) for a bundle without domain data.
+   */
+  domain: DomainVerdict;
 }
 
 export interface CaptionFailure {
@@ -121,9 +128,11 @@ export class Captioner {
         const started = performance.now();
         const caps = await generate(this.gen, e.bridged, n, { bos: man.decoder.bos, eos: man.decoder.eos, stop: man.decoder.stop, beam: o.beam ?? 3, maxTokens: o.maxTokens, noRepeatNgram: o.noRepeatNgram });
         const timings = { preprocess: e.times.preprocess / chunk.length, clip: e.times.clip / n, bridge: e.times.bridge / n, decoder: (performance.now() - started) / n };
+        const dim = man.clip.embedDim;
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();
-          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings });
+          const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim));
+          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain });
         });
       }
       chunk.forEach((_, k) => results.push(byIndex.get(k)!));

@@ -1,14 +1,18 @@
 /**
  * ē_img for a bundle (the image-side mean of eq. 6): the mean of the L2-normalised CLIP image embeddings of a folder
  * of the user's own images (unpaired images are enough), stored in the bundle's means file beside
- * ē_text. Until it exists the bundle cannot bridge. Unreadable images are skipped and reported.
+ * ē_text. Until it exists the bundle cannot bridge. The same embeddings give the bundle's domain
+ * (worker/domain.ts), which tells captioning whether a new image looks like these. Unreadable images
+ * are skipped and reported. The embeddings are kept in memory for the domain's second pass
+ * (n × d floats: 100k images of 512-d CLIP take 200 MB).
  */
-import { loadClip } from './bundle/load';
-import { ClipManifest } from './bundle/manifest';
-import { updateBundle } from './bundle/write';
+import { ClipBundle, loadClip } from './bundle/load';
+import { ClipManifest, DomainManifest } from './bundle/manifest';
+import { BundleContent, updateBundle } from './bundle/write';
 import { ClipEncoders } from './clip/encoders';
 import { preprocessBatch } from './clip/preprocess';
 import { meanOfNormalised } from './diffusion';
+import { DOMAIN_PERCENTILES, domainQuantiles, fitDomain } from './domain';
 import { RuntimeConfig, runtimeConfig } from './runtime';
 import { StoredTensor } from './train/tensor-file';
 
@@ -18,43 +22,81 @@ export interface ImagesMeanResult {
   failures: { file: string; error: string }[];
 }
 
-const MEANS = 'means.safetensors';
+export interface ImagesMeanOptions {
+  runtime?: RuntimeConfig;
+  batchSize?: number;
+  command?: string;
+  onProgress?: (done: number, total: number) => void;
+  /** The images' domain in words for the manifest (default: how many images and where from). */
+  description?: string;
+  /** Marks a demonstration bundle (never meant for real images). */
+  demonstration?: boolean;
+  /** Record the domain only and leave ē_img as it is (a bundle whose captioner was trained with it). */
+  domainOnly?: boolean;
+}
 
-export async function imagesMean(
-  ref: string,
+const MEANS = 'means.safetensors';
+const DOMAIN = 'domain.safetensors';
+
+/** Raw CLIP image embeddings [n, embedDim] of the readable files, and the failures. */
+export async function embedImages(
+  bundle: ClipBundle,
   files: string[],
-  o: { runtime?: RuntimeConfig; batchSize?: number; command?: string; onProgress?: (done: number, total: number) => void } = {},
-): Promise<ImagesMeanResult> {
-  const bundle = loadClip(ref);
+  o: Pick<ImagesMeanOptions, 'runtime' | 'batchSize' | 'onProgress'> = {},
+): Promise<{ embeds: Float32Array; images: number; failures: ImagesMeanResult['failures'] }> {
   const m = bundle.manifest;
   const dim = m.clip.embedDim;
   const batchSize = o.batchSize ?? 16;
   const enc = await ClipEncoders.open(bundle.file(m.clip.vision), bundle.file(m.clip.text), { imageSize: m.clip.imageSize, embedDim: dim }, o.runtime ?? runtimeConfig());
-  const sum = new Float64Array(dim);
+  const parts: Float32Array[] = [];
   const failures: ImagesMeanResult['failures'] = [];
-  let images = 0;
   try {
     for (let start = 0; start < files.length; start += batchSize) {
       const chunk = files.slice(start, start + batchSize);
       const pre = await preprocessBatch(chunk, { size: m.clip.imageSize, mean: m.clip.mean, std: m.clip.std });
       const bad = chunk.filter((_, i) => !pre.ok.includes(i));
       pre.errors.forEach((e, k) => failures.push({ file: bad[k], error: e.reason }));
-      if (pre.ok.length > 0) {
-        const n = pre.ok.length;
-        const embeds = (await enc.images(pre.pixels, n)).subarray(0, n * dim);
-        meanOfNormalised(embeds, dim).forEach((v, i) => (sum[i] += v * n));
-        images += n;
-      }
+      if (pre.ok.length > 0) parts.push((await enc.images(pre.pixels, pre.ok.length)).slice(0, pre.ok.length * dim));
       o.onProgress?.(Math.min(start + batchSize, files.length), files.length);
     }
   } finally {
     await enc.close();
   }
+  const embeds = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  parts.reduce((at, p) => (embeds.set(p, at), at + p.length), 0);
+  return { embeds, images: embeds.length / dim, failures };
+}
+
+/** ē_img and the domain statistics (worker/domain.ts) of the images, stored in the bundle. */
+export async function imagesMean(ref: string, files: string[], o: ImagesMeanOptions = {}): Promise<ImagesMeanResult> {
+  const bundle = loadClip(ref);
+  const m = bundle.manifest;
+  const dim = m.clip.embedDim;
+  const { embeds, images, failures } = await embedImages(bundle, files, o);
   if (images === 0) throw new Error(`images-mean: none of the ${files.length} file(s) is a readable image${failures[0] ? ` (first: ${failures[0].file}: ${failures[0].error})` : ''}`);
-  const tensors: Record<string, StoredTensor> = { image_mean: { dtype: 'float32', shape: [dim], data: Float32Array.from(sum, (v) => v / images) } };
-  if (bundle.textMean) tensors.text_mean = { dtype: 'float32', shape: [dim], data: bundle.textMean };
+  const fit = fitDomain(embeds, dim);
+  const domainRel = m.domain?.file ?? DOMAIN;
+  const domain: DomainManifest = {
+    file: domainRel,
+    count: fit.count,
+    shrinkage: { method: 'ledoit-wolf', intensity: fit.shrinkage },
+    quantiles: domainQuantiles(fit.model.quantiles),
+    description: o.description ?? `images like the ${images} given to images-mean`,
+    ...(o.demonstration ? { demonstration: true } : {}),
+  };
+  const content: Record<string, BundleContent> = {
+    [domainRel]: { tensors: { mean: f64([dim], fit.model.mean), whiten: f64([dim, dim], fit.model.whiten), quantiles: f64([DOMAIN_PERCENTILES], fit.model.quantiles) } },
+  };
   const rel = m.means ?? MEANS;
-  const note = `ē_img from ${images} image(s)${o.command ? `: ${o.command}` : ''}`;
-  const manifest = updateBundle(bundle.dir, { [rel]: { tensors } }, { means: rel, provenance: { ...m.provenance, commands: [...m.provenance.commands, note] } });
+  if (!o.domainOnly) {
+    const tensors: Record<string, StoredTensor> = { image_mean: { dtype: 'float32', shape: [dim], data: meanOfNormalised(embeds, dim) } };
+    if (bundle.textMean) tensors.text_mean = { dtype: 'float32', shape: [dim], data: bundle.textMean };
+    content[rel] = { tensors };
+  }
+  const what = o.domainOnly ? 'domain' : 'ē_img and domain';
+  const note = `${what} from ${images} image(s)${o.command ? `: ${o.command}` : ''}`;
+  const manifest = updateBundle(bundle.dir, content, { ...(o.domainOnly ? {} : { means: rel }), domain, provenance: { ...m.provenance, commands: [...m.provenance.commands, note] } });
   return { manifest, images, failures };
 }
+
+const f64 = (shape: number[], data: Float64Array): StoredTensor => ({ dtype: 'float64', shape, data });

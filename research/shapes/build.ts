@@ -1,7 +1,7 @@
 /**
  * The ShapesWorld pipeline from nothing to a captioning bundle: data set, mini-CLIP on the pairs
- * (the last `val` pairs kept out as a validation split), ē_img from the CLIP's own training images,
- * then corpus training of denoiser and decoder on the caption text. Every stage keeps its output
+ * (the last `val` pairs kept out as a validation split), ē_img and the domain data from the CLIP's
+ * own training images, then corpus training of denoiser and decoder on the caption text. Every stage keeps its output
  * in `work`, so a rerun skips what is done and an interrupted one resumes.
  */
 import * as fs from 'fs';
@@ -48,6 +48,9 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
+/** What a ShapesWorld bundle's domain data says about itself. */
+export const SHAPES_DOMAIN = { description: 'synthetic ShapesWorld scenes — demonstration only', demonstration: true };
+
 /** The data set in `work/data`, made once for these options. */
 export async function shapesData(work: string, data: ShapesOptions): Promise<string> {
   const dir = path.join(work, 'data');
@@ -58,6 +61,11 @@ export async function shapesData(work: string, data: ShapesOptions): Promise<str
   await generateShapes(dir, data);
   fs.writeFileSync(stamp, want);
   return dir;
+}
+
+/** The images a ShapesWorld bundle's CLIP was trained on, regenerated in `work/data` from its recorded recipe. */
+export async function shapesTrainingImages(work: string, b: ShapesBuild): Promise<string[]> {
+  return splitPairs(await shapesData(work, b.data), b.val).train.map((t) => t.image);
 }
 
 /** The pairs part split into CLIP training pairs and the validation images. */
@@ -109,18 +117,23 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
         onProgress: (p) => o.onProgress?.('clip', p), signal: o.signal,
       });
       stage('images-mean', `${train.length} CLIP training images`);
-      await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images' });
+      await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images', ...SHAPES_DOMAIN });
     });
     fs.renameSync(tmp, clipDir);
   }
+  // A work folder from before domain data gets it here, without retraining its CLIP.
+  if (!loadClip(clipDir).manifest.domain) await imagesMean(clipDir, train.map((t) => t.image), { command: 'the mini-CLIP training images', domainOnly: true, ...SHAPES_DOMAIN });
+  const clip = loadClip(clipDir);
 
-  const r = await timed(o.work, 'captioner', () => trainFromCorpus(loadClip(clipDir), {
+  const r = await timed(o.work, 'captioner', () => trainFromCorpus(clip, {
     corpus: path.join(dataDir, 'texts.txt'), out: o.out, name: o.name, version: o.version, runDir: path.join(o.work, 'runs', 'captioner'),
     seed: b.seed, denoiserSteps: b.denoiserSteps, decoderSteps: b.decoderSteps, draws: b.draws, command: o.command, signal: o.signal,
     onStage: (s: Stage, d) => stage(s, d), onProgress: (s, p) => o.onProgress?.(s, p),
   }));
-  // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data.
+  // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data; the
+  // domain data of the CLIP's training images goes along, as the captioner's trainer drops it.
   const provenance = { ...r.manifest.provenance, recipe: { shapes: b } };
-  const manifest = updateBundle(o.out, {}, { provenance }) as Manifest;
+  const domain = clip.manifest.domain!;
+  const manifest = updateBundle(o.out, { [domain.file]: fs.readFileSync(clip.file(domain.file)) }, { provenance, domain }) as Manifest;
   return { manifest, dataDir };
 }

@@ -43,7 +43,7 @@ async function uploaded(): Promise<{ id: number; documentId: string }> {
   return { id: file.id, documentId: row.documentId };
 }
 
-const result = (file: string, caption: string): CaptionResult => ({ file, caption, confidence: -0.5, m: 600, steps: 5, bundle: 'shapes-mini', version: '1.0.0', timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 } });
+const result = (file: string, caption: string): CaptionResult => ({ file, caption, confidence: -0.5, m: 600, steps: 5, bundle: 'shapes-mini', version: '1.0.0', timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 }, domain: { distance: null, score: null, verdict: 'unknown' } });
 
 /** A job as BullMQ hands it to the processor (one attempt: its failure is the last). */
 const job = (data: CaptionJob) => ({ data, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<CaptionJob>;

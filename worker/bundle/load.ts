@@ -8,6 +8,7 @@ import * as path from 'path';
 import { decoderTrain } from '../graph/decoder';
 import { denoiser } from '../graph/denoiser';
 import { Graph, ParamSpec } from '../graph/graph';
+import { DOMAIN_PERCENTILES, DomainModel } from '../domain';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
 import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
 import { parseBundleRef } from './names';
@@ -19,6 +20,8 @@ export interface ClipBundle {
   textMean: Float32Array | null;
   /** null until ē_img is computed for the bundle (then it cannot bridge). */
   imageMean: Float32Array | null;
+  /** What the bundle's images look like in CLIP space; null for bundles made before it was recorded (domain "unknown"). */
+  domain: DomainModel | null;
   /** Absolute path of a file named in the manifest. */
   file(rel: string): string;
 }
@@ -158,11 +161,25 @@ function readMeans(m: ClipManifest, file: (rel: string) => string): { textMean: 
   return { textMean: vector('text_mean'), imageMean: vector('image_mean') };
 }
 
+/** The domain statistics, null when the manifest has none; shapes checked against clip.embedDim. */
+function readDomain(m: ClipManifest, file: (rel: string) => string): DomainModel | null {
+  if (!m.domain) return null;
+  const where = file(m.domain.file);
+  const t = readTensorFile(where).tensors;
+  const dim = m.clip.embedDim;
+  const f64 = (name: string, shape: number[]): Float64Array => {
+    const x = t[name];
+    if (!x || x.dtype !== 'float64' || x.shape.join() !== shape.join()) throw new Error(`bundle file ${where}: ${name} must be float64 [${shape}]`);
+    return x.data;
+  };
+  return { dim, mean: f64('mean', [dim]), whiten: f64('whiten', [dim, dim]), quantiles: f64('quantiles', [DOMAIN_PERCENTILES]) };
+}
+
 /** Any bundle's CLIP part (CLIP-only bundles included), files verified. */
 export function loadClip(ref: string): ClipBundle {
   const { dir, raw, file } = openVerified(ref);
   const manifest = checkClipManifest(raw, dir);
-  return { dir, manifest, file, ...readMeans(manifest, file) };
+  return { dir, manifest, file, ...readMeans(manifest, file), domain: readDomain(manifest, file) };
 }
 
 export function loadBundle(ref: string): Bundle {
@@ -182,5 +199,5 @@ export function loadBundle(ref: string): Bundle {
   if (!Array.isArray(vocab) || vocab.length !== m.decoder.config.vocab || !vocab.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new Error(`bundle file ${vocabFile}: must be an array of ${m.decoder.config.vocab} tokenizer ids`);
   }
-  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, vocab, file };
+  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, domain: readDomain(m, file), vocab, file };
 }

@@ -11,6 +11,21 @@ import { checkBundleName, checkBundleVersion } from './names';
 
 export const BUNDLE_FORMAT = 1;
 
+/** What the bundle's images look like in CLIP space (worker/domain.ts); bundles made before it lack it. */
+export interface DomainManifest {
+  /** Tensor file: `mean` [d], `whiten` [d, d] (inverse Cholesky factor of the shrunk covariance), `quantiles` [101]. */
+  file: string;
+  /** Images the statistics come from. */
+  count: number;
+  shrinkage: { method: 'ledoit-wolf'; intensity: number };
+  /** Mahalanobis distance of the bundle's own images at these percentiles. */
+  quantiles: { p50: number; p95: number; p99: number; max: number };
+  /** The domain in words, for people ("synthetic ShapesWorld scenes — demonstration only"). */
+  description: string;
+  /** A demonstration bundle: never meant for real images. */
+  demonstration?: boolean;
+}
+
 export interface ClipManifest {
   format: number;
   name: string;
@@ -31,6 +46,7 @@ export interface ClipManifest {
   };
   /** Tensor file of ē_text `text_mean` and ē_img `image_mean` [embedDim]; either may be missing while incomplete. */
   means?: string;
+  domain?: DomainManifest;
 }
 
 export interface Manifest extends ClipManifest {
@@ -102,6 +118,13 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
   for (const [path, f] of Object.entries(m.files as object)) {
     if (path.startsWith('/') || path.split(/[\\/]/).includes('..')) fail(`files.${path}`, 'a path inside the bundle folder');
     if (!isObj(f) || typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256) || typeof f.bytes !== 'number') fail(`files.${path}`, '{sha256: 64 hex digits, bytes: number}');
+  }
+  if (m.domain !== undefined) {
+    need(fail, m.domain, 'domain', { file: 'string', count: 'number', shrinkage: 'object', quantiles: 'object', description: 'string' });
+    const d = m.domain as Record<string, unknown>;
+    need(fail, d.shrinkage, 'domain.shrinkage', { method: 'string', intensity: 'number' });
+    need(fail, d.quantiles, 'domain.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
+    if (d.demonstration !== undefined && typeof d.demonstration !== 'boolean') fail('domain.demonstration', 'a boolean');
   }
   need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
   need(fail, m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });

@@ -1,0 +1,33 @@
+/** `caption` prints the domain verdict: after the confidence in text, as an object in JSON. */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { emoji, shapesScene } from '../worker/domain-fixtures';
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
+const SHAPES_MINI = path.join(__dirname, '..', '..', 'models', 'shapes-mini');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-cli-domain-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const caption = (...args: string[]) => spawnSync(process.execPath, [BIN, 'caption', '--bundle', SHAPES_MINI, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_THREADS: '1' } });
+
+test('text mode says in or out of domain after the confidence; JSON carries the domain object', async () => {
+  fs.writeFileSync(path.join(root, 'a-scene.png'), await shapesScene(2));
+  fs.writeFileSync(path.join(root, 'b-emoji.png'), await emoji());
+  const text = caption(root);
+  expect(text.status).toBe(0);
+  const lines = text.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^.*a-scene\.png\t.+\t\(confidence -?\d+\.\d{3}, in domain\)$/);
+  expect(lines[1]).toMatch(/^.*b-emoji\.png\t.+\t\(confidence -?\d+\.\d{3}, out of domain\)$/);
+
+  const json = caption('--json', root);
+  expect(json.status).toBe(0);
+  const [scene, face] = json.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(scene.domain).toEqual({ distance: expect.any(Number), score: expect.any(Number), verdict: 'in' });
+  expect(face.domain).toMatchObject({ verdict: 'out' });
+  expect(face.domain.distance).toBeGreaterThan(scene.domain.distance);
+});
