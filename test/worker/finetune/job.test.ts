@@ -11,6 +11,8 @@ import { makeRandomBundle } from '../../../worker/bundle/random';
 import { reserveVersion } from '../../../worker/bundle/version';
 import { FINETUNE_STAGES, FinetuneMessage, FinetuneSpec, runFinetune } from '../../../worker/finetune/job';
 import { toy } from '../../../worker/train/toy';
+import { imagesMean } from '../../../worker/images-mean';
+import sharp from 'sharp';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-finetune-'));
 const models = path.join(root, 'models');
@@ -82,4 +84,21 @@ test('a name or version that is not one safe folder name is refused before anyth
   await expect(runFinetune(spec({ version: '../../1.0.0' }), () => undefined)).rejects.toThrow(/a bundle version is .*got "\.\.\/\.\.\/1\.0\.0"/);
   expect(fs.readdirSync(root).filter((f) => f.startsWith('escape'))).toEqual([]);
   expect(fs.readdirSync(models)).not.toContain('1.0.0');
+});
+
+test("the base's image domain (CLIP's alone, so still true) goes along into the new version", async () => {
+  const base = path.join(models, 'random-tiny-9.0.0');
+  makeRandomBundle(base, 'tiny', 9);
+  const images = path.join(root, 'domain-images');
+  fs.mkdirSync(images);
+  for (let i = 0; i < 4; i++) {
+    const px = Buffer.alloc(16 * 16 * 3, i * 60);
+    await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(images, `${i}.png`));
+  }
+  await imagesMean(base, fs.readdirSync(images).map((f) => path.join(images, f)), { domainOnly: true, description: 'grey squares' });
+  const done = await runFinetune(spec({ base }), () => undefined);
+  const before = loadBundle(base);
+  const after = loadBundle(done.dir);
+  expect(after.manifest.domain).toEqual(before.manifest.domain);
+  expect(after.domain).toEqual(before.domain);
 });

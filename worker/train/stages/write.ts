@@ -1,7 +1,7 @@
 /**
  * Stage `write`: the new bundle (CLIP files copied unchanged, the EMA denoiser, the decoder, its
- * vocabulary, ē_text and ē_img) written to a temporary folder renamed into place, so a bundle
- * appears only when complete.
+ * vocabulary, ē_text, ē_img and the image domain, which depend on CLIP alone) written to a
+ * temporary folder renamed into place, so a bundle appears only when complete.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -47,6 +47,7 @@ export const writeStage: StageFn = async (s, io) => {
       createdAt: new Date().toISOString(),
       provenance: provenance(s),
       clip: m.clip,
+      ...(m.domain ? { domain: m.domain } : {}),
       diffusion: { ...s.diffusion, denoiser: dn.cfg, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: {
@@ -61,6 +62,7 @@ export const writeStage: StageFn = async (s, io) => {
       'decoder.safetensors': { tensors: paramTensors(dec.trained.params, dec.trained.shapes) },
       'decoder-vocab.json': JSON.stringify(vocab),
       'means.safetensors': { tensors: means },
+      ...(m.domain ? { [m.domain.file]: fs.readFileSync(clip.file(m.domain.file)) } : {}),
     },
   );
   fs.renameSync(tmp, o.out);
