@@ -29,7 +29,10 @@ async function images(n: number): Promise<Buffer[]> {
     Array.from({ length: n }, async () => {
       const [w, h] = [640, 480];
       const small = Buffer.from(Array.from({ length: 8 * 6 * 3 }, () => rng.int(256)));
-      return sharp(small, { raw: { width: 8, height: 6, channels: 3 } }).resize(w, h, { kernel: 'cubic' }).jpeg({ quality: 90 }).toBuffer();
+      return sharp(small, { raw: { width: 8, height: 6, channels: 3 } })
+        .resize(w, h, { kernel: 'cubic' })
+        .jpeg({ quality: 90 })
+        .toBuffer();
     }),
   );
 }
@@ -46,7 +49,9 @@ export async function benchCaption(o: CaptionBenchOptions, log: (line: string) =
   const captioner = await Captioner.open(bundle, runtimeConfig());
   const sources = (await images(o.images)).map((data, i) => ({ name: `image${i}.jpg`, data }));
   const d = bundle.manifest.decoder.config;
-  log(`${o.images} images 640x480 JPEG; CLIP ViT-B/32 (224 px); denoiser ${bundle.manifest.diffusion.denoiser.width}x${bundle.manifest.diffusion.denoiser.blocks}; decoder ${d.layers} layers width ${d.width}; beam ${o.beam}, ${o.maxTokens} tokens per caption; ${runtimeConfig().threads} threads`);
+  log(
+    `${o.images} images 640x480 JPEG; CLIP ViT-B/32 (224 px); denoiser ${bundle.manifest.diffusion.denoiser.width}x${bundle.manifest.diffusion.denoiser.blocks}; decoder ${d.layers} layers width ${d.width}; beam ${o.beam}, ${o.maxTokens} tokens per caption; ${runtimeConfig().threads} threads`,
+  );
   // Warm-up: first runs, and the bridge session of each M, stay out of the figures.
   for (const m of [o.m, 0]) await captioner.caption(sources.slice(0, 2), { m, steps: o.steps, beam: o.beam, maxTokens: o.maxTokens, batchSize: 2 });
   log('batch  M    preprocess   clip   bridge  decoder   total ms/image   images/s');
@@ -62,12 +67,16 @@ export async function benchCaption(o: CaptionBenchOptions, log: (line: string) =
       totals[m] = wall / rs.length;
       bridge[m] = mean(ok, 'bridge');
       const f = (k: keyof StageTimings) => mean(ok, k).toFixed(1).padStart(8);
-      log(`${String(batch).padStart(5)}  ${String(m).padEnd(4)} ${f('preprocess')}  ${f('clip')} ${f('bridge')} ${f('decoder')}   ${totals[m].toFixed(1).padStart(8)}        ${(1000 / totals[m]).toFixed(2)}`);
+      log(
+        `${String(batch).padStart(5)}  ${String(m).padEnd(4)} ${f('preprocess')}  ${f('clip')} ${f('bridge')} ${f('decoder')}   ${totals[m].toFixed(1).padStart(8)}        ${(1000 / totals[m]).toFixed(2)}`,
+      );
     }
     // From the bridge stage itself: with random weights the decoder's caption length (and so its
     // time) changes with the embedding it is given, which would blur a difference of totals.
     const extra = bridge[o.m] - bridge[0];
-    log(`batch ${batch}: bridging (M=${o.m}, S=${o.steps}) adds ${extra.toFixed(1)} ms/image = ${((extra / totals[0]) * 100).toFixed(1)} % of the whole at M=0 (totals differ by ${(totals[o.m] - totals[0]).toFixed(1)} ms, decoder length included)`);
+    log(
+      `batch ${batch}: bridging (M=${o.m}, S=${o.steps}) adds ${extra.toFixed(1)} ms/image = ${((extra / totals[0]) * 100).toFixed(1)} % of the whole at M=0 (totals differ by ${(totals[o.m] - totals[0]).toFixed(1)} ms, decoder length included)`,
+    );
   }
   log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
   await captioner.close();

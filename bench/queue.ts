@@ -55,7 +55,13 @@ function stats(xs: number[]): Stats {
   return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 }
 
-const PG = () => ({ host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres', password: process.env.DATABASE_PASSWORD || undefined, database: 'postgres' });
+const PG = () => ({
+  host: process.env.DATABASE_HOST ?? '127.0.0.1',
+  port: Number(process.env.DATABASE_PORT ?? 5432),
+  user: process.env.DATABASE_USERNAME ?? 'postgres',
+  password: process.env.DATABASE_PASSWORD || undefined,
+  database: 'postgres',
+});
 
 async function sql(q: string): Promise<void> {
   const c = new Client(PG());
@@ -124,7 +130,9 @@ export async function benchQueue(o: BenchQueueOptions): Promise<BenchQueueResult
 
     const jobs = (await queue.getJobs(['completed', 'failed'])).filter((j: { data: { fileId: number } }) => ids.includes(j.data.fileId));
     const queueWaitMs = jobs.filter((j: { processedOn?: number }) => j.processedOn).map((j: { processedOn: number; timestamp: number }) => j.processedOn - j.timestamp);
-    const workerMs = jobs.filter((j: { finishedOn?: number; processedOn?: number }) => j.finishedOn && j.processedOn).map((j: { finishedOn: number; processedOn: number }) => j.finishedOn - j.processedOn);
+    const workerMs = jobs
+      .filter((j: { finishedOn?: number; processedOn?: number }) => j.finishedOn && j.processedOn)
+      .map((j: { finishedOn: number; processedOn: number }) => j.finishedOn - j.processedOn);
     const stagesMs: Record<string, number> = {};
     const ok = rows.filter((r) => r.status !== 'failed');
     for (const r of ok) for (const [k, v] of Object.entries(r.timings ?? {})) stagesMs[k] = (stagesMs[k] ?? 0) + v / ok.length;
@@ -176,6 +184,9 @@ export function formatBenchQueue(r: BenchQueueResult, o: { concurrency: number; 
     `  upload call     ${s(r.uploadMs)}`,
     `  queue wait      ${s(r.queueWaitMs)}   (job created -> processing started)`,
     `  in the worker   ${s(r.workerMs)}   (processing started -> caption stored)`,
-    `  engine stages   ${Object.entries(r.stagesMs).sort(([a], [b]) => STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b)).map(([k, v]) => `${k} ${f(v)}`).join('  ')} ms per image (mean)`,
+    `  engine stages   ${Object.entries(r.stagesMs)
+      .sort(([a], [b]) => STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b))
+      .map(([k, v]) => `${k} ${f(v)}`)
+      .join('  ')} ms per image (mean)`,
   ].join('\n');
 }

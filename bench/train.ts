@@ -31,8 +31,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function benchOnnx(b: BenchOptions): Promise<{ stepMs: number; tokensPerSec: number; params: number }> {
   const cfg: DecoderConfig = {
-    vocab: b.vocab, width: b.width, layers: b.layers, heads: b.heads, mlpRatio: 4, maxLen: b.seq,
-    condDim: 0, prefixTokens: 0, prefixHidden: 0, softPrompts: 0,
+    vocab: b.vocab,
+    width: b.width,
+    layers: b.layers,
+    heads: b.heads,
+    mlpRatio: 4,
+    maxLen: b.seq,
+    condDim: 0,
+    prefixTokens: 0,
+    prefixHidden: 0,
+    softPrompts: 0,
   };
   const graph = buildTrainStep(decoderTrain(cfg, { smoothing: 0.1, ignoreIndex: 0 }), { adamw: { weightDecay: 0.01, clipNorm: 1 } });
   // One fixed batch, like the baseline: the figure is the step, not data preparation.
@@ -48,7 +56,12 @@ export async function benchOnnx(b: BenchOptions): Promise<{ stepMs: number; toke
     }),
   };
   const trainer = new Trainer({
-    graph, data, batchSize: b.batch, steps: b.warmup + b.steps, seed: 0, schedule: { peak: 1e-4, warmup: 0 },
+    graph,
+    data,
+    batchSize: b.batch,
+    steps: b.warmup + b.steps,
+    seed: 0,
+    schedule: { peak: 1e-4, warmup: 0 },
     runtime: { ...runtimeConfig(), threads: b.threads },
   });
   const times: number[] = [];
@@ -81,7 +94,9 @@ export function benchTorch(b: BenchOptions): { stepMs: number; tokensPerSec: num
 }
 
 export async function benchTrain(b: BenchOptions, log: (line: string) => void = console.log): Promise<void> {
-  log(`decoder train step: ${b.layers} layers, width ${b.width}, ${b.heads} heads, sequence ${b.seq}, batch ${b.batch}, vocab ${b.vocab}, ${b.threads} threads; median of ${b.steps} steps after ${b.warmup} warm-up`);
+  log(
+    `decoder train step: ${b.layers} layers, width ${b.width}, ${b.heads} heads, sequence ${b.seq}, batch ${b.batch}, vocab ${b.vocab}, ${b.threads} threads; median of ${b.steps} steps after ${b.warmup} warm-up`,
+  );
   const onnx = await benchOnnx(b);
   log(`onnxruntime ${ort.env.versions.node}: ${onnx.stepMs.toFixed(1)} ms/step, ${onnx.tokensPerSec.toFixed(0)} tokens/s (${(onnx.params / 1e6).toFixed(2)} M params)`);
   if (!b.torch) return;

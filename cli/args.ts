@@ -12,7 +12,12 @@ export function wholeNumber(name: string, value: string | undefined, min: number
 export function expand(paths: string[]): string[] {
   return paths.flatMap((p) => {
     if (fs.existsSync(p) && fs.statSync(p).isDirectory()) {
-      return fs.readdirSync(p).filter((f) => !f.startsWith('.')).sort().map((f) => path.join(p, f)).filter((f) => fs.statSync(f).isFile());
+      return fs
+        .readdirSync(p)
+        .filter((f) => !f.startsWith('.'))
+        .sort()
+        .map((f) => path.join(p, f))
+        .filter((f) => fs.statSync(f).isFile());
     }
     return [p];
   });

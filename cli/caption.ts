@@ -14,7 +14,16 @@ export async function captionCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { bundle: { type: 'string' }, m: { type: 'string' }, steps: { type: 'string' }, beam: { type: 'string' }, batch: { type: 'string' }, 'max-tokens': { type: 'string' }, 'no-repeat': { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      bundle: { type: 'string' },
+      m: { type: 'string' },
+      steps: { type: 'string' },
+      beam: { type: 'string' },
+      batch: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'no-repeat': { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   if (positionals.length === 0) throw new Error('caption: name at least one image or folder');
   const files = expand(positionals);

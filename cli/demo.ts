@@ -38,7 +38,9 @@ export async function demo(args: string[]): Promise<number> {
     const results = await captioner.caption(files);
     results.forEach((r, i) => {
       if (isFailure(r)) throw new Error(`${r.file}: ${r.error}`);
-      const errors = Object.entries(captionErrors(r.caption, scenes[i])).filter(([, e]) => e.wrong > 0).map(([a]) => a);
+      const errors = Object.entries(captionErrors(r.caption, scenes[i]))
+        .filter(([, e]) => e.wrong > 0)
+        .map(([a]) => a);
       if (errors.length) wrong++;
       process.stdout.write(`${path.basename(r.file)}  ${r.caption}  (confidence ${r.confidence.toFixed(2)}; M = ${r.m}, ${r.timings.decoder.toFixed(0)} ms decoding)\n`);
       process.stdout.write(`             true: ${captionsFor(scenes[i], new Rng(seed, 3, i))[0]}${errors.length ? `   [wrong ${errors.join(', ')}]` : ''}\n`);

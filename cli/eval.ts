@@ -45,7 +45,9 @@ export async function evalCommand(args: string[]): Promise<number> {
   else {
     const s = r.scores;
     process.stdout.write(`${summary.bundle}, ${summary.images} images, M = ${m}, S = ${summary.steps} (${summary.seconds.toFixed(1)} s)\n`);
-    process.stdout.write(`BLEU-1 ${s.bleu1.toFixed(3)}  BLEU-2 ${s.bleu2.toFixed(3)}  BLEU-3 ${s.bleu3.toFixed(3)}  BLEU-4 ${s.bleu4.toFixed(3)}  ROUGE-L ${s.rougeL.toFixed(3)}  CIDEr-D ${s.ciderD.toFixed(3)}\n`);
+    process.stdout.write(
+      `BLEU-1 ${s.bleu1.toFixed(3)}  BLEU-2 ${s.bleu2.toFixed(3)}  BLEU-3 ${s.bleu3.toFixed(3)}  BLEU-4 ${s.bleu4.toFixed(3)}  ROUGE-L ${s.rougeL.toFixed(3)}  CIDEr-D ${s.ciderD.toFixed(3)}\n`,
+    );
     for (const x of r.samples.slice(0, 3)) process.stdout.write(`  ${path.basename(x.file)}: ${x.caption}  |  ref: ${x.references[0]}\n`);
   }
   for (const f of r.failures) process.stderr.write(`${f.file}: error: ${f.error}\n`);

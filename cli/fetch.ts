@@ -45,7 +45,9 @@ function options(args: string[], command: string): { name: string | undefined; o
 function report(files: FetchedFile[], dir: string): void {
   for (const f of files) process.stdout.write(`${f.sha256}  ${f.path}  ${mb(f.bytes)} MB  checked against: ${f.checked}\n`);
   if (files.some((f) => f.checked === 'nothing')) {
-    process.stderr.write(`note: no pinned hash or SHA256SUMS for some files; their hashes are recorded in ${dir}/FETCHED.json: compare them with the publisher's and pin them in worker/fetch/sources.ts\n`);
+    process.stderr.write(
+      `note: no pinned hash or SHA256SUMS for some files; their hashes are recorded in ${dir}/FETCHED.json: compare them with the publisher's and pin them in worker/fetch/sources.ts\n`,
+    );
   }
 }
 

@@ -9,7 +9,10 @@ import { wholeNumber } from './args';
 import { stageReporter } from './progress';
 
 export async function shapesGenerate(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: { seed: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'string' }, texts: { type: 'string' }, heldout: { type: 'string' }, size: { type: 'string' } } });
+  const { values: v } = parseArgs({
+    args,
+    options: { seed: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'string' }, texts: { type: 'string' }, heldout: { type: 'string' }, size: { type: 'string' } },
+  });
   if (!v.out) throw new Error('shapes generate: --out DIR is required');
   const s = await generateShapes(v.out, {
     seed: wholeNumber('seed', v.seed, 0) ?? 0,
@@ -31,7 +34,13 @@ function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): Sh
   const seed = wholeNumber('seed', v.seed, 0) ?? d.seed;
   return {
     seed,
-    data: { seed, pairs: wholeNumber('pairs', v.pairs, 2) ?? d.data.pairs, texts: wholeNumber('texts', v.texts, 1) ?? d.data.texts, heldOut: wholeNumber('heldout', v.heldout, 1) ?? d.data.heldOut, size: d.data.size },
+    data: {
+      seed,
+      pairs: wholeNumber('pairs', v.pairs, 2) ?? d.data.pairs,
+      texts: wholeNumber('texts', v.texts, 1) ?? d.data.texts,
+      heldOut: wholeNumber('heldout', v.heldout, 1) ?? d.data.heldOut,
+      size: d.data.size,
+    },
     val: wholeNumber('val', v.val, 1) ?? d.val,
     clipSteps: wholeNumber('clip-steps', v['clip-steps'], 1) ?? d.clipSteps,
     denoiserSteps: wholeNumber('denoiser-steps', v['denoiser-steps'], 1) ?? d.denoiserSteps,
@@ -47,7 +56,12 @@ export async function shapesBuild(args: string[]): Promise<number> {
   const work = v.work ?? path.join(modelsDir(), '..', 'runs', path.basename(out));
   const started = Date.now();
   const { manifest } = await buildShapes(recipeFrom(v), {
-    work, out, name: v.name ?? 'shapes-mini', version: v.version ?? '1.0.0', command: `npx altbridge shapes build ${args.join(' ')}`.trim(), ...stageReporter(),
+    work,
+    out,
+    name: v.name ?? 'shapes-mini',
+    version: v.version ?? '1.0.0',
+    command: `npx altbridge shapes build ${args.join(' ')}`.trim(),
+    ...stageReporter(),
   });
   const mb = Object.values(manifest.files).reduce((a, f) => a + f.bytes, 0) / 1e6;
   process.stdout.write(`wrote ${manifest.name}@${manifest.version} to ${out} (${mb.toFixed(1)} MB) in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);

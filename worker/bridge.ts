@@ -15,14 +15,23 @@ export class Bridge {
   private step: Promise<ort.InferenceSession> | null = null;
   private readonly alphas: Float64Array;
 
-  constructor(private readonly bundle: Bundle, private readonly runtime: RuntimeConfig, private readonly log?: (l: string) => void) {
+  constructor(
+    private readonly bundle: Bundle,
+    private readonly runtime: RuntimeConfig,
+    private readonly log?: (l: string) => void,
+  ) {
     const d = bundle.manifest.diffusion;
     this.alphas = alphasCumprod({ steps: d.steps, cosineS: d.cosineS, scale: d.scale });
   }
 
   private session(): Promise<ort.InferenceSession> {
     const d = this.bundle.manifest.diffusion;
-    this.step ??= openSession(buildInference(ddimStepNet({ dim: this.bundle.manifest.clip.embedDim, scale: d.scale, denoise: (x, t) => denoiser(x, t, d.denoiser) }), this.bundle.denoiser), this.runtime, 'bridge step', this.log);
+    this.step ??= openSession(
+      buildInference(ddimStepNet({ dim: this.bundle.manifest.clip.embedDim, scale: d.scale, denoise: (x, t) => denoiser(x, t, d.denoiser) }), this.bundle.denoiser),
+      this.runtime,
+      'bridge step',
+      this.log,
+    );
     return this.step;
   }
 

@@ -96,7 +96,10 @@ export class Captioner {
     const names = sources.map((s) => (typeof s === 'string' ? s : s.name));
     let t = performance.now();
     const lap = () => -t + (t = performance.now());
-    const pre = await preprocessBatch(sources.map((s) => (typeof s === 'string' ? s : s.data)), { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std });
+    const pre = await preprocessBatch(
+      sources.map((s) => (typeof s === 'string' ? s : s.data)),
+      { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std },
+    );
     const times = { preprocess: lap(), clip: 0, bridge: 0 };
     // Errors come in source order for the sources not in `ok`.
     const failedAt = names.map((_, i) => i).filter((i) => !pre.ok.includes(i));
@@ -126,7 +129,14 @@ export class Captioner {
       const n = e.ok.length;
       if (n > 0) {
         const started = performance.now();
-        const caps = await generate(this.gen, e.bridged, n, { bos: man.decoder.bos, eos: man.decoder.eos, stop: man.decoder.stop, beam: o.beam ?? 3, maxTokens: o.maxTokens, noRepeatNgram: o.noRepeatNgram });
+        const caps = await generate(this.gen, e.bridged, n, {
+          bos: man.decoder.bos,
+          eos: man.decoder.eos,
+          stop: man.decoder.stop,
+          beam: o.beam ?? 3,
+          maxTokens: o.maxTokens,
+          noRepeatNgram: o.noRepeatNgram,
+        });
         const timings = { preprocess: e.times.preprocess / chunk.length, clip: e.times.clip / n, bridge: e.times.bridge / n, decoder: (performance.now() - started) / n };
         const dim = man.clip.embedDim;
         caps.forEach((c, k) => {

@@ -175,7 +175,11 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
       break;
     }
     const stepFeeds: Record<string, ort.Tensor> = {
-      tokens: new ort.Tensor('int64', BigInt64Array.from(next, (b) => BigInt(b.tokens[b.tokens.length - 1])), [next.length, 1]),
+      tokens: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(next, (b) => BigInt(b.tokens[b.tokens.length - 1])),
+        [next.length, 1],
+      ),
       position: new ort.Tensor('int64', BigInt64Array.of(BigInt(prefixLength(cfg) + s + 1)), [1]),
     };
     for (let i = 0; i < cfg.layers; i++) {

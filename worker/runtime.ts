@@ -17,7 +17,10 @@ export interface RuntimeConfig {
 
 /** From ALTBRIDGE_PROVIDERS (comma-separated) and ALTBRIDGE_THREADS, with CPU defaults. */
 export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const providers = (env.ALTBRIDGE_PROVIDERS ?? 'cpu').split(',').map((s) => s.trim()).filter(Boolean);
+  const providers = (env.ALTBRIDGE_PROVIDERS ?? 'cpu')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const threads = env.ALTBRIDGE_THREADS ? wholeNumberIn('ALTBRIDGE_THREADS', env.ALTBRIDGE_THREADS, 0) : os.availableParallelism();
   return { executionProviders: providers.length ? providers : ['cpu'], threads, optimization: 'all' };
 }
@@ -26,12 +29,7 @@ export function runtimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConf
  * Opens a session; `label` names it in the log line that says which provider it got, written to
  * `log` (the CLI passes stderr; libraries stay quiet unless given one).
  */
-export async function openSession(
-  model: Uint8Array | string,
-  cfg: RuntimeConfig = runtimeConfig(),
-  label?: string,
-  log?: (line: string) => void,
-): Promise<ort.InferenceSession> {
+export async function openSession(model: Uint8Array | string, cfg: RuntimeConfig = runtimeConfig(), label?: string, log?: (line: string) => void): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: cfg.executionProviders,
     graphOptimizationLevel: cfg.optimization,
@@ -39,8 +37,7 @@ export async function openSession(
     interOpNumThreads: 1,
     executionMode: 'sequential',
   };
-  const create = (o: ort.InferenceSession.SessionOptions) =>
-    typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o);
+  const create = (o: ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
   const name = label ?? 'session';
   try {
     const session = await create(options);

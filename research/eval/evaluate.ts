@@ -17,12 +17,18 @@ export async function evalImages(bundle: Bundle, items: EvalItem[], o: CaptionOp
   const started = Date.now();
   const captioner = await Captioner.open(bundle, o.runtime ?? runtimeConfig());
   try {
-    const results = await captioner.caption(items.map((it) => it.file), o);
+    const results = await captioner.caption(
+      items.map((it) => it.file),
+      o,
+    );
     const samples: ImageEval['samples'] = [];
     const failures: ImageEval['failures'] = [];
     results.forEach((r, i) => (isFailure(r) ? failures.push(r) : samples.push({ file: r.file, caption: r.caption, references: items[i].references })));
     if (samples.length === 0) throw new Error(`eval: none of the ${items.length} images could be captioned (first: ${failures[0]?.error})`);
-    const scores = scoreCaptions(samples.map((s) => s.caption), samples.map((s) => s.references));
+    const scores = scoreCaptions(
+      samples.map((s) => s.caption),
+      samples.map((s) => s.references),
+    );
     return { scores, samples, failures, ms: Date.now() - started };
   } finally {
     await captioner.close();

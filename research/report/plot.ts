@@ -50,7 +50,12 @@ function text(x: number, y: number, s: string, attrs = ''): string {
   return `<text x="${f1(x)}" y="${f1(y)}" ${FONT} ${attrs}>${escapeXml(s)}</text>`;
 }
 
-interface Axis { lo: number; hi: number; ticks: number[]; label: (v: number) => string }
+interface Axis {
+  lo: number;
+  hi: number;
+  ticks: number[];
+  label: (v: number) => string;
+}
 
 /** 1, 2 or 5 × 10^k: the step that gives about `count` intervals over `span`. */
 export function niceStep(span: number, count = 5): number {
@@ -117,13 +122,7 @@ interface Frame {
  * and a legend to the right of the plot, sized to its longest name. `inset` pixels between the
  * frame and the data range keep markers on the extreme values off the border.
  */
-function frame(
-  o: { title: string; xLabel: string; yLabel: string; width: number; height: number },
-  xAxis: Axis,
-  yAxis: Axis,
-  legend: { names: string[]; marker: Marker },
-  inset: number,
-): Frame {
+function frame(o: { title: string; xLabel: string; yLabel: string; width: number; height: number }, xAxis: Axis, yAxis: Axis, legend: { names: string[]; marker: Marker }, inset: number): Frame {
   const legendWidth = legend.names.length ? 36 + 7.2 * Math.max(...legend.names.map((n) => n.length)) : 0;
   const left = 72;
   const top = 48;

@@ -78,7 +78,7 @@ export function splitPairs(dataDir: string, val: number): { train: ShapesItem[];
 /** The recipe a finished bundle records, or null. */
 function builtWith(out: string): unknown {
   const file = path.join(out, 'manifest.json');
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null : null;
+  return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null) : null;
 }
 
 /**
@@ -113,23 +113,50 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
     fs.rmSync(tmp, { recursive: true, force: true });
     await timed(o.work, 'clip', async () => {
       await buildMiniClip(train, tmp, {
-        seed: b.seed, steps: b.clipSteps, runDir: path.join(o.work, 'runs'), name: `${o.name}-clip`, version: o.version, command: o.command,
-        onProgress: (p) => o.onProgress?.('clip', p), signal: o.signal,
+        seed: b.seed,
+        steps: b.clipSteps,
+        runDir: path.join(o.work, 'runs'),
+        name: `${o.name}-clip`,
+        version: o.version,
+        command: o.command,
+        onProgress: (p) => o.onProgress?.('clip', p),
+        signal: o.signal,
       });
       stage('images-mean', `${train.length} CLIP training images`);
-      await imagesMean(tmp, train.map((t) => t.image), { command: 'the mini-CLIP training images', ...SHAPES_DOMAIN });
+      await imagesMean(
+        tmp,
+        train.map((t) => t.image),
+        { command: 'the mini-CLIP training images', ...SHAPES_DOMAIN },
+      );
     });
     fs.renameSync(tmp, clipDir);
   }
   // A work folder from before domain data gets it here, without retraining its CLIP.
-  if (!loadClip(clipDir).manifest.domain) await imagesMean(clipDir, train.map((t) => t.image), { command: 'the mini-CLIP training images', domainOnly: true, ...SHAPES_DOMAIN });
+  if (!loadClip(clipDir).manifest.domain)
+    await imagesMean(
+      clipDir,
+      train.map((t) => t.image),
+      { command: 'the mini-CLIP training images', domainOnly: true, ...SHAPES_DOMAIN },
+    );
   const clip = loadClip(clipDir);
 
-  const r = await timed(o.work, 'captioner', () => trainFromCorpus(clip, {
-    corpus: path.join(dataDir, 'texts.txt'), out: o.out, name: o.name, version: o.version, runDir: path.join(o.work, 'runs', 'captioner'),
-    seed: b.seed, denoiserSteps: b.denoiserSteps, decoderSteps: b.decoderSteps, draws: b.draws, command: o.command, signal: o.signal,
-    onStage: (s: Stage, d) => stage(s, d), onProgress: (s, p) => o.onProgress?.(s, p),
-  }));
+  const r = await timed(o.work, 'captioner', () =>
+    trainFromCorpus(clip, {
+      corpus: path.join(dataDir, 'texts.txt'),
+      out: o.out,
+      name: o.name,
+      version: o.version,
+      runDir: path.join(o.work, 'runs', 'captioner'),
+      seed: b.seed,
+      denoiserSteps: b.denoiserSteps,
+      decoderSteps: b.decoderSteps,
+      draws: b.draws,
+      command: o.command,
+      signal: o.signal,
+      onStage: (s: Stage, d) => stage(s, d),
+      onProgress: (s, p) => o.onProgress?.(s, p),
+    }),
+  );
   // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data; the
   // domain data of the CLIP's training images goes along, as the captioner's trainer drops it.
   const provenance = { ...r.manifest.provenance, recipe: { shapes: b } };

@@ -7,12 +7,18 @@ import { Rng } from '../../worker/train/rng';
 import { Filter, Scene, SceneObject, Shape, Size, Texture, count, matching, relation, Relation } from './scene';
 
 const SHAPE_WORDS: Record<Shape, [string, string][]> = {
-  circle: [['circle', 'circles'], ['disc', 'discs']],
+  circle: [
+    ['circle', 'circles'],
+    ['disc', 'discs'],
+  ],
   square: [['square', 'squares']],
   triangle: [['triangle', 'triangles']],
   star: [['star', 'stars']],
   heart: [['heart', 'hearts']],
-  cross: [['cross', 'crosses'], ['plus sign', 'plus signs']],
+  cross: [
+    ['cross', 'crosses'],
+    ['plus sign', 'plus signs'],
+  ],
 };
 const SIZE_WORDS: Record<Size, string[]> = {
   small: ['small', 'little'],
@@ -117,10 +123,11 @@ const TEMPLATES: Template[] = [
   // "a red circle above a blue square"
   (rng, s) => {
     const pairs: [SceneObject, SceneObject, Relation][] = [];
-    for (const a of s.objects) for (const b of s.objects) {
-      const r = a === b ? null : relation(a, b);
-      if (r) pairs.push([a, b, r]);
-    }
+    for (const a of s.objects)
+      for (const b of s.objects) {
+        const r = a === b ? null : relation(a, b);
+        if (r) pairs.push([a, b, r]);
+      }
     if (pairs.length === 0) return null;
     const [a, b, r] = pick(rng, pairs);
     const verb = pick(rng, ['', '', ' is', ' sits']);
@@ -147,13 +154,14 @@ const TEMPLATES: Template[] = [
   },
   // "two yellow hearts next to each other"
   (rng, s) => {
-    for (const a of s.objects) for (const b of s.objects) {
-      if (a === b || a.shape !== b.shape || a.colour !== b.colour || count(s, { shape: a.shape, colour: a.colour }) !== 2) continue;
-      const r = relation(a, b);
-      if (!r) continue;
-      const how = r === 'left of' || r === 'right of' ? pick(rng, ['next to each other', 'side by side']) : 'one above the other';
-      return `${counted(rng, s, { shape: a.shape, colour: a.colour })} ${how}` + maybeBackground(rng, s, 0.3);
-    }
+    for (const a of s.objects)
+      for (const b of s.objects) {
+        if (a === b || a.shape !== b.shape || a.colour !== b.colour || count(s, { shape: a.shape, colour: a.colour }) !== 2) continue;
+        const r = relation(a, b);
+        if (!r) continue;
+        const how = r === 'left of' || r === 'right of' ? pick(rng, ['next to each other', 'side by side']) : 'one above the other';
+        return `${counted(rng, s, { shape: a.shape, colour: a.colour })} ${how}` + maybeBackground(rng, s, 0.3);
+      }
     return null;
   },
   // "a striped grey background with a red circle and a blue star"

@@ -32,11 +32,24 @@ type Tally = { claims: number; wrong: number };
 export type ErrorSummary = Tally & { rate: number; captionsWithClaim: number; captionsWrong: number };
 
 // Maps, not object literals, so that a word such as "constructor" finds nothing.
-const SHAPE_NOUNS = new Map<string, Shape>(Object.entries({
-  circle: 'circle', circles: 'circle', disc: 'circle', discs: 'circle', square: 'square', squares: 'square',
-  triangle: 'triangle', triangles: 'triangle', star: 'star', stars: 'star', heart: 'heart', hearts: 'heart',
-  cross: 'cross', crosses: 'cross',
-} as const));
+const SHAPE_NOUNS = new Map<string, Shape>(
+  Object.entries({
+    circle: 'circle',
+    circles: 'circle',
+    disc: 'circle',
+    discs: 'circle',
+    square: 'square',
+    squares: 'square',
+    triangle: 'triangle',
+    triangles: 'triangle',
+    star: 'star',
+    stars: 'star',
+    heart: 'heart',
+    hearts: 'heart',
+    cross: 'cross',
+    crosses: 'cross',
+  } as const),
+);
 const GENERIC_NOUNS = new Set(['shape', 'shapes', 'object', 'objects']);
 const SIZE_WORDS = new Map<string, Size>(Object.entries({ small: 'small', little: 'small', medium: 'medium', large: 'large', big: 'large' } as const));
 const COLOUR_WORDS = new Set([...Object.keys(COLOURS), ...Object.keys(BACKGROUNDS)]);
@@ -45,15 +58,25 @@ const NUMBER_WORDS = new Map(Object.entries({ zero: 0, one: 1, single: 1, two: 2
 
 /** Multi-word expressions become one token each; the pair idioms go first so "one above the other" is no "above". */
 const REWRITES: [RegExp, string][] = [
-  [/\bplus signs\b/g, 'crosses'], [/\bplus sign\b/g, 'cross'], [/\bmedium-sized\b/g, 'medium'], [/\bgray\b/g, 'grey'],
-  [/\b(?:next to each other|side by side)\b/g, '~side'], [/\bone above the other\b/g, '~stack'],
-  [/\b(?:(?:to|on) the )?left of\b/g, '~left'], [/\b(?:(?:to|on) the )?right of\b/g, '~right'],
-  [/\b(?:above|over)\b/g, '~above'], [/\b(?:below|under|beneath)\b/g, '~below'],
+  [/\bplus signs\b/g, 'crosses'],
+  [/\bplus sign\b/g, 'cross'],
+  [/\bmedium-sized\b/g, 'medium'],
+  [/\bgray\b/g, 'grey'],
+  [/\b(?:next to each other|side by side)\b/g, '~side'],
+  [/\bone above the other\b/g, '~stack'],
+  [/\b(?:(?:to|on) the )?left of\b/g, '~left'],
+  [/\b(?:(?:to|on) the )?right of\b/g, '~right'],
+  [/\b(?:above|over)\b/g, '~above'],
+  [/\b(?:below|under|beneath)\b/g, '~below'],
 ];
 /** The relations each token accepts between the phrase before it and the one after. */
 const RELATIONS = new Map<string, Relation[]>([
-  ['~left', ['left of']], ['~right', ['right of']], ['~above', ['above']], ['~below', ['below']],
-  ['~side', ['left of', 'right of']], ['~stack', ['above', 'below']],
+  ['~left', ['left of']],
+  ['~right', ['right of']],
+  ['~above', ['above']],
+  ['~below', ['below']],
+  ['~side', ['left of', 'right of']],
+  ['~stack', ['above', 'below']],
 ]);
 /** Pair idioms relate two objects of the one phrase before them. */
 const PAIR_IDIOMS = new Set(['~side', '~stack']);
@@ -117,31 +140,46 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
   };
   for (const p of ps) {
     if (p.stated !== undefined) claim('count', matches(scene, p).length === p.stated);
-    if (p.shape && p.stated !== 0) claim('shape', scene.objects.some((o) => o.shape === p.shape));
+    if (p.shape && p.stated !== 0)
+      claim(
+        'shape',
+        scene.objects.some((o) => o.shape === p.shape),
+      );
   }
   w.forEach((t, i) => {
     const owner = ps.find((p) => p.start <= i && i < p.end);
     if (COLOUR_WORDS.has(t) && !background.has(i) && owner?.stated !== 0) {
-      claim('colour', scene.objects.some((o) => o.colour === t));
-      if (owner?.shape) claim('binding', scene.objects.some((o) => o.colour === t && o.shape === owner.shape));
+      claim(
+        'colour',
+        scene.objects.some((o) => o.colour === t),
+      );
+      if (owner?.shape)
+        claim(
+          'binding',
+          scene.objects.some((o) => o.colour === t && o.shape === owner.shape),
+        );
     }
     const rels = RELATIONS.get(t);
     const x = ps.filter((p) => p.end < i).pop();
     const y = PAIR_IDIOMS.has(t) ? x : ps.find((p) => p.start > i);
     if (!rels || !x || !y) return;
     const ys = matches(scene, y);
-    claim('relation', matches(scene, x).some((a) => ys.some((b) => {
-      const r = a !== b && relation(a, b);
-      return !!r && rels.includes(r);
-    })));
+    claim(
+      'relation',
+      matches(scene, x).some((a) =>
+        ys.some((b) => {
+          const r = a !== b && relation(a, b);
+          return !!r && rels.includes(r);
+        }),
+      ),
+    );
   });
   return out;
 }
 
 /** Totals over many captions, with the share of claims that are wrong and how many captions have any. */
 export function summariseErrors(items: { caption: string; scene: Scene }[]): Record<Attribute, ErrorSummary> {
-  const out = Object.fromEntries(ATTRIBUTES.map((a) => [a, { claims: 0, wrong: 0, rate: 0, captionsWithClaim: 0, captionsWrong: 0 }])) as
-    Record<Attribute, ErrorSummary>;
+  const out = Object.fromEntries(ATTRIBUTES.map((a) => [a, { claims: 0, wrong: 0, rate: 0, captionsWithClaim: 0, captionsWrong: 0 }])) as Record<Attribute, ErrorSummary>;
   for (const { caption, scene } of items) {
     const e = captionErrors(caption, scene);
     for (const a of ATTRIBUTES) {

@@ -42,10 +42,15 @@ export function normalise(rows: Rows, dim: number, scale = 1): Rows {
 }
 
 export function cosine(a: Rows, ai: number, b: Rows, bi: number, dim: number): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < dim; i++) {
-    const x = a[ai * dim + i], y = b[bi * dim + i];
-    ab += x * y; aa += x * x; bb += y * y;
+    const x = a[ai * dim + i],
+      y = b[bi * dim + i];
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
   }
   return ab / Math.sqrt(aa * bb || 1);
 }
@@ -72,7 +77,13 @@ export class Harness {
   private readonly bridge: Bridge;
   private readonly textBridge: Bridge;
 
-  private constructor(readonly bundle: Bundle, readonly tok: ClipTokenizer, readonly enc: ClipEncoders, readonly runtime: RuntimeConfig, readonly cacheDir?: string) {
+  private constructor(
+    readonly bundle: Bundle,
+    readonly tok: ClipTokenizer,
+    readonly enc: ClipEncoders,
+    readonly runtime: RuntimeConfig,
+    readonly cacheDir?: string,
+  ) {
     this.dim = bundle.manifest.clip.embedDim;
     this.scale = bundle.manifest.diffusion.scale;
     this.bridge = new Bridge(bundle, runtime);
@@ -93,7 +104,10 @@ export class Harness {
 
   async evalSet(items: EvalItem[]): Promise<EvalSet> {
     const refs = Math.min(...items.map((it) => it.references.length));
-    const pixels = await loadPixels(items.map((it) => it.file), this.bundle.manifest.clip.imageSize);
+    const pixels = await loadPixels(
+      items.map((it) => it.file),
+      this.bundle.manifest.clip.imageSize,
+    );
     const px = pixels.length / items.length;
     const image = new Float32Array(items.length * this.dim);
     for (let s = 0; s < items.length; s += 64) {
@@ -111,7 +125,11 @@ export class Harness {
 
   /** Reference j of every image, in diffusion space, optionally bridged like an image from M. */
   async textZ(set: EvalSet, j: number, m = 0, s = 5): Promise<Rows> {
-    const rows = take(set.text, this.dim, set.items.map((_, i) => i * set.refs + j));
+    const rows = take(
+      set.text,
+      this.dim,
+      set.items.map((_, i) => i * set.refs + j),
+    );
     return m === 0 ? textZ(rows, this.bundle.textMean, this.scale) : this.textBridge.run(rows, set.items.length, m, s);
   }
 
@@ -170,7 +188,13 @@ export class Harness {
     } finally {
       await closeGenerator(gen);
     }
-    return { captions, scores: scoreCaptions(captions, set.items.map((it) => it.references)) };
+    return {
+      captions,
+      scores: scoreCaptions(
+        captions,
+        set.items.map((it) => it.references),
+      ),
+    };
   }
 
   async close(): Promise<void> {
@@ -219,10 +243,18 @@ export async function trainBaseline(h: Harness, v: Variant, o: BaselineTraining)
   const lines = (await readCorpus(o.corpus)).train;
   const embeds = await h.texts(lines);
   const vocab = h.bundle.vocab;
-  const captions = encodeCaptions(lines.map((l) => h.tok.tokens(l)), vocab, lines);
+  const captions = encodeCaptions(
+    lines.map((l) => h.tok.tokens(l)),
+    vocab,
+    lines,
+  );
   const conds = trainingConds(h, v, embeds, v === 'capdec' || v === 'c3' ? o.draws : 1, o.seed);
   const r = await trainDecoder(captions, conds, h.bundle.manifest.decoder.config, {
-    ...DECODER_TRAINING, steps: o.steps, seed: o.seed, runDir: path.join(o.runDir, v), onProgress: (p) => o.onProgress?.(`decoder:${v}`, p),
+    ...DECODER_TRAINING,
+    steps: o.steps,
+    seed: o.seed,
+    runDir: path.join(o.runDir, v),
+    onProgress: (p) => o.onProgress?.(`decoder:${v}`, p),
   });
   return { weights: r.params, memory: normalise(embeds, h.dim) };
 }

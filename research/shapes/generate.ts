@@ -32,8 +32,16 @@ export interface ShapesSummary {
   ms: number;
 }
 
-const enum Stream { Scene = 1, Caption = 2, Render = 3 }
-const enum Part { Pairs = 0, Texts = 1, HeldOut = 2 }
+const enum Stream {
+  Scene = 1,
+  Caption = 2,
+  Render = 3,
+}
+const enum Part {
+  Pairs = 0,
+  Texts = 1,
+  HeldOut = 2,
+}
 /** Images rendered at once: enough to keep libvips' threads busy without piling up buffers. */
 const IN_FLIGHT = 8;
 
@@ -67,9 +75,7 @@ async function writeImagePart(dir: string, name: string, field: string, scenes: 
     });
     await Promise.all(batch);
   }
-  const lines = scenes.map((scene, i) =>
-    JSON.stringify({ image: imageName(i), [field]: captionsFor(scene, new Rng(seed, Stream.Caption, part, i)), scene }),
-  );
+  const lines = scenes.map((scene, i) => JSON.stringify({ image: imageName(i), [field]: captionsFor(scene, new Rng(seed, Stream.Caption, part, i)), scene }));
   fs.writeFileSync(path.join(dir, name), lines.map((l) => l + '\n').join(''));
 }
 

@@ -70,7 +70,14 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
     const s0 = bundle.manifest.diffusion.ddimSteps;
 
     stage('baselines', `decoders for plain, CapDec, C3 and DeCap (${o.recipe.decoderSteps} steps each)`);
-    const training = { corpus: path.join(dataDir, 'texts.txt'), runDir: path.join(o.work, 'runs', 'baselines'), seed: o.recipe.seed, steps: o.recipe.decoderSteps, draws: o.recipe.draws, onProgress: o.onProgress };
+    const training = {
+      corpus: path.join(dataDir, 'texts.txt'),
+      runDir: path.join(o.work, 'runs', 'baselines'),
+      seed: o.recipe.seed,
+      steps: o.recipe.decoderSteps,
+      draws: o.recipe.draws,
+      onProgress: o.onProgress,
+    };
     const plain = await trainBaseline(h, 'plain', training);
     const capdec = await trainBaseline(h, 'capdec', training);
     const c3 = await trainBaseline(h, 'c3', training);
@@ -102,7 +109,7 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
       c3: { name: 'C3 (mean-centring + noise)', scores: (await run(c3.weights, zImg)).scores },
       decap: { name: 'DeCap (memory projection, τ = 1/100)', scores: (await run(decap.weights, h.decap(test, decap.memory))).scores },
       diffusionBridge: { name: `Diffusion Bridge (M = ${m0}, S = ${s0}, A = ${bundle.manifest.diffusion.augmentStep})`, scores: db.scores },
-      oracle: { name: 'oracle: the paired caption\'s own text embedding', scores: oracle.scores },
+      oracle: { name: "oracle: the paired caption's own text embedding", scores: oracle.scores },
     };
 
     // Every reference of every held-out image in diffusion space, once for the whole sweep.
@@ -125,9 +132,19 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
     const dn = bundle.manifest.diffusion.denoiser;
     const bigCfg = { ...dn, width: Math.round((dn.width * 8) / 3), hidden: Math.round((dn.hidden * 8) / 3) };
     const bigSteps = 3 * o.recipe.denoiserSteps;
-    const big = await trainDenoiser(corpusZ, bigCfg, { steps: bundle.manifest.diffusion.steps, cosineS: bundle.manifest.diffusion.cosineS, scale: h.scale }, {
-      ...DENOISER_TRAINING, lr: 1e-3, steps: bigSteps, seed: o.recipe.seed, runDir: path.join(o.work, 'runs', 'denoiser-large'), onProgress: (p) => o.onProgress?.('denoiser:large', p),
-    });
+    const big = await trainDenoiser(
+      corpusZ,
+      bigCfg,
+      { steps: bundle.manifest.diffusion.steps, cosineS: bundle.manifest.diffusion.cosineS, scale: h.scale },
+      {
+        ...DENOISER_TRAINING,
+        lr: 1e-3,
+        steps: bigSteps,
+        seed: o.recipe.seed,
+        runDir: path.join(o.work, 'runs', 'denoiser-large'),
+        onProgress: (p) => o.onProgress?.('denoiser:large', p),
+      },
+    );
     const bigBridge = bridgeWith(h, big.ema!, bigCfg);
     const capacity: ShapesResults['capacity'] = { width: bigCfg.width, steps: bigSteps, rows: [] };
     try {
@@ -143,7 +160,8 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
     const zText1 = await h.textZ(test, 1);
     const nImg = normalise(test.image, d);
     const nText = (j: number) => normalise(Float32Array.from(test.items.flatMap((_, i) => Array.from(test.text.subarray((i * test.refs + j) * d, (i * test.refs + j + 1) * d)))), d);
-    const t0 = nText(0), t1 = nText(1);
+    const t0 = nText(0),
+      t1 = nText(1);
     const cos = (a: Rows, b: Rows): Cosines => ({ paired: h.pairedCosine(a, b, true), unpaired: h.pairedCosine(a, b, false) });
     const ckpt = readTensorFile(path.join(o.work, 'runs', 'clip', 'checkpoint.safetensors')).tensors['param/clip.logit_scale'];
     const scenes = readShapesPart(dataDir, 'heldout').map((it) => it.scene);
@@ -151,8 +169,13 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
 
     return {
       run: {
-        command: o.command, date: new Date().toISOString().slice(0, 10), cpus: os.cpus().length, minutes: (Date.now() - started) / 60000, bundleMinutes,
-        recipe: o.recipe, beam: o.beam,
+        command: o.command,
+        date: new Date().toISOString().slice(0, 10),
+        cpus: os.cpus().length,
+        minutes: (Date.now() - started) / 60000,
+        bundleMinutes,
+        recipe: o.recipe,
+        beam: o.beam,
       },
       bundle: { m: m0, s: s0, augmentStep: bundle.manifest.diffusion.augmentStep, scale: h.scale },
       clip: {
@@ -162,7 +185,11 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
         recall: retrieval(test, d, [1, 5]),
       },
       cosines: {
-        textImage: cos(t0, nImg), textText: cos(t0, t1), zTextImage: cos(zText0, zImg), zTextText: cos(zText0, zText1), zTextBridged: cos(zText0, bridged),
+        textImage: cos(t0, nImg),
+        textText: cos(t0, t1),
+        zTextImage: cos(zText0, zImg),
+        zTextText: cos(zText0, zText1),
+        zTextBridged: cos(zText0, bridged),
         meanGap: Math.hypot(...bundle.textMean.map((v, i) => v - bundle.imageMean![i])),
       },
       ablation,

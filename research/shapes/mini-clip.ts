@@ -77,9 +77,17 @@ export async function buildMiniClip(items: ShapesItem[], out: string, o: MiniCli
   const tok = ClipTokenizer.load(tokDir);
   const text: TextConfig & { length: number } = { ...MINI_TEXT, vocab: tok.vocabSize, length: MINI_TEXT.contextLength };
   const enc = tok.encode(captions, { maxLength: text.length });
-  const pixels = await loadPixels(items.map((it) => it.image), MINI_VISION.imageSize);
+  const pixels = await loadPixels(
+    items.map((it) => it.image),
+    MINI_VISION.imageSize,
+  );
   const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k }, MINI_VISION, text, {
-    ...CLIP_TRAINING, steps: o.steps, seed: o.seed, runDir: path.join(o.runDir, 'clip'), onProgress: o.onProgress, signal: o.signal,
+    ...CLIP_TRAINING,
+    steps: o.steps,
+    seed: o.seed,
+    runDir: path.join(o.runDir, 'clip'),
+    onProgress: o.onProgress,
+    signal: o.signal,
   });
   if (r.cancelled) throw new Error('mini-CLIP: cancelled (run again to resume)');
   const last = r.history[r.history.length - 1];
@@ -96,8 +104,14 @@ export async function buildMiniClip(items: ShapesItem[], out: string, o: MiniCli
         notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
-        vision: 'clip/vision_model.onnx', text: 'clip/text_model.onnx', tokenizer: 'clip/tokenizer.json',
-        imageSize: MINI_VISION.imageSize, mean: CLIP_MEAN, std: CLIP_STD, embedDim: MINI_VISION.embedDim, contextLength: text.length,
+        vision: 'clip/vision_model.onnx',
+        text: 'clip/text_model.onnx',
+        tokenizer: 'clip/tokenizer.json',
+        imageSize: MINI_VISION.imageSize,
+        mean: CLIP_MEAN,
+        std: CLIP_STD,
+        embedDim: MINI_VISION.embedDim,
+        contextLength: text.length,
       },
     },
     {

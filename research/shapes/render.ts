@@ -40,15 +40,47 @@ function shapeSvg(o: SceneObject, S: number, rot: number): string {
       return `<circle cx="${f2(cx)}" cy="${f2(cy)}" r="${f2(r)}" ${fill}/>`;
     case 'square': {
       const h = 0.85 * r;
-      return `<polygon points="${points(cx, cy, [[-h, -h], [h, -h], [h, h], [-h, h]], rot)}" ${fill}/>`;
+      return `<polygon points="${points(
+        cx,
+        cy,
+        [
+          [-h, -h],
+          [h, -h],
+          [h, h],
+          [-h, h],
+        ],
+        rot,
+      )}" ${fill}/>`;
     }
     case 'triangle':
-      return `<polygon points="${points(cx, cy, [[0, -r], [0.87 * r, 0.5 * r], [-0.87 * r, 0.5 * r]], rot)}" ${fill}/>`;
+      return `<polygon points="${points(
+        cx,
+        cy,
+        [
+          [0, -r],
+          [0.87 * r, 0.5 * r],
+          [-0.87 * r, 0.5 * r],
+        ],
+        rot,
+      )}" ${fill}/>`;
     case 'star':
       return `<polygon points="${points(cx, cy, star(r), rot)}" ${fill}/>`;
     case 'cross': {
       const w = 0.33 * r;
-      const arm: [number, number][] = [[-w, -r], [w, -r], [w, -w], [r, -w], [r, w], [w, w], [w, r], [-w, r], [-w, w], [-r, w], [-r, -w], [-w, -w]];
+      const arm: [number, number][] = [
+        [-w, -r],
+        [w, -r],
+        [w, -w],
+        [r, -w],
+        [r, w],
+        [w, w],
+        [w, r],
+        [-w, r],
+        [-w, w],
+        [-r, w],
+        [-r, -w],
+        [-w, -w],
+      ];
       return `<polygon points="${points(cx, cy, arm, rot)}" ${fill}/>`;
     }
     case 'heart': {
@@ -67,17 +99,23 @@ function backgroundSvg(scene: Scene, S: number, rng: Rng): string {
     case 'plain':
       return `<rect width="${S}" height="${S}" fill="${rgb(base)}"/>`;
     case 'stripes':
-      return `<defs><pattern id="t" width="${step}" height="${step}" patternUnits="userSpaceOnUse" patternTransform="rotate(${angle})">` +
+      return (
+        `<defs><pattern id="t" width="${step}" height="${step}" patternUnits="userSpaceOnUse" patternTransform="rotate(${angle})">` +
         `<rect width="${step}" height="${step}" fill="${rgb(base)}"/><rect width="${f2(S / 16)}" height="${step}" fill="${tint(base)}"/></pattern></defs>` +
-        `<rect width="${S}" height="${S}" fill="url(#t)"/>`;
+        `<rect width="${S}" height="${S}" fill="url(#t)"/>`
+      );
     case 'dots':
-      return `<defs><pattern id="t" width="${step}" height="${step}" patternUnits="userSpaceOnUse" patternTransform="rotate(${angle})">` +
+      return (
+        `<defs><pattern id="t" width="${step}" height="${step}" patternUnits="userSpaceOnUse" patternTransform="rotate(${angle})">` +
         `<rect width="${step}" height="${step}" fill="${rgb(base)}"/><circle cx="${f2(S / 16)}" cy="${f2(S / 16)}" r="${f2(S / 40)}" fill="${tint(base)}"/></pattern></defs>` +
-        `<rect width="${S}" height="${S}" fill="url(#t)"/>`;
+        `<rect width="${S}" height="${S}" fill="url(#t)"/>`
+      );
     case 'gradient':
-      return `<defs><linearGradient id="t" gradientTransform="rotate(${angle} 0.5 0.5)">` +
+      return (
+        `<defs><linearGradient id="t" gradientTransform="rotate(${angle} 0.5 0.5)">` +
         `<stop offset="0" stop-color="${rgb(base)}"/><stop offset="1" stop-color="${tint(base)}"/></linearGradient></defs>` +
-        `<rect width="${S}" height="${S}" fill="url(#t)"/>`;
+        `<rect width="${S}" height="${S}" fill="url(#t)"/>`
+      );
   }
 }
 
@@ -89,7 +127,12 @@ function sceneSvg(scene: Scene, size: number, rng: Rng): string {
 
 /** PNG of the scene, `size` px square; `rng` sets texture angle, shape tilt and the noise. */
 export async function renderScene(scene: Scene, size = 64, rng: Rng): Promise<Buffer> {
-  const raw = await sharp(Buffer.from(sceneSvg(scene, size, rng))).removeAlpha().raw().toBuffer();
+  const raw = await sharp(Buffer.from(sceneSvg(scene, size, rng)))
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   for (let i = 0; i < raw.length; i++) raw[i] = Math.max(0, Math.min(255, raw[i] + Math.round(3 * rng.normal())));
-  return sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 }

@@ -55,7 +55,10 @@ function diagnostics(r: ShapesResults): string {
     `- **Cosine to the paired caption vs the text distribution.** From M = ${unbridged.m} to ${r.bundle.m} the cosine with the image's own references goes ${f3(zPaired)} → ${f3(bPaired)} and the cosine with the nearest corpus caption ${f3(unbridged.nearest)} → ${f3(atM0.nearest)} (a held-out caption's own nearest: ${f3(r.memory.captionNearest)}). ${bPaired < zPaired && atM0.nearest > unbridged.nearest ? 'Bridging moves images onto the text distribution rather than onto their own captions; the decoder was trained on that distribution, so captions can improve while the embedding loses some of the image\'s specifics. The paper\'s "pull toward the text distribution" holds here; its Table-1 reading (a higher cosine to the paired caption) does not.' : 'Read with the M sweep below.'}`,
     `- **M.** A caption bridged from M = ${deepest.m} keeps ${f3(deepest.textKept)} of itself (cosine with its unbridged embedding)${deepest.textKept > 0.9 ? ': fed a clean embedding where it expects a noisy one, the denoiser moves it little even from deep steps, so deep bridging does not destroy content here, which is why the sweep need not turn down' : ''}. Denoiser capacity is the natural suspect, so a ${r.capacity.width}-wide denoiser trained ${r.capacity.steps} steps bridged the validation images for the bundle's decoder (best validation M: ${bigBest.m}):`,
     '',
-    table(['M', 'validation CIDEr-D, bundle denoiser', 'validation CIDEr-D, larger denoiser', 'nearest corpus caption (larger)'], r.capacity.rows.map((x) => [x.m, cider(x.bundle), cider(x.larger), f3(x.nearest)])),
+    table(
+      ['M', 'validation CIDEr-D, bundle denoiser', 'validation CIDEr-D, larger denoiser', 'nearest corpus caption (larger)'],
+      r.capacity.rows.map((x) => [x.m, cider(x.bundle), cider(x.larger), f3(x.nearest)]),
+    ),
     '',
     `- **Errors.** Fed each caption's own text embedding, the decoder (the oracle row) still gets ${(100 * oracleErr.binding.rate).toFixed(0)} % of colour–shape bindings and ${(100 * oracleErr.count.rate).toFixed(0)} % of counts wrong: that much of the loss is in the 64-d embedding and the small decoder, before bridging; bridging cannot restore what the embedding does not hold.`,
   ].join('\n');
@@ -82,16 +85,25 @@ ${diagnostics(r)}
 ## The mini-CLIP
 ${recipe.clipSteps} steps of symmetric InfoNCE, batch 128, on ${recipe.data.pairs - recipe.val} pairs; learnt temperature ${f3(r.clip.temperature)} (started at ${START_TEMPERATURE}). Retrieval on the ${r.clip.images} held-out images (${r.clip.captions} captions; a hit is any of the image's own 5):
 
-${table(['direction', 'R@1', 'R@5'], [['image → text', f3(rec.imageToText[1]), f3(rec.imageToText[5])], ['text → image', f3(rec.textToImage[1]), f3(rec.textToImage[5])]])}
+${table(
+  ['direction', 'R@1', 'R@5'],
+  [
+    ['image → text', f3(rec.imageToText[1]), f3(rec.imageToText[5])],
+    ['text → image', f3(rec.textToImage[1]), f3(rec.textToImage[5])],
+  ],
+)}
 
 ## Table 1 analogue: mean cosines (held-out)
-${table(['pair', 'space', 'paired', 'unpaired'], [
-  ['text – image', 'CLIP (normalised)', ...cos(r.cosines.textImage)],
-  ['text – text (two references of one image)', 'CLIP (normalised)', ...cos(r.cosines.textText)],
-  ['text – image', 'diffusion (eq. 6)', ...cos(r.cosines.zTextImage)],
-  ['text – text', 'diffusion (eq. 6)', ...cos(r.cosines.zTextText)],
-  [`text – bridged image (M = ${m0})`, 'diffusion (eq. 6)', ...cos(r.cosines.zTextBridged)],
-])}
+${table(
+  ['pair', 'space', 'paired', 'unpaired'],
+  [
+    ['text – image', 'CLIP (normalised)', ...cos(r.cosines.textImage)],
+    ['text – text (two references of one image)', 'CLIP (normalised)', ...cos(r.cosines.textText)],
+    ['text – image', 'diffusion (eq. 6)', ...cos(r.cosines.zTextImage)],
+    ['text – text', 'diffusion (eq. 6)', ...cos(r.cosines.zTextText)],
+    [`text – bridged image (M = ${m0})`, 'diffusion (eq. 6)', ...cos(r.cosines.zTextBridged)],
+  ],
+)}
 
 Paper (CLIP ViT-B/32 on COCO): text–image ${PAPER.textImage}, text–text ${PAPER.textText}, text–bridged ${PAPER.textBridged}.
 
@@ -99,38 +111,56 @@ Paper (CLIP ViT-B/32 on COCO): text–image ${PAPER.textImage}, text–text ${PA
 ![PCA, CLIP space](pca-clip-space.png)
 
 ## Ablation (held-out)
-${table(['variant', ...SCORE_HEAD], ABLATION.map((k) => [r.ablation[k].name, ...scoreCells(r.ablation[k].scores)]))}
+${table(
+  ['variant', ...SCORE_HEAD],
+  ABLATION.map((k) => [r.ablation[k].name, ...scoreCells(r.ablation[k].scores)]),
+)}
 
 ![ablation](ablation.png)
 
 ## Baselines on the same corpus and images (held-out)
 Each baseline's decoder has the bundle's decoder size and steps, trained on the same caption lines; conditions are scaled to radius C = ${r.bundle.scale} for all.
 
-${table(['method', ...SCORE_HEAD], METHODS.map((k) => [r.methods[k].name, ...scoreCells(r.methods[k].scores)]))}
+${table(
+  ['method', ...SCORE_HEAD],
+  METHODS.map((k) => [r.methods[k].name, ...scoreCells(r.methods[k].scores)]),
+)}
 
 ![baselines](baselines.png)
 
 ## M sweep (S = ${s0}; S = M where M < ${s0})
 "cos to captions": mean cosine of the bridged image with its 5 references in diffusion space; "nearest corpus caption": mean cosine of the bridged image with the closest of ${r.memory.rows} corpus captions (for comparison, a held-out caption's own: ${f3(r.memory.captionNearest)}); "caption kept": cosine of a caption bridged from M with itself (what bridging preserves of a text embedding).
 
-${table(['M', ...SCORE_HEAD, 'validation CIDEr-D', 'cos to captions', 'nearest corpus caption', 'caption kept'], r.sweepM.map((x) => [x.m, ...scoreCells(x.test), cider(x.val), f3(x.cosText), f3(x.nearest), f3(x.textKept)]))}
+${table(
+  ['M', ...SCORE_HEAD, 'validation CIDEr-D', 'cos to captions', 'nearest corpus caption', 'caption kept'],
+  r.sweepM.map((x) => [x.m, ...scoreCells(x.test), cider(x.val), f3(x.cosText), f3(x.nearest), f3(x.textKept)]),
+)}
 
 ![M sweep](m-sweep.png)
 ![cosines against M](m-sweep-cosine.png)
 
 ## DDIM steps (M = ${m0})
-${table(['S', ...SCORE_HEAD], r.sweepS.map((x) => [x.s, ...scoreCells(x.scores)]))}
+${table(
+  ['S', ...SCORE_HEAD],
+  r.sweepS.map((x) => [x.s, ...scoreCells(x.scores)]),
+)}
 
 ![S sweep](s-sweep.png)
 
 ## Errors by attribute (held-out)
 Claims a caption makes about colours, shapes, counts and relations, checked against the scene description; "wrong" is the share of claims that are false. The references row checks the checker (it must be 0).
 
-${table(['captions', ...ATTRIBUTES.flatMap((a) => [`${a} claims`, `${a} wrong`])], ERROR_ROWS.map((k) => [ERROR_NAMES[k], ...ATTRIBUTES.flatMap((a) => [r.errors[k][a].claims, `${(100 * r.errors[k][a].rate).toFixed(1)}%`])]))}
+${table(
+  ['captions', ...ATTRIBUTES.flatMap((a) => [`${a} claims`, `${a} wrong`])],
+  ERROR_ROWS.map((k) => [ERROR_NAMES[k], ...ATTRIBUTES.flatMap((a) => [r.errors[k][a].claims, `${(100 * r.errors[k][a].rate).toFixed(1)}%`])]),
+)}
 
 ![errors](errors.png)
 
 ## Samples (held-out, Diffusion Bridge)
-${table(['image', 'caption', 'a reference'], r.samples.map((x) => [x.image, x.caption, x.reference]))}
+${table(
+  ['image', 'caption', 'a reference'],
+  r.samples.map((x) => [x.image, x.caption, x.reference]),
+)}
 `;
 }

@@ -102,9 +102,7 @@ export interface Filter {
 }
 
 export function matching(scene: Scene, f: Filter): SceneObject[] {
-  return scene.objects.filter(
-    (o) => (!f.shape || o.shape === f.shape) && (!f.colour || o.colour === f.colour) && (!f.size || o.size === f.size),
-  );
+  return scene.objects.filter((o) => (!f.shape || o.shape === f.shape) && (!f.colour || o.colour === f.colour) && (!f.size || o.size === f.size));
 }
 
 export function count(scene: Scene, f: Filter): number {

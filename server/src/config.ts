@@ -88,7 +88,8 @@ export default {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
-    if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== '')) throw new Error(`remoteHosts must be a list of host names, got ${JSON.stringify(c.remoteHosts)}`);
+    if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== ''))
+      throw new Error(`remoteHosts must be a list of host names, got ${JSON.stringify(c.remoteHosts)}`);
     for (const k of ['concurrency', 'attempts', 'backoffMs', 'lockDurationMs', 'jobTimeoutMs', 'previewTimeoutMs', 'reconcileMs', 'backfillChunk', 'backfillTickMs', 'corpusMaxBytes'] as const) {
       wholeNumberIn(k, c[k], 1);
     }

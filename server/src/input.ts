@@ -25,8 +25,7 @@ export const ROW_ID: Range = [1, 2_147_483_647];
 export const whole = (name: string, value: unknown, [min, max]: Range): number => checked(() => wholeNumberIn(name, value, min, max));
 
 /** As whole(), with undefined, null and '' meaning "not given". */
-export const optionalWhole = (name: string, value: unknown, range: Range): number | undefined =>
-  value === undefined || value === null || value === '' ? undefined : whole(name, value, range);
+export const optionalWhole = (name: string, value: unknown, range: Range): number | undefined => (value === undefined || value === null || value === '' ? undefined : whole(name, value, range));
 
 /** M and S as the engine will run them: S defaults to min(defaultSteps, M) and may not exceed M. */
 export const schedule = (m: number, steps: number | undefined, defaultSteps: number): { m: number; steps: number } => {

@@ -110,7 +110,9 @@ function guardedLookup(host: string): net.LookupFunction {
 }
 
 const notPublic = (host: string, address: string) =>
-  new Error(`${host === address ? `${host} is` : `${host} resolves to ${address},`} a loopback, private or link-local address; allow the host in the altbridge config \`remoteHosts\` (ALTBRIDGE_REMOTE_HOSTS) if it is meant`);
+  new Error(
+    `${host === address ? `${host} is` : `${host} resolves to ${address},`} a loopback, private or link-local address; allow the host in the altbridge config \`remoteHosts\` (ALTBRIDGE_REMOTE_HOSTS) if it is meant`,
+  );
 
 /** One GET of `url`, refused before connecting when its host is not allowed; the answer's headers. */
 function get(url: URL, allowHosts: readonly string[], signal: AbortSignal): Promise<http.IncomingMessage> {

@@ -57,9 +57,15 @@ beforeAll(async () => {
   login = superAdmin;
   admin = { baseUrl: app.baseUrl, token: superAdmin.token };
 
-  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><circle cx="32" cy="32" r="16" fill="red"/></svg>')).png().toBuffer();
+  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><circle cx="32" cy="32" r="16" fill="red"/></svg>'))
+    .png()
+    .toBuffer();
   fileId = (await upload(admin, FILE_NAME, 'image/png', png)).id;
-  const square = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="yellow"/><rect x="18" y="18" width="28" height="28" fill="blue"/></svg>')).png().toBuffer();
+  const square = await sharp(
+    Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="yellow"/><rect x="18" y="18" width="28" height="28" fill="blue"/></svg>'),
+  )
+    .png()
+    .toBuffer();
   const otherId = (await upload(admin, OTHER_NAME, 'image/png', square)).id;
   caption = await captionOf(fileId);
   await captionOf(otherId);
@@ -77,7 +83,7 @@ afterAll(async () => {
   built?.remove();
 });
 
-test('an editor logs in, opens the plugin from the menu and sees the uploaded image\'s caption', async () => {
+test("an editor logs in, opens the plugin from the menu and sees the uploaded image's caption", async () => {
   await page.goto(`${app.baseUrl}/admin`);
   await page.getByRole('textbox', { name: 'Email' }).fill(login.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(login.password);
@@ -99,7 +105,7 @@ test('an editor logs in, opens the plugin from the menu and sees the uploaded im
   await shot('02-captions');
 });
 
-test('the caption is edited from the keyboard and saved through to the file\'s alt text', async () => {
+test("the caption is edited from the keyboard and saved through to the file's alt text", async () => {
   const card = page.getByRole('listitem', { name: FILE_NAME });
   const edit = card.getByRole('button', { name: `Edit alt text of ${FILE_NAME}` });
 
@@ -153,7 +159,10 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
 
   // The live preview captions the newest image at several M, 700 among them, and saves nothing.
   await page.getByRole('button', { name: 'Preview M on the newest image' }).click();
-  await page.getByText(/^0 \(no bridging\)$|^No preview:/).first().waitFor();
+  await page
+    .getByText(/^0 \(no bridging\)$|^No preview:/)
+    .first()
+    .waitFor();
   await shot('06-settings-preview');
   expect(await page.getByText(/^No preview:/).count()).toBe(0);
   const previewTable = page.getByRole('grid').filter({ hasText: '0 (no bridging)' });
@@ -161,7 +170,10 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   expect((await call(admin, 'GET', '/altbridge/settings')).body.data.m).toBe(600);
 
   await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByText(/Settings saved/).first().waitFor();
+  await page
+    .getByText(/Settings saved/)
+    .first()
+    .waitFor();
   await shot('06-settings-saved');
 
   const after = (await call(admin, 'GET', '/altbridge/settings')).body.data;
@@ -211,7 +223,7 @@ async function settingsPage(name: string, url: RegExp): Promise<void> {
   await page.waitForURL(url);
 }
 
-test('Accessibility audit: the coverage figures are the API\'s, and Export CSV downloads a file with a header row', async () => {
+test("Accessibility audit: the coverage figures are the API's, and Export CSV downloads a file with a header row", async () => {
   const { coverage } = (await call(admin, 'GET', '/altbridge/audit')).body.data;
   await pluginPage('Accessibility audit', /\/admin\/plugins\/altbridge\/audit$/);
   for (const key of ['images', 'human', 'machineApproved', 'machineUnreviewed', 'none']) {
@@ -226,14 +238,21 @@ test('Accessibility audit: the coverage figures are the API\'s, and Export CSV d
   expect(download.suggestedFilename()).toMatch(/^alt-text-audit-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = fs.readFileSync((await download.path())!, 'utf8');
   const rows = csv.trim().split('\r\n');
-  expect(rows[0]).toBe('fileId,fileName,url,kind,alternativeText,captionStatus,captionText,confidence,bundle,reviewedBy,reviewedAt,error,reasons');
+  // Every field is quoted (a cell cannot start a spreadsheet formula).
+  expect(rows[0]).toBe(
+    ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'].map((h) => `"${h}"`).join(','),
+  );
   expect(rows.length).toBe(1 + coverage.images);
 });
 
 test('Backfill: an image uploaded with auto-caption off is captioned by a run started from the page', async () => {
   const settings = (await call(admin, 'GET', '/altbridge/settings')).body.data;
   expect((await call(admin, 'PUT', '/altbridge/settings', { ...settings, autoCaption: false })).status).toBe(200);
-  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><rect x="8" y="24" width="48" height="16" fill="green"/></svg>')).png().toBuffer();
+  const png = await sharp(
+    Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><rect x="8" y="24" width="48" height="16" fill="green"/></svg>'),
+  )
+    .png()
+    .toBuffer();
   const id = (await upload(admin, 'green-bar.png', 'image/png', png)).id;
   expect((await call(admin, 'GET', '/altbridge/backfill')).body.data.lacking).toBe(1);
 
@@ -284,7 +303,7 @@ test('Bundle versions: shapes-mini@1.0.0 is marked active', async () => {
   await shot('14-bundle-versions');
 });
 
-test('Failed jobs: a corrupt image\'s job is listed with its reason and can be retried', async () => {
+test("Failed jobs: a corrupt image's job is listed with its reason and can be retried", async () => {
   const settings = (await call(admin, 'GET', '/altbridge/settings')).body.data;
   expect((await call(admin, 'PUT', '/altbridge/settings', { ...settings, autoCaption: true })).status).toBe(200);
   const broken = await upload(admin, 'broken.png', 'image/png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]));

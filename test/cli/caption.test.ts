@@ -46,9 +46,13 @@ function hugePng(width: number, height: number): Buffer {
 
 beforeAll(async () => {
   makeRandomBundle(bundleDir, 'tiny', 5);
-  await sharp({ create: { width: 48, height: 40, channels: 3, background: '#d01010' } }).png().toFile(file('red.png'));
+  await sharp({ create: { width: 48, height: 40, channels: 3, background: '#d01010' } })
+    .png()
+    .toFile(file('red.png'));
   const noise = Buffer.from(Array.from({ length: 56 * 40 * 3 }, (_, i) => (i * 37) % 256));
-  await sharp(noise, { raw: { width: 40, height: 56, channels: 3 } }).jpeg().toFile(file('pattern.jpg'));
+  await sharp(noise, { raw: { width: 40, height: 56, channels: 3 } })
+    .jpeg()
+    .toFile(file('pattern.jpg'));
   const jpeg = fs.readFileSync(file('pattern.jpg'));
   fs.writeFileSync(file('truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length / 2)));
   fs.writeFileSync(file('notes.png'), 'this is a text file, not an image\n');
@@ -62,7 +66,9 @@ beforeAll(async () => {
   const { imageEmbeds } = await first.embed(images, { clipOnly: true });
   await first.close();
   const textMean = loadBundle(bundleDir).textMean;
-  updateBundle(bundleDir, { 'means.safetensors': { tensors: { text_mean: { dtype: 'float32', shape: [16], data: textMean }, image_mean: { dtype: 'float32', shape: [16], data: meanOfNormalised(imageEmbeds, 16) } } } });
+  updateBundle(bundleDir, {
+    'means.safetensors': { tensors: { text_mean: { dtype: 'float32', shape: [16], data: textMean }, image_mean: { dtype: 'float32', shape: [16], data: meanOfNormalised(imageEmbeds, 16) } } },
+  });
 
   // Train the bundle's decoder on the bridged embeddings of the two images.
   const bundle = loadBundle(bundleDir);
@@ -77,10 +83,12 @@ beforeAll(async () => {
     batch: (idx: Uint32Array) => {
       const tokens = new BigInt64Array(idx.length * cfg.maxLen);
       const targets = new BigInt64Array(idx.length * cfg.maxLen);
-      idx.forEach((k, b) => seqs[k].slice(0, -1).forEach((t, j) => {
-        tokens[b * cfg.maxLen + j] = BigInt(t);
-        targets[b * cfg.maxLen + j] = BigInt(seqs[k][j + 1]);
-      }));
+      idx.forEach((k, b) =>
+        seqs[k].slice(0, -1).forEach((t, j) => {
+          tokens[b * cfg.maxLen + j] = BigInt(t);
+          targets[b * cfg.maxLen + j] = BigInt(seqs[k][j + 1]);
+        }),
+      );
       const cond = new Float32Array(idx.length * cfg.condDim);
       idx.forEach((k, b) => cond.set(bridged.subarray(k * cfg.condDim, (k + 1) * cfg.condDim), b * cfg.condDim));
       return {
@@ -103,7 +111,10 @@ test('two known images come back with their two known captions, as JSON with set
   const r = cli(file('red.png'), file('pattern.jpg'), '--json');
   expect(r.stderr).toMatch(/clip vision runs on cpu/);
   expect(r.status).toBe(0);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => l.caption)).toEqual(CAPTIONS);
   for (const l of lines) {
     expect(l).toMatchObject({ m: 600, steps: 5, bundle: 'random-tiny', version: '0.0.5' });

@@ -51,7 +51,10 @@ test('demo --count 3 --out --bundle: three PNGs, three captions and the summary 
   const out = path.join(root, 'scenes');
   const r = run(['demo', '--count', '3', '--out', out, '--bundle', bundle]);
   expect([r.status, r.stderr]).toEqual([0, '']);
-  const pngs = fs.readdirSync(out).filter((f) => f.endsWith('.png')).sort();
+  const pngs = fs
+    .readdirSync(out)
+    .filter((f) => f.endsWith('.png'))
+    .sort();
   expect(pngs).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
   for (const f of pngs) {
     const meta = await sharp(path.join(out, f)).metadata();

@@ -16,8 +16,7 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-eval-cli-'));
 const cache = path.join(root, 'cache');
 const savedCache = process.env.ALTBRIDGE_CACHE;
-const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_CACHE: cache, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ALTBRIDGE_CACHE: cache, ...env } });
 
 const tiny = tinyShapes();
 const { recipe, dataDir } = tiny;
@@ -89,7 +88,7 @@ describe('eval --split', () => {
     }
   });
 
-  test('--split heldout without --data regenerates the recipe\'s data into ALTBRIDGE_CACHE, same scores', () => {
+  test("--split heldout without --data regenerates the recipe's data into ALTBRIDGE_CACHE, same scores", () => {
     const r = run(['eval', '--bundle', bundleDir, '--split', 'heldout', '--json']);
     expect(r.status).toBe(0);
     expect(r.stderr).toContain(path.join(cache, 'shapes'));
@@ -172,7 +171,32 @@ describe('eval --images --refs', () => {
 describe('shapes report', () => {
   test('on the tiniest recipe writes REPORT.md with every section and valid figures', async () => {
     const out = path.join(root, 'report');
-    const r = run(['shapes', 'report', '--pairs', '150', '--texts', '30', '--heldout', '12', '--val', '12', '--clip-steps', '5', '--denoiser-steps', '5', '--decoder-steps', '5', '--draws', '1', '--beam', '1', '--out', out, '--work', path.join(root, 'report-work')]);
+    const r = run([
+      'shapes',
+      'report',
+      '--pairs',
+      '150',
+      '--texts',
+      '30',
+      '--heldout',
+      '12',
+      '--val',
+      '12',
+      '--clip-steps',
+      '5',
+      '--denoiser-steps',
+      '5',
+      '--decoder-steps',
+      '5',
+      '--draws',
+      '1',
+      '--beam',
+      '1',
+      '--out',
+      out,
+      '--work',
+      path.join(root, 'report-work'),
+    ]);
     expect([r.status, r.stderr.split('\n').filter((l) => l.startsWith('altbridge:'))]).toEqual([0, []]);
     const file = path.join(out, 'REPORT.md');
     expect(r.stdout).toContain(`wrote ${file}`);
@@ -181,7 +205,11 @@ describe('shapes report', () => {
       expect([h, md.split('\n').some((l) => l.startsWith(h))]).toEqual([h, true]);
     }
     const section = (h: string) => md.slice(md.indexOf(h), md.indexOf('\n## ', md.indexOf(h) + 1));
-    const firstCells = (h: string) => section(h).split('\n').filter((l) => /^\| \d+ \|/.test(l)).map((l) => Number(l.split('|')[1]));
+    const firstCells = (h: string) =>
+      section(h)
+        .split('\n')
+        .filter((l) => /^\| \d+ \|/.test(l))
+        .map((l) => Number(l.split('|')[1]));
     expect(firstCells('## M sweep')).toEqual([0, 100, 200, 400, 600, 800, 900]);
     expect(firstCells('## DDIM steps')).toEqual([1, 3, 5, 12]);
     expect(md).not.toMatch(/NaN|undefined/);

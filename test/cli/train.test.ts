@@ -19,7 +19,12 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 test('train, eval-text and finetune run from the CLI and write versioned bundles', () => {
   makeRandomBundle(path.join(models, 'tiny'), 'tiny', 1);
   const corpus = path.join(root, 'shapes.txt');
-  fs.writeFileSync(corpus, toy().lines.map((l) => `${l}.`).join('\n'));
+  fs.writeFileSync(
+    corpus,
+    toy()
+      .lines.map((l) => `${l}.`)
+      .join('\n'),
+  );
   const t = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--denoiser-steps', '30', '--decoder-steps', '30', '--draws', '1');
   expect(t.stderr).toMatch(/\[decoder\] 30 steps/);
   expect(t.status).toBe(0);
@@ -76,7 +81,12 @@ test('an empty corpus is refused with a clear message and leaves no bundle behin
 test('a --name or --version that would leave the models folder is refused, and nothing is written', () => {
   if (!fs.existsSync(path.join(models, 'tiny'))) makeRandomBundle(path.join(models, 'tiny'), 'tiny', 1);
   const corpus = path.join(root, 'names.txt');
-  fs.writeFileSync(corpus, toy().lines.map((l) => `${l}.`).join('\n'));
+  fs.writeFileSync(
+    corpus,
+    toy()
+      .lines.map((l) => `${l}.`)
+      .join('\n'),
+  );
   const steps = ['--denoiser-steps', '1', '--decoder-steps', '1', '--draws', '1'];
   const before = fs.readdirSync(root).sort();
   const t = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--name', '../x', ...steps);

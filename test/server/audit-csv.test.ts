@@ -5,9 +5,17 @@
 import { toCsv } from '../../server/src/services/audit';
 
 test('every field is quoted, quotes doubled, CRLF line ends', () => {
-  expect(toCsv(['id', 'text'], [[1, 'plain'], [2, 'a "quoted", text\nover lines'], [3, null], [4, undefined]])).toBe(
-    '"id","text"\r\n"1","plain"\r\n"2","a ""quoted"", text\nover lines"\r\n"3",""\r\n"4",""\r\n',
-  );
+  expect(
+    toCsv(
+      ['id', 'text'],
+      [
+        [1, 'plain'],
+        [2, 'a "quoted", text\nover lines'],
+        [3, null],
+        [4, undefined],
+      ],
+    ),
+  ).toBe('"id","text"\r\n"1","plain"\r\n"2","a ""quoted"", text\nover lines"\r\n"3",""\r\n"4",""\r\n');
 });
 
 test.each([

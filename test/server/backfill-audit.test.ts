@@ -20,7 +20,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-const png = (fill: string, size = 48) => sharp({ create: { width: size, height: size, channels: 3, background: fill } }).png().toBuffer();
+const png = (fill: string, size = 48) =>
+  sharp({ create: { width: size, height: size, channels: 3, background: fill } })
+    .png()
+    .toBuffer();
 const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
 const captionRows = (fileId: number) => app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId } });
 
@@ -56,8 +59,7 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
@@ -101,7 +103,7 @@ describe('accessibility audit', () => {
     expect(res.body.data.coverage).toEqual({ images: 6, human: 2, machineApproved: 1, machineUnreviewed: 1, none: 2 });
   });
 
-  test('the audit and the panel\'s limits use the one configured low-confidence threshold', async () => {
+  test("the audit and the panel's limits use the one configured low-confidence threshold", async () => {
     expect((await call(admin, 'GET', '/altbridge/audit')).body.data.lowConfidence).toBe(-2.5);
     expect((await call(admin, 'GET', '/altbridge/limits')).body.data.lowConfidence).toBe(-2.5);
   });
@@ -168,11 +170,15 @@ describe('backfill', () => {
     expect((await call(admin, 'POST', '/altbridge/backfill')).status).toBe(409);
 
     let most = 0;
-    const done = await waitFor('the backfill to finish', async () => {
-      const s = await status();
-      most = Math.max(most, s.queued);
-      return s.state === 'done' ? s : undefined;
-    }, 120_000);
+    const done = await waitFor(
+      'the backfill to finish',
+      async () => {
+        const s = await status();
+        most = Math.max(most, s.queued);
+        return s.state === 'done' ? s : undefined;
+      },
+      120_000,
+    );
     expect(most).toBeLessThanOrEqual(2);
     expect(done).toMatchObject({ total: 6, done: 6, failed: 0, queued: 0, remaining: 0, progress: 1, lacking: 0, startedBy: 'Ed Itor 1' });
     for (const f of files) {
@@ -221,10 +227,14 @@ describe('backfill', () => {
     // What the cancelled run did not reach is picked up by the next one.
     const again = (await call(admin, 'POST', '/altbridge/backfill')).body.data;
     expect(again.total).toBe(after.lacking);
-    const finished = await waitFor('the second run to finish', async () => {
-      const s = await status();
-      return s.state === 'done' ? s : undefined;
-    }, 120_000);
+    const finished = await waitFor(
+      'the second run to finish',
+      async () => {
+        const s = await status();
+        return s.state === 'done' ? s : undefined;
+      },
+      120_000,
+    );
     expect(finished.lacking).toBe(0);
   });
 
@@ -238,10 +248,14 @@ describe('backfill', () => {
     await app.restart();
     expect(await status()).toMatchObject({ id: started.id, state: 'running', total: 4, done: 0 });
     await app.strapi.plugin('altbridge').service('queue').queue().resume();
-    const done = await waitFor('the run to finish after the restart', async () => {
-      const s = await status();
-      return s.state === 'done' ? s : undefined;
-    }, 120_000);
+    const done = await waitFor(
+      'the run to finish after the restart',
+      async () => {
+        const s = await status();
+        return s.state === 'done' ? s : undefined;
+      },
+      120_000,
+    );
     expect(done).toMatchObject({ id: started.id, total: 4, done: 4, failed: 0, lacking: 0 });
   });
 });
@@ -258,7 +272,7 @@ test('the admin API serves the doctor report, checked against this Strapi own Re
   expect(typeof r.body.data.ok).toBe('boolean');
 }, 60_000);
 
-test('the settings preview captions one image at several M on the worker\'s engine and stores nothing', async () => {
+test("the settings preview captions one image at several M on the worker's engine and stores nothing", async () => {
   const file = await upload(admin, 'preview.png', 'image/png', await png('#c33'));
   await captionOf(file.id);
   const before = await app.strapi.db.query('plugin::altbridge.caption').count();

@@ -36,7 +36,9 @@ function hold(name: string): { release: () => void } {
 
 /** A small scene like the default bundle's world: a coloured shape on a plain background. */
 const scene = (shape: string, fill: string, bg: string) =>
-  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${bg}"/>${shape.replace('FILL', fill)}</svg>`)).png().toBuffer();
+  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${bg}"/>${shape.replace('FILL', fill)}</svg>`))
+    .png()
+    .toBuffer();
 const circle = '<circle cx="32" cy="32" r="16" fill="FILL"/>';
 const square = '<rect x="18" y="18" width="28" height="28" fill="FILL"/>';
 
@@ -44,11 +46,15 @@ const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findO
 
 /** The caption of a file through the admin API, once it has reached one of `statuses`. */
 async function captionOf(fileId: number, statuses = ['suggested'], timeoutMs = 30_000): Promise<any> {
-  return waitFor(`a ${statuses.join('/')} caption for file ${fileId}`, async () => {
-    const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
-    const row = body.data.results.find((r: any) => r.fileId === fileId);
-    return row && statuses.includes(row.status) ? row : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `a ${statuses.join('/')} caption for file ${fileId}`,
+    async () => {
+      const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+      const row = body.data.results.find((r: any) => r.fileId === fileId);
+      return row && statuses.includes(row.status) ? row : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 describe('uploads are captioned', () => {
@@ -95,7 +101,7 @@ describe('uploads are captioned', () => {
     expect((await call(admin, 'GET', '/altbridge/captions/no-such-caption')).status).toBe(404);
   });
 
-  test('regenerate with another M stores the new M and never replaces the editor\'s alt text', async () => {
+  test("regenerate with another M stores the new M and never replaces the editor's alt text", async () => {
     const before = await captionOf(plain.id, ['edited']);
     const res = await call(admin, 'POST', `/altbridge/captions/${before.documentId}/regenerate`, { m: 200, steps: 2 });
     expect(res.status).toBe(200);
@@ -175,7 +181,7 @@ describe('uploads are captioned', () => {
     expect((await captionOf(next.id)).text).toMatch(/\w+/);
   });
 
-  test('reject takes the plugin\'s own text off the file; filters and bulk approve', async () => {
+  test("reject takes the plugin's own text off the file; filters and bulk approve", async () => {
     const uploaded = await upload(admin, 'white-circle.png', 'image/png', await scene(circle, 'white', 'blue'));
     const caption = await captionOf(uploaded.id);
     expect((await fileRow(uploaded.id)).alternativeText).toBe(caption.text);
@@ -198,7 +204,7 @@ describe('uploads are captioned', () => {
     expect(bulk.body.data.every((r: any) => r.status === 'approved')).toBe(true);
   });
 
-  test('replacing a file\'s content captions the new image (same file, same caption row)', async () => {
+  test("replacing a file's content captions the new image (same file, same caption row)", async () => {
     const original = await upload(admin, 'black-square.png', 'image/png', await scene(square, 'black', 'white'));
     const first = await captionOf(original.id);
     const replaced = await upload(admin, 'orange-circle.png', 'image/png', await scene(circle, 'orange', 'blue'), {}, original.id);

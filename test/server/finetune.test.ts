@@ -43,8 +43,7 @@ afterAll(async () => {
 function corpus(): string {
   const lines = [];
   for (const colour of ['red', 'green', 'blue', 'yellow', 'purple', 'orange'])
-    for (const shape of ['circle', 'square', 'triangle', 'star'])
-      for (const bg of ['white', 'black', 'grey', 'teal']) lines.push(`a ${colour} ${shape} on a ${bg} canvas in the gallery`);
+    for (const shape of ['circle', 'square', 'triangle', 'star']) for (const bg of ['white', 'black', 'grey', 'teal']) lines.push(`a ${colour} ${shape} on a ${bg} canvas in the gallery`);
   return lines.join('\n') + '\n';
 }
 
@@ -57,13 +56,20 @@ async function sendCorpus(name: string, data: string | Buffer, ...more: [string,
 }
 
 const status = async () => (await call(admin, 'GET', '/altbridge/finetune')).body.data;
-const png = (fill: string) => sharp({ create: { width: 48, height: 48, channels: 3, background: fill } }).png().toBuffer();
+const png = (fill: string) =>
+  sharp({ create: { width: 48, height: 48, channels: 3, background: fill } })
+    .png()
+    .toBuffer();
 
 async function captionOf(fileId: number): Promise<any> {
-  return waitFor(`the caption of file ${fileId}`, async () => {
-    const [row] = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId, status: 'suggested' } });
-    return row;
-  }, 60_000);
+  return waitFor(
+    `the caption of file ${fileId}`,
+    async () => {
+      const [row] = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId, status: 'suggested' } });
+      return row;
+    },
+    60_000,
+  );
 }
 
 let corpusId: string;
@@ -172,11 +178,15 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   const during = await upload(admin, 'during.png', 'image/png', await png('#c22'));
   expect(await captionOf(during.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: '1.0.0' });
 
-  const done = await waitFor('the run to finish', async () => {
-    const s = await status();
-    if (s.state === 'failed') throw new Error(`the run failed: ${s.error}`);
-    return s.state === 'done' ? s : undefined;
-  }, 240_000);
+  const done = await waitFor(
+    'the run to finish',
+    async () => {
+      const s = await status();
+      if (s.state === 'failed') throw new Error(`the run failed: ${s.error}`);
+      return s.state === 'done' ? s : undefined;
+    },
+    240_000,
+  );
   console.log(`fine-tune: eval new ${JSON.stringify(done.eval.new)} vs active ${JSON.stringify(done.eval.active)}`);
   expect(done).toMatchObject({ stage: 'eval', stageIndex: 6, error: null, activated: false });
   expect(done.losses.denoiser.length).toBeGreaterThan(0);
@@ -190,7 +200,10 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   expect(fs.readdirSync(path.join(ROOT, 'models'))).not.toContain('shapes-mini-1.0.1');
 
   const versions = (await call(admin, 'GET', '/altbridge/bundles/versions')).body.data;
-  expect(versions.map((v: any) => [v.ref, v.active])).toEqual([['shapes-mini@1.0.1', false], ['shapes-mini@1.0.0', true]]);
+  expect(versions.map((v: any) => [v.ref, v.active])).toEqual([
+    ['shapes-mini@1.0.1', false],
+    ['shapes-mini@1.0.0', true],
+  ]);
   expect(versions[0].notes).toMatch(/fine-tuned from shapes-mini@1\.0\.0/);
 
   const activated = await call(admin, 'POST', '/altbridge/finetune/activate');
@@ -209,16 +222,24 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
 test('cancel stops a run after its current step; no bundle is written', async () => {
   const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 });
   expect(started.body.data.target).toBe('shapes-mini@1.0.2');
-  await waitFor('training steps', async () => {
-    const s = await status();
-    return s.stage === 'denoiser' && s.step > 0 ? true : undefined;
-  }, 120_000);
+  await waitFor(
+    'training steps',
+    async () => {
+      const s = await status();
+      return s.stage === 'denoiser' && s.step > 0 ? true : undefined;
+    },
+    120_000,
+  );
   const cancelling = await call(admin, 'POST', '/altbridge/finetune/cancel');
   expect(cancelling.body.data.state).toBe('cancelling');
-  const end = await waitFor('the run to stop', async () => {
-    const s = await status();
-    return ['cancelled', 'failed'].includes(s.state) ? s : undefined;
-  }, 60_000);
+  const end = await waitFor(
+    'the run to stop',
+    async () => {
+      const s = await status();
+      return ['cancelled', 'failed'].includes(s.state) ? s : undefined;
+    },
+    60_000,
+  );
   expect(end).toMatchObject({ state: 'cancelled', error: null });
   expect(fs.existsSync(path.join(models, 'shapes-mini-1.0.2'))).toBe(false);
   expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(409);
@@ -240,7 +261,14 @@ const writeRun = (value: unknown) =>
   });
 
 /** The environment a process started with. */
-const environOf = (pid: number) => Object.fromEntries(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const environOf = (pid: number) =>
+  Object.fromEntries(
+    fs
+      .readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 const gone = (pid: number) => {
   try {
@@ -274,7 +302,7 @@ test('two starts at once make one run; its process has a minimal environment and
   expect(os.getPriority(run.pid)).toBe(Math.min(19, os.getPriority() + 10));
 
   expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(200);
-  await waitFor('the run to stop', async () => ((await storedRun().get({})) as any)?.state === 'cancelled' && gone(run.pid) ? true : undefined, 60_000);
+  await waitFor('the run to stop', async () => (((await storedRun().get({})) as any)?.state === 'cancelled' && gone(run.pid) ? true : undefined), 60_000);
 });
 
 test("a run is alive while its server's heartbeat is fresh, from any host, and interrupted once the lease is out", async () => {

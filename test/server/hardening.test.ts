@@ -30,7 +30,10 @@ afterAll(async () => {
 
 const EDITOR = 'Ed Itor 1';
 let colour = 0;
-const png = () => sharp({ create: { width: 32, height: 32, channels: 3, background: { r: (colour += 37) % 256, g: 90, b: 140 } } }).png().toBuffer();
+const png = () =>
+  sharp({ create: { width: 32, height: 32, channels: 3, background: { r: (colour += 37) % 256, g: 90, b: 140 } } })
+    .png()
+    .toBuffer();
 
 const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
 const captionRow = (fileId: number) => app.strapi.db.query('plugin::altbridge.caption').findOne({ where: { fileId } });
@@ -43,7 +46,17 @@ async function uploaded(): Promise<{ id: number; documentId: string }> {
   return { id: file.id, documentId: row.documentId };
 }
 
-const result = (file: string, caption: string): CaptionResult => ({ file, caption, confidence: -0.5, m: 600, steps: 5, bundle: 'shapes-mini', version: '1.0.0', timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 }, domain: { distance: null, score: null, verdict: 'unknown' } });
+const result = (file: string, caption: string): CaptionResult => ({
+  file,
+  caption,
+  confidence: -0.5,
+  m: 600,
+  steps: 5,
+  bundle: 'shapes-mini',
+  version: '1.0.0',
+  timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 },
+  domain: { distance: null, score: null, verdict: 'unknown' },
+});
 
 /** A job as BullMQ hands it to the processor (one attempt: its failure is the last). */
 const job = (data: CaptionJob) => ({ data, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<CaptionJob>;
@@ -279,9 +292,20 @@ describe('a library larger than one query can name', () => {
     });
     expect(most).toBeLessThanOrEqual(500);
     const c = before.coverage;
-    expect(report.coverage).toEqual({ images: c.images + N, human: c.human + N / 10, machineApproved: c.machineApproved, machineUnreviewed: c.machineUnreviewed + N / 10, none: c.none + (N * 8) / 10 });
+    expect(report.coverage).toEqual({
+      images: c.images + N,
+      human: c.human + N / 10,
+      machineApproved: c.machineApproved,
+      machineUnreviewed: c.machineUnreviewed + N / 10,
+      none: c.none + (N * 8) / 10,
+    });
     const r = before.attention.byReason;
-    expect(report.attention.byReason).toEqual({ 'no-alt-text': r['no-alt-text'] + (N * 8) / 10, unreviewed: r.unreviewed + N / 10, failed: r.failed + N / 10, 'low-confidence': r['low-confidence'] + N / 20 });
+    expect(report.attention.byReason).toEqual({
+      'no-alt-text': r['no-alt-text'] + (N * 8) / 10,
+      unreviewed: r.unreviewed + N / 10,
+      failed: r.failed + N / 10,
+      'low-confidence': r['low-confidence'] + N / 20,
+    });
     expect(report.attention.total).toBe(before.attention.total + (N * 9) / 10);
 
     // reason=failed: the 10 000 failed rows (and any before), 500 a page, in file id order, none twice.

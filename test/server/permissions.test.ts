@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 test('the actions are registered with Strapi RBAC', () => {
-  const registered = app.strapi.service('admin::permission').actionProvider.values().map((a: { actionId: string }) => a.actionId);
+  const registered = app.strapi
+    .service('admin::permission')
+    .actionProvider.values()
+    .map((a: { actionId: string }) => a.actionId);
   expect(registered).toEqual(expect.arrayContaining(Object.values(ACTIONS)));
 });
 
@@ -59,7 +62,7 @@ test('a role holding only "read" passes the read routes and no others', async ()
   }
 });
 
-test('a super admin passes every route\'s policies', async () => {
+test("a super admin passes every route's policies", async () => {
   for (const r of adminRoutes) {
     const status = (await call(superAdmin, r.method, urlOf(r), r.method === 'GET' ? undefined : {})).status;
     expect([label(r), status]).not.toEqual([label(r), 403]);

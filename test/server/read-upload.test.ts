@@ -140,7 +140,9 @@ describe('http URLs', () => {
 
 describe('where a download may go', () => {
   test('a loopback server is refused unless its host is allowed', async () => {
-    await expect(readUpload(`${base}/small.png`, pub)).rejects.toThrow('127.0.0.1 is a loopback, private or link-local address; allow the host in the altbridge config `remoteHosts` (ALTBRIDGE_REMOTE_HOSTS) if it is meant');
+    await expect(readUpload(`${base}/small.png`, pub)).rejects.toThrow(
+      '127.0.0.1 is a loopback, private or link-local address; allow the host in the altbridge config `remoteHosts` (ALTBRIDGE_REMOTE_HOSTS) if it is meant',
+    );
     // Allowing another host does not allow this one.
     await expect(readUpload(`${base}/small.png`, pub, { allowHosts: ['media.example.com'] })).rejects.toThrow(/loopback, private or link-local/);
   });
@@ -167,7 +169,22 @@ describe('where a download may go', () => {
 
   test('public addresses are allowed, private ones are not', () => {
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '64:ff9b::808:808']) expect([a, isPublicAddress(a)]).toEqual([a, true]);
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.31.255.255', '192.168.0.1', '169.254.1.1', '100.64.0.1', '::', '::1', '::ffff:10.0.0.1', '64:ff9b::7f00:1', 'fc00::1', 'fdff::1', 'fe80::1', 'ff02::1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.31.255.255',
+      '192.168.0.1',
+      '169.254.1.1',
+      '100.64.0.1',
+      '::',
+      '::1',
+      '::ffff:10.0.0.1',
+      '64:ff9b::7f00:1',
+      'fc00::1',
+      'fdff::1',
+      'fe80::1',
+      'ff02::1',
+    ]) {
       expect([a, isPublicAddress(a)]).toEqual([a, false]);
     }
   });

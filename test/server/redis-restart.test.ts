@@ -40,7 +40,10 @@ afterAll(async () => {
 });
 
 const queue = () => app.strapi.plugin('altbridge').service('queue').queue();
-const png = (fill: string) => sharp({ create: { width: 40, height: 40, channels: 3, background: fill } }).png().toBuffer();
+const png = (fill: string) =>
+  sharp({ create: { width: 40, height: 40, channels: 3, background: fill } })
+    .png()
+    .toBuffer();
 
 test('jobs waiting when Redis restarts (without persistence) are all captioned once it is back, exactly once', async () => {
   // Nobody consumes: the jobs wait in Redis.
@@ -70,10 +73,14 @@ test('jobs waiting when Redis restarts (without persistence) are all captioned o
   expect(await queue().isPaused()).toBe(false);
 
   for (const f of files) {
-    const row = await waitFor(`the caption of ${f.name}`, async () => {
-      const rows = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId: f.id } });
-      return rows.length === 1 && rows[0].status === 'suggested' ? rows[0] : undefined;
-    }, 90_000);
+    const row = await waitFor(
+      `the caption of ${f.name}`,
+      async () => {
+        const rows = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId: f.id } });
+        return rows.length === 1 && rows[0].status === 'suggested' ? rows[0] : undefined;
+      },
+      90_000,
+    );
     expect(row.text).toMatch(/\w+/);
     expect(row.history).toEqual([]);
     expect((await app.strapi.db.query('plugin::upload.file').findOne({ where: { id: f.id } })).alternativeText).toBe(row.text);

@@ -32,10 +32,14 @@ const queue = () => app.strapi.plugin('altbridge').service('queue').queue();
 
 /** Resolves once the process's worker is connected to the queue; fails at once if it exits. */
 async function connected(child: ChildProcess): Promise<void> {
-  await waitFor('the worker process to connect to Redis', async () => {
-    if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
-    return (await queue().getWorkers()).length > 0 ? true : undefined;
-  }, 60_000);
+  await waitFor(
+    'the worker process to connect to Redis',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
+      return (await queue().getWorkers()).length > 0 ? true : undefined;
+    },
+    60_000,
+  );
 }
 
 beforeAll(async () => {
@@ -50,7 +54,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-const png = (fill: string) => sharp({ create: { width: 48, height: 48, channels: 3, background: fill } }).png().toBuffer();
+const png = (fill: string) =>
+  sharp({ create: { width: 48, height: 48, channels: 3, background: fill } })
+    .png()
+    .toBuffer();
 
 test('with no worker running, the settings preview answers 503 after its wait and leaves no job behind', async () => {
   const file = await upload(admin, 'preview.png', 'image/png', await png('#22d'));
@@ -110,10 +117,14 @@ test('a worker killed in the middle of a job: the job is retried and exactly one
     held!.socket?.destroy();
 
     startWorker();
-    const caption = await waitFor('the retried job\'s caption', async () => {
-      const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
-      return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
-    }, 60_000);
+    const caption = await waitFor(
+      "the retried job's caption",
+      async () => {
+        const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+        return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
+      },
+      60_000,
+    );
     const rows = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId: file.id } });
     expect(rows).toHaveLength(1);
     expect(caption.history).toEqual([]);

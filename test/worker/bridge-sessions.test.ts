@@ -13,7 +13,9 @@ let image: Buffer;
 
 beforeAll(async () => {
   captioner = await Captioner.open(loadBundle('shapes-mini'));
-  image = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#c33' } }).png().toBuffer();
+  image = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#c33' } })
+    .png()
+    .toBuffer();
 });
 
 afterAll(async () => {

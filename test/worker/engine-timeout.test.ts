@@ -10,7 +10,9 @@ import { CaptionEngine } from '../../worker/engine';
 let image: Buffer;
 
 beforeAll(async () => {
-  image = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#3c3' } }).png().toBuffer();
+  image = await sharp({ create: { width: 48, height: 48, channels: 3, background: '#3c3' } })
+    .png()
+    .toBuffer();
 });
 
 afterEach(() => jest.restoreAllMocks());

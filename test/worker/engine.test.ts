@@ -22,8 +22,12 @@ let blue: Buffer;
 beforeAll(async () => {
   makeRandomBundle(bundleA, 'tiny', 1);
   makeRandomBundle(bundleB, 'tiny', 2);
-  red = await sharp({ create: { width: 40, height: 32, channels: 3, background: '#c01010' } }).png().toBuffer();
-  blue = await sharp({ create: { width: 32, height: 40, channels: 3, background: '#1030d0' } }).jpeg().toBuffer();
+  red = await sharp({ create: { width: 40, height: 32, channels: 3, background: '#c01010' } })
+    .png()
+    .toBuffer();
+  blue = await sharp({ create: { width: 32, height: 40, channels: 3, background: '#1030d0' } })
+    .jpeg()
+    .toBuffer();
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 afterEach(() => jest.restoreAllMocks());

@@ -139,7 +139,11 @@ function locate(src: string, variant: ClipVariant): { vision: string; text: stri
 function listing(src: string, sub: string): string[] {
   const dir = path.join(src, sub);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
-  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).sort().map((f) => (sub ? `${sub}/${f}` : f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .sort()
+    .map((f) => (sub ? `${sub}/${f}` : f));
 }
 
 function readJson(file: string): Json {
@@ -219,7 +223,11 @@ function textLength(enc: ClipEncoders, configContext: number | undefined): numbe
 
 /** altbridge feeds and reads float32 (some fp16 exports take and give float16 instead). */
 function checkFloat32(enc: ClipEncoders): void {
-  const values: [string, readonly ValueMetadata[], string][] = [['vision', enc.vision.inputMetadata, 'pixel_values'], ['vision', enc.vision.outputMetadata, 'image_embeds'], ['text', enc.text.outputMetadata, 'text_embeds']];
+  const values: [string, readonly ValueMetadata[], string][] = [
+    ['vision', enc.vision.inputMetadata, 'pixel_values'],
+    ['vision', enc.vision.outputMetadata, 'image_embeds'],
+    ['text', enc.text.outputMetadata, 'text_embeds'],
+  ];
   for (const [tower, metas, name] of values) {
     const m = metas.find((v) => v.name === name);
     if (m?.isTensor && m.type !== 'float32') throw new Error(`import-clip: the ${tower} model's "${name}" is ${m.type}; altbridge needs float32 there (try another --variant)`);
@@ -230,7 +238,9 @@ function checkFloat32(enc: ClipEncoders): void {
 async function tryBothTowers(enc: ClipEncoders, tok: ClipTokenizer, pre: Preprocessor, dim: number, contextLength: number): Promise<void> {
   checkFloat32(enc);
   const s = pre.imageSize;
-  const grey = await sharp({ create: { width: s, height: s, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
+  const grey = await sharp({ create: { width: s, height: s, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .png()
+    .toBuffer();
   const pixels = await preprocessImage(grey, { size: s, mean: pre.mean, std: pre.std }, 'grey test image');
   const t = tok.encode(['a photo of a cat.'], { maxLength: contextLength });
   const run = async (tower: string, f: () => Promise<Float32Array>): Promise<void> => {

@@ -189,7 +189,11 @@ export function loadBundle(ref: string): Bundle {
   const dn = m.diffusion.denoiser;
   if (dn.dim !== dim || m.decoder.config.condDim !== dim) throw new Error(`bundle ${dir}: denoiser dim ${dn.dim} and decoder condDim ${m.decoder.config.condDim} must equal clip.embedDim ${dim}`);
   const dnFile = file(m.diffusion.weights);
-  const denoiserWeights = weights(dnFile, readTensorFile(dnFile).tensors, specsOf((g) => denoiser(g.input('x', 'float32', ['B', dim]), g.input('t', 'float32', ['B']), dn)));
+  const denoiserWeights = weights(
+    dnFile,
+    readTensorFile(dnFile).tensors,
+    specsOf((g) => denoiser(g.input('x', 'float32', ['B', dim]), g.input('t', 'float32', ['B']), dn)),
+  );
   const decFile = file(m.decoder.weights);
   const decoderWeights = weights(decFile, readTensorFile(decFile).tensors, specsOf(decoderTrain(m.decoder.config, { smoothing: 0, ignoreIndex: 0 })));
   const { textMean, imageMean } = readMeans(m, file);

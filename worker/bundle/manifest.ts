@@ -80,16 +80,24 @@ export function diffusionSettings(m: ClipManifest): Omit<Manifest['diffusion'], 
   const d = (m as Partial<Manifest>).diffusion;
   const p = { ...DIFFUSION_DEFAULTS, ...BRIDGE_DEFAULTS };
   return {
-    steps: d?.steps ?? p.steps, schedule: 'cosine', cosineS: d?.cosineS ?? p.cosineS, scale: d?.scale ?? p.scale, objective: 'pred-x0',
-    defaultM: d?.defaultM ?? p.defaultM, ddimSteps: d?.ddimSteps ?? p.ddimSteps, augmentStep: d?.augmentStep ?? p.augmentStep,
+    steps: d?.steps ?? p.steps,
+    schedule: 'cosine',
+    cosineS: d?.cosineS ?? p.cosineS,
+    scale: d?.scale ?? p.scale,
+    objective: 'pred-x0',
+    defaultM: d?.defaultM ?? p.defaultM,
+    ddimSteps: d?.ddimSteps ?? p.ddimSteps,
+    augmentStep: d?.augmentStep ?? p.augmentStep,
   };
 }
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-const failer = (where: string) => (field: string, want: string): never => {
-  throw new Error(`bundle ${where}: manifest.json field "${field}" must be ${want}`);
-};
+const failer =
+  (where: string) =>
+  (field: string, want: string): never => {
+    throw new Error(`bundle ${where}: manifest.json field "${field}" must be ${want}`);
+  };
 
 function need(fail: (f: string, w: string) => never, obj: unknown, name: string, fields: Record<string, string>): void {
   if (!isObj(obj)) return fail(name, 'an object');

@@ -12,7 +12,9 @@ const MAX_LENGTH = 100;
 /** `name` when it is a safe bundle name; a RangeError saying the rule otherwise (`origin`: where a default name came from). */
 export function checkBundleName(name: unknown, origin?: string): string {
   if (typeof name !== 'string' || name.length > MAX_LENGTH || !NAME.test(name)) {
-    throw new RangeError(`a bundle name is lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_LENGTH} characters), got ${JSON.stringify(name)}${origin ? ` (${origin})` : ''}`);
+    throw new RangeError(
+      `a bundle name is lowercase letters, digits, ".", "_" and "-", starting with a letter or digit (at most ${MAX_LENGTH} characters), got ${JSON.stringify(name)}${origin ? ` (${origin})` : ''}`,
+    );
   }
   return name;
 }

@@ -54,7 +54,16 @@ function randomParams(build: (g: Graph) => unknown, seed: number, stream: number
   const g = new Graph();
   build(g);
   const specs = g.params.map((p) => p.spec);
-  const values = new Map(specs.map((s, i) => [s.name, initialValue(s.init, s.shape.reduce((a, b) => a * b, 1), new Rng(seed, stream, i))]));
+  const values = new Map(
+    specs.map((s, i) => [
+      s.name,
+      initialValue(
+        s.init,
+        s.shape.reduce((a, b) => a * b, 1),
+        new Rng(seed, stream, i),
+      ),
+    ]),
+  );
   return { values, specs };
 }
 
@@ -95,8 +104,22 @@ export function makeRandomBundle(dir: string, size: RandomSize, seed: number): M
       name: `random-${size}`,
       version: `0.0.${seed}`,
       createdAt: new Date().toISOString(),
-      provenance: { corpus: 'none (random weights)', seeds: { weights: seed }, commands: [`npx altbridge models make-random --out ${dir} --size ${size} --seed ${seed}`], notes: 'random weights: for tests and speed measurements only' },
-      clip: { vision: 'clip/vision_model.onnx', text: 'clip/text_model.onnx', tokenizer: 'clip/tokenizer.json', imageSize: s.vision.imageSize, mean: CLIP_MEAN, std: CLIP_STD, embedDim: dim, contextLength: text.contextLength },
+      provenance: {
+        corpus: 'none (random weights)',
+        seeds: { weights: seed },
+        commands: [`npx altbridge models make-random --out ${dir} --size ${size} --seed ${seed}`],
+        notes: 'random weights: for tests and speed measurements only',
+      },
+      clip: {
+        vision: 'clip/vision_model.onnx',
+        text: 'clip/text_model.onnx',
+        tokenizer: 'clip/tokenizer.json',
+        imageSize: s.vision.imageSize,
+        mean: CLIP_MEAN,
+        std: CLIP_STD,
+        embedDim: dim,
+        contextLength: text.contextLength,
+      },
       diffusion: { ...DIFFUSION_DEFAULTS, ...BRIDGE_DEFAULTS, schedule: 'cosine', objective: 'pred-x0', denoiser: s.denoiser, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: { config: decCfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: tok.bos, eos: tok.eos, stop: dot.length === 1 ? [dot[0]] : [] },

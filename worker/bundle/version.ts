@@ -16,7 +16,11 @@ export function bumpVersion(version: string): string {
 
 /** The first bump of `from` that no installed bundle called `name` in `dir` has, and no live run is writing. */
 export function nextVersion(name: string, from: string, dir = modelsDir()): string {
-  const taken = new Set(listBundles(dir).filter((b) => b.name === name).map((b) => b.version));
+  const taken = new Set(
+    listBundles(dir)
+      .filter((b) => b.name === name)
+      .map((b) => b.version),
+  );
   for (const v of reservedVersions(name, dir)) taken.add(v);
   let v = bumpVersion(from);
   while (taken.has(v)) v = bumpVersion(v);

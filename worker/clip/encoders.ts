@@ -44,7 +44,11 @@ async function open(file: string, runtime: RuntimeConfig, label: string, log: ((
 }
 
 export class ClipEncoders {
-  private constructor(readonly vision: ort.InferenceSession, readonly text: ort.InferenceSession, readonly c: ClipContract) {}
+  private constructor(
+    readonly vision: ort.InferenceSession,
+    readonly text: ort.InferenceSession,
+    readonly c: ClipContract,
+  ) {}
 
   static async open(visionFile: string, textFile: string, c: ClipContract, runtime: RuntimeConfig, log?: (l: string) => void): Promise<ClipEncoders> {
     const vision = await open(visionFile, runtime, 'clip vision', log, (s) => contractProblem(s, { pixel_values: [null, 3, c.imageSize, c.imageSize] }, 'image_embeds', c.embedDim));

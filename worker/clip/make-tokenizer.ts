@@ -35,7 +35,8 @@ function byteAlphabet(): string[] {
 export function makeClipTokenizer(corpus: Iterable<string>, opts: { vocabSize: number }): ClipTokenizerJson {
   const alphabet = byteAlphabet();
   const vocab = [...alphabet, ...alphabet.map((c) => c + EOW)];
-  if (!(opts.vocabSize >= vocab.length + 2 && opts.vocabSize <= KEY)) throw new Error(`CLIP tokenizer: vocabSize ${opts.vocabSize} is not between ${vocab.length + 2} (the byte and special tokens) and ${KEY}`);
+  if (!(opts.vocabSize >= vocab.length + 2 && opts.vocabSize <= KEY))
+    throw new Error(`CLIP tokenizer: vocabSize ${opts.vocabSize} is not between ${vocab.length + 2} (the byte and special tokens) and ${KEY}`);
   const merges = learnMerges(countWords(corpus, vocab), vocab, opts.vocabSize - 2);
   return clipTokenizerJson(vocab, merges);
 }
@@ -44,7 +45,15 @@ export function makeClipTokenizer(corpus: Iterable<string>, opts: { vocabSize: n
 export function writeClipTokenizer(dir: string, corpus: Iterable<string>, opts: { vocabSize: number }): ClipTokenizerJson {
   const tok = makeClipTokenizer(corpus, opts);
   const special = { bos_token: CLIP_BOS, eos_token: CLIP_EOS, pad_token: CLIP_EOS, unk_token: CLIP_EOS };
-  const config = { add_prefix_space: false, clean_up_tokenization_spaces: true, do_lower_case: true, errors: 'replace', model_max_length: CLIP_MAX_LENGTH, tokenizer_class: 'CLIPTokenizer', ...special };
+  const config = {
+    add_prefix_space: false,
+    clean_up_tokenization_spaces: true,
+    do_lower_case: true,
+    errors: 'replace',
+    model_max_length: CLIP_MAX_LENGTH,
+    tokenizer_class: 'CLIPTokenizer',
+    ...special,
+  };
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'tokenizer.json'), tokenizerJsonText(tok));
   fs.writeFileSync(path.join(dir, 'vocab.json'), vocabText(tok.model.vocab, '\n  ', '\n'));

@@ -43,7 +43,11 @@ const SVG_MAX_SIDE = 32767;
 
 /** An image that cannot be used, with a reason a user understands; the library's error is its cause. */
 export class ImageError extends Error {
-  constructor(readonly file: string, readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`${file}: ${reason}`, options);
     this.name = 'ImageError';
   }

@@ -25,7 +25,11 @@ export class ClipTokenizer {
   readonly eos: number;
   readonly pad: number;
 
-  private constructor(private readonly tk: Tokenizer, file: string, padToken: string) {
+  private constructor(
+    private readonly tk: Tokenizer,
+    file: string,
+    padToken: string,
+  ) {
     const id = (token: string) => {
       const i = tk.token_to_id(token);
       if (i === undefined) throw new Error(`CLIP tokenizer ${file}: no ${token} token in the vocabulary`);

@@ -169,7 +169,9 @@ async function* captions(file: string, o: Options, report: CorpusReport): AsyncG
     }
   }
   if (report.kept === 0) {
-    const why = Object.entries(report.dropped).map(([r, n]) => `${n} ${r}`).join(', ');
+    const why = Object.entries(report.dropped)
+      .map(([r, n]) => `${n} ${r}`)
+      .join(', ');
     throw new CorpusError(`${file} has no usable caption (${report.lines} records${why ? `: ${why}` : ''}; need ${o.minWords}..${o.maxWords} words)`);
   }
 }

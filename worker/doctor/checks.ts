@@ -128,7 +128,7 @@ export function cudaLibrariesCheck(cudaConfigured: boolean, cache = linkerCache(
     name,
     cudaConfigured ? 'fail' : 'warn',
     detail,
-    'install CUDA 12 and cuDNN 9 runtime libraries: from NVIDIA\'s CUDA repository `apt install cuda-cudart-12-x libcublas-12-x libcufft-12-x libcurand-12-x libcudnn9-cuda-12` (x = your CUDA 12 minor), or on Debian 13 (non-free) `apt install libcudart12 libcublas12 libcublaslt12 libcufft11 libcurand10 nvidia-cudnn`; libraries outside the linker cache need their folder in LD_LIBRARY_PATH',
+    "install CUDA 12 and cuDNN 9 runtime libraries: from NVIDIA's CUDA repository `apt install cuda-cudart-12-x libcublas-12-x libcufft-12-x libcurand-12-x libcudnn9-cuda-12` (x = your CUDA 12 minor), or on Debian 13 (non-free) `apt install libcudart12 libcublas12 libcublaslt12 libcufft11 libcurand10 nvidia-cudnn`; libraries outside the linker cache need their folder in LD_LIBRARY_PATH",
   );
 }
 
@@ -157,7 +157,14 @@ export function bundleChecks(modelsDir: string, defaultRef: string): Check[] {
     if (!listed.some((b) => b.dir === dir)) checks.push(bundleCheck(dir, defaultRef));
     checks.push(check('default-bundle', 'ok', `${defaultRef} is ${dir}`));
   } catch (err) {
-    checks.push(check('default-bundle', 'fail', firstLine(err), `install the ${defaultRef} bundle into ${modelsDir}, or set ALTBRIDGE_BUNDLE to one that is there (ALTBRIDGE_MODELS for another folder); \`altbridge models list\` shows them`));
+    checks.push(
+      check(
+        'default-bundle',
+        'fail',
+        firstLine(err),
+        `install the ${defaultRef} bundle into ${modelsDir}, or set ALTBRIDGE_BUNDLE to one that is there (ALTBRIDGE_MODELS for another folder); \`altbridge models list\` shows them`,
+      ),
+    );
   }
   return checks;
 }

@@ -60,7 +60,12 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Report> {
     const timeout = opts.timeoutMs ?? 3000;
     checks.push(await serviceCheck('redis', redisUrl, () => pingRedis(redisUrl, timeout), 'set REDIS_URL (or --redis) to a running Redis: redis://[[user]:password@]host:port[/db]'));
     checks.push(
-      await serviceCheck('postgresql', databaseUrl, () => pingPostgres(databaseUrl, timeout), 'set DATABASE_URL (or --database) to a reachable PostgreSQL and an existing database: postgres://user[:password]@host:port/database'),
+      await serviceCheck(
+        'postgresql',
+        databaseUrl,
+        () => pingPostgres(databaseUrl, timeout),
+        'set DATABASE_URL (or --database) to a reachable PostgreSQL and an existing database: postgres://user[:password]@host:port/database',
+      ),
     );
   }
   return { ok: checks.every((c) => c.status !== 'fail'), generatedAt: new Date().toISOString(), checks };

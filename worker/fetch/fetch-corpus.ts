@@ -31,9 +31,7 @@ const defaultCorpusDir = (name: string): string => path.join('corpora', name);
 function cocoCaptions(json: string, what: string): string[] {
   const doc = JSON.parse(json) as { annotations?: unknown };
   if (!Array.isArray(doc.annotations)) throw new Error(`${what} is not a COCO captions file (no "annotations" array)`);
-  return doc.annotations
-    .map((a: { caption?: unknown }) => (typeof a.caption === 'string' ? a.caption.replace(/\s+/g, ' ').trim() : ''))
-    .filter((c) => c !== '');
+  return doc.annotations.map((a: { caption?: unknown }) => (typeof a.caption === 'string' ? a.caption.replace(/\s+/g, ' ').trim() : '')).filter((c) => c !== '');
 }
 
 export async function fetchCorpus(name: string | undefined, o: CorpusFetchOptions = {}): Promise<FetchedCorpus> {

@@ -12,8 +12,7 @@ import * as o from './ops';
 export type Denoise = (x: T, t: T) => T;
 
 /** C · x / ‖x‖ row-wise. */
-export const toRadius = (x: T, scale: number): T =>
-  o.mul(o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12))), scale);
+export const toRadius = (x: T, scale: number): T => o.mul(o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12))), scale);
 
 /**
  * The coefficients of DDIM step k over `times`: x' = √ā' x0 + √(1-ā') ε with ε = (x - √ā x0)/√(1-ā),

@@ -73,9 +73,16 @@ function imageEmbeds(g: Graph, c: VisionConfig): T {
 function poolLastAttended(x: T, mask: T): T {
   const g = x.g;
   const len = x.shape[1] as number;
-  const ramp = g.constant(Array.from({ length: len }, (_, i) => i + 1), [len]);
+  const ramp = g.constant(
+    Array.from({ length: len }, (_, i) => i + 1),
+    [len],
+  );
   const last = o.argMax(o.mul(o.cast(mask, g.float), ramp), -1);
-  const ids = g.constant(Array.from({ length: len }, (_, i) => i), [len], 'int64');
+  const ids = g.constant(
+    Array.from({ length: len }, (_, i) => i),
+    [len],
+    'int64',
+  );
   const onehot = o.cast(o.equal(o.unsqueeze(last, [-1]), ids), g.float);
   return o.reduceSum(o.mul(x, o.unsqueeze(onehot, [-1])), [1]);
 }
@@ -102,7 +109,9 @@ function textEmbeds(g: Graph, c: TextConfig, opts: TextOpts): T {
 
 export const imageEncoder = (c: VisionConfig) => (g: Graph) => ({ image_embeds: imageEmbeds(g, c) });
 
-export const textEncoder = (c: TextConfig, opts: TextOpts = {}) => (g: Graph) => ({ text_embeds: textEmbeds(g, c, opts) });
+export const textEncoder =
+  (c: TextConfig, opts: TextOpts = {}) =>
+  (g: Graph) => ({ text_embeds: textEmbeds(g, c, opts) });
 
 /**
  * Symmetric InfoNCE of a batch of image/caption pairs (row i with row i) through both encoders,
@@ -110,7 +119,9 @@ export const textEncoder = (c: TextConfig, opts: TextOpts = {}) => (g: Graph) =>
  * exp(logit_scale) at 100; there is no clamp here (Min has no gradient rule), which a small run
  * does not reach.
  */
-export const clipLoss = (v: VisionConfig, t: TextConfig, opts: TextOpts = {}) => (g: Graph) => {
-  const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
-  return { loss: infoNCE(imageEmbeds(g, v), textEmbeds(g, t, opts), logScale) };
-};
+export const clipLoss =
+  (v: VisionConfig, t: TextConfig, opts: TextOpts = {}) =>
+  (g: Graph) => {
+    const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
+    return { loss: infoNCE(imageEmbeds(g, v), textEmbeds(g, t, opts), logScale) };
+  };

@@ -26,8 +26,7 @@ export interface DecoderConfig {
 
 export const prefixLength = (c: DecoderConfig) => (c.condDim > 0 ? c.prefixTokens : 0) + c.softPrompts;
 
-const positions = (g: Graph, c: DecoderConfig) =>
-  g.param('decoder.pos.weight', [c.maxLen + prefixLength(c), c.width], { kind: 'normal', std: 0.01 }, false);
+const positions = (g: Graph, c: DecoderConfig) => g.param('decoder.pos.weight', [c.maxLen + prefixLength(c), c.width], { kind: 'normal', std: 0.01 }, false);
 
 /** [prefix | soft prompts | embedded tokens] + positions from 0, for tokens [B, n]. */
 function embedFromStart(g: Graph, c: DecoderConfig, tokens: T): T {

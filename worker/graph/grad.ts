@@ -91,12 +91,8 @@ function gemmGrad(c: RuleCtx): (T | null)[] {
   const beta = c.node.attrs.beta ? (c.node.attrs.beta as F).v : 1;
   const al = alpha === 1 ? {} : { alpha };
   // With A' = op(A), B' = op(B): dA' = dY B'^T and dB' = A'^T dY, transposed back where op was one.
-  const da = only(c, 0, () =>
-    ta ? o.gemm(b, gy, null, { transA: tb, transB: true, ...al }) : o.gemm(gy, b, null, { transB: !tb, ...al }),
-  );
-  const db = only(c, 1, () =>
-    tb ? o.gemm(gy, a, null, { transA: true, transB: ta, ...al }) : o.gemm(a, gy, null, { transA: !ta, ...al }),
-  );
+  const da = only(c, 0, () => (ta ? o.gemm(b, gy, null, { transA: tb, transB: true, ...al }) : o.gemm(gy, b, null, { transB: !tb, ...al })));
+  const db = only(c, 1, () => (tb ? o.gemm(gy, a, null, { transA: true, transB: ta, ...al }) : o.gemm(a, gy, null, { transA: !ta, ...al })));
   const dc = cc ? only(c, 2, () => sumTo(beta === 1 ? gy : o.mul(gy, beta), cc)) : null;
   return [da, db, dc];
 }
@@ -105,14 +101,8 @@ export const RULES: Record<string, Rule> = {
   Identity: (c) => [g0(c)],
   Add: (c) => [only(c, 0, () => sumTo(g0(c), c.ins[0])), only(c, 1, () => sumTo(g0(c), c.ins[1]))],
   Sub: (c) => [only(c, 0, () => sumTo(g0(c), c.ins[0])), only(c, 1, () => sumTo(o.neg(g0(c)), c.ins[1]))],
-  Mul: (c) => [
-    only(c, 0, () => sumTo(o.mul(g0(c), c.ins[1]), c.ins[0])),
-    only(c, 1, () => sumTo(o.mul(g0(c), c.ins[0]), c.ins[1])),
-  ],
-  Div: (c) => [
-    only(c, 0, () => sumTo(o.div(g0(c), c.ins[1]), c.ins[0])),
-    only(c, 1, () => sumTo(o.neg(o.div(o.mul(g0(c), c.outs[0]), c.ins[1])), c.ins[1])),
-  ],
+  Mul: (c) => [only(c, 0, () => sumTo(o.mul(g0(c), c.ins[1]), c.ins[0])), only(c, 1, () => sumTo(o.mul(g0(c), c.ins[0]), c.ins[1]))],
+  Div: (c) => [only(c, 0, () => sumTo(o.div(g0(c), c.ins[1]), c.ins[0])), only(c, 1, () => sumTo(o.neg(o.div(o.mul(g0(c), c.outs[0]), c.ins[1])), c.ins[1]))],
   Sum: (c) => c.ins.map((x, k) => only(c, k, () => sumTo(g0(c), x))),
   Neg: (c) => [o.neg(g0(c))],
   Exp: (c) => [o.mul(g0(c), c.outs[0])],
@@ -130,10 +120,7 @@ export const RULES: Record<string, Rule> = {
   Sin: (c) => [o.mul(g0(c), o.cos(c.ins[0]))],
   Cos: (c) => [o.neg(o.mul(g0(c), o.sin(c.ins[0])))],
   Relu: (c) => [o.where(o.greater(c.ins[0], c.ins[0].g.scalar(0)), g0(c), c.ins[0].g.scalar(0))],
-  MatMul: (c) => [
-    only(c, 0, () => sumTo(o.matmul(g0(c), o.transposeLast(c.ins[1])), c.ins[0])),
-    only(c, 1, () => sumTo(o.matmul(o.transposeLast(c.ins[0]), g0(c)), c.ins[1])),
-  ],
+  MatMul: (c) => [only(c, 0, () => sumTo(o.matmul(g0(c), o.transposeLast(c.ins[1])), c.ins[0])), only(c, 1, () => sumTo(o.matmul(o.transposeLast(c.ins[0]), g0(c)), c.ins[1]))],
   Gemm: gemmGrad,
   // dx = y * (g - sum(g * y))
   Softmax: (c) => {
@@ -184,11 +171,7 @@ export const RULES: Record<string, Rule> = {
   Where: (c) => {
     const [cond, a, b] = c.ins;
     const zero = a.g.scalar(0);
-    return [
-      null,
-      only(c, 1, () => sumTo(o.where(cond, g0(c), zero), a)),
-      only(c, 2, () => sumTo(o.where(cond, zero, g0(c)), b)),
-    ];
+    return [null, only(c, 1, () => sumTo(o.where(cond, g0(c), zero), a)), only(c, 2, () => sumTo(o.where(cond, zero, g0(c)), b))];
   },
   Gather: (c) => {
     const [data, idx] = c.ins;

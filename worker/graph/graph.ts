@@ -38,10 +38,7 @@ export interface Node {
 }
 
 /** How a parameter is initialised by the trainer (seeded) before the first step. */
-export type Init =
-  | { kind: 'normal'; std: number }
-  | { kind: 'uniform'; bound: number }
-  | { kind: 'const'; value: number };
+export type Init = { kind: 'normal'; std: number } | { kind: 'uniform'; bound: number } | { kind: 'const'; value: number };
 
 export interface ParamSpec {
   name: string;
@@ -152,17 +149,9 @@ export class Graph {
   }
 
   /** Appends a node; `outs` gives each output's type and shape (a T is read for both). */
-  node(
-    op: string,
-    inputs: (T | null)[],
-    outs: { dtype: DType; shape: Shape }[],
-    attrs: Attrs = {},
-    name?: string,
-  ): T[] {
+  node(op: string, inputs: (T | null)[], outs: { dtype: DType; shape: Shape }[], attrs: Attrs = {}, name?: string): T[] {
     for (const i of inputs) if (i && i.g !== this) throw new Error(`graph: ${op} mixes tensors of two graphs`);
-    const outputs = outs.map((o, k) =>
-      new T(this, name && k === 0 ? this.claim(name) : this.fresh(op.toLowerCase()), o.dtype, o.shape),
-    );
+    const outputs = outs.map((o, k) => new T(this, name && k === 0 ? this.claim(name) : this.fresh(op.toLowerCase()), o.dtype, o.shape));
     this.nodes.push({ op, inputs, outputs, attrs });
     return outputs;
   }

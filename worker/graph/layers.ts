@@ -96,8 +96,7 @@ export function mlp(x: T, name: string, hidden: number): T {
 }
 
 /** Pre-norm residual MLP block: x + MLP(LN(x)). */
-export const residualMlp = (x: T, name: string, hidden: number): T =>
-  o.add(x, mlp(layerNorm(x, `${name}.ln`), `${name}.mlp`, hidden));
+export const residualMlp = (x: T, name: string, hidden: number): T => o.add(x, mlp(layerNorm(x, `${name}.ln`), `${name}.mlp`, hidden));
 
 export interface BlockOpts extends AttentionOpts {
   mlpRatio: number;

@@ -77,4 +77,3 @@ export function toOnnx(g: Graph, opts: SerialiseOptions = {}): Uint8Array {
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
-

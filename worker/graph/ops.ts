@@ -4,8 +4,7 @@
  */
 import { Attrs, DType, Dim, F, Shape, T } from './graph';
 
-const one = (x: T, op: string, attrs: Attrs = {}, dtype: DType = x.dtype, shape: Shape = x.shape): T =>
-  x.g.node(op, [x], [{ dtype, shape }], attrs)[0];
+const one = (x: T, op: string, attrs: Attrs = {}, dtype: DType = x.dtype, shape: Shape = x.shape): T => x.g.node(op, [x], [{ dtype, shape }], attrs)[0];
 
 /** Numpy broadcasting of two shapes; a named dim meets 1 or itself. */
 export function broadcast(a: Shape, b: Shape): Dim[] {
@@ -21,8 +20,7 @@ export function broadcast(a: Shape, b: Shape): Dim[] {
   return out;
 }
 
-const binary = (op: string, a: T, b: T): T =>
-  a.g.node(op, [a, b], [{ dtype: a.dtype, shape: broadcast(a.shape, b.shape) }])[0];
+const binary = (op: string, a: T, b: T): T => a.g.node(op, [a, b], [{ dtype: a.dtype, shape: broadcast(a.shape, b.shape) }])[0];
 
 const lift = (a: T, b: T | number): T => (typeof b === 'number' ? a.g.scalar(b) : b);
 
@@ -47,8 +45,7 @@ export const min = (a: T, b: T | number) => binary('Min', a, lift(a, b));
 export const max = (a: T, b: T | number) => binary('Max', a, lift(a, b));
 
 /** Elementwise sum of several tensors of one shape (gradient accumulation). */
-export const sum = (xs: T[]): T =>
-  xs.length === 1 ? xs[0] : xs[0].g.node('Sum', xs, [{ dtype: xs[0].dtype, shape: xs.map((x) => x.shape).reduce(broadcast) }])[0];
+export const sum = (xs: T[]): T => (xs.length === 1 ? xs[0] : xs[0].g.node('Sum', xs, [{ dtype: xs[0].dtype, shape: xs.map((x) => x.shape).reduce(broadcast) }])[0]);
 
 export function matmul(a: T, b: T): T {
   if (a.rank < 2 || b.rank < 2) throw new Error('graph: matmul needs rank >= 2 operands');
@@ -87,7 +84,13 @@ function reduce(op: string, x: T, axes: number[], keepdims: boolean): T {
 export const reduceSum = (x: T, axes: number[], keepdims = false) => reduce('ReduceSum', x, axes, keepdims);
 export const reduceMean = (x: T, axes: number[], keepdims = false) => reduce('ReduceMean', x, axes, keepdims);
 export const argMax = (x: T, axis = -1) =>
-  one(x, 'ArgMax', { axis: axisOf(x, axis), keepdims: 0 }, 'int64', x.shape.filter((_, i) => i !== axisOf(x, axis)));
+  one(
+    x,
+    'ArgMax',
+    { axis: axisOf(x, axis), keepdims: 0 },
+    'int64',
+    x.shape.filter((_, i) => i !== axisOf(x, axis)),
+  );
 
 /** Reshape to static dims, at most one of which is -1 (it takes the dynamic rest). */
 export function reshape(x: T, dims: number[]): T {
@@ -104,13 +107,18 @@ export function reshape(x: T, dims: number[]): T {
 }
 
 /** Reshape to the runtime shape of `like` (used by gradients to undo reshapes and broadcasts). */
-export const reshapeLike = (x: T, like: T): T =>
-  x.g.node('Reshape', [x, shapeOf(like)], [{ dtype: x.dtype, shape: like.shape }])[0];
+export const reshapeLike = (x: T, like: T): T => x.g.node('Reshape', [x, shapeOf(like)], [{ dtype: x.dtype, shape: like.shape }])[0];
 
 export const shapeOf = (x: T): T => one(x, 'Shape', {}, 'int64', [x.rank]);
 
 export const transpose = (x: T, perm: number[]) =>
-  one(x, 'Transpose', { perm }, x.dtype, perm.map((p) => x.shape[p]));
+  one(
+    x,
+    'Transpose',
+    { perm },
+    x.dtype,
+    perm.map((p) => x.shape[p]),
+  );
 
 /** Swaps the last two axes. */
 export const transposeLast = (x: T) => {
@@ -140,8 +148,7 @@ export function gather(data: T, indices: T, axis = 0): T {
   return data.g.node('Gather', [data, indices], [{ dtype: data.dtype, shape }], { axis: a })[0];
 }
 
-export const gatherElements = (data: T, indices: T, axis: number) =>
-  data.g.node('GatherElements', [data, indices], [{ dtype: data.dtype, shape: indices.shape }], { axis: axisOf(data, axis) })[0];
+export const gatherElements = (data: T, indices: T, axis: number) => data.g.node('GatherElements', [data, indices], [{ dtype: data.dtype, shape: indices.shape }], { axis: axisOf(data, axis) })[0];
 
 export function concat(xs: T[], axis: number): T {
   const a = axisOf(xs[0], axis);
@@ -170,11 +177,9 @@ export function pad(x: T, pads: number[]): T {
 }
 
 /** Broadcasts `x` to the runtime shape held by `shape` (int64 1-D), whose static form is `dims`. */
-export const expand = (x: T, shape: T, dims: Shape) =>
-  x.g.node('Expand', [x, shape], [{ dtype: x.dtype, shape: broadcast(x.shape, dims) }])[0];
+export const expand = (x: T, shape: T, dims: Shape) => x.g.node('Expand', [x, shape], [{ dtype: x.dtype, shape: broadcast(x.shape, dims) }])[0];
 
-export const where = (cond: T, a: T, b: T) =>
-  a.g.node('Where', [cond, a, b], [{ dtype: a.dtype, shape: broadcast(cond.shape, broadcast(a.shape, b.shape)) }])[0];
+export const where = (cond: T, a: T, b: T) => a.g.node('Where', [cond, a, b], [{ dtype: a.dtype, shape: broadcast(cond.shape, broadcast(a.shape, b.shape)) }])[0];
 
 export const equal = (a: T, b: T) => a.g.node('Equal', [a, b], [{ dtype: 'bool', shape: broadcast(a.shape, b.shape) }])[0];
 export const greater = (a: T, b: T) => a.g.node('Greater', [a, b], [{ dtype: 'bool', shape: broadcast(a.shape, b.shape) }])[0];
@@ -185,8 +190,7 @@ export const cast = (x: T, dtype: DType) => (x.dtype === dtype ? x : one(x, 'Cas
 export const zerosLike = (like: T): T => expand(like.g.scalar(0), shapeOf(like), like.shape);
 
 /** [0, 1, .., n-1] as int64, n read at run time from a scalar int64 tensor. */
-export const range = (n: T, dim: Dim) =>
-  n.g.node('Range', [n.g.constant([0], [], 'int64'), n, n.g.constant([1], [], 'int64')], [{ dtype: 'int64', shape: [dim] }])[0];
+export const range = (n: T, dim: Dim) => n.g.node('Range', [n.g.constant([0], [], 'int64'), n, n.g.constant([1], [], 'int64')], [{ dtype: 'int64', shape: [dim] }])[0];
 
 /**
  * LayerNormalization over the last axis. In float32 it also returns Mean and InvStdDev, which the

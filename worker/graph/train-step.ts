@@ -51,11 +51,20 @@ export function buildTrainStep(def: NetDef, opts: { loss?: string; adamw?: Parti
   if (!loss) throw new Error(`train step: the network returns no "${lossName}"`);
   const batchInputs = g.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape] }));
   const params = g.params;
-  const grads = gradients(g, loss, params.map((p) => p.t));
+  const grads = gradients(
+    g,
+    loss,
+    params.map((p) => p.t),
+  );
   const lr = g.input('lr', g.float, []);
   const step = g.input('step', g.float, []);
 
-  const sq = grads.map((d) => o.reduceSum(o.mul(d, d), d.shape.map((_, i) => i)));
+  const sq = grads.map((d) =>
+    o.reduceSum(
+      o.mul(d, d),
+      d.shape.map((_, i) => i),
+    ),
+  );
   const norm = o.sqrt(o.sum(sq));
   const clip = cfg.clipNorm > 0 ? o.min(o.div(g.scalar(cfg.clipNorm), o.add(norm, 1e-6)), 1) : g.scalar(1);
   // Clipping folds into the scalars that multiply g and g^2 in the moment updates.

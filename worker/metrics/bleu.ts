@@ -17,7 +17,10 @@ export function bleu(candidates: string[][], references: string[][][], maxN = 4)
   candidates.forEach((cand, i) => {
     const refs = references[i];
     testLen += cand.length;
-    refLen += closestLength(cand.length, refs.map((r) => r.length));
+    refLen += closestLength(
+      cand.length,
+      refs.map((r) => r.length),
+    );
     const maxRef = new Map<string, number>();
     for (const ref of refs) {
       for (const [gram, count] of ngramCounts(ref, maxN)) maxRef.set(gram, Math.max(maxRef.get(gram) ?? 0, count));

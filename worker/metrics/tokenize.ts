@@ -5,17 +5,20 @@
  */
 
 /** Tokens pycocoevalcap removes after PTB tokenisation (lower-cased, as our tokens are). */
-const DROPPED = new Set([
-  "''", "'", '``', '`', '-lrb-', '-rrb-', '-lcb-', '-rcb-',
-  '.', '?', '!', ',', ':', '-', '--', '...', ';',
-]);
+const DROPPED = new Set(["''", "'", '``', '`', '-lrb-', '-rrb-', '-lcb-', '-rcb-', '.', '?', '!', ',', ':', '-', '--', '...', ';']);
 
 /**
  * PTB's names for quotes and brackets; square brackets are not in pycocoevalcap's list, so they
  * survive as "-lsb-"/"-rsb-".
  */
 const PTB_NAME: Record<string, string> = {
-  '"': "''", '(': '-lrb-', ')': '-rrb-', '[': '-lsb-', ']': '-rsb-', '{': '-lcb-', '}': '-rcb-',
+  '"': "''",
+  '(': '-lrb-',
+  ')': '-rrb-',
+  '[': '-lsb-',
+  ']': '-rsb-',
+  '{': '-lcb-',
+  '}': '-rcb-',
 };
 
 /** PTB clitics split from the word before them ("don't" → "do n't", "dog's" → "dog 's"). */

@@ -37,7 +37,13 @@ export async function evalText(bundle: Bundle, lines: string[], o: { beam?: numb
     const caps = await generate(gen, z, lines.length, { bos: m.decoder.bos, eos: m.decoder.eos, stop: m.decoder.stop, beam: o.beam ?? 1 });
     await closeGenerator(gen);
     const captions = caps.map((c) => tok.decode(c.tokens.map((id) => bundle.vocab[id])).trim());
-    return { scores: scoreCaptions(captions, lines.map((l) => [l])), samples: lines.map((line, i) => ({ line, caption: captions[i] })) };
+    return {
+      scores: scoreCaptions(
+        captions,
+        lines.map((l) => [l]),
+      ),
+      samples: lines.map((line, i) => ({ line, caption: captions[i] })),
+    };
   } finally {
     await enc.close();
   }

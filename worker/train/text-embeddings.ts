@@ -53,7 +53,11 @@ interface Cache {
 }
 
 const digest = (keys: Uint8Array, embeddings: Float32Array) =>
-  crypto.createHash('sha256').update(keys).update(new Uint8Array(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength)).digest('hex');
+  crypto
+    .createHash('sha256')
+    .update(keys)
+    .update(new Uint8Array(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength))
+    .digest('hex');
 
 /** The cache's rows, or null (with a warning when a file was there but unusable). */
 function readCache(file: string, want: Omit<CacheMeta, 'count' | 'sha256'>): Cache | null {
@@ -102,14 +106,7 @@ function dynamicLength(enc: TextEmbedder): boolean {
 }
 
 /** CLIP text embeddings [n, embedDim] (raw, as the encoder outputs them) for `captions`, in order. */
-export async function embedTexts(
-  encoders: TextEmbedder,
-  tokenizer: ClipTokenizer,
-  textModelSha256: string,
-  contextLength: number,
-  captions: string[],
-  o: EmbedOptions = {},
-): Promise<Float32Array> {
+export async function embedTexts(encoders: TextEmbedder, tokenizer: ClipTokenizer, textModelSha256: string, contextLength: number, captions: string[], o: EmbedOptions = {}): Promise<Float32Array> {
   const batchSize = wholeNumberIn('text embeddings: batchSize', o.batchSize ?? 64, 1);
   const dim = encoders.c.embedDim;
   const meta = { format: FORMAT, textModelSha256, contextLength, embedDim: dim };

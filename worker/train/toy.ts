@@ -33,8 +33,16 @@ export function toy(width = 64, layers = 2): Toy {
   const id = new Map(words.map((w, i) => [w, i]));
   const maxLen = 10;
   const cfg: DecoderConfig = {
-    vocab: words.length, width, layers, heads: 4, mlpRatio: 4, maxLen,
-    condDim: 16, prefixTokens: 2, prefixHidden: 64, softPrompts: 2,
+    vocab: words.length,
+    width,
+    layers,
+    heads: 4,
+    mlpRatio: 4,
+    maxLen,
+    condDim: 16,
+    prefixTokens: 2,
+    prefixHidden: 64,
+    softPrompts: 2,
   };
   const condRng = new Rng(11);
   const cond = Float32Array.from({ length: 64 * cfg.condDim }, () => condRng.normal());

@@ -251,8 +251,17 @@ export interface StageOptions {
 /** Runs one stage's train-step graph over its data with the shared options. */
 export function runStage(graph: TrainStepGraph, data: Dataset, o: StageOptions, ema?: number): Promise<TrainResult> {
   const trainer = new Trainer({
-    graph, data, batchSize: o.batchSize, steps: o.steps, seed: o.seed, ema,
-    schedule: { peak: o.lr, warmup: o.warmup }, runDir: o.runDir, signal: o.signal, runtime: o.runtime, init: o.init,
+    graph,
+    data,
+    batchSize: o.batchSize,
+    steps: o.steps,
+    seed: o.seed,
+    ema,
+    schedule: { peak: o.lr, warmup: o.warmup },
+    runDir: o.runDir,
+    signal: o.signal,
+    runtime: o.runtime,
+    init: o.init,
   });
   if (o.onProgress) trainer.on('progress', o.onProgress);
   return trainer.run();

@@ -145,7 +145,11 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
         <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
           Confidence {confidencePercent(caption.confidence)}
         </Typography>
-        {caption.m !== null && <Typography variant="pi" textColor="neutral600">M {caption.m}</Typography>}
+        {caption.m !== null && (
+          <Typography variant="pi" textColor="neutral600">
+            M {caption.m}
+          </Typography>
+        )}
       </Flex>
 
       {mode === 'edit' ? (
@@ -155,8 +159,12 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
           <Field.Error />
           <Field.Hint />
           <Flex gap={2} paddingTop={2}>
-            <Button onClick={save} loading={busy} startIcon={<Check />}>Save</Button>
-            <Button variant="tertiary" onClick={() => close(editButton)} disabled={busy}>Cancel</Button>
+            <Button onClick={save} loading={busy} startIcon={<Check />}>
+              Save
+            </Button>
+            <Button variant="tertiary" onClick={() => close(editButton)} disabled={busy}>
+              Cancel
+            </Button>
           </Flex>
         </Field.Root>
       ) : (
@@ -170,7 +178,13 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             </Typography>
           )}
           <Typography tag="p" variant="pi" textColor="neutral600">
-            {!alt ? 'The file has no alt text.' : caption.altTextFromPlugin ? 'Alt text: this caption (written by the plugin).' : alt === caption.text ? 'Alt text: this caption.' : `Alt text: “${alt}”`}
+            {!alt
+              ? 'The file has no alt text.'
+              : caption.altTextFromPlugin
+                ? 'Alt text: this caption (written by the plugin).'
+                : alt === caption.text
+                  ? 'Alt text: this caption.'
+                  : `Alt text: “${alt}”`}
             {caption.reviewedBy ? ` Reviewed by ${caption.reviewedBy}.` : ''}
           </Typography>
         </Box>
@@ -179,28 +193,78 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
       {mode === 'regenerate' && (
         <Field.Root name={`m-${caption.documentId}`} error={fieldError} hint="0 = no bridging; deeper pulls further toward caption-like text. Enter starts, Escape cancels.">
           <Field.Label>Bridging depth M for {name}</Field.Label>
-          <Field.Input autoFocus type="number" min={limits.settings.m[0]} max={limits.settings.m[1]} step={50} value={m} disabled={busy} onChange={(e) => setM(e.target.value)} onKeyDown={onKey(regenerate, regenButton)} />
+          <Field.Input
+            autoFocus
+            type="number"
+            min={limits.settings.m[0]}
+            max={limits.settings.m[1]}
+            step={50}
+            value={m}
+            disabled={busy}
+            onChange={(e) => setM(e.target.value)}
+            onKeyDown={onKey(regenerate, regenButton)}
+          />
           <Field.Error />
           <Field.Hint />
           <Flex gap={2} paddingTop={2}>
-            <Button onClick={regenerate} loading={busy} startIcon={<ArrowClockwise />}>Regenerate at M {m}</Button>
-            <Button variant="tertiary" onClick={() => close(regenButton)} disabled={busy}>Cancel</Button>
+            <Button onClick={regenerate} loading={busy} startIcon={<ArrowClockwise />}>
+              Regenerate at M {m}
+            </Button>
+            <Button variant="tertiary" onClick={() => close(regenButton)} disabled={busy}>
+              Cancel
+            </Button>
           </Flex>
         </Field.Root>
       )}
 
       {canEdit && mode === 'view' && (
         <Flex gap={2} wrap="wrap" role="group" aria-label={`Actions for ${name}`}>
-          <Button ref={editButton} variant="secondary" size="S" startIcon={<Pencil />} aria-label={`Edit alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setDraft(caption.text ?? ''); setMode('edit'); }}>
+          <Button
+            ref={editButton}
+            variant="secondary"
+            size="S"
+            startIcon={<Pencil />}
+            aria-label={`Edit alt text of ${name}`}
+            disabled={busy || caption.status === 'queued'}
+            onClick={() => {
+              setDraft(caption.text ?? '');
+              setMode('edit');
+            }}
+          >
             Edit
           </Button>
-          <Button variant="success-light" size="S" startIcon={<Check />} aria-label={`Approve alt text of ${name}`} disabled={busy || !caption.text || caption.status === 'approved'} onClick={() => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`))}>
+          <Button
+            variant="success-light"
+            size="S"
+            startIcon={<Check />}
+            aria-label={`Approve alt text of ${name}`}
+            disabled={busy || !caption.text || caption.status === 'approved'}
+            onClick={() => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`))}
+          >
             Approve
           </Button>
-          <Button variant="danger-light" size="S" startIcon={<Cross />} aria-label={`Reject alt text of ${name}`} disabled={busy || caption.status === 'rejected'} onClick={() => act('Caption rejected', () => post<{ data: Caption }>(`${base}/reject`))}>
+          <Button
+            variant="danger-light"
+            size="S"
+            startIcon={<Cross />}
+            aria-label={`Reject alt text of ${name}`}
+            disabled={busy || caption.status === 'rejected'}
+            onClick={() => act('Caption rejected', () => post<{ data: Caption }>(`${base}/reject`))}
+          >
             Reject
           </Button>
-          <Button ref={regenButton} variant="tertiary" size="S" startIcon={<ArrowClockwise />} aria-label={`Regenerate alt text of ${name}`} disabled={busy || caption.status === 'queued'} onClick={() => { setM(String(caption.m ?? limits.defaults.m)); setMode('regenerate'); }}>
+          <Button
+            ref={regenButton}
+            variant="tertiary"
+            size="S"
+            startIcon={<ArrowClockwise />}
+            aria-label={`Regenerate alt text of ${name}`}
+            disabled={busy || caption.status === 'queued'}
+            onClick={() => {
+              setM(String(caption.m ?? limits.defaults.m));
+              setMode('regenerate');
+            }}
+          >
             Regenerate
           </Button>
         </Flex>

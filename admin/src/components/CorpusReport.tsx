@@ -22,7 +22,9 @@ export function CorpusReport({ corpus }: { corpus: CorpusInfo }) {
         ))}
         {corpus.sample.length > 0 && (
           <>
-            <Typography variant="pi" textColor="neutral600">Sample of kept lines:</Typography>
+            <Typography variant="pi" textColor="neutral600">
+              Sample of kept lines:
+            </Typography>
             <ul style={{ margin: 0, paddingLeft: '1.5em' }}>
               {corpus.sample.map((line, i) => (
                 <li key={i}>

@@ -49,7 +49,10 @@ export function CoverageBar({ coverage }: { coverage: Coverage }) {
               </Typography>
             </Flex>
             <Typography tag="dd" variant="beta" style={{ margin: 0 }}>
-              {coverage[p.key]} <Typography variant="pi" textColor="neutral600">({Math.round(share(coverage[p.key]) * 100)} %)</Typography>
+              {coverage[p.key]}{' '}
+              <Typography variant="pi" textColor="neutral600">
+                ({Math.round(share(coverage[p.key]) * 100)} %)
+              </Typography>
             </Typography>
           </Box>
         ))}

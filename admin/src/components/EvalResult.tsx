@@ -3,7 +3,12 @@ import { Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@stra
 import { Check } from '@strapi/icons';
 import { RunStatus, Scores } from '../api';
 
-const METRICS: [keyof Scores, string][] = [['bleu1', 'BLEU-1'], ['bleu4', 'BLEU-4'], ['rougeL', 'ROUGE-L'], ['ciderD', 'CIDEr-D']];
+const METRICS: [keyof Scores, string][] = [
+  ['bleu1', 'BLEU-1'],
+  ['bleu4', 'BLEU-4'],
+  ['rougeL', 'ROUGE-L'],
+  ['ciderD', 'CIDEr-D'],
+];
 const fmt = (s: Scores | null, k: keyof Scores) => (s ? s[k].toFixed(3) : 'n/a');
 
 export function EvalResult({ run, canActivate, busy, onActivate }: { run: RunStatus; canActivate: boolean; busy: boolean; onActivate(): void }) {
@@ -16,17 +21,29 @@ export function EvalResult({ run, canActivate, busy, onActivate }: { run: RunSta
           <Table colCount={3} rowCount={METRICS.length + 1} aria-label="Evaluation of the new bundle against the active one">
             <Thead>
               <Tr>
-                <Th><Typography variant="sigma">Metric</Typography></Th>
-                <Th><Typography variant="sigma">New: {run.target}</Typography></Th>
-                <Th><Typography variant="sigma">Active: {run.base}</Typography></Th>
+                <Th>
+                  <Typography variant="sigma">Metric</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">New: {run.target}</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Active: {run.base}</Typography>
+                </Th>
               </Tr>
             </Thead>
             <Tbody>
               {METRICS.map(([k, label]) => (
                 <Tr key={k}>
-                  <Td><Typography>{label}</Typography></Td>
-                  <Td><Typography fontWeight={ev.active && ev.new![k] > ev.active[k] ? 'bold' : undefined}>{fmt(ev.new, k)}</Typography></Td>
-                  <Td><Typography>{fmt(ev.active, k)}</Typography></Td>
+                  <Td>
+                    <Typography>{label}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography fontWeight={ev.active && ev.new![k] > ev.active[k] ? 'bold' : undefined}>{fmt(ev.new, k)}</Typography>
+                  </Td>
+                  <Td>
+                    <Typography>{fmt(ev.active, k)}</Typography>
+                  </Td>
                 </Tr>
               ))}
             </Tbody>
@@ -37,7 +54,9 @@ export function EvalResult({ run, canActivate, busy, onActivate }: { run: RunSta
       )}
       <Flex gap={2} alignItems="center">
         {run.activated ? (
-          <Typography textColor="success700" fontWeight="bold">{run.target} is active.</Typography>
+          <Typography textColor="success700" fontWeight="bold">
+            {run.target} is active.
+          </Typography>
         ) : (
           canActivate && (
             <Button startIcon={<Check />} loading={busy} onClick={onActivate}>

@@ -35,7 +35,9 @@ export function MPreview({ m, depths }: { m: number; depths: readonly number[] }
         <Button variant="secondary" onClick={run} loading={busy}>
           Preview M on the newest image
         </Button>
-        <Typography variant="pi" textColor="neutral600">Captions it at M = {asked.join(', ')}; nothing is saved.</Typography>
+        <Typography variant="pi" textColor="neutral600">
+          Captions it at M = {asked.join(', ')}; nothing is saved.
+        </Typography>
       </Flex>
       {error && (
         <Box role="alert" padding={3} background="danger100" hasRadius>
@@ -49,17 +51,29 @@ export function MPreview({ m, depths }: { m: number; depths: readonly number[] }
             <Table colCount={3} rowCount={preview.rows.length + 1} aria-label={`Captions of ${preview.file.name} at each M`}>
               <Thead>
                 <Tr>
-                  <Th><Typography variant="sigma">M</Typography></Th>
-                  <Th><Typography variant="sigma">Caption</Typography></Th>
-                  <Th><Typography variant="sigma">Confidence</Typography></Th>
+                  <Th>
+                    <Typography variant="sigma">M</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">Caption</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">Confidence</Typography>
+                  </Th>
                 </Tr>
               </Thead>
               <Tbody>
                 {preview.rows.map((r) => (
                   <Tr key={r.m}>
-                    <Td><Typography fontWeight={r.m === m ? 'bold' : undefined}>{r.m === 0 ? '0 (no bridging)' : r.m}</Typography></Td>
-                    <Td><Typography>{r.caption}</Typography></Td>
-                    <Td><Typography>{confidencePercent(r.confidence)}</Typography></Td>
+                    <Td>
+                      <Typography fontWeight={r.m === m ? 'bold' : undefined}>{r.m === 0 ? '0 (no bridging)' : r.m}</Typography>
+                    </Td>
+                    <Td>
+                      <Typography>{r.caption}</Typography>
+                    </Td>
+                    <Td>
+                      <Typography>{confidencePercent(r.confidence)}</Typography>
+                    </Td>
                   </Tr>
                 ))}
               </Tbody>

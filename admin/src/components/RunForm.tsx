@@ -83,7 +83,14 @@ export function RunForm({ corpora, corpusId, limits, onCorpus, onStarted }: Prop
             <Grid.Item key={f.key} col={2} s={12} direction="column" alignItems="stretch">
               <Field.Root name={f.key} hint={f.hint} error={invalid(f)}>
                 <Field.Label>{f.label}</Field.Label>
-                <Field.Input type="number" inputMode="numeric" min={f.min} max={f.max} value={values[f.key]} onChange={(e: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [f.key]: e.target.value })} />
+                <Field.Input
+                  type="number"
+                  inputMode="numeric"
+                  min={f.min}
+                  max={f.max}
+                  value={values[f.key]}
+                  onChange={(e: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [f.key]: e.target.value })}
+                />
                 <Field.Error />
                 <Field.Hint />
               </Field.Root>

@@ -61,25 +61,43 @@ export function AuditPage() {
               <Table colCount={4} rowCount={attention.results.length + 1} aria-label="Images that need attention">
                 <Thead>
                   <Tr>
-                    <Th><Typography variant="sigma">Image</Typography></Th>
-                    <Th><Typography variant="sigma">Alt text / caption</Typography></Th>
-                    <Th><Typography variant="sigma">Confidence</Typography></Th>
-                    <Th><Typography variant="sigma">Reasons</Typography></Th>
+                    <Th>
+                      <Typography variant="sigma">Image</Typography>
+                    </Th>
+                    <Th>
+                      <Typography variant="sigma">Alt text / caption</Typography>
+                    </Th>
+                    <Th>
+                      <Typography variant="sigma">Confidence</Typography>
+                    </Th>
+                    <Th>
+                      <Typography variant="sigma">Reasons</Typography>
+                    </Th>
                   </Tr>
                 </Thead>
                 <Tbody>
                   {attention.results.map((item) => (
                     <Tr key={item.fileId}>
-                      <Td><Typography fontWeight="bold">{item.fileName}</Typography></Td>
+                      <Td>
+                        <Typography fontWeight="bold">{item.fileName}</Typography>
+                      </Td>
                       <Td>
                         <Typography textColor={item.alternativeText ? 'neutral800' : 'neutral500'}>{item.alternativeText || item.captionText || '(none)'}</Typography>
-                        {item.error && <Typography tag="p" variant="pi" textColor="danger600">{item.error}</Typography>}
+                        {item.error && (
+                          <Typography tag="p" variant="pi" textColor="danger600">
+                            {item.error}
+                          </Typography>
+                        )}
                       </Td>
-                      <Td><Typography>{confidencePercent(item.confidence)}</Typography></Td>
+                      <Td>
+                        <Typography>{confidencePercent(item.confidence)}</Typography>
+                      </Td>
                       <Td>
                         <Flex gap={1} wrap="wrap">
                           {item.reasons.map((r) => (
-                            <Badge key={r} variant={REASON[r]?.variant ?? 'secondary'}>{REASON[r]?.label ?? r}</Badge>
+                            <Badge key={r} variant={REASON[r]?.variant ?? 'secondary'}>
+                              {REASON[r]?.label ?? r}
+                            </Badge>
                           ))}
                         </Flex>
                       </Td>
@@ -90,9 +108,15 @@ export function AuditPage() {
             )}
             {pagination.pageCount > 1 && (
               <Flex tag="nav" aria-label="Audit pages" gap={2} justifyContent="flex-end" alignItems="center">
-                <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>Previous page</Button>
-                <Typography aria-live="polite">Page {pagination.page} of {pagination.pageCount}</Typography>
-                <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setPage((p) => p + 1)}>Next page</Button>
+                <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+                  Previous page
+                </Button>
+                <Typography aria-live="polite">
+                  Page {pagination.page} of {pagination.pageCount}
+                </Typography>
+                <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setPage((p) => p + 1)}>
+                  Next page
+                </Button>
               </Flex>
             )}
           </Flex>

@@ -19,7 +19,11 @@ const STATE_LABEL: Record<BackfillStatus['state'], string> = { idle: 'Not starte
 export function BackfillPage() {
   const { post } = useFetchClient();
   const { allowedActions } = useRBAC({ edit: PERMISSIONS.edit });
-  const { data: status, setData, error } = useResource<BackfillStatus>(`/${PLUGIN_ID}/backfill`, undefined, { ms: POLL_MS, while: (s) => s.state === 'running' || (s.state === 'paused' && s.queued > 0) });
+  const {
+    data: status,
+    setData,
+    error,
+  } = useResource<BackfillStatus>(`/${PLUGIN_ID}/backfill`, undefined, { ms: POLL_MS, while: (s) => s.state === 'running' || (s.state === 'paused' && s.queued > 0) });
   const [busy, setBusy] = React.useState(false);
   const [actionError, setActionError] = React.useState<string | null>(null);
 

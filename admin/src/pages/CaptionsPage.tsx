@@ -87,8 +87,7 @@ function Captions({ limits }: { limits: Limits }) {
     setSelected(new Set());
   };
 
-  const replace = (c: Caption) =>
-    setData((d) => d && { ...d, results: d.results.map((r) => (r.documentId === c.documentId ? c : r)) });
+  const replace = (c: Caption) => setData((d) => d && { ...d, results: d.results.map((r) => (r.documentId === c.documentId ? c : r)) });
 
   const onPage = data?.results ?? [];
   const allSelected = onPage.length > 0 && onPage.every((c) => selected.has(c.documentId));
@@ -121,10 +120,7 @@ function Captions({ limits }: { limits: Limits }) {
   return (
     <Page.Main>
       <Page.Title>Alt text captions</Page.Title>
-      <Layouts.Header
-        title="Alt text"
-        subtitle={pagination ? `${pagination.total} caption${pagination.total === 1 ? '' : 's'}${filter === 'all' ? '' : ' match this filter'}` : 'Loading captions…'}
-      />
+      <Layouts.Header title="Alt text" subtitle={pagination ? `${pagination.total} caption${pagination.total === 1 ? '' : 's'}${filter === 'all' ? '' : ' match this filter'}` : 'Loading captions…'} />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
           <Flex gap={2} wrap="wrap" role="group" aria-label="Show captions">
@@ -137,7 +133,10 @@ function Captions({ limits }: { limits: Limits }) {
 
           {canEdit && onPage.length > 0 && (
             <Flex gap={4} alignItems="center">
-              <Checkbox checked={allSelected ? true : someSelected ? 'indeterminate' : false} onCheckedChange={(v) => setSelected(v === true ? new Set([...selected, ...onPage.map((c) => c.documentId)]) : new Set())}>
+              <Checkbox
+                checked={allSelected ? true : someSelected ? 'indeterminate' : false}
+                onCheckedChange={(v) => setSelected(v === true ? new Set([...selected, ...onPage.map((c) => c.documentId)]) : new Set())}
+              >
                 Select all on this page
               </Checkbox>
               <Button startIcon={<Check />} variant="success-light" disabled={selected.size === 0} loading={bulkBusy} onClick={bulkApprove}>
@@ -161,7 +160,16 @@ function Captions({ limits }: { limits: Limits }) {
           {onPage.length > 0 && (
             <Grid aria-label="Captions">
               {onPage.map((c) => (
-                <CaptionCard key={c.documentId} caption={c} limits={limits} canEdit={canEdit} selected={selected.has(c.documentId)} onSelect={(on) => toggle(c.documentId, on)} onChanged={replace} onQueued={reload} />
+                <CaptionCard
+                  key={c.documentId}
+                  caption={c}
+                  limits={limits}
+                  canEdit={canEdit}
+                  selected={selected.has(c.documentId)}
+                  onSelect={(on) => toggle(c.documentId, on)}
+                  onChanged={replace}
+                  onQueued={reload}
+                />
               ))}
             </Grid>
           )}

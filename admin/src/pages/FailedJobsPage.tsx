@@ -49,21 +49,46 @@ export function FailedJobsPage() {
             <Table colCount={4} rowCount={data.jobs.length + 1} aria-label="Failed caption jobs">
               <Thead>
                 <Tr>
-                  <Th><Typography variant="sigma">File</Typography></Th>
-                  <Th><Typography variant="sigma">Why it failed</Typography></Th>
-                  <Th><Typography variant="sigma">Attempts / when</Typography></Th>
-                  <Th><Typography variant="sigma">Action</Typography></Th>
+                  <Th>
+                    <Typography variant="sigma">File</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">Why it failed</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">Attempts / when</Typography>
+                  </Th>
+                  <Th>
+                    <Typography variant="sigma">Action</Typography>
+                  </Th>
                 </Tr>
               </Thead>
               <Tbody>
                 {data.jobs.map((job) => (
                   <Tr key={job.id}>
-                    <Td><Typography>File {job.fileId}</Typography></Td>
-                    <Td><Typography textColor="danger700" style={{ whiteSpace: 'normal' }}>{job.reason}</Typography></Td>
-                    <Td><Typography variant="pi">{job.attemptsMade} · {job.failedAt ? new Date(job.failedAt).toLocaleString() : 'n/a'}</Typography></Td>
+                    <Td>
+                      <Typography>File {job.fileId}</Typography>
+                    </Td>
+                    <Td>
+                      <Typography textColor="danger700" style={{ whiteSpace: 'normal' }}>
+                        {job.reason}
+                      </Typography>
+                    </Td>
+                    <Td>
+                      <Typography variant="pi">
+                        {job.attemptsMade} · {job.failedAt ? new Date(job.failedAt).toLocaleString() : 'n/a'}
+                      </Typography>
+                    </Td>
                     <Td>
                       {allowedActions.canEdit && (
-                        <Button size="S" variant="secondary" startIcon={<ArrowClockwise />} loading={retrying === job.id} onClick={() => retry(job)} aria-label={`Retry the job for file ${job.fileId}`}>
+                        <Button
+                          size="S"
+                          variant="secondary"
+                          startIcon={<ArrowClockwise />}
+                          loading={retrying === job.id}
+                          onClick={() => retry(job)}
+                          aria-label={`Retry the job for file ${job.fileId}`}
+                        >
                           Retry
                         </Button>
                       )}
@@ -75,9 +100,15 @@ export function FailedJobsPage() {
           )}
           {pageCount > 1 && (
             <Flex tag="nav" aria-label="Failed job pages" gap={2} justifyContent="flex-end" alignItems="center">
-              <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>Previous page</Button>
-              <Typography aria-live="polite">Page {page} of {pageCount}</Typography>
-              <Button variant="tertiary" disabled={page >= pageCount} onClick={() => setPage((p) => p + 1)}>Next page</Button>
+              <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+                Previous page
+              </Button>
+              <Typography aria-live="polite">
+                Page {page} of {pageCount}
+              </Typography>
+              <Button variant="tertiary" disabled={page >= pageCount} onClick={() => setPage((p) => p + 1)}>
+                Next page
+              </Button>
             </Flex>
           )}
         </Flex>

@@ -18,12 +18,18 @@ import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 
 const POLL_MS = 2000;
-const ENDED: Record<string, string> = { failed: 'The last run failed', cancelled: 'The last run was cancelled', interrupted: 'The last run stopped when its server stopped answering (restart or crash)' };
+const ENDED: Record<string, string> = {
+  failed: 'The last run failed',
+  cancelled: 'The last run was cancelled',
+  interrupted: 'The last run stopped when its server stopped answering (restart or crash)',
+};
 
 const Section = ({ title, children }: { title: string; children: React.ReactNode }) => (
   <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius tag="section" aria-label={title}>
     <Flex direction="column" alignItems="stretch" gap={4}>
-      <Typography tag="h2" variant="delta">{title}</Typography>
+      <Typography tag="h2" variant="delta">
+        {title}
+      </Typography>
       {children}
     </Flex>
   </Box>
@@ -79,7 +85,12 @@ export function FinetunePage() {
               <RunProgress run={status} cancelling={busy} onCancel={() => act('cancel')} />
             ) : (
               <>
-                {status && ENDED[status.state] && <ErrorNote>{ENDED[status.state]}{status.error ? `: ${status.error}` : '.'}</ErrorNote>}
+                {status && ENDED[status.state] && (
+                  <ErrorNote>
+                    {ENDED[status.state]}
+                    {status.error ? `: ${status.error}` : '.'}
+                  </ErrorNote>
+                )}
                 <RunForm corpora={list} corpusId={chosen} limits={limits.data.finetune} onCorpus={setCorpusId} onStarted={(r) => run.setData(r)} />
               </>
             )}

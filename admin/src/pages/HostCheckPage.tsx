@@ -27,7 +27,11 @@ export function HostCheckPage() {
       <Layouts.Header
         title="Host check"
         subtitle={`What npx altbridge doctor reports for this server, checked ${new Date(data.generatedAt).toLocaleString()}.`}
-        primaryAction={<Button variant="secondary" startIcon={<ArrowClockwise />} onClick={reload}>Check again</Button>}
+        primaryAction={
+          <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={reload}>
+            Check again
+          </Button>
+        }
       />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
@@ -41,19 +45,33 @@ export function HostCheckPage() {
           <Table colCount={3} rowCount={data.checks.length + 1} aria-label="Host checks">
             <Thead>
               <Tr>
-                <Th><Typography variant="sigma">Check</Typography></Th>
-                <Th><Typography variant="sigma">Status</Typography></Th>
-                <Th><Typography variant="sigma">Detail and fix</Typography></Th>
+                <Th>
+                  <Typography variant="sigma">Check</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Status</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Detail and fix</Typography>
+                </Th>
               </Tr>
             </Thead>
             <Tbody>
               {data.checks.map((c, i) => (
                 <Tr key={`${c.name}-${i}`} data-check={c.name}>
-                  <Td><Typography fontWeight="bold">{c.name}</Typography></Td>
-                  <Td><Badge variant={BADGE[c.status]}>{c.status}</Badge></Td>
+                  <Td>
+                    <Typography fontWeight="bold">{c.name}</Typography>
+                  </Td>
+                  <Td>
+                    <Badge variant={BADGE[c.status]}>{c.status}</Badge>
+                  </Td>
                   <Td>
                     <Typography style={{ whiteSpace: 'normal' }}>{c.detail}</Typography>
-                    {c.fix && <Typography tag="p" variant="pi" textColor={c.status === 'fail' ? 'danger700' : 'warning700'} style={{ whiteSpace: 'normal' }}>Fix: {c.fix}</Typography>}
+                    {c.fix && (
+                      <Typography tag="p" variant="pi" textColor={c.status === 'fail' ? 'danger700' : 'warning700'} style={{ whiteSpace: 'normal' }}>
+                        Fix: {c.fix}
+                      </Typography>
+                    )}
                   </Td>
                 </Tr>
               ))}

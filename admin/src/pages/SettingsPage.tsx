@@ -42,7 +42,14 @@ export const ProtectedSettingsPage = () => (
   </Page.Protect>
 );
 
-const toForm = (s: Settings): Form => ({ m: s.m, steps: String(s.steps), beam: String(s.beam), maxTokens: s.maxTokens === null ? '' : String(s.maxTokens), autoCaption: s.autoCaption, bundle: s.bundle });
+const toForm = (s: Settings): Form => ({
+  m: s.m,
+  steps: String(s.steps),
+  beam: String(s.beam),
+  maxTokens: s.maxTokens === null ? '' : String(s.maxTokens),
+  autoCaption: s.autoCaption,
+  bundle: s.bundle,
+});
 
 /** The form as settings, or the errors that stop it being valid (the server checks the same rules). */
 export function validate(f: Form, limits: Limits['settings']): { settings?: Settings; errors: Errors } {
@@ -63,7 +70,10 @@ export function validate(f: Form, limits: Limits['settings']): { settings?: Sett
 }
 
 /** Which field a server message is about: it starts with the field's name, or the engine's name for M and S. */
-const ENGINE_NAMES: [string, Field][] = [['DDIM steps', 'steps'], ['M', 'm']];
+const ENGINE_NAMES: [string, Field][] = [
+  ['DDIM steps', 'steps'],
+  ['M', 'm'],
+];
 const fieldOf = (message: string): Field | undefined =>
   (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'm'] as Field[]).find((k) => message.startsWith(`${k} `)) ?? ENGINE_NAMES.find(([name]) => message.startsWith(`${name} `))?.[1];
 
@@ -163,14 +173,22 @@ export function SettingsPage() {
                   onChange={(e) => set('m', Number(e.target.value))}
                 />
                 <Flex justifyContent="space-between" aria-hidden>
-                  <Typography variant="pi" textColor="neutral600">0: no bridging</Typography>
-                  <Typography variant="pi" textColor="neutral600">{mRange[1]}: deepest</Typography>
+                  <Typography variant="pi" textColor="neutral600">
+                    0: no bridging
+                  </Typography>
+                  <Typography variant="pi" textColor="neutral600">
+                    {mRange[1]}: deepest
+                  </Typography>
                 </Flex>
                 <Typography id={mDescription} tag="p" variant="pi" textColor="neutral600">
-                  Deeper bridging pulls the image embedding further toward the text distribution the captioner learned: more fluent, caption-like text, at the cost of detail
-                  from the image. 0 = no bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
+                  Deeper bridging pulls the image embedding further toward the text distribution the captioner learned: more fluent, caption-like text, at the cost of detail from the image. 0 = no
+                  bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
                 </Typography>
-                {errors.m && <Typography variant="pi" textColor="danger600">{errors.m}</Typography>}
+                {errors.m && (
+                  <Typography variant="pi" textColor="danger600">
+                    {errors.m}
+                  </Typography>
+                )}
                 <MPreview m={form.m} depths={limits.preview.depths} />
               </Flex>
             </Box>
@@ -195,7 +213,15 @@ export function SettingsPage() {
                 <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
                   <Field.Root name="maxTokens" error={errors.maxTokens} hint={`In tokens (${tokensRange[0]}–${tokensRange[1]}); empty = the model’s own limit.`}>
                     <Field.Label>Maximum caption length</Field.Label>
-                    <Field.Input type="number" inputMode="numeric" min={tokensRange[0]} max={tokensRange[1]} value={form.maxTokens} placeholder="Model’s limit" onChange={(e) => set('maxTokens', e.target.value)} />
+                    <Field.Input
+                      type="number"
+                      inputMode="numeric"
+                      min={tokensRange[0]}
+                      max={tokensRange[1]}
+                      value={form.maxTokens}
+                      placeholder="Model’s limit"
+                      onChange={(e) => set('maxTokens', e.target.value)}
+                    />
                     <Field.Error />
                     <Field.Hint />
                   </Field.Root>

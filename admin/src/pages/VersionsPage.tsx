@@ -49,17 +49,28 @@ export function VersionsPage() {
   return (
     <Page.Main>
       <Page.Title>Alt text bundle versions</Page.Title>
-      <Layouts.Header title="Bundle versions" subtitle={`Active: ${active?.ref ?? 'none'}. Switching is atomic: captions in progress finish on the old version; earlier versions stay installed for rollback.`} />
+      <Layouts.Header
+        title="Bundle versions"
+        subtitle={`Active: ${active?.ref ?? 'none'}. Switching is atomic: captions in progress finish on the old version; earlier versions stay installed for rollback.`}
+      />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
           {error && <ErrorNote>Could not refresh: {error}</ErrorNote>}
           <Table colCount={4} rowCount={data.length + 1} aria-label="Installed bundle versions">
             <Thead>
               <Tr>
-                <Th><Typography variant="sigma">Version</Typography></Th>
-                <Th><Typography variant="sigma">Status</Typography></Th>
-                <Th><Typography variant="sigma">Notes</Typography></Th>
-                <Th><Typography variant="sigma">Action</Typography></Th>
+                <Th>
+                  <Typography variant="sigma">Version</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Status</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Notes</Typography>
+                </Th>
+                <Th>
+                  <Typography variant="sigma">Action</Typography>
+                </Th>
               </Tr>
             </Thead>
             <Tbody>
@@ -70,17 +81,36 @@ export function VersionsPage() {
                   <Tr key={v.ref} data-bundle={v.ref}>
                     <Td>
                       <Typography fontWeight="bold">{v.ref}</Typography>
-                      {v.createdAt && <Typography tag="p" variant="pi" textColor="neutral600">{new Date(v.createdAt).toLocaleString()}</Typography>}
+                      {v.createdAt && (
+                        <Typography tag="p" variant="pi" textColor="neutral600">
+                          {new Date(v.createdAt).toLocaleString()}
+                        </Typography>
+                      )}
                     </Td>
                     <Td>
-                      {v.active ? <Badge variant="success">Active</Badge> : v.problem ? <Badge variant="danger">Unusable</Badge> : !v.captions ? <Badge>CLIP only</Badge> : <Badge variant="secondary">Installed</Badge>}
+                      {v.active ? (
+                        <Badge variant="success">Active</Badge>
+                      ) : v.problem ? (
+                        <Badge variant="danger">Unusable</Badge>
+                      ) : !v.captions ? (
+                        <Badge>CLIP only</Badge>
+                      ) : (
+                        <Badge variant="secondary">Installed</Badge>
+                      )}
                     </Td>
                     <Td>
                       <Typography style={{ whiteSpace: 'normal' }}>{v.problem ?? v.notes ?? ''}</Typography>
                     </Td>
                     <Td>
                       {allowedActions.canSettings && !v.active && usable && (
-                        <Button size="S" variant={rollback ? 'secondary' : 'default'} loading={busy === v.ref} disabled={busy !== null} onClick={() => activate(v.ref)} aria-label={`${rollback ? 'Roll back to' : 'Activate'} ${v.ref}`}>
+                        <Button
+                          size="S"
+                          variant={rollback ? 'secondary' : 'default'}
+                          loading={busy === v.ref}
+                          disabled={busy !== null}
+                          onClick={() => activate(v.ref)}
+                          aria-label={`${rollback ? 'Roll back to' : 'Activate'} ${v.ref}`}
+                        >
                           {rollback ? 'Roll back' : 'Activate'}
                         </Button>
                       )}

@@ -31,7 +31,21 @@ export function toCsv(header: string[], rows: unknown[][]): string {
   return [header, ...rows].map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }
 
-export const EXPORT_COLUMNS: (keyof AuditItem)[] = ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'];
+export const EXPORT_COLUMNS: (keyof AuditItem)[] = [
+  'fileId',
+  'fileName',
+  'url',
+  'kind',
+  'alternativeText',
+  'captionStatus',
+  'captionText',
+  'confidence',
+  'bundle',
+  'reviewedBy',
+  'reviewedAt',
+  'error',
+  'reasons',
+];
 
 /** Rows per query of the export: it reads the library a page at a time, never all of it at once. */
 const EXPORT_PAGE = 500;
@@ -181,7 +195,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const low = thresholdFrom(lowConfidence);
       const chosen: AuditItem[] = [];
       for (let after = 0; ; ) {
-        const rows = await query<ClassifiedRow>(`${withClassified()} select * from x where file_id > ?${scope === 'attention' ? ` and ${NEEDS_ATTENTION}` : ''} order by file_id limit ?`, [low, after, EXPORT_PAGE]);
+        const rows = await query<ClassifiedRow>(`${withClassified()} select * from x where file_id > ?${scope === 'attention' ? ` and ${NEEDS_ATTENTION}` : ''} order by file_id limit ?`, [
+          low,
+          after,
+          EXPORT_PAGE,
+        ]);
         chosen.push(...rows.map(item));
         if (rows.length < EXPORT_PAGE) break;
         after = rows[rows.length - 1].file_id;
@@ -192,7 +210,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const { coverage } = await counts(low);
         return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage, items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
       }
-      return { body: toCsv(EXPORT_COLUMNS, chosen.map((i) => EXPORT_COLUMNS.map((c) => i[c]))), type: 'text/csv; charset=utf-8', filename };
+      return {
+        body: toCsv(
+          EXPORT_COLUMNS,
+          chosen.map((i) => EXPORT_COLUMNS.map((c) => i[c])),
+        ),
+        type: 'text/csv; charset=utf-8',
+        filename,
+      };
     },
   };
 };

@@ -149,7 +149,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const maxId = await maxFileId();
         const total = await countCandidates(maxId);
         const now = new Date().toISOString();
-        await write({ id: `backfill-${Date.now()}`, state: total ? 'running' : 'done', total, maxFileId: maxId, startedAt: now, startedBy: nameOf(user), updatedAt: now, finishedAt: total ? null : now });
+        await write({
+          id: `backfill-${Date.now()}`,
+          state: total ? 'running' : 'done',
+          total,
+          maxFileId: maxId,
+          startedAt: now,
+          startedBy: nameOf(user),
+          updatedAt: now,
+          finishedAt: total ? null : now,
+        });
         return total;
       });
       if (total) void this.tick();

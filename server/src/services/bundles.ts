@@ -37,7 +37,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   /** name@version for a configured bundle: as given when it names a version, else the newest usable one installed. */
   resolve(ref: string): string {
     if (ref.includes('@')) return ref;
-    return usable().filter((b) => b.startsWith(`${ref}@`)).sort(newestFirst)[0] ?? ref;
+    return (
+      usable()
+        .filter((b) => b.startsWith(`${ref}@`))
+        .sort(newestFirst)[0] ?? ref
+    );
   },
 
   /** Every installed version, by name then newest first, the active one marked. */

@@ -84,7 +84,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   async function writeAlt(fileId: number, text: string, user?: AdminUser): Promise<void> {
-    await strapi.plugin('upload').service('upload').updateFileInfo(fileId, { alternativeText: text }, user ? { user } : undefined);
+    await strapi
+      .plugin('upload')
+      .service('upload')
+      .updateFileInfo(fileId, { alternativeText: text }, user ? { user } : undefined);
   }
 
   /** A row as the admin API shows it: with its file, without the bookkeeping field. */
@@ -216,11 +219,24 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const w = k(`${table(CAPTION_UID)} as c`);
         if (q.status) w.where('c.status', q.status);
         if (q.maxConfidence !== undefined) w.where('c.confidence', '<', q.maxConfidence);
-        if (q.missingAlt) w.whereExists(k(`${table(FILE_UID)} as f`).select(k.raw('1')).whereRaw('f.id = c.file_id').whereRaw(`coalesce(f.alternative_text, '') = ''`));
+        if (q.missingAlt)
+          w.whereExists(
+            k(`${table(FILE_UID)} as f`)
+              .select(k.raw('1'))
+              .whereRaw('f.id = c.file_id')
+              .whereRaw(`coalesce(f.alternative_text, '') = ''`),
+          );
         return w;
       };
       const [page, [{ n }]] = await Promise.all([
-        matching().select('c.id').orderBy([{ column: 'c.updated_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]).offset((q.page - 1) * q.pageSize).limit(q.pageSize) as Promise<{ id: number }[]>,
+        matching()
+          .select('c.id')
+          .orderBy([
+            { column: 'c.updated_at', order: 'desc' },
+            { column: 'c.id', order: 'desc' },
+          ])
+          .offset((q.page - 1) * q.pageSize)
+          .limit(q.pageSize) as Promise<{ id: number }[]>,
         matching().count({ n: '*' }) as Promise<{ n: string | number }[]>,
       ]);
       const total = Number(n);

@@ -71,7 +71,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       }
       if (report.kept === 0) {
         fs.rmSync(dest, { force: true });
-        const why = Object.entries(report.dropped).map(([k, n]) => `${n} ${k}`).join(', ');
+        const why = Object.entries(report.dropped)
+          .map(([k, n]) => `${n} ${k}`)
+          .join(', ');
         throw new InvalidInput(`${name}: no usable caption lines (${report.lines} read${why ? `; dropped: ${why}` : ''})`);
       }
       const warnings: string[] = [];

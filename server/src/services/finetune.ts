@@ -187,10 +187,31 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         fs.writeFileSync(path.join(runDir, 'spec.json'), JSON.stringify(spec, null, 2), { mode: 0o600 });
         const now = new Date().toISOString();
         const s: RunStatus = {
-          id, state: 'running', base, target: `${name}@${version}`, corpus: { id: corpus.id, name: corpus.name }, options,
-          stage: null, stageDetail: null, stageIndex: -1, stages: [...FINETUNE_STAGES], step: 0, total: 0, etaSec: null, loss: null,
-          losses: { denoiser: [], decoder: [] }, startedAt: now, startedBy: nameOf(user), finishedAt: null,
-          error: null, eval: null, activated: false, previousBundle: null, pid: 0, host: os.hostname(), heartbeatAt: now,
+          id,
+          state: 'running',
+          base,
+          target: `${name}@${version}`,
+          corpus: { id: corpus.id, name: corpus.name },
+          options,
+          stage: null,
+          stageDetail: null,
+          stageIndex: -1,
+          stages: [...FINETUNE_STAGES],
+          step: 0,
+          total: 0,
+          etaSec: null,
+          loss: null,
+          losses: { denoiser: [], decoder: [] },
+          startedAt: now,
+          startedBy: nameOf(user),
+          finishedAt: null,
+          error: null,
+          eval: null,
+          activated: false,
+          previousBundle: null,
+          pid: 0,
+          host: os.hostname(),
+          heartbeatAt: now,
         };
         await runStore().set({ value: s });
         return s;

@@ -65,8 +65,23 @@ describe('lineChart', () => {
     xLabel: 'M (bridge steps)',
     yLabel: 'recall@1',
     series: [
-      { name: 'bridge', points: [[0, 0.1], [100, 0.35], [200, 0.5], [400, 0.62], [900, 0.7]] },
-      { name: 'baseline "b"', points: [[0, 0.2], [900, 0.2]] },
+      {
+        name: 'bridge',
+        points: [
+          [0, 0.1],
+          [100, 0.35],
+          [200, 0.5],
+          [400, 0.62],
+          [900, 0.7],
+        ],
+      },
+      {
+        name: 'baseline "b"',
+        points: [
+          [0, 0.2],
+          [900, 0.2],
+        ],
+      },
     ],
     xTicks: [0, 100, 200, 400, 600, 800, 900],
     width: 700,
@@ -97,9 +112,23 @@ describe('lineChart', () => {
       xLabel: 'x',
       yLabel: 'y',
       series: [
-        { name: 'flat', points: [[1, 3], [2, 3], [3, 3]] },
+        {
+          name: 'flat',
+          points: [
+            [1, 3],
+            [2, 3],
+            [3, 3],
+          ],
+        },
         { name: 'one', points: [[2, 3]] },
-        { name: 'holes', points: [[NaN, 1], [2, NaN], [Infinity, 3]] },
+        {
+          name: 'holes',
+          points: [
+            [NaN, 1],
+            [2, NaN],
+            [Infinity, 3],
+          ],
+        },
       ],
     });
     expect(degenerate).not.toMatch(/NaN|Infinity/);
@@ -153,7 +182,11 @@ describe('scatterPlot', () => {
     title: 'PCA of embeddings',
     xLabel: 'PC1 (61%)',
     yLabel: 'PC2 (12%)',
-    groups: [{ name: 'images', points: cloud(0, 50) }, { name: 'captions', points: cloud(5, 50) }, { name: 'bridged', points: [] }],
+    groups: [
+      { name: 'images', points: cloud(0, 50) },
+      { name: 'captions', points: cloud(5, 50) },
+      { name: 'bridged', points: [] },
+    ],
     width: 500,
     height: 500,
   });
@@ -169,7 +202,20 @@ describe('scatterPlot', () => {
   });
 
   it('draws a single point and NaN points without NaN', async () => {
-    const one = scatterPlot({ title: 'one', xLabel: 'x', yLabel: 'y', groups: [{ name: 'g', points: [[1, 1], [NaN, 2]] }] });
+    const one = scatterPlot({
+      title: 'one',
+      xLabel: 'x',
+      yLabel: 'y',
+      groups: [
+        {
+          name: 'g',
+          points: [
+            [1, 1],
+            [NaN, 2],
+          ],
+        },
+      ],
+    });
     expect(one).not.toMatch(/NaN|Infinity/);
     expect(one.match(/<circle [^>]*r="2.5"/g)).toHaveLength(1);
     expect((await render(one, BLUE)).blank).toBe(false);

@@ -73,8 +73,18 @@ describe('caption errors on hand-written scenes', () => {
   });
 
   test('garbage and empty captions make no claims and do not throw', () => {
-    for (const c of ['', '.', '   ', '!!! ???', 'the the the', 'left of above next to each other', 'one two three four',
-      'constructor tostring hasownproperty __proto__', 'a striped grey background.', 'shaped objectively starry']) {
+    for (const c of [
+      '',
+      '.',
+      '   ',
+      '!!! ???',
+      'the the the',
+      'left of above next to each other',
+      'one two three four',
+      'constructor tostring hasownproperty __proto__',
+      'a striped grey background.',
+      'shaped objectively starry',
+    ]) {
       expect([c, claims(c, scene)]).toEqual([c, [0, 0, 0, 0]]);
     }
   });

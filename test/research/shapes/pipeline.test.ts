@@ -36,7 +36,11 @@ afterAll(() => {
 });
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
 
 describe('trainClip', () => {
   const VISION: VisionConfig = { imageSize: 32, patch: 8, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 };
@@ -56,7 +60,10 @@ describe('trainClip', () => {
     const tok = ClipTokenizer.load(dir);
     const text: TextConfig & { length: number } = { vocab: tok.vocabSize, contextLength: 32, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16, length: 32 };
     const enc = tok.encode(captions, { maxLength: text.length });
-    const pixels = await loadPixels(items.map((it) => it.image), VISION.imageSize);
+    const pixels = await loadPixels(
+      items.map((it) => it.image),
+      VISION.imageSize,
+    );
 
     const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k }, VISION, text, { steps: STEPS, batchSize: BATCH, lr: 3e-3, warmup: 10, seed: 0, weightDecay: 0.01 });
     expect(r.cancelled).toBe(false);
@@ -74,12 +81,15 @@ describe('trainClip', () => {
     const d = VISION.embedDim;
     const s = VISION.imageSize;
     const image = (await vision.run({ pixel_values: new ort.Tensor('float32', pixels, [N, 3, s, s]) })).image_embeds.data as Float32Array;
-    const txt = (await textSess.run({ input_ids: new ort.Tensor('int64', enc.ids, [N * k, text.length]), attention_mask: new ort.Tensor('int64', enc.mask, [N * k, text.length]) })).text_embeds.data as Float32Array;
+    const txt = (await textSess.run({ input_ids: new ort.Tensor('int64', enc.ids, [N * k, text.length]), attention_mask: new ort.Tensor('int64', enc.mask, [N * k, text.length]) })).text_embeds
+      .data as Float32Array;
     expect(image).toHaveLength(N * d);
     expect(txt).toHaveLength(N * k * d);
     const set: EvalSet = { items: items.map((it) => ({ file: it.image, references: it.captions })), image: Float32Array.from(image), text: Float32Array.from(txt), refs: k };
     const rec = retrieval(set, d, [1, 5]);
-    console.log(`trainClip: loss ${losses[0].toFixed(3)} -> ${tail.toFixed(3)}; image→text R@1 ${rec.imageToText[1].toFixed(3)} R@5 ${rec.imageToText[5].toFixed(3)}; text→image R@1 ${rec.textToImage[1].toFixed(3)}`);
+    console.log(
+      `trainClip: loss ${losses[0].toFixed(3)} -> ${tail.toFixed(3)}; image→text R@1 ${rec.imageToText[1].toFixed(3)} R@5 ${rec.imageToText[5].toFixed(3)}; text→image R@1 ${rec.textToImage[1].toFixed(3)}`,
+    );
     // Chance: R@1 = 5 / 320 ≈ 0.016 (image→text), 1 / 64 (text→image); R@5 ≈ 0.08.
     expect(rec.imageToText[1]).toBeGreaterThan(0.15);
     expect(rec.imageToText[5]).toBeGreaterThan(0.35);

@@ -27,14 +27,23 @@ const errors = (rate: number): Record<Attribute, ErrorSummary> => {
 function results(): ShapesResults {
   return {
     run: {
-      command: 'npx altbridge shapes report --pairs 40', date: '2026-01-02', cpus: 2, minutes: 12.34, bundleMinutes: 5.01, beam: 3,
+      command: 'npx altbridge shapes report --pairs 40',
+      date: '2026-01-02',
+      cpus: 2,
+      minutes: 12.34,
+      bundleMinutes: 5.01,
+      beam: 3,
       recipe: { seed: 1, data: { seed: 1, pairs: 40, texts: 20, heldOut: 10, size: 64 }, val: 8, clipSteps: 30, denoiserSteps: 40, decoderSteps: 50, draws: 2 },
     },
     bundle: { m: 600, s: 5, augmentStep: 400, scale: 5 },
     clip: { temperature: 0.05, images: 10, captions: 50, recall: { imageToText: { 1: 0.4, 5: 0.7 }, textToImage: { 1: 0.2, 5: 0.5 } } },
     cosines: {
-      textImage: { paired: 0.3, unpaired: 0.1 }, textText: { paired: 0.65, unpaired: 0.2 },
-      zTextImage: { paired: 0.3, unpaired: 0 }, zTextText: { paired: 0.4, unpaired: 0.02 }, zTextBridged: { paired: 0.6, unpaired: -0.05 }, meanGap: 0.8,
+      textImage: { paired: 0.3, unpaired: 0.1 },
+      textText: { paired: 0.65, unpaired: 0.2 },
+      zTextImage: { paired: 0.3, unpaired: 0 },
+      zTextText: { paired: 0.4, unpaired: 0.02 },
+      zTextBridged: { paired: 0.6, unpaired: -0.05 },
+      meanGap: 0.8,
     },
     ablation: {
       plain: { name: 'plain variant', scores: scores(0.4) },
@@ -43,8 +52,11 @@ function results(): ShapesResults {
       augmentOnly: { name: 'augmentation only', scores: scores(0.45) },
     },
     methods: {
-      capdec: { name: 'CapDec row', scores: scores(0.3) }, c3: { name: 'C3 row', scores: scores(0.35) }, decap: { name: 'DeCap row', scores: scores(0.6) },
-      diffusionBridge: { name: 'Diffusion Bridge row', scores: scores(0.7) }, oracle: { name: 'oracle row', scores: scores(1.0, 0.35) },
+      capdec: { name: 'CapDec row', scores: scores(0.3) },
+      c3: { name: 'C3 row', scores: scores(0.35) },
+      decap: { name: 'DeCap row', scores: scores(0.6) },
+      diffusionBridge: { name: 'Diffusion Bridge row', scores: scores(0.7) },
+      oracle: { name: 'oracle row', scores: scores(1.0, 0.35) },
     },
     sweepM: [
       { m: 0, test: scores(0.45), val: scores(0.5), cosText: 0.5, textKept: 1, nearest: 0.78 },
@@ -52,14 +64,48 @@ function results(): ShapesResults {
       { m: 600, test: scores(0.7), val: scores(0.75), cosText: 0.42, textKept: 0.985, nearest: 0.93 },
       { m: 900, test: scores(0.65), val: scores(0.7), cosText: 0.41, textKept: 0.95, nearest: 0.94 },
     ],
-    sweepS: [{ s: 1, scores: scores(0.55) }, { s: 5, scores: scores(0.7) }],
+    sweepS: [
+      { s: 1, scores: scores(0.55) },
+      { s: 5, scores: scores(0.7) },
+    ],
     memory: { rows: 100, captionNearest: 0.97 },
-    capacity: { width: 256, steps: 120, rows: [{ m: 400, bundle: scores(0.8), larger: scores(0.82), nearest: 0.91 }, { m: 600, bundle: scores(0.75), larger: scores(0.9), nearest: 0.94 }] },
+    capacity: {
+      width: 256,
+      steps: 120,
+      rows: [
+        { m: 400, bundle: scores(0.8), larger: scores(0.82), nearest: 0.91 },
+        { m: 600, bundle: scores(0.75), larger: scores(0.9), nearest: 0.94 },
+      ],
+    },
     errors: { diffusionBridge: errors(0.2), plain: errors(0.3), capdec: errors(0.25), oracle: errors(0.125), references: errors(0) },
     samples: [{ image: '000000.png', caption: 'a red square.', reference: 'a red square on white.' }],
     projections: {
-      diffusion: { explained: [0.41, 0.22], groups: [{ name: 'text z', points: [[0, 1], [1, 0]] }, { name: 'image z', points: [[2, 2]] }] },
-      clip: { explained: [0.5, 0.1], groups: [{ name: 'text', points: [[0, 0], [1, 1]] }, { name: 'image', points: [[3, 1]] }] },
+      diffusion: {
+        explained: [0.41, 0.22],
+        groups: [
+          {
+            name: 'text z',
+            points: [
+              [0, 1],
+              [1, 0],
+            ],
+          },
+          { name: 'image z', points: [[2, 2]] },
+        ],
+      },
+      clip: {
+        explained: [0.5, 0.1],
+        groups: [
+          {
+            name: 'text',
+            points: [
+              [0, 0],
+              [1, 1],
+            ],
+          },
+          { name: 'image', points: [[3, 1]] },
+        ],
+      },
     },
   };
 }
@@ -75,7 +121,7 @@ test('the findings are stated from the numbers, with the paper beside them', () 
   expect(md).toContain('- M sweep: best held-out CIDEr-D at M = 600 (validation picks M = 400, held-out 60.0); **reproduces** an optimum inside the range');
   expect(md).toContain('CapDec 30.0, C3 35.0, DeCap 60.0, Diffusion Bridge 70.0, oracle 100.0.');
   expect(md).toContain('learnt temperature went from 0.07 to 0.050: a sharper softmax');
-  expect(md).toContain('a 256-wide denoiser trained 120 steps bridged the validation images for the bundle\'s decoder (best validation M: 600):');
+  expect(md).toContain("a 256-wide denoiser trained 120 steps bridged the validation images for the bundle's decoder (best validation M: 600):");
   expect(md).toContain('still gets 13 % of colour–shape bindings and 13 % of counts wrong');
 });
 
@@ -98,7 +144,7 @@ test('the tables carry every row of the results', () => {
   expect(md).toContain('| variant | BLEU-1 | BLEU-4 | ROUGE-L | CIDEr-D (×100) |\n| --- | --- | --- | --- | --- |\n| plain variant | 0.600 | 0.200 | 0.500 | 40.0 |\n| bridging variant |');
   expect(md).toContain('| oracle row | 0.600 | 0.350 | 0.500 | 100.0 |');
   expect(md).toContain('## M sweep (S = 5; S = M where M < 5)');
-  expect(md).toContain('the closest of 100 corpus captions (for comparison, a held-out caption\'s own: 0.970)');
+  expect(md).toContain("the closest of 100 corpus captions (for comparison, a held-out caption's own: 0.970)");
   expect(md).toContain('| 400 | 0.600 | 0.200 | 0.500 | 60.0 | 80.0 | 0.450 | 0.900 | 0.990 |');
   expect(md).toContain('| 1 | 0.600 | 0.200 | 0.500 | 55.0 |');
   expect(md).toContain('| 600 | 75.0 | 90.0 | 0.940 |');
@@ -113,7 +159,11 @@ test('writeReport writes every figure the report links, and results.json redraws
   const file = await writeReport(results(), dir);
   const md = fs.readFileSync(file, 'utf8');
   const linked = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]).sort();
-  expect(reportFigures(results()).map((f) => f.file).sort()).toEqual(linked);
+  expect(
+    reportFigures(results())
+      .map((f) => f.file)
+      .sort(),
+  ).toEqual(linked);
   for (const f of linked) {
     const meta = await sharp(path.join(dir, f)).metadata();
     expect([meta.format, meta.width! > 100]).toEqual(['png', true]);

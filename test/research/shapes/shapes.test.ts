@@ -16,10 +16,20 @@ import { Filter, Relation, Scene, matching, relation, sampleScene, sceneKey } fr
 
 // The checker's own lexicon, written independently of the grammar's.
 const SHAPES: Record<string, [string, boolean]> = {
-  circle: ['circle', false], circles: ['circle', true], disc: ['circle', false], discs: ['circle', true],
-  square: ['square', false], squares: ['square', true], triangle: ['triangle', false], triangles: ['triangle', true],
-  star: ['star', false], stars: ['star', true], heart: ['heart', false], hearts: ['heart', true],
-  cross: ['cross', false], crosses: ['cross', true],
+  circle: ['circle', false],
+  circles: ['circle', true],
+  disc: ['circle', false],
+  discs: ['circle', true],
+  square: ['square', false],
+  squares: ['square', true],
+  triangle: ['triangle', false],
+  triangles: ['triangle', true],
+  star: ['star', false],
+  stars: ['star', true],
+  heart: ['heart', false],
+  hearts: ['heart', true],
+  cross: ['cross', false],
+  crosses: ['cross', true],
 };
 const SIZES: Record<string, string> = { small: 'small', little: 'small', medium: 'medium', large: 'large', big: 'large' };
 const COLOURS = ['red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'brown'];
@@ -27,18 +37,36 @@ const BG_COLOURS = ['white', 'grey', 'black', 'beige'];
 const TEXTURES: Record<string, string> = { plain: 'plain', striped: 'stripes', dotted: 'dots', spotted: 'dots', gradient: 'gradient', shaded: 'gradient' };
 const NUMBERS: Record<string, number> = { one: 1, single: 1, two: 2, three: 3, four: 4 };
 const RELATIONS: [string, Relation][] = [
-  ['to the left of', 'left of'], ['on the left of', 'left of'], ['left of', 'left of'],
-  ['to the right of', 'right of'], ['on the right of', 'right of'], ['right of', 'right of'],
-  ['above', 'above'], ['over', 'above'], ['below', 'below'], ['under', 'below'], ['beneath', 'below'],
+  ['to the left of', 'left of'],
+  ['on the left of', 'left of'],
+  ['left of', 'left of'],
+  ['to the right of', 'right of'],
+  ['on the right of', 'right of'],
+  ['right of', 'right of'],
+  ['above', 'above'],
+  ['over', 'above'],
+  ['below', 'below'],
+  ['under', 'below'],
+  ['beneath', 'below'],
 ];
 
-interface Phrase { start: number; end: number; filter: Filter }
+interface Phrase {
+  start: number;
+  end: number;
+  filter: Filter;
+}
 
 /** Why `caption` is false of `scene`, or null when every colour, shape, size, count and relation checks out. */
 function falsehood(caption: string, scene: Scene): string | null {
   if (!caption.endsWith('.')) return 'no final full stop';
-  const text = caption.slice(0, -1).replace(/,/g, '').replace(/plus signs/g, 'crosses').replace(/plus sign/g, 'cross')
-    .replace(/medium-sized/g, 'medium').replace(/gray/g, 'grey').replace(/one above the other|next to each other|side by side/g, 'PAIR');
+  const text = caption
+    .slice(0, -1)
+    .replace(/,/g, '')
+    .replace(/plus signs/g, 'crosses')
+    .replace(/plus sign/g, 'cross')
+    .replace(/medium-sized/g, 'medium')
+    .replace(/gray/g, 'grey')
+    .replace(/one above the other|next to each other|side by side/g, 'PAIR');
   const w = text.split(' ');
   const used = new Set<number>();
   const phrases: Phrase[] = [];
@@ -108,7 +136,12 @@ function hashTree(dir: string): string {
   return h.digest('hex');
 }
 
-const readJsonl = (p: string) => fs.readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const readJsonl = (p: string) =>
+  fs
+    .readFileSync(p, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 describe('ShapesWorld captions', () => {
   test('the checker catches false captions', () => {
@@ -120,8 +153,18 @@ describe('ShapesWorld captions', () => {
       ],
     };
     expect(falsehood('a red circle to the left of a blue square on a striped white background.', scene)).toBeNull();
-    for (const bad of ['two red circles.', 'a blue circle.', 'a small red circle.', 'a red circle to the right of a blue square.',
-      'a red circle on a dotted background.', 'a red circle on a black background.', 'three shapes.', 'a green star.', 'a red circle', 'red circles.']) {
+    for (const bad of [
+      'two red circles.',
+      'a blue circle.',
+      'a small red circle.',
+      'a red circle to the right of a blue square.',
+      'a red circle on a dotted background.',
+      'a red circle on a black background.',
+      'three shapes.',
+      'a green star.',
+      'a red circle',
+      'red circles.',
+    ]) {
       expect([bad, falsehood(bad, scene)]).not.toEqual([bad, null]);
     }
   });
@@ -190,7 +233,10 @@ describe('ShapesWorld data set', () => {
       expect(new Set(five).size).toBe(5);
       for (const c of five) expect([c, falsehood(c, scene)]).toEqual([c, null]);
     });
-    for (const [rows, field, sub] of [[pairs, 'captions', 'pairs'], [held, 'references', 'heldout']] as const) {
+    for (const [rows, field, sub] of [
+      [pairs, 'captions', 'pairs'],
+      [held, 'references', 'heldout'],
+    ] as const) {
       for (const row of rows) {
         expect(new Set(row[field]).size).toBe(5);
         for (const c of row[field]) expect([c, falsehood(c, row.scene)]).toEqual([c, null]);

@@ -33,7 +33,10 @@ function captions(n: number): string[] {
   const rng = new Rng(3);
   const pick = (xs: string[]) => xs[rng.int(xs.length)];
   const out = new Set<string>();
-  while (out.size < n) out.add(`a ${pick(['small', 'large', 'tiny'])} ${pick(['red', 'green', 'blue', 'yellow'])} ${pick(['circle', 'square', 'star'])} ${pick(['above', 'below', 'next to'])} a ${pick(['red', 'blue'])} ${pick(['circle', 'square'])}.`);
+  while (out.size < n)
+    out.add(
+      `a ${pick(['small', 'large', 'tiny'])} ${pick(['red', 'green', 'blue', 'yellow'])} ${pick(['circle', 'square', 'star'])} ${pick(['above', 'below', 'next to'])} a ${pick(['red', 'blue'])} ${pick(['circle', 'square'])}.`,
+    );
   return [...out];
 }
 const LINES = captions(48);
@@ -42,7 +45,16 @@ const LINES = captions(48);
 function onnx(def: NetDef, stream: number): Uint8Array {
   const g = new Graph();
   def(g);
-  const values = new Map(g.params.map((p, i) => [p.spec.name, initialValue(p.spec.init, p.spec.shape.reduce((a, b) => a * b, 1), new Rng(7, stream, i))]));
+  const values = new Map(
+    g.params.map((p, i) => [
+      p.spec.name,
+      initialValue(
+        p.spec.init,
+        p.spec.shape.reduce((a, b) => a * b, 1),
+        new Rng(7, stream, i),
+      ),
+    ]),
+  );
   return buildInference(def, values);
 }
 
@@ -62,7 +74,8 @@ function makeExport(name: string, o: ExportOptions = {}): string {
   fs.writeFileSync(path.join(models, 'vision_model.onnx'), onnx(o.vision ?? imageEncoder(VISION), 1));
   fs.writeFileSync(path.join(models, 'text_model.onnx'), onnx(textEncoder(text(Object.keys(tok.model.vocab).length)), 2));
   fs.writeFileSync(path.join(dir, 'preprocessor_config.json'), o.preprocessor ?? JSON.stringify({ crop_size: 32, size: 32, image_mean: CLIP_MEAN, image_std: CLIP_STD, do_center_crop: true }));
-  if (o.config !== null) fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(o.config ?? { projection_dim: 16, text_config: { max_position_embeddings: 16 }, vision_config: { image_size: 32, patch_size: 8 } }));
+  if (o.config !== null)
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(o.config ?? { projection_dim: 16, text_config: { max_position_embeddings: 16 }, vision_config: { image_size: 32, patch_size: 8 } }));
   return dir;
 }
 
@@ -71,7 +84,9 @@ async function pngs(dir: string, n: number): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < n; i++) {
     const f = path.join(dir, `img${i}.png`);
-    await sharp({ create: { width: 40 + 8 * i, height: 36, channels: 3, background: { r: 60 * i, g: 200 - 50 * i, b: 90 } } }).png().toFile(f);
+    await sharp({ create: { width: 40 + 8 * i, height: 36, channels: 3, background: { r: 60 * i, g: 200 - 50 * i, b: 90 } } })
+      .png()
+      .toFile(f);
     files.push(f);
   }
   return files;
@@ -101,8 +116,16 @@ test('an HF CLIP export imports as a CLIP-only bundle that takes ē_img, trains 
   fs.writeFileSync(corpus, LINES.join('\n') + '\n');
   const trained = path.join(root, 'bundles', 'tiny-captioner');
   await trainFromCorpus(loadClip(out), {
-    corpus, out: trained, name: 'tiny-captioner', version: '1.0.0', runDir: path.join(root, 'run'), seed: 1,
-    denoiserSteps: 30, decoderSteps: 60, draws: 1, cacheDir: path.join(root, 'cache'),
+    corpus,
+    out: trained,
+    name: 'tiny-captioner',
+    version: '1.0.0',
+    runDir: path.join(root, 'run'),
+    seed: 1,
+    denoiserSteps: 30,
+    decoderSteps: 60,
+    draws: 1,
+    cacheDir: path.join(root, 'cache'),
   });
   const captioner = await Captioner.open(loadBundle(trained));
   try {
@@ -135,19 +158,30 @@ test('--variant quantized picks the *_quantized.onnx towers, and says which it l
 describe('folders that are not CLIP exports are refused, leaving nothing behind', () => {
   const cases: [string, () => string, RegExp][] = [
     ['not a folder', () => path.join(root, 'nowhere'), /nowhere is not a folder/],
-    ['a missing text model', () => {
-      const dir = makeExport('no-text');
-      fs.rmSync(path.join(dir, 'onnx', 'text_model.onnx'));
-      return dir;
-    }, /not a Hugging Face CLIP ONNX export: missing text_model\.onnx \(in onnx\/ or the top level\) \(found: .*onnx\/vision_model\.onnx/],
+    [
+      'a missing text model',
+      () => {
+        const dir = makeExport('no-text');
+        fs.rmSync(path.join(dir, 'onnx', 'text_model.onnx'));
+        return dir;
+      },
+      /not a Hugging Face CLIP ONNX export: missing text_model\.onnx \(in onnx\/ or the top level\) \(found: .*onnx\/vision_model\.onnx/,
+    ],
     ['a wrong output name', () => makeExport('wrong-name', { vision: (g) => ({ embeds: imageEncoder(VISION)(g).image_embeds }) }), /has no output "image_embeds" \(outputs: embeds\)/],
-    ['an image size the vision model does not take', () => makeExport('wrong-size', { preprocessor: JSON.stringify({ crop_size: 64 }) }), /input "pixel_values" is \[B,3,32,32\], expected \[any,3,64,64\]/],
+    [
+      'an image size the vision model does not take',
+      () => makeExport('wrong-size', { preprocessor: JSON.stringify({ crop_size: 64 }) }),
+      /input "pixel_values" is \[B,3,32,32\], expected \[any,3,64,64\]/,
+    ],
     ['an embedding size config.json does not give', () => makeExport('wrong-dim', { config: { projection_dim: 24 } }), /output "image_embeds" has 16 dims, expected 24/],
     ['an unreadable preprocessor config', () => makeExport('bad-pre', { preprocessor: '{crop_size: 32' }), /preprocessor_config\.json is not readable JSON/],
   ];
   test.each(cases)('%s', async (_, make, message) => {
     const out = path.join(root, 'failed', 'bundle');
-    const err = await importClip(make(), { out }).then(() => null, (e: Error) => e);
+    const err = await importClip(make(), { out }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(message);
     expect(err?.message).not.toContain('\n');
     expect(fs.existsSync(path.join(root, 'failed')) ? fs.readdirSync(path.join(root, 'failed')) : []).toEqual([]);

@@ -34,7 +34,9 @@ test('nextVersion skips every version of the same name that is installed, and ig
 test('a version is reserved by one run at a time; the next version skips it; release frees it', () => {
   const dir = path.join(root, 'reserve');
   const held = reserveVersion(dir, 'shapes', '1.0.1');
-  expect(() => reserveVersion(dir, 'shapes', '1.0.1')).toThrow(new RegExp(`shapes@1\\.0\\.1 is being written by another run \\(pid ${process.pid} on .* since .*\\); wait for it to end, or choose another version`));
+  expect(() => reserveVersion(dir, 'shapes', '1.0.1')).toThrow(
+    new RegExp(`shapes@1\\.0\\.1 is being written by another run \\(pid ${process.pid} on .* since .*\\); wait for it to end, or choose another version`),
+  );
   expect(nextVersion('shapes', '1.0.0', dir)).toBe('1.0.2');
   const other = reserveVersion(dir, 'shapes', '1.0.2');
   held.release();
@@ -45,7 +47,7 @@ test('a version is reserved by one run at a time; the next version skips it; rel
   expect(() => reserveVersion(dir, 'x', '../1')).toThrow(/a bundle version is/);
 });
 
-test("a reservation its run stopped refreshing (killed) expires after the lease and is taken over", () => {
+test('a reservation its run stopped refreshing (killed) expires after the lease and is taken over', () => {
   // What a killed run leaves: its reservation, last refreshed longer ago than the lease.
   const dir = path.join(root, 'stale');
   const folder = path.join(dir, '.reserved', 'shapes@2.0.1');

@@ -191,9 +191,17 @@ let gif: Buffer;
 beforeAll(async () => {
   pngRgba = rgbaPattern(300, 200);
   png = await raw(pngRgba, 300, 200, 4).png().toBuffer();
-  jpeg = await raw(pattern(240, 160, 3, 2), 240, 160, 3).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
-  const frame = (seed: number) => raw(pattern(5, 3, 3, seed), 5, 3, 3).png().toBuffer();
-  gif = await sharp([await frame(3), await frame(4)], { join: { animated: true } }).gif().toBuffer();
+  jpeg = await raw(pattern(240, 160, 3, 2), 240, 160, 3)
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+  const frame = (seed: number) =>
+    raw(pattern(5, 3, 3, seed), 5, 3, 3)
+      .png()
+      .toBuffer();
+  gif = await sharp([await frame(3), await frame(4)], { join: { animated: true } })
+    .gif()
+    .toBuffer();
 });
 
 // ---- agreement with the reference ----
@@ -256,7 +264,10 @@ describe('matches CLIP (HF CLIPImageProcessor with PIL) on', () => {
   });
 
   test('a CMYK JPEG: converted to sRGB colour', async () => {
-    const cmyk = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 30, b: 60 } } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
     const got = await preprocessImage(cmyk, clip(8));
     const level = (c: number) => Math.round((got[c * 64 + 27] * CLIP_STD[c] + CLIP_MEAN[c]) * 255);
@@ -281,12 +292,16 @@ async function reasonFor(source: string | Buffer, cfg = clip(224), name?: string
 
 describe('bad input gives an ImageError with a clear reason', () => {
   test('a truncated JPEG', async () => {
-    const whole = await raw(pattern(300, 200, 3, 6), 300, 200, 3).jpeg({ quality: 90 }).toBuffer();
+    const whole = await raw(pattern(300, 200, 3, 6), 300, 200, 3)
+      .jpeg({ quality: 90 })
+      .toBuffer();
     expect(await reasonFor(whole.subarray(0, Math.floor(whole.length * 0.6)), clip(224), 'cut.jpg')).toBe('truncated or corrupt JPEG');
   });
 
   test('but a JPEG with a recoverable libjpeg warning (extraneous bytes) still decodes', async () => {
-    const whole = await raw(pattern(64, 48, 3, 7), 64, 48, 3).jpeg().toBuffer();
+    const whole = await raw(pattern(64, 48, 3, 7), 64, 48, 3)
+      .jpeg()
+      .toBuffer();
     const sos = whole.indexOf(Buffer.from([0xff, 0xda]));
     const junk = Buffer.concat([whole.subarray(0, sos), Buffer.from([1, 2, 3, 4]), whole.subarray(sos)]);
     await expect(sharp(junk, { failOn: 'warning' }).raw().toBuffer()).rejects.toThrow(/extraneous bytes/);
@@ -369,7 +384,11 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
   test('one too complex to render in the time limit is killed and refused by reason', async () => {
     // 600 bytes: nested <use>s draw the turbulence 10^4 times, minutes of rendering even at 224×224.
     const tens = ['r', 'a', 'b', 'c'].map((id, i) => `<g id="${'abcd'[i]}">${`<use href="#${id}"/>`.repeat(10)}</g>`).join('');
-    const bomb = svg(224, 224, `<defs><filter id="t"><feTurbulence baseFrequency="0.9" numOctaves="10"/></filter><rect id="r" width="100" height="100" opacity="0.5" filter="url(#t)"/>${tens}</defs><use href="#d"/>`);
+    const bomb = svg(
+      224,
+      224,
+      `<defs><filter id="t"><feTurbulence baseFrequency="0.9" numOctaves="10"/></filter><rect id="r" width="100" height="100" opacity="0.5" filter="url(#t)"/>${tens}</defs><use href="#d"/>`,
+    );
     expect(await reasonFor(bomb, { ...clip(224), timeoutSeconds: 1 })).toBe('SVG took longer than 1 s to render (too complex)');
   });
 });

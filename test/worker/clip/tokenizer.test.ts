@@ -98,7 +98,12 @@ test('loads a hand-written tokenizer.json in CLIP layout and gives the ids worke
   // ids 256-511 are the same 256 characters + "</w>". Real CLIP agrees: "!" is 0, "a</w>" is 320.
   const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
   const kept = [...range(33, 126), ...range(161, 172), ...range(174, 255)];
-  const bytes = [...kept.map((b) => String.fromCharCode(b)), ...range(0, 255).filter((b) => !kept.includes(b)).map((_, i) => String.fromCharCode(256 + i))];
+  const bytes = [
+    ...kept.map((b) => String.fromCharCode(b)),
+    ...range(0, 255)
+      .filter((b) => !kept.includes(b))
+      .map((_, i) => String.fromCharCode(256 + i)),
+  ];
   const merged = ['ll', 'he', 'hell', 'hello</w>', 'll</w>', 'hell</w>']; // ids 512-517, from the merges below in order
   const vocab = Object.fromEntries([...bytes, ...bytes.map((c) => c + '</w>'), ...merged, '<|startoftext|>', '<|endoftext|>'].map((t, i) => [t, i]));
   const special = (id: number, content: string, normalized: boolean) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized, special: true });

@@ -27,26 +27,23 @@ describe('formats', () => {
   });
 
   test('csv: named column (case-insensitive), RFC 4180 quoting', async () => {
-    const file = write('a.csv', [
-      'id,Caption,credit',
-      '1,a plain caption here,x',
-      '2,"a cat, a dog, and a bird",y',
-      '3,"she said ""hello"" to me",z',
-      '4,"a caption that',
-      'spans two lines",w',
-      '5,"",v', // empty quoted field
-      '6', // short row: no caption column
-      '7,"commas, ""quotes"" and',
-      '  a newline, all at once",u',
-    ].join('\r\n'));
+    const file = write(
+      'a.csv',
+      [
+        'id,Caption,credit',
+        '1,a plain caption here,x',
+        '2,"a cat, a dog, and a bird",y',
+        '3,"she said ""hello"" to me",z',
+        '4,"a caption that',
+        'spans two lines",w',
+        '5,"",v', // empty quoted field
+        '6', // short row: no caption column
+        '7,"commas, ""quotes"" and',
+        '  a newline, all at once",u',
+      ].join('\r\n'),
+    );
     const { train, report } = await readCorpus(file, { heldOut: 0, minWords: 2 });
-    expect(train).toEqual([
-      'a plain caption here',
-      'a cat, a dog, and a bird',
-      'she said "hello" to me',
-      'a caption that spans two lines',
-      'commas, "quotes" and a newline, all at once',
-    ]);
+    expect(train).toEqual(['a plain caption here', 'a cat, a dog, and a bird', 'she said "hello" to me', 'a caption that spans two lines', 'commas, "quotes" and a newline, all at once']);
     expect(report).toEqual({ lines: 7, kept: 5, dropped: { empty: 2 }, train: 5, heldOut: 0 });
   });
 
@@ -71,17 +68,20 @@ describe('formats', () => {
 
 test('normalisation, de-duplication and filters give the exact report', async () => {
   const long = Array.from({ length: 41 }, (_, i) => `w${i}`).join(' ');
-  const file = write('filters.txt', [
-    '  A   dog\ton  the grass  ',
-    'a dog on the GRASS', // duplicate, case-insensitive: first spelling kept
-    '',
-    '   ',
-    'two words',
-    long,
-    long.split(' ').slice(0, 40).join(' '), // exactly maxWords
-    'one two three', // exactly minWords
-    'ONE TWO THREE',
-  ].join('\n'));
+  const file = write(
+    'filters.txt',
+    [
+      '  A   dog\ton  the grass  ',
+      'a dog on the GRASS', // duplicate, case-insensitive: first spelling kept
+      '',
+      '   ',
+      'two words',
+      long,
+      long.split(' ').slice(0, 40).join(' '), // exactly maxWords
+      'one two three', // exactly minWords
+      'ONE TWO THREE',
+    ].join('\n'),
+  );
   const { train, report } = await readCorpus(file, { heldOut: 0 });
   expect(train).toEqual(['A dog on the grass', long.split(' ').slice(0, 40).join(' '), 'one two three']);
   expect(report).toEqual({ lines: 9, kept: 3, dropped: { duplicate: 2, empty: 2, 'too short': 1, 'too long': 1 }, train: 3, heldOut: 0 });
@@ -128,8 +128,7 @@ describe('bad corpora are refused with a clear message', () => {
     refuses(write('nocol.csv', 'id,text,credit\n1,a dog on grass,x\n'), /no column "caption" in the header; columns are: "id", "text", "credit"/));
   test('CSV with an unclosed quote', () => refuses(write('open.csv', 'caption\nfirst good caption\n"never closed\nat all\n'), /quoted field starting on line 3 is never closed/));
   test('malformed JSONL line names the line', () => refuses(write('bad.jsonl', '{"caption":"a dog on grass"}\n{"caption": oops}\n'), /line 2 is not valid JSON/));
-  test('JSONL line without the field names the line', () =>
-    refuses(write('nofield.jsonl', '{"caption":"a dog on grass"}\n["a dog"]\n'), /line 2 is not a JSON object with a string "caption" field/));
+  test('JSONL line without the field names the line', () => refuses(write('nofield.jsonl', '{"caption":"a dog on grass"}\n["a dog"]\n'), /line 2 is not a JSON object with a string "caption" field/));
 });
 
 describe('one 10 MB line is dropped as too long', () => {
@@ -149,8 +148,7 @@ describe('one 10 MB line is dropped as too long', () => {
     expect(report).toEqual({ lines: 2, kept: 1, dropped: { 'line too long': 1 }, train: 1, heldOut: 0 });
   });
 
-  test('a file that is just that line is refused, naming why', () =>
-    expect(readCorpus(write('only-huge.txt', huge))).rejects.toThrow(/has no usable caption \(1 records: .*line too long/));
+  test('a file that is just that line is refused, naming why', () => expect(readCorpus(write('only-huge.txt', huge))).rejects.toThrow(/has no usable caption \(1 records: .*line too long/));
 
   test('a multi-line CSV record over the limit is dropped too', async () => {
     const file = write('tall.csv', `caption\n"${'a b c d\n'.repeat(20)}"\na dog on grass\n`);

@@ -111,7 +111,10 @@ test('a PostgreSQL database that does not exist fails the postgresql check, nami
   // A server asking for a password is reachable; the doctor does not speak MD5 or SCRAM, so says the password is unchecked.
   const md5 = Buffer.from([0x52, 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4]);
   const asks = await fakeServer(md5, (at) => runDoctor({ databaseUrl: `postgres://app:secret@${at}/cms` }));
-  expect(named(asks, 'postgresql')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/:\*\*\*@.*: reachable, asks for an MD5 password \(user "app", database "cms"; password not checked\)$/) });
+  expect(named(asks, 'postgresql')).toMatchObject({
+    status: 'ok',
+    detail: expect.stringMatching(/:\*\*\*@.*: reachable, asks for an MD5 password \(user "app", database "cms"; password not checked\)$/),
+  });
 });
 
 test('redact hides query-string secrets and shows nothing of a URL that does not parse unambiguously', () => {
@@ -211,7 +214,9 @@ const CUDA13_HOST = `520 libs found in cache \`/etc/ld.so.cache'
 (process.platform === 'linux' ? test : test.skip)('CUDA libraries: another CUDA major does not count; LD_LIBRARY_PATH folders do', () => {
   const c = cudaLibrariesCheck(true, parseLinkerCache(CUDA13_HOST));
   expect(c.status).toBe('fail');
-  expect(c.detail).toMatch(/^missing libcudart\.so\.12, libcublas\.so\.12, libcublasLt\.so\.12, libcufft\.so\.11; found libcudnn\.so\.9 \(\/lib\/x86_64-linux-gnu\/libcudnn\.so\.9\), libcurand\.so\.10 /);
+  expect(c.detail).toMatch(
+    /^missing libcudart\.so\.12, libcublas\.so\.12, libcublasLt\.so\.12, libcufft\.so\.11; found libcudnn\.so\.9 \(\/lib\/x86_64-linux-gnu\/libcudnn\.so\.9\), libcurand\.so\.10 /,
+  );
   expect(c.detail).toMatch(/other versions present \(libcudart\.so\.13, libcublas\.so\.13, libcublasLt\.so\.13, libcufft\.so\.12\) do not count/);
   expect(c.fix).toMatch(/libcudnn9-cuda-12/);
   expect(cudaLibrariesCheck(false, parseLinkerCache(CUDA13_HOST)).status).toBe('warn');

@@ -23,7 +23,13 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (err: Error) => err);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: Error) => err,
+  );
 
 test('a download cut off half-way resumes with a Range request and ends byte-identical', async () => {
   const dest = path.join(dir, 'data.bin');

@@ -39,7 +39,9 @@ let files: Record<string, Buffer>;
 
 beforeEach(async () => {
   files = Object.fromEntries(CLIP_FILES.map((f, i) => [f, crypto.randomBytes(20_000 + i)]));
-  const sums = Object.entries(files).map(([f, b]) => `${sha(b)}  ${f}\n`).join('');
+  const sums = Object.entries(files)
+    .map(([f, b]) => `${sha(b)}  ${f}\n`)
+    .join('');
   server = await serve({ ...files, SHA256SUMS: sums });
   models = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-models-'));
 });
@@ -71,7 +73,9 @@ test('models fetch clip-vit-b32 --from a mirror with SHA256SUMS places the check
 
 test('a file whose hash does not match SHA256SUMS is rejected and nothing is left in models/', async () => {
   await server.close();
-  const sums = Object.entries(files).map(([f, b]) => `${f === 'tokenizer.json' ? '0'.repeat(64) : sha(b)}  ${f}\n`).join('');
+  const sums = Object.entries(files)
+    .map(([f, b]) => `${f === 'tokenizer.json' ? '0'.repeat(64) : sha(b)}  ${f}\n`)
+    .join('');
   server = await serve({ ...files, SHA256SUMS: sums });
   const r = await cli(['models', 'fetch', 'clip-vit-b32', '--from', server.url], { ALTBRIDGE_MODELS: models });
   expect(r.status).toBe(1);

@@ -18,14 +18,27 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-finetune-'));
 const models = path.join(root, 'models');
 const corpus = path.join(root, 'shapes.txt');
 const spec = (o: Partial<FinetuneSpec>): FinetuneSpec => ({
-  base: 'random-tiny@0.0.1', corpus, modelsDir: models, denoiserSteps: 8, decoderSteps: 8, draws: 1, seed: 0, cacheDir: path.join(root, 'cache'), ...o,
+  base: 'random-tiny@0.0.1',
+  corpus,
+  modelsDir: models,
+  denoiserSteps: 8,
+  decoderSteps: 8,
+  draws: 1,
+  seed: 0,
+  cacheDir: path.join(root, 'cache'),
+  ...o,
 });
 
 beforeAll(() => {
   makeRandomBundle(path.join(models, 'random-tiny-0.0.1'), 'tiny', 1);
   // random-tiny@0.0.2 is installed too, so the next version after 0.0.1 is 0.0.3.
   makeRandomBundle(path.join(models, 'random-tiny-0.0.2'), 'tiny', 2);
-  fs.writeFileSync(corpus, toy().lines.map((l) => `${l}.`).join('\n'));
+  fs.writeFileSync(
+    corpus,
+    toy()
+      .lines.map((l) => `${l}.`)
+      .join('\n'),
+  );
 });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -53,7 +66,10 @@ test('stages in FINETUNE_STAGES order, progress from the training stages, then d
 test('a base given as a folder, a mixed-in corpus, and an explicit name, version, out and run folder', async () => {
   const out = path.join(root, 'elsewhere', 'domain-bundle');
   const runDir = path.join(root, 'my-run');
-  const done = await runFinetune(spec({ base: path.join(models, 'random-tiny-0.0.2'), mix: { corpus, share: 0.5 }, name: 'domain', version: '7.0.0', out, runDir, command: 'test run' }), () => undefined);
+  const done = await runFinetune(
+    spec({ base: path.join(models, 'random-tiny-0.0.2'), mix: { corpus, share: 0.5 }, name: 'domain', version: '7.0.0', out, runDir, command: 'test run' }),
+    () => undefined,
+  );
   expect(done).toMatchObject({ bundle: 'domain@7.0.0', dir: out });
   const m = loadBundle(out).manifest;
   expect(m.provenance).toMatchObject({ notes: 'fine-tuned from random-tiny@0.0.2 with 0.5 x shapes.txt mixed in', commands: ['test run'] });
@@ -93,9 +109,15 @@ test("the base's image domain (CLIP's alone, so still true) goes along into the 
   fs.mkdirSync(images);
   for (let i = 0; i < 4; i++) {
     const px = Buffer.alloc(16 * 16 * 3, i * 60);
-    await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(images, `${i}.png`));
+    await sharp(px, { raw: { width: 16, height: 16, channels: 3 } })
+      .png()
+      .toFile(path.join(images, `${i}.png`));
   }
-  await imagesMean(base, fs.readdirSync(images).map((f) => path.join(images, f)), { domainOnly: true, description: 'grey squares' });
+  await imagesMean(
+    base,
+    fs.readdirSync(images).map((f) => path.join(images, f)),
+    { domainOnly: true, description: 'grey squares' },
+  );
   const done = await runFinetune(spec({ base }), () => undefined);
   const before = loadBundle(base);
   const after = loadBundle(done.dir);

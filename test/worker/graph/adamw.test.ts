@@ -17,7 +17,11 @@ const net = (g: Graph) => {
 /** PyTorch's AdamW, written out, with clip_grad_norm_ before it. */
 function reference(p: Record<string, number[]>, m: Record<string, number[]>, v: Record<string, number[]>, cfg: AdamWConfig, lr: number, t: number) {
   const grads: Record<string, number[]> = { w: X, b: p.b.slice() };
-  const norm = Math.sqrt(Object.values(grads).flat().reduce((s, x) => s + x * x, 0));
+  const norm = Math.sqrt(
+    Object.values(grads)
+      .flat()
+      .reduce((s, x) => s + x * x, 0),
+  );
   const clip = Math.min(1, cfg.clipNorm / (norm + 1e-6));
   const out: Record<string, number[]> = {};
   for (const name of ['w', 'b']) {
@@ -37,7 +41,10 @@ function reference(p: Record<string, number[]>, m: Record<string, number[]>, v: 
 test('AdamW step matches a TypeScript reference over three steps', async () => {
   const cfg: AdamWConfig = { beta1: 0.8, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, clipNorm: 2 };
   const step = buildTrainStep(net, { adamw: cfg });
-  expect(step.params.map((p) => [p.name, p.decay])).toEqual([['w', true], ['b', false]]);
+  expect(step.params.map((p) => [p.name, p.decay])).toEqual([
+    ['w', true],
+    ['b', false],
+  ]);
   const session = await ort.InferenceSession.create(step.model);
   let p: Record<string, number[]> = { w: [0.1, -0.2, 0.3, -0.4, 0.5, -0.6], b: [1, -2, 0.5] };
   let ref = { w: p.w.slice(), b: p.b.slice() };

@@ -113,7 +113,13 @@ test('the trajectory re-projects x to radius C before every denoiser call', asyn
   const { trajectory } = ddim(x, ddimTimesteps(600, 3), alphas, C, (xt, t) => (seen.push(xt), closedForm(xt, t)));
   trajectory.forEach((t, k) => g.output(t, `x${k}`));
   const session = await ort.InferenceSession.create(toOnnx(g));
-  const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from({ length: 2 * D }, (_, i) => i + 1), [2, D]) });
+  const out = await session.run({
+    x: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * D }, (_, i) => i + 1),
+      [2, D],
+    ),
+  });
   expect(seen).toHaveLength(3);
   for (let k = 0; k < 4; k++) {
     const v = out[`x${k}`].data as Float32Array;
@@ -145,7 +151,13 @@ test('the bridge (one step session run S times) equals the unrolled bridge graph
   const rng = new Rng(9);
   const batch = 3;
   const e = Float32Array.from({ length: batch * dim }, () => rng.normal());
-  for (const [m, s] of [[0, 0], [1, 1], [600, 5], [37, 3], [1000, 50]]) {
+  for (const [m, s] of [
+    [0, 0],
+    [1, 1],
+    [600, 5],
+    [37, 3],
+    [1000, 50],
+  ]) {
     const net = unrolledBridge(dim, imageMean!, d.scale, ddimTimesteps(m, s), (x, t) => denoiser(x, t, d.denoiser));
     const reference = await ort.InferenceSession.create(buildInference(net, bundle.denoiser));
     const want = (await reference.run({ image_embeds: new ort.Tensor('float32', e, [batch, dim]) })).bridged.data as Float32Array;

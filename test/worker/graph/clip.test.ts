@@ -21,8 +21,7 @@ function paramSpecs(def: NetDef) {
 }
 
 /** Seeded initial values of every parameter `def` declares, as the trainer would draw them. */
-const randomValues = (def: NetDef, seed: number) =>
-  new Map(paramSpecs(def).map((s, i) => [s.name, initialValue(s.init, sizeOf(s.shape), new Rng(seed, i))]));
+const randomValues = (def: NetDef, seed: number) => new Map(paramSpecs(def).map((s, i) => [s.name, initialValue(s.init, sizeOf(s.shape), new Rng(seed, i))]));
 
 const int64 = (v: number[]) => BigInt64Array.from(v, (x) => BigInt(x));
 
@@ -105,11 +104,20 @@ describe('text encoder padding', () => {
   const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
   test('other padding ids and a graph trimmed to the longest row give the same embeddings', async () => {
-    const padded = await embed(cfg.contextLength, batch(cfg.contextLength, () => eos));
+    const padded = await embed(
+      cfg.contextLength,
+      batch(cfg.contextLength, () => eos),
+    );
     const rng = new Rng(5);
-    const noisy = await embed(cfg.contextLength, batch(cfg.contextLength, () => rng.int(cfg.vocab)));
+    const noisy = await embed(
+      cfg.contextLength,
+      batch(cfg.contextLength, () => rng.int(cfg.vocab)),
+    );
     const longest = Math.max(...rows.map((r) => r.length));
-    const trimmed = await embed(longest, batch(longest, () => eos));
+    const trimmed = await embed(
+      longest,
+      batch(longest, () => eos),
+    );
     console.log(`clip text padding: max |difference| other padding ids ${maxDiff(padded, noisy).toExponential(2)}, trimmed to L=${longest} ${maxDiff(padded, trimmed).toExponential(2)}`);
     expect(maxDiff(padded, noisy)).toBeLessThan(1e-6);
     expect(maxDiff(padded, trimmed)).toBeLessThan(1e-5);

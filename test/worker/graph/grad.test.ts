@@ -28,10 +28,12 @@ const cases: Case[] = [
   // Linear algebra.
   { name: 'MatMul batched with broadcast', build: (_, h) => o.matmul(h.x('a', [2, 3, 4, 5]), h.x('b', [3, 5, 2])) },
   ...[false, true].flatMap((ta) =>
-    [false, true].map((tb): Case => ({
-      name: `Gemm transA=${ta} transB=${tb} alpha/beta`,
-      build: (_, h) => o.gemm(h.x('a', ta ? [4, 3] : [3, 4]), h.x('b', tb ? [5, 4] : [4, 5]), h.x('c', [5]), { transA: ta, transB: tb, alpha: 0.7, beta: 1.3 }),
-    })),
+    [false, true].map(
+      (tb): Case => ({
+        name: `Gemm transA=${ta} transB=${tb} alpha/beta`,
+        build: (_, h) => o.gemm(h.x('a', ta ? [4, 3] : [3, 4]), h.x('b', tb ? [5, 4] : [4, 5]), h.x('c', [5]), { transA: ta, transB: tb, alpha: 0.7, beta: 1.3 }),
+      }),
+    ),
   ),
   // Normalisations and reductions.
   { name: 'Softmax', build: (_, h) => o.softmax(h.x('a', [3, 5], { lo: -2, hi: 2 })) },
@@ -45,7 +47,13 @@ const cases: Case[] = [
   { name: 'Unsqueeze/Squeeze', build: (_, h) => o.mul(o.squeeze(o.unsqueeze(h.x('a', [3, 2]), [1]), [1]), h.x('b', [3, 2])) },
   { name: 'Expand', build: (g, h) => o.expand(h.x('a', [1, 3]), g.ints([4, 3]), [4, 3]) },
   { name: 'Concat/Slice', build: (_, h) => o.slice(o.concat([h.x('a', [2, 3]), h.x('b', [2, 2])], 1), 1, 1, 4) },
-  { name: 'Split (one part unused)', build: (_, h) => { const [a, , c] = o.split(h.x('a', [2, 7]), [2, 3, 2], 1); return o.mul(a, c); } },
+  {
+    name: 'Split (one part unused)',
+    build: (_, h) => {
+      const [a, , c] = o.split(h.x('a', [2, 7]), [2, 3, 2], 1);
+      return o.mul(a, c);
+    },
+  },
   { name: 'Gather (embedding rows, repeated ids)', build: (_, h) => o.gather(h.x('w', [5, 3]), h.fixed('ids', [2, 3], [0, 4, 2, 2, 4, 4], 'int64')) },
   { name: 'GatherElements', build: (_, h) => o.gatherElements(h.x('w', [3, 4]), h.fixed('ids', [3, 2], [0, 3, 1, 1, 2, 0], 'int64'), 1) },
   // Layers.
@@ -119,7 +127,14 @@ describe('a wrong rule fails the check', () => {
     ['Tanh', 'Tanh/Sigmoid', (c) => [o.mul(c.gy[0]!, o.sub(c.ins[0].g.scalar(1), c.outs[0]))]],
     ['Softmax', 'Softmax', (c) => [o.mul(c.outs[0], c.gy[0]!)]],
     ['Gemm', 'Gemm transA=true transB=true alpha/beta', (c) => RULES.Gemm({ ...c, node: { ...c.node, attrs: { ...c.node.attrs, alpha: new F(1) } } })],
-    ['LayerNormalization', 'LayerNormalization (float64, stats recomputed)', (c) => { const [dx, ds, db] = RULES.LayerNormalization(c); return [dx && o.mul(dx, 1.001), ds, db]; }],
+    [
+      'LayerNormalization',
+      'LayerNormalization (float64, stats recomputed)',
+      (c) => {
+        const [dx, ds, db] = RULES.LayerNormalization(c);
+        return [dx && o.mul(dx, 1.001), ds, db];
+      },
+    ],
     // Overwriting instead of accumulating rows of repeated ids.
     ['Gather', 'Gather (embedding rows, repeated ids)', (c) => [c.ins[0].g.node('ScatterND', [o.zerosLike(c.ins[0]), o.unsqueeze(c.ins[1], [-1]), c.gy[0]!], [c.ins[0]])[0], null]],
   ];

@@ -50,7 +50,15 @@ function construct(c: Case): { g: Graph; out: T; feeds: Feed[] } {
       const rng = rngFor(name);
       const lo = opts.lo ?? -1;
       const hi = opts.hi ?? 1;
-      feeds.push({ t, dims, diff: true, data: fill(dims.reduce((a, b) => a * b, 1), () => lo + (hi - lo) * rng.uniform()) });
+      feeds.push({
+        t,
+        dims,
+        diff: true,
+        data: fill(
+          dims.reduce((a, b) => a * b, 1),
+          () => lo + (hi - lo) * rng.uniform(),
+        ),
+      });
       return t;
     },
     fixed(name, dims, values, dtype = 'float', batch = false) {
@@ -67,7 +75,15 @@ function construct(c: Case): { g: Graph; out: T; feeds: Feed[] } {
     if (t.dtype === 'int64') feeds.push({ t, dims: e.dims, diff: false, data: BigInt64Array.from(e.values!.map((v) => BigInt(v))) });
     else {
       const rng = rngFor(t.name);
-      feeds.push({ t, dims: e.dims, diff: true, data: fill(e.dims.reduce((a, b) => a * b, 1), () => 2 * rng.uniform() - 1) });
+      feeds.push({
+        t,
+        dims: e.dims,
+        diff: true,
+        data: fill(
+          e.dims.reduce((a, b) => a * b, 1),
+          () => 2 * rng.uniform() - 1,
+        ),
+      });
     }
   }
   // Parameters that layers declared get random values too.
@@ -88,8 +104,7 @@ export async function gradCheck(c: Case, rules: Record<string, Rule> = RULES): P
   probe.g.output(probe.out, 'out');
   const opts = { graphOptimizationLevel: 'disabled' as const };
   const fwd = await ort.InferenceSession.create(toOnnx(probe.g), opts);
-  const feedsOf = (fs: Feed[], override?: Map<Feed, Float64Array | Float32Array>) =>
-    Object.fromEntries(fs.map((f) => [f.t.name, toTensor(f, override?.get(f) ?? f.data)]));
+  const feedsOf = (fs: Feed[], override?: Map<Feed, Float64Array | Float32Array>) => Object.fromEntries(fs.map((f) => [f.t.name, toTensor(f, override?.get(f) ?? f.data)]));
   const outDims = (await fwd.run(feedsOf(probe.feeds))).out.dims as number[];
   await fwd.release();
 
@@ -100,10 +115,18 @@ export async function gradCheck(c: Case, rules: Record<string, Rule> = RULES): P
   const rValues = Array.from({ length: outDims.reduce((a, b) => a * b, 1) }, () => 2 * rRng.uniform() - 1);
   const rData = float === 'float64' ? Float64Array.from(rValues) : Float32Array.from(rValues);
   const rFeed: Feed = { t: r, dims: outDims, diff: false, data: rData };
-  const loss = o.reduceSum(o.mul(out, r), out.shape.map((_, i) => i));
+  const loss = o.reduceSum(
+    o.mul(out, r),
+    out.shape.map((_, i) => i),
+  );
   g.output(loss, 'loss');
   const diff = feeds.filter((f) => f.diff);
-  const grads = gradients(g, loss, diff.map((f) => f.t), rules);
+  const grads = gradients(
+    g,
+    loss,
+    diff.map((f) => f.t),
+    rules,
+  );
   grads.forEach((d, k) => g.output(d, `grad_${k}`));
   const session = await ort.InferenceSession.create(toOnnx(g), opts);
   const all = [...feeds, rFeed];

@@ -101,22 +101,11 @@ describe('hand-worked fixture', () => {
     // 2: "a cat" n1 (A²+L²)/(|h|·|r|), n2 {a cat, cat cat}·{a cat} = 1/√2, d = 2 - 1;
     //    "a small cat sleeps" n1 (A²+L²)/(|h|·sqrt(A²+3L²)), no shared bigram, d = 2 - 3.
     const h2 = s(A * A + 4 * L * L);
-    const img2 =
-      (10 *
-        (g(1) * ((A * A + L * L) / (h2 * s(A * A + L * L)) + 1 / s(2)) / 4 +
-          (g(1) * ((A * A + L * L) / (h2 * s(A * A + 3 * L * L)))) / 4)) /
-      2;
+    const img2 = (10 * ((g(1) * ((A * A + L * L) / (h2 * s(A * A + L * L)) + 1 / s(2))) / 4 + (g(1) * ((A * A + L * L) / (h2 * s(A * A + 3 * L * L)))) / 4)) / 2;
     // 3: candidate has 4, 3, 2, 1 n-grams of orders 1..4 (length 3).
     //    "birds fly": 2/√(4·2), 1/√(3·1), d 2;  "two birds flying": 2/√(4·3), 1/√(3·2), 0, d 1;
     //    "two birds fly away quickly": 4/√(4·5), 3/√(3·4), 2/√(2·3), 1/√(1·2), d -1;  "birds": 1/√4, d 3.
-    const img3 =
-      (10 *
-        (g(2) * (2 / s(8) + 1 / s(3)) +
-          g(1) * (2 / s(12) + 1 / s(6)) +
-          g(1) * (4 / s(20) + 3 / s(12) + 2 / s(6) + 1 / s(2)) +
-          g(3) * (1 / 2))) /
-      4 /
-      4;
+    const img3 = (10 * (g(2) * (2 / s(8) + 1 / s(3)) + g(1) * (2 / s(12) + 1 / s(6)) + g(1) * (4 / s(20) + 3 / s(12) + 2 / s(6) + 1 / s(2)) + g(3) * (1 / 2))) / 4 / 4;
     // 4: "the red car": 2/√(2·3), 1/√(1·2), d -1;  "red car parked outside": 2/√(2·4), 1/√(1·3), d -2.
     const img4 = (10 * (g(1) * (2 / s(6) + 1 / s(2)) + g(2) * (2 / s(8) + 1 / s(3)))) / 4 / 2;
     // 5: "man" (length 0): 1/√3 against each 3-word ref (d -2), 1/√4 against the 4-word one (d -3).

@@ -45,8 +45,17 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   const stages: string[] = [];
   const out = path.join(root, 'trained');
   const r = await trainFromCorpus(loadBundle(clipDir), {
-    corpus: file, out, name: 'test-trained', version: '1.0.0', runDir: path.join(root, 'run'), seed: 1,
-    denoiserSteps: 400, decoderSteps: 900, draws: 2, cacheDir: path.join(root, 'cache'), onStage: (s) => stages.push(s),
+    corpus: file,
+    out,
+    name: 'test-trained',
+    version: '1.0.0',
+    runDir: path.join(root, 'run'),
+    seed: 1,
+    denoiserSteps: 400,
+    decoderSteps: 900,
+    draws: 2,
+    cacheDir: path.join(root, 'cache'),
+    onStage: (s) => stages.push(s),
   });
   expect(stages).toEqual(['corpus', 'embed', 'denoiser', 'augment', 'decoder', 'write', 'eval']);
   expect(fs.readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -54,7 +63,9 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   expect(trained.manifest.provenance.corpus).toMatch(/captions\.txt \(sha256 [0-9a-f]{64}; \d+ train \/ \d+ held-out lines\)/);
   const heldOut = r.eval!.samples.map((s) => s.line);
   const untrained = await evalText(loadBundle(clipDir), heldOut, { cacheDir: path.join(root, 'cache') });
-  console.log(`train: held-out (${heldOut.length} lines) CIDEr-D trained ${r.eval!.scores.ciderD.toFixed(3)} vs untrained ${untrained.scores.ciderD.toFixed(3)}; BLEU-4 ${r.eval!.scores.bleu4.toFixed(3)}; e.g. "${r.eval!.samples[0].line}" -> "${r.eval!.samples[0].caption}"`);
+  console.log(
+    `train: held-out (${heldOut.length} lines) CIDEr-D trained ${r.eval!.scores.ciderD.toFixed(3)} vs untrained ${untrained.scores.ciderD.toFixed(3)}; BLEU-4 ${r.eval!.scores.bleu4.toFixed(3)}; e.g. "${r.eval!.samples[0].line}" -> "${r.eval!.samples[0].caption}"`,
+  );
   expect(r.eval!.scores.ciderD).toBeGreaterThan(untrained.scores.ciderD + 1);
 
   // The trained denoiser on real (tiny-CLIP) held-out text embeddings: noised to t = 600 and denoised.
@@ -72,7 +83,9 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   const denoised = (await session.run({ z0: new ort.Tensor('float32', z, [n, 16]), noise: new ort.Tensor('float32', noise, [n, 16]) })).augmented.data as Float32Array;
   await session.release();
   const cosRow = (a: Float32Array, b: Float32Array, i: number) => {
-    let d = 0, na = 0, nb = 0;
+    let d = 0,
+      na = 0,
+      nb = 0;
     for (let j = i * 16; j < (i + 1) * 16; j++) {
       d += a[j] * b[j];
       na += a[j] * a[j];
@@ -90,8 +103,18 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   fs.writeFileSync(file2, corpus(800, 2, true).join('\n') + '\n');
   const out2 = path.join(root, 'finetuned');
   const f = await trainFromCorpus(trained, {
-    corpus: file2, base: trained, mix: { corpus: file, share: 1 }, out: out2, name: 'test-trained', version: '1.1.0', runDir: path.join(root, 'run-ft'), seed: 2,
-    denoiserSteps: 200, decoderSteps: 600, draws: 2, cacheDir: path.join(root, 'cache'),
+    corpus: file2,
+    base: trained,
+    mix: { corpus: file, share: 1 },
+    out: out2,
+    name: 'test-trained',
+    version: '1.1.0',
+    runDir: path.join(root, 'run-ft'),
+    seed: 2,
+    denoiserSteps: 200,
+    decoderSteps: 600,
+    draws: 2,
+    cacheDir: path.join(root, 'cache'),
   });
   // The eval stage scores the base on the very lines it scores the fine-tune on.
   expect(r.baseEval).toBeNull();
@@ -103,12 +126,16 @@ test('a corpus of 2500 captions trains a bundle far above an untrained decoder; 
   expect(finetuned.vocab.slice(0, trained.vocab.length)).toEqual(trained.vocab);
   const oldOnFirst = r.eval!.scores.ciderD;
   const newOnFirst = (await evalText(finetuned, heldOut, { cacheDir: path.join(root, 'cache') })).scores.ciderD;
-  console.log(`finetune: ${saidNew}/${withNew.length} held-out domain lines with new words get a caption using them (CIDEr-D ${f.eval!.scores.ciderD.toFixed(3)}); first corpus CIDEr-D old ${oldOnFirst.toFixed(3)} -> new ${newOnFirst.toFixed(3)} (tolerance: 30 % of the old score)`);
+  console.log(
+    `finetune: ${saidNew}/${withNew.length} held-out domain lines with new words get a caption using them (CIDEr-D ${f.eval!.scores.ciderD.toFixed(3)}); first corpus CIDEr-D old ${oldOnFirst.toFixed(3)} -> new ${newOnFirst.toFixed(3)} (tolerance: 30 % of the old score)`,
+  );
   expect(saidNew / withNew.length).toBeGreaterThan(0.8);
   // Some forgetting remains with this tiny 16-d CLIP; the tolerance is stated, not hidden.
   expect(newOnFirst).toBeGreaterThan(0.7 * oldOnFirst);
 
-  await expect(trainFromCorpus(loadBundle(clipDir), { corpus: file, out, name: 'x', version: '1', runDir: path.join(root, 'run2'), seed: 1, denoiserSteps: 1, decoderSteps: 1, draws: 1 })).rejects.toThrow(/already exists/);
+  await expect(
+    trainFromCorpus(loadBundle(clipDir), { corpus: file, out, name: 'x', version: '1', runDir: path.join(root, 'run2'), seed: 1, denoiserSteps: 1, decoderSteps: 1, draws: 1 }),
+  ).rejects.toThrow(/already exists/);
 });
 
 test('a run stopped mid-decoder resumes from its checkpoints: the same command finishes it', async () => {
@@ -118,11 +145,21 @@ test('a run stopped mid-decoder resumes from its checkpoints: the same command f
   fs.writeFileSync(file, corpus(300, 5).join('\n'));
   const abort = new AbortController();
   const opts = {
-    corpus: file, out: path.join(root, 'resumed'), name: 'r', version: '1', runDir: path.join(root, 'run-resume'), seed: 3,
-    denoiserSteps: 40, decoderSteps: 60, draws: 1, cacheDir: path.join(root, 'cache'),
+    corpus: file,
+    out: path.join(root, 'resumed'),
+    name: 'r',
+    version: '1',
+    runDir: path.join(root, 'run-resume'),
+    seed: 3,
+    denoiserSteps: 40,
+    decoderSteps: 60,
+    draws: 1,
+    cacheDir: path.join(root, 'cache'),
   };
   const seen: string[] = [];
-  await expect(trainFromCorpus(loadBundle(clipDir), { ...opts, signal: abort.signal, onProgress: (s, p) => s === 'decoder' && p.step === 25 && abort.abort() })).rejects.toThrow(/cancelled \(run again to resume\)/);
+  await expect(trainFromCorpus(loadBundle(clipDir), { ...opts, signal: abort.signal, onProgress: (s, p) => s === 'decoder' && p.step === 25 && abort.abort() })).rejects.toThrow(
+    /cancelled \(run again to resume\)/,
+  );
   expect(fs.existsSync(opts.out)).toBe(false);
   const firstDecoderSteps: number[] = [];
   const r = await trainFromCorpus(loadBundle(clipDir), { ...opts, onStage: (s) => seen.push(s), onProgress: (s, p) => s === 'decoder' && firstDecoderSteps.push(p.step) });

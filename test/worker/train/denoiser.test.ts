@@ -34,7 +34,9 @@ function clustered(n: number, seed: number): Float32Array {
 }
 
 const cos = (a: Float32Array, b: Float32Array) => {
-  let d = 0, na = 0, nb = 0;
+  let d = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     d += a[i] * b[i];
     na += a[i] * a[i];

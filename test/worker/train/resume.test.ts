@@ -31,7 +31,11 @@ function run(dir: string, killAt?: number): Promise<{ events: Record<string, unk
 }
 
 const losses = (dir: string) =>
-  fs.readFileSync(path.join(dir, 'loss.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; loss: number });
+  fs
+    .readFileSync(path.join(dir, 'loss.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { step: number; loss: number });
 
 test('kill -9 mid-run, resume, same loss curve as an uninterrupted run', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-resume-'));
@@ -60,6 +64,8 @@ test('kill -9 mid-run, resume, same loss curve as an uninterrupted run', async (
   const [ta, tb] = [end(whole), end(broken)];
   expect(Object.keys(ta).some((k) => k.startsWith('ema/'))).toBe(true);
   for (const k of Object.keys(ta)) expect(Buffer.from(tb[k].data.buffer).equals(Buffer.from(ta[k].data.buffer))).toBe(true);
-  console.log(`resume: killed after step ${first.events.filter((e) => e.ev === 'progress').pop()!.step}, resumed from checkpoint at step ${saved.step}; loss at 120: ${a[119].loss.toFixed(5)} both runs`);
+  console.log(
+    `resume: killed after step ${first.events.filter((e) => e.ev === 'progress').pop()!.step}, resumed from checkpoint at step ${saved.step}; loss at 120: ${a[119].loss.toFixed(5)} both runs`,
+  );
   fs.rmSync(root, { recursive: true, force: true });
 });

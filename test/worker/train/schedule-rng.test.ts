@@ -13,9 +13,27 @@ test('warm-up rises linearly to the peak, then cosine decays to the floor', () =
 });
 
 test('streams are reproducible from (seed, keys) and differ between keys', () => {
-  const a = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3)));
-  const b = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 3)));
-  const c = Array.from({ length: 5 }, ((r) => () => r.next())(new Rng(1, 2, 4)));
+  const a = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.next()
+    )(new Rng(1, 2, 3)),
+  );
+  const b = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.next()
+    )(new Rng(1, 2, 3)),
+  );
+  const c = Array.from(
+    { length: 5 },
+    (
+      (r) => () =>
+        r.next()
+    )(new Rng(1, 2, 4)),
+  );
   expect(a).toEqual(b);
   expect(a).not.toEqual(c);
 });

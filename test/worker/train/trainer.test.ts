@@ -16,10 +16,22 @@ const fit = (width: number) => (g: Graph) => {
 };
 const data = (width: number) => ({
   size: 8,
-  batch: (idx: Uint32Array) => ({ y: new ort.Tensor('float32', Float32Array.from({ length: idx.length * width }, (_, i) => (i % width) - 1), [idx.length, width]) }),
+  batch: (idx: Uint32Array) => ({
+    y: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: idx.length * width }, (_, i) => (i % width) - 1),
+      [idx.length, width],
+    ),
+  }),
 });
 const options = (extra: Partial<TrainerOptions> = {}): TrainerOptions => ({
-  graph: buildTrainStep(fit(4)), data: data(4), batchSize: 4, steps: 6, seed: 9, schedule: { peak: 0.1, warmup: 2 }, ...extra,
+  graph: buildTrainStep(fit(4)),
+  data: data(4),
+  batchSize: 4,
+  steps: 6,
+  seed: 9,
+  schedule: { peak: 0.1, warmup: 2 },
+  ...extra,
 });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-trainer-'));
 

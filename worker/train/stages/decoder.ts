@@ -16,14 +16,18 @@ export const decoderStage: StageFn = async (s, io) => {
   const dim = s.clip.manifest.clip.embedDim;
   const baseCfg = o.base?.manifest.decoder.config;
   const longest = captions.reduce((a, c) => Math.max(a, c.length), 0);
-  const cfg: DecoderConfig = baseCfg
-    ? { ...baseCfg, vocab: vocab.length }
-    : { ...captionerSizes(dim).decoder, ...o.decoder, vocab: vocab.length, maxLen: Math.min(40, longest + 2), condDim: dim };
+  const cfg: DecoderConfig = baseCfg ? { ...baseCfg, vocab: vocab.length } : { ...captionerSizes(dim).decoder, ...o.decoder, vocab: vocab.length, maxLen: Math.min(40, longest + 2), condDim: dim };
   io.announce(`${o.decoderSteps} steps, vocabulary ${vocab.length}`);
   const trained = await trainDecoder(captions, conds, cfg, {
-    ...DECODER_TRAINING, steps: o.decoderSteps, seed: o.seed, runDir: path.join(o.runDir, 'decoder'), signal: o.signal, runtime: s.runtime,
+    ...DECODER_TRAINING,
+    steps: o.decoderSteps,
+    seed: o.seed,
+    runDir: path.join(o.runDir, 'decoder'),
+    signal: o.signal,
+    runtime: s.runtime,
     init: o.base && baseCfg ? resizeDecoder(o.base.decoder, baseCfg, vocab.length, o.seed) : undefined,
-    lr: o.base ? 3e-4 : DECODER_TRAINING.lr, onProgress: io.progress,
+    lr: o.base ? 3e-4 : DECODER_TRAINING.lr,
+    onProgress: io.progress,
   });
   if (trained.cancelled) throw cancelled();
   s.decoder = { cfg, trained };

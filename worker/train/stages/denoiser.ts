@@ -12,8 +12,15 @@ export const denoiserStage: StageFn = async (s, io) => {
   const cfg: DenoiserConfig = o.base ? o.base.manifest.diffusion.denoiser : { ...captionerSizes(dim).denoiser, ...o.denoiser, dim };
   io.announce(`${o.denoiserSteps} steps`);
   const trained = await trainDenoiser(z0, cfg, diffusion, {
-    ...DENOISER_TRAINING, steps: o.denoiserSteps, seed: o.seed, runDir: path.join(o.runDir, 'denoiser'), signal: o.signal, runtime: s.runtime,
-    lr: o.base ? 3e-4 : 1e-3, init: o.base?.denoiser, onProgress: io.progress,
+    ...DENOISER_TRAINING,
+    steps: o.denoiserSteps,
+    seed: o.seed,
+    runDir: path.join(o.runDir, 'denoiser'),
+    signal: o.signal,
+    runtime: s.runtime,
+    lr: o.base ? 3e-4 : 1e-3,
+    init: o.base?.denoiser,
+    onProgress: io.progress,
   });
   if (trained.cancelled) throw cancelled();
   s.denoiser = { cfg, trained };

@@ -51,13 +51,21 @@ export const writeStage: StageFn = async (s, io) => {
       diffusion: { ...s.diffusion, denoiser: dn.cfg, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: {
-        config: dec.cfg, weights: 'decoder.safetensors', vocab: 'decoder-vocab.json', bos: 1, eos: 2,
+        config: dec.cfg,
+        weights: 'decoder.safetensors',
+        vocab: 'decoder-vocab.json',
+        bos: 1,
+        eos: 2,
         stop: dot.length === 1 && vocab.includes(dot[0]) ? [vocab.indexOf(dot[0])] : [],
       },
     },
     {
       // Every CLIP file (models, tokenizer.json and its config) goes along unchanged.
-      ...Object.fromEntries(Object.keys(m.files).filter((rel) => rel.startsWith('clip/')).map((rel) => [rel, fs.readFileSync(clip.file(rel))])),
+      ...Object.fromEntries(
+        Object.keys(m.files)
+          .filter((rel) => rel.startsWith('clip/'))
+          .map((rel) => [rel, fs.readFileSync(clip.file(rel))]),
+      ),
       'denoiser.safetensors': { tensors: paramTensors(dn.trained.ema!, dn.trained.shapes) },
       'decoder.safetensors': { tensors: paramTensors(dec.trained.params, dec.trained.shapes) },
       'decoder-vocab.json': JSON.stringify(vocab),
