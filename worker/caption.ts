@@ -51,6 +51,8 @@ export interface CaptionResult {
    * and score null) for a bundle without domain data.
    */
   domain: DomainVerdict;
+  /** The probability that the caption makes no false claim, from the bundle's calibration; null for a bundle without one. */
+  quality: number | null;
 }
 
 export interface CaptionFailure {
@@ -142,7 +144,7 @@ export class Captioner {
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();
           const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim));
-          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain });
+          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain, quality: null });
         });
       }
       chunk.forEach((_, k) => results.push(byIndex.get(k)!));
