@@ -10,6 +10,8 @@ Commands:
                        one caption per image
                          --bundle NAME|PATH (default shapes-mini) --m 600 --steps 5 --beam 3 --batch 8
                          --max-tokens N --no-repeat 4 (no caption repeats a run of N tokens; 0 allows it) --json
+                         prints confidence, quality (calibrated chance of no false claim) and in/out of domain;
+                         --min-quality Q prints only "FILE<TAB>(withheld: REASON)" for images below Q
   train --corpus FILE --clip BUNDLE [--out DIR] [--name N] [--version V] [--seed 0]
         [--denoiser-steps 10000] [--decoder-steps 10000] [--draws 4]
                        train a captioner from caption text on a bundle's CLIP (Ctrl-C pauses; rerun resumes)
@@ -50,6 +52,13 @@ Commands:
   bench queue          images/s through Strapi (upload -> queue -> worker -> caption stored) and the queue wait,
                        on a fresh PostgreSQL database: --images 200 --app example --concurrency 2
                          --upload-concurrency 4 --json
+  trust report [--bundle shapes-mini] [--out reports/trust] [--cache DIR] [--scenes 800] [--per-source 200]
+        [--write-bundle]
+                       fit and check the quality estimate on held-out ShapesWorld scenes and out-of-domain images
+                       (Debian desktop-base, npm emoji-datasource-google, drawn charts; fetched into the cache):
+                       REPORT.md with AUROC, reliability table, ECE and the default threshold
+  trust calibrate [--bundle shapes-mini] [options as trust report]
+                       the same fit, written into the bundle's manifest (field quality)
   doctor [--json] [--redis URL] [--database URL] [--no-services]
                        check this host: Node, onnxruntime providers, CUDA libraries, bundles, disk, Redis, PostgreSQL
   worker [--app DIR] [--concurrency N]

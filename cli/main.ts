@@ -12,6 +12,7 @@ import { imagesMeanCommand } from './images-mean';
 import { modelsImportClip, modelsList, modelsMakeRandom } from './models';
 import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
 import { trainCommand } from './train';
+import { trustCalibrateCommand, trustReportCommand } from './trust';
 import { queueWorkerCommand } from './worker';
 
 /** A command: its arguments after the command words -> the exit status. */
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command | Record<string, Command>> = {
   models: { list: modelsList, 'make-random': modelsMakeRandom, fetch: modelsFetch, 'import-clip': modelsImportClip },
   corpus: { fetch: corpusFetch },
   bench: benchCommands,
+  trust: { report: trustReportCommand, calibrate: trustCalibrateCommand },
 };
 
 async function main(argv: string[]): Promise<number> {

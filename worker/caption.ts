@@ -11,6 +11,7 @@ import { ClipTokenizer } from './clip/tokenizer';
 import { bridgingSchedule, BridgeSchedule } from './diffusion';
 import { DomainVerdict, judgeDomain } from './domain';
 import { closeGenerator, generate, Generator, openGenerator } from './generate';
+import { QualityInputs, qualityOf } from './quality';
 import { RuntimeConfig, runtimeConfig } from './runtime';
 
 export interface CaptionOptions {
@@ -120,13 +121,23 @@ export class Captioner {
 
   /** Captions for each source in order; an unreadable image gets a failure entry and the others go on. */
   async caption(sources: ImageSource[], o: CaptionOptions = {}): Promise<(CaptionResult | CaptionFailure)[]> {
+    return (await this.captionWithInputs(sources, o)).map((r) => {
+      if (isFailure(r)) return r;
+      const { inputs, ...rest } = r;
+      void inputs;
+      return rest;
+    });
+  }
+
+  /** As caption(), each result with the inputs of its quality estimate (the calibration fits on these). */
+  async captionWithInputs(sources: ImageSource[], o: CaptionOptions = {}): Promise<((CaptionResult & { inputs: QualityInputs }) | CaptionFailure)[]> {
     const man = this.bundle.manifest;
     const batchSize = o.batchSize ?? 8;
-    const results: (CaptionResult | CaptionFailure)[] = [];
+    const results: ((CaptionResult & { inputs: QualityInputs }) | CaptionFailure)[] = [];
     for (let start = 0; start < sources.length; start += batchSize) {
       const chunk = sources.slice(start, start + batchSize);
       const e = await this.embed(chunk, o);
-      const byIndex = new Map<number, CaptionResult | CaptionFailure>();
+      const byIndex = new Map<number, (CaptionResult & { inputs: QualityInputs }) | CaptionFailure>();
       for (const f of e.failures) byIndex.set(f.index, { file: f.file, error: f.error });
       const n = e.ok.length;
       if (n > 0) {
@@ -144,7 +155,9 @@ export class Captioner {
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();
           const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim));
-          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain, quality: null });
+          const inputs: QualityInputs = { confidence: c.confidence, minLogprob: c.minLogprob, tokens: c.tokens.length, distance: domain.distance, score: domain.score };
+          const quality = man.quality ? qualityOf(man.quality, inputs) : null;
+          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain, quality, inputs });
         });
       }
       chunk.forEach((_, k) => results.push(byIndex.get(k)!));

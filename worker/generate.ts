@@ -56,12 +56,16 @@ export interface Caption {
   logprob: number;
   /** Mean token log-probability. */
   confidence: number;
+  /** The least likely chosen token's log-probability (the end token included): a feature of the quality estimate. */
+  minLogprob: number;
 }
 
 interface Beam {
   image: number;
   tokens: number[];
   logprob: number;
+  /** Least token log-probability so far. */
+  min: number;
 }
 
 /** Indices of the k largest values of row. */
@@ -100,10 +104,11 @@ function pickRows(t: ort.Tensor, rows: number[]): ort.Tensor {
 }
 
 /** A finished hypothesis; the end token counts in the mean but is not part of the caption. */
-const finish = (tokens: number[], logprob: number, eos: number): Caption => ({
+const finish = (tokens: number[], logprob: number, min: number, eos: number): Caption => ({
   tokens: tokens[tokens.length - 1] === eos ? tokens.slice(0, -1) : tokens,
   logprob,
   confidence: logprob / tokens.length,
+  minLogprob: min,
 });
 
 /** Adds a finished caption to the best `width` kept so far (by confidence). */
@@ -128,7 +133,7 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
   if (cfg.condDim > 0) feeds.cond = new ort.Tensor('float32', cond, [count, cfg.condDim]);
   let out = await gen.prefill.run(feeds);
   // Each row of `out` belongs to beams[row]; the prefill has one row per image.
-  let beams: Beam[] = Array.from({ length: count }, (_, image) => ({ image, tokens: [], logprob: 0 }));
+  let beams: Beam[] = Array.from({ length: count }, (_, image) => ({ image, tokens: [], logprob: 0, min: 0 }));
   const done: Caption[][] = Array.from({ length: count }, () => []);
   const closed = new Array<boolean>(count).fill(false);
   for (let s = 0; s < maxTokens; s++) {
@@ -137,7 +142,7 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
     const parents: number[] = [];
     for (let image = 0; image < count; image++) {
       if (closed[image]) continue;
-      const candidates: { row: number; token: number; logprob: number }[] = [];
+      const candidates: { row: number; token: number; logprob: number; min: number }[] = [];
       beams.forEach((b, row) => {
         if (b.image !== image) return;
         let lp = logprobs.subarray(row * cfg.vocab, (row + 1) * cfg.vocab);
@@ -146,7 +151,8 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
           lp = lp.slice();
           for (const t of banned) lp[t] = -Infinity;
         }
-        for (const token of topK(lp, 2 * width)) if (lp[token] > -Infinity) candidates.push({ row, token, logprob: b.logprob + lp[token] });
+        for (const token of topK(lp, 2 * width))
+          if (lp[token] > -Infinity) candidates.push({ row, token, logprob: b.logprob + lp[token], min: b.tokens.length ? Math.min(b.min, lp[token]) : lp[token] });
       });
       candidates.sort((a, b) => b.logprob - a.logprob);
       const open: { beam: Beam; parent: number }[] = [];
@@ -154,8 +160,8 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
         const tokens = [...beams[c.row].tokens, c.token];
         if (ends.has(c.token)) {
           // An ending only counts while it ranks among the best `width` (as in standard beam search).
-          if (rank < width) keep(done[image], finish(tokens, c.logprob, o.eos), width);
-        } else if (open.push({ beam: { image, tokens, logprob: c.logprob }, parent: c.row }) === width) break;
+          if (rank < width) keep(done[image], finish(tokens, c.logprob, c.min, o.eos), width);
+        } else if (open.push({ beam: { image, tokens, logprob: c.logprob, min: c.min }, parent: c.row }) === width) break;
       }
       // Done once `width` captions ended and no open beam's mean log-probability beats the worst of
       // them; width 1 is greedy search, which the first ending closes.
@@ -171,7 +177,7 @@ export async function generate(gen: Generator, cond: Float32Array, count: number
     if (next.length === 0) break;
     if (s === maxTokens - 1) {
       // Out of positions: the open beams end here, unterminated.
-      for (const b of next) keep(done[b.image], finish(b.tokens, b.logprob, o.eos), width);
+      for (const b of next) keep(done[b.image], finish(b.tokens, b.logprob, b.min, o.eos), width);
       break;
     }
     const stepFeeds: Record<string, ort.Tensor> = {

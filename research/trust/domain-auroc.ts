@@ -42,7 +42,7 @@ export function auroc(inside: number[], outside: number[]): number {
 }
 
 /** `count` seeded line, bar and scatter charts as PNG files in `dir`. */
-async function drawCharts(dir: string, count: number, seed: number): Promise<string[]> {
+export async function drawCharts(dir: string, count: number, seed: number): Promise<string[]> {
   fs.mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (let i = 0; i < count; i++) {

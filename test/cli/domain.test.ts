@@ -1,4 +1,4 @@
-/** `caption` prints the domain verdict: after the confidence in text, as an object in JSON. */
+/** `caption` prints the domain verdict and the quality estimate: after the confidence in text, as fields in JSON. */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -18,8 +18,8 @@ test('text mode says in or out of domain after the confidence; JSON carries the 
   const text = caption(root);
   expect(text.status).toBe(0);
   const lines = text.stdout.trim().split('\n');
-  expect(lines[0]).toMatch(/^.*a-scene\.png\t.+\t\(confidence -?\d+\.\d{3}, in domain\)$/);
-  expect(lines[1]).toMatch(/^.*b-emoji\.png\t.+\t\(confidence -?\d+\.\d{3}, out of domain\)$/);
+  expect(lines[0]).toMatch(/^.*a-scene\.png\t.+\t\(confidence -?\d+\.\d{3}, quality (0|1)\.\d{2}, in domain\)$/);
+  expect(lines[1]).toMatch(/^.*b-emoji\.png\t.+\t\(confidence -?\d+\.\d{3}, quality (0|1)\.\d{2}, out of domain\)$/);
 
   const json = caption('--json', root);
   expect(json.status).toBe(0);
@@ -30,4 +30,7 @@ test('text mode says in or out of domain after the confidence; JSON carries the 
   expect(scene.domain).toEqual({ distance: expect.any(Number), score: expect.any(Number), verdict: 'in' });
   expect(face.domain).toMatchObject({ verdict: 'out' });
   expect(face.domain.distance).toBeGreaterThan(scene.domain.distance);
+  // shapes-mini carries a calibration, so both captions have a quality estimate in [0, 1].
+  for (const r of [scene, face]) expect(r.quality).toBeGreaterThanOrEqual(0);
+  for (const r of [scene, face]) expect(r.quality).toBeLessThanOrEqual(1);
 });

@@ -7,6 +7,7 @@
 import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../diffusion';
 import { DecoderConfig } from '../graph/decoder';
 import { DenoiserConfig } from '../graph/denoiser';
+import { checkQualityCalibration, QualityCalibration } from '../quality';
 import { checkBundleName, checkBundleVersion } from './names';
 
 export const BUNDLE_FORMAT = 1;
@@ -47,6 +48,8 @@ export interface ClipManifest {
   /** Tensor file of ē_text `text_mean` and ē_img `image_mean` [embedDim]; either may be missing while incomplete. */
   means?: string;
   domain?: DomainManifest;
+  /** Calibration of the quality estimate (worker/quality.ts); bundles without it give quality null. */
+  quality?: QualityCalibration;
 }
 
 export interface Manifest extends ClipManifest {
@@ -134,6 +137,7 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
     need(fail, d.quantiles, 'domain.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
     if (d.demonstration !== undefined && typeof d.demonstration !== 'boolean') fail('domain.demonstration', 'a boolean');
   }
+  if (m.quality !== undefined) checkQualityCalibration(m.quality, m.domain !== undefined, where);
   need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
   need(fail, m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });
   return m as unknown as ClipManifest;
