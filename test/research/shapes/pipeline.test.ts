@@ -153,7 +153,7 @@ describe('buildShapes', () => {
     // The mini-CLIP says it saw exactly the training pairs.
     const clip = loadClip(path.join(work, 'clip'));
     expect(clip.manifest.provenance.corpus).toMatch(new RegExp(`^${train.length} ShapesWorld image-caption pairs`));
-    expect(clip.manifest.provenance.commands.join('\n')).toMatch(new RegExp(`ē_img from ${train.length} image`));
+    expect(clip.manifest.provenance.commands.join('\n')).toMatch(new RegExp(`ē_img and domain from ${train.length} image`));
 
     // The captioner's corpus holds neither held-out references nor validation captions.
     const texts = new Set(lines(path.join(dataDir, 'texts.txt')));
