@@ -57,12 +57,14 @@ test('a bundle made before domain data loads and reports the domain as unknown',
   const dir = copy('old');
   const file = path.join(dir, 'manifest.json');
   const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // Made before domain data, it predates the quality calibration (which reads the domain) too.
   delete m.domain;
+  delete m.quality;
   delete m.files['domain.safetensors'];
   fs.writeFileSync(file, JSON.stringify(m, null, 2));
   fs.rmSync(path.join(dir, 'domain.safetensors'));
   expect(loadBundle(dir).domain).toBeNull();
-  for (const r of await captionAll(dir)) expect(r.domain).toEqual({ distance: null, score: null, verdict: 'unknown' });
+  for (const r of await captionAll(dir)) expect([r.domain, r.quality]).toEqual([{ distance: null, score: null, verdict: 'unknown' }, null]);
 });
 
 test('an altered or unlisted domain file is refused', () => {
