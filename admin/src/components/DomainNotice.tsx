@@ -8,7 +8,7 @@ export function DomainNotice({ bundle }: { bundle: BundleDomain }) {
     <Box role="note" data-testid="altbridge-domain" padding={4} background={bundle.demonstration ? 'warning100' : 'neutral100'} hasRadius>
       <Typography textColor={bundle.demonstration ? 'warning700' : 'neutral800'}>
         {bundle.demonstration
-          ? `Demonstration bundle: ${domain}. ${bundle.ref} is not meant for real images; it writes alt text only if an admin allows demonstration bundles in Settings.`
+          ? `Demonstration bundle: ${domain}. ${bundle.ref} is not meant for real images: its captions go to alt text only while “Let a demonstration bundle write alt text” is on in Settings.`
           : `Active bundle ${bundle.ref} captions: ${domain}. Images outside it are held for review.`}
       </Typography>
     </Box>
