@@ -8,6 +8,8 @@ export type {
   AuditReason,
   AuditReport,
   BackfillStatus,
+  BulkApproval,
+  BundleDomain,
   BundleVersion,
   Caption,
   CaptionFile,
@@ -22,6 +24,7 @@ export type {
   Pagination,
   Preview,
   PreviewRow,
+  ReviewReason,
   RunStatus,
   Settings,
 } from '../../server/src/contracts';

@@ -1,16 +1,25 @@
-import type { CaptionStatus } from './api';
+import type { CaptionStatus, ReviewReason } from './api';
 
 /** A confidence (mean token log-probability) as the geometric-mean token probability, in percent. */
 export function confidencePercent(c: number | null): string {
   return c === null ? 'n/a' : `${Math.round(Math.exp(c) * 100)} %`;
 }
 
-/** As the server decides it: below the threshold GET /limits (or the audit) answers. */
-export const isLowConfidence = (c: number | null, threshold: number): boolean => c !== null && c < threshold;
+/** A calibrated quality (probability of no false claim) in percent; null when the bundle has no calibration. */
+export const qualityPercent = (q: number | null): string => (q === null ? 'not calibrated' : `${Math.round(q * 100)} %`);
+
+/** Why the publishing policy withheld a caption, as the panel says it. */
+export const REVIEW_REASON_LABEL: Record<ReviewReason, string> = {
+  'out-of-domain': 'Out of domain: the image is unlike those the model knows',
+  demonstration: 'Demonstration bundle: not allowed to write alt text',
+  uncalibrated: 'Quality not calibrated for this bundle',
+  'low-quality': 'Quality below the threshold',
+};
 
 export const STATUS_LABEL: Record<CaptionStatus, string> = {
   queued: 'Queued',
   suggested: 'Unreviewed',
+  'needs-review': 'Needs review',
   approved: 'Approved',
   edited: 'Edited',
   rejected: 'Rejected',
@@ -20,6 +29,7 @@ export const STATUS_LABEL: Record<CaptionStatus, string> = {
 export const STATUS_VARIANT: Record<CaptionStatus, 'success' | 'primary' | 'danger' | 'warning' | 'neutral' | 'secondary'> = {
   queued: 'neutral',
   suggested: 'warning',
+  'needs-review': 'warning',
   approved: 'success',
   edited: 'success',
   rejected: 'danger',

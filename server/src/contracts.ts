@@ -41,6 +41,15 @@ export interface Settings {
   autoCaption: boolean;
   /** The active bundle as name@version. */
   bundle: string;
+  /** Publishing policy: write a machine caption to alternativeText when the policy allows (else it waits for review). */
+  autoWrite: boolean;
+  /**
+   * Least calibrated quality a caption needs to be written; null = the bundle's calibrated default.
+   * 0 turns the quality bar off, so a bundle without calibration may write too (an admin's explicit choice).
+   */
+  minQuality: number | null;
+  /** A demonstration bundle writes alt text only when an admin turns this on. */
+  allowDemonstration: boolean;
 }
 
 export type SettingsLimits = Record<'m' | 'steps' | 'beam' | 'maxTokens', Range>;
@@ -49,7 +58,13 @@ export type SettingsLimits = Record<'m' | 'steps' | 'beam' | 'maxTokens', Range>
 export const SETTINGS_LIMITS: SettingsLimits = { m: [0, MAX_M], steps: [1, MAX_BRIDGE_STEPS], beam: [1, 8], maxTokens: [1, 77] };
 
 /** Settings before an admin saves any (the bundle comes from the plugin config). */
-export const DEFAULT_SETTINGS: Omit<Settings, 'bundle'> = { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true };
+export const DEFAULT_SETTINGS: Omit<Settings, 'bundle'> = { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false };
+
+/** minQuality's range: a probability. */
+export const QUALITY_RANGE: readonly [min: number, max: number] = [0, 1];
+
+/** The quality threshold T of a bundle whose manifest names none. */
+export const DEFAULT_QUALITY_THRESHOLD = 0.9;
 
 /**
  * A machine caption whose confidence (mean token log-probability) is below this needs a person's
@@ -60,8 +75,16 @@ export const DEFAULT_LOW_CONFIDENCE = -1.5;
 
 // ---- captions ----------------------------------------------------------------------------------
 
-export const CAPTION_STATUSES = ['queued', 'suggested', 'approved', 'edited', 'rejected', 'failed'] as const;
+/** 'needs-review': the publishing policy withheld the caption from alternativeText (reviewReason says why). */
+export const CAPTION_STATUSES = ['queued', 'suggested', 'needs-review', 'approved', 'edited', 'rejected', 'failed'] as const;
 export type CaptionStatus = (typeof CAPTION_STATUSES)[number];
+
+/** Why the policy withheld a caption, most serious first (the first that applies is recorded). */
+export const REVIEW_REASONS = ['out-of-domain', 'demonstration', 'uncalibrated', 'low-quality'] as const;
+export type ReviewReason = (typeof REVIEW_REASONS)[number];
+
+export const DOMAIN_VERDICTS = ['in', 'out', 'unknown'] as const;
+export type DomainVerdictName = (typeof DOMAIN_VERDICTS)[number];
 
 export const CAPTION_SOURCES = ['machine', 'human'] as const;
 export type CaptionSource = (typeof CAPTION_SOURCES)[number];
@@ -105,6 +128,12 @@ export interface Caption {
   source: CaptionSource | null;
   /** Mean token log-probability (0 is certain; more negative is less sure). */
   confidence: number | null;
+  /** Calibrated probability that the caption makes no false claim; null when the bundle has no calibration. */
+  quality: number | null;
+  /** Whether the image looks like the bundle's images; null before a caption. */
+  domainVerdict: DomainVerdictName | null;
+  /** Why the caption needs review (status 'needs-review'), else null. */
+  reviewReason: ReviewReason | null;
   bundle: string | null;
   bundleVersion: string | null;
   m: number | null;
@@ -122,6 +151,8 @@ export interface Caption {
   updatedAt?: string;
   /** The file's alternativeText is this plugin's own machine text (so a new caption may replace it). */
   altTextFromPlugin: boolean;
+  /** Below the quality threshold in force (calibrated quality), or without calibration below the low-confidence threshold. */
+  lowQuality: boolean;
   file: CaptionFile | null;
 }
 
@@ -135,6 +166,15 @@ export interface Pagination {
 export interface CaptionList {
   results: Caption[];
   pagination: Pagination;
+}
+
+/** Why bulk approve left a caption out. */
+export type BulkSkipReason = 'human-alt-text' | 'out-of-domain';
+
+/** POST /captions/bulk-approve. */
+export interface BulkApproval {
+  approved: Caption[];
+  skipped: { id: string; fileId: number; reason: BulkSkipReason }[];
 }
 
 /** POST /captions/:id/regenerate: M and S override the settings for this one caption. */
@@ -175,8 +215,10 @@ export interface BackfillStatus {
   state: BackfillState;
   /** Images lacking alt text and caption when the run started. */
   total: number;
-  /** Captions stored (suggested or since reviewed). */
+  /** Captions stored (suggested, needing review or since reviewed). */
   done: number;
+  /** Of those, captions the publishing policy withheld (status 'needs-review'). */
+  needsReview: number;
   failed: number;
   /** Queued or being captioned now. */
   queued: number;
@@ -196,7 +238,7 @@ export interface BackfillStatus {
 
 export type AltKind = 'human' | 'machineApproved' | 'machineUnreviewed' | 'none';
 
-export const AUDIT_REASONS = ['no-alt-text', 'unreviewed', 'failed', 'low-confidence'] as const;
+export const AUDIT_REASONS = ['no-alt-text', 'unreviewed', 'needs-review', 'failed', 'low-confidence'] as const;
 export type AuditReason = (typeof AUDIT_REASONS)[number];
 
 export interface AuditItem {
@@ -211,6 +253,8 @@ export interface AuditItem {
   captionStatus: CaptionStatus | null;
   captionText: string | null;
   confidence: number | null;
+  quality: number | null;
+  reviewReason: ReviewReason | null;
   /** name@version of the bundle that wrote the caption. */
   bundle: string | null;
   error: string | null;
@@ -224,8 +268,9 @@ export type Coverage = Record<AltKind, number> & { images: number };
 /** GET /audit. */
 export interface AuditReport {
   coverage: Coverage;
-  /** The threshold this report used. */
+  /** The thresholds this report used: confidence for uncalibrated captions, quality for calibrated ones. */
   lowConfidence: number;
+  minQuality: number;
   attention: { total: number; byReason: Record<AuditReason, number>; results: AuditItem[]; pagination: Pagination };
 }
 
@@ -273,6 +318,16 @@ export interface BundleVersion {
   /** Provenance, e.g. "fine-tuned from shapes-mini@1.0.0". */
   notes: string | null;
   active: boolean;
+}
+
+/** The active bundle's domain and quality threshold, as GET /limits answers them. */
+export interface BundleDomain {
+  ref: string;
+  /** The domain in words from the manifest; null for a bundle made before domains were recorded. */
+  description: string | null;
+  demonstration: boolean;
+  /** The bundle's calibrated default quality threshold T. */
+  threshold: number;
 }
 
 /** POST /bundles/activate and /finetune/activate. */
@@ -374,6 +429,12 @@ export interface Limits {
   captionMaxText: number;
   /** Largest corpus upload in bytes (ALTBRIDGE_CORPUS_MAX_BYTES). */
   corpusMaxBytes: number;
-  /** The low-confidence threshold in force (ALTBRIDGE_LOW_CONFIDENCE). */
+  /** The low-confidence threshold in force (ALTBRIDGE_LOW_CONFIDENCE), for captions without a calibrated quality. */
   lowConfidence: number;
+  /** minQuality's range. */
+  quality: readonly [min: number, max: number];
+  /** The quality threshold in force: the settings' minQuality, else the active bundle's T. Below it a calibrated caption is low quality. */
+  minQuality: number;
+  /** The active bundle, for the notice on the Captions and Settings pages. */
+  bundle: BundleDomain;
 }

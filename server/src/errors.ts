@@ -10,6 +10,13 @@ export class NotFound extends Error {
 /** The request clashes with the state of things (a run already going, nothing to cancel). */
 export class Conflict extends Error {
   override name = 'Conflict';
+  /** What the client needs to resolve it (answered as error.details), e.g. the text an approval would replace. */
+  constructor(
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
 }
 
 export class TooLarge extends Error {

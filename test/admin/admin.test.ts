@@ -1,9 +1,10 @@
 /**
  * The plugin's admin panel in a real browser (Debian's chromium through playwright-core): the
  * example app's admin is built once with the plugin's admin entry from source, Strapi serves it on
- * a fresh database, an image is uploaded and captioned by the inline worker, and an editor logs in,
- * opens the plugin from the menu, edits the caption (written through to the file's alt text) and
- * changes M in Settings; then the other pages: the accessibility audit (figures as the API's, a CSV
+ * a fresh database, images are uploaded and captioned by the inline worker, and an editor logs in,
+ * opens the plugin from the menu (the demonstration bundle's notice, an out-of-domain image held for
+ * review), edits the caption (written through to the file's alt text), confirms approving over a
+ * person's alt text, and changes M and the publishing policy in Settings; then the other pages: the accessibility audit (figures as the API's, a CSV
  * export), a backfill started from the page, the host check, a corpus upload on Fine-tuning (no
  * training run: the server tests cover runs), the bundle versions and the failed-jobs view. One admin build and one Strapi
  * boot for the file. Screenshots go to test-artifacts/admin/.
@@ -12,21 +13,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
-import sharp from 'sharp';
 import { Admin, call, upload } from '../server/helpers/http';
+import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from '../server/helpers/scenes';
 import { BuiltApp, buildExampleApp } from './helpers/admin-build';
 import { bootApp, TestApp, waitFor } from '../server/helpers/strapi-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'admin');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const FILE_NAME = 'red-circle.png';
+const FILE_NAME = 'scene-a.png';
 /**
  * Configured on the server; the panel must show it, not a copy of its own. So high (exp(-0.01) = 99 %)
  * that every machine caption here is below it and carries the badge.
  */
 const LOW_CONFIDENCE = -0.01;
-const OTHER_NAME = 'blue-square.png';
+const OTHER_NAME = 'scene-b.png';
+/** Out of the default bundle's domain: held for review, never written. */
+const OUTSIDE_NAME = 'emoji.png';
+const DEMONSTRATION_NOTICE = 'Demonstration bundle: synthetic ShapesWorld scenes — demonstration only.';
 
 let built: BuiltApp;
 let app: TestApp;
@@ -57,18 +61,14 @@ beforeAll(async () => {
   login = superAdmin;
   admin = { baseUrl: app.baseUrl, token: superAdmin.token };
 
-  const png = await sharp(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><circle cx="32" cy="32" r="16" fill="red"/></svg>'))
-    .png()
-    .toBuffer();
-  fileId = (await upload(admin, FILE_NAME, 'image/png', png)).id;
-  const square = await sharp(
-    Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="yellow"/><rect x="18" y="18" width="28" height="28" fill="blue"/></svg>'),
-  )
-    .png()
-    .toBuffer();
-  const otherId = (await upload(admin, OTHER_NAME, 'image/png', square)).id;
+  // The default bundle is a demonstration: allowed to write here, so the review flows have alt text to work on.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
+  const outsideId = (await upload(admin, OUTSIDE_NAME, 'image/png', await emojiFace())).id;
+  fileId = (await upload(admin, FILE_NAME, 'image/png', await shapesScene(1))).id;
+  const otherId = (await upload(admin, OTHER_NAME, 'image/png', await shapesScene(2))).id;
   caption = await captionOf(fileId);
   await captionOf(otherId);
+  expect(await captionOf(outsideId, 'needs-review')).toMatchObject({ reviewReason: 'out-of-domain' });
 
   profile = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1366, height: 900 } });
@@ -98,11 +98,34 @@ test("an editor logs in, opens the plugin from the menu and sees the uploaded im
   const loaded = () => card.locator('img').evaluate((img: any) => img.complete && img.naturalWidth > 0);
   await waitFor('the thumbnail to load', async () => ((await loaded()) ? true : undefined), 10_000);
   expect(await card.getByText('Unreviewed').count()).toBe(1);
-  // The low-confidence filter and badge use the server's threshold.
-  await page.getByRole('button', { name: 'Low confidence (below 99 %)' }).waitFor();
+  await page.getByText(DEMONSTRATION_NOTICE, { exact: false }).waitFor();
+  // The low-quality filter and badge use the server's thresholds: the quality bar is off here (0), so an uncalibrated caption is judged by its confidence.
+  await page.getByRole('button', { name: 'Low quality (below 0 %; uncalibrated: confidence below 99 %)' }).waitFor();
   expect(caption.confidence).toBeLessThan(LOW_CONFIDENCE);
-  expect(await card.getByText('Low confidence', { exact: true }).count()).toBe(1);
+  expect(await card.getByText('Low quality', { exact: true }).count()).toBe(1);
+  expect(await card.getByText('Quality not calibrated', { exact: true }).count()).toBe(1);
+  // The filter (SQL) and the badge (each caption's lowQuality) are one definition.
+  const all = (await call(admin, 'GET', '/altbridge/captions?pageSize=100')).body.data.results;
+  const low = (await call(admin, 'GET', '/altbridge/captions?low=true&pageSize=100')).body.data.results;
+  expect(low.map((c: any) => c.documentId).sort()).toEqual(
+    all
+      .filter((c: any) => c.lowQuality)
+      .map((c: any) => c.documentId)
+      .sort(),
+  );
+  expect(low.length).toBe(3);
   await shot('02-captions');
+});
+
+test('an out-of-domain image is under Needs review with its reason, and its caption is not on the file', async () => {
+  await page.getByRole('button', { name: 'Needs review' }).click();
+  const card = page.getByRole('listitem', { name: OUTSIDE_NAME });
+  await card.getByText('Needs review', { exact: true }).waitFor();
+  await card.getByText('Not written to the alt text. Out of domain: the image is unlike those the model knows.').waitFor();
+  await card.getByText('The file has no alt text.').waitFor();
+  await page.getByRole('listitem', { name: FILE_NAME }).waitFor({ state: 'detached' });
+  await shot('02-needs-review');
+  await page.getByRole('button', { name: 'All' }).click();
 });
 
 test("the caption is edited from the keyboard and saved through to the file's alt text", async () => {
@@ -180,6 +203,26 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   expect(after).toEqual({ ...before, m: 700 });
 });
 
+test('Settings: the publishing policy, with the bundle named a demonstration', async () => {
+  await page.getByText(DEMONSTRATION_NOTICE, { exact: false }).waitFor();
+  const minQuality = page.getByRole('spinbutton', { name: 'Minimum quality' });
+  expect(await minQuality.inputValue()).toBe('0');
+  await minQuality.fill('1.5');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Minimum quality must be a number from 0 to 1, or empty for the bundle’s calibrated threshold.').waitFor();
+  // Empty: the bundle's calibrated threshold again; and demonstration captions held back as by default.
+  await minQuality.fill('');
+  // The design system's toggle is a visually hidden checkbox under its track.
+  await page.getByRole('checkbox', { name: 'Let a demonstration bundle write alt text' }).setChecked(false, { force: true });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await waitFor('the policy saved', async () => {
+    const s = (await call(admin, 'GET', '/altbridge/settings')).body.data;
+    return s.minQuality === null && s.allowDemonstration === false ? true : undefined;
+  });
+  await shot('06-settings-policy');
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
+});
+
 test('the Unreviewed filter, bulk approve, and regenerate at another M', async () => {
   await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
   await page.getByRole('listitem', { name: FILE_NAME }).waitFor();
@@ -209,6 +252,24 @@ test('the Unreviewed filter, bulk approve, and regenerate at another M', async (
   expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe('A red circle on a white background');
 });
 
+test("approving a machine caption over a person's alt text asks first, showing the text it replaces", async () => {
+  const card = page.getByRole('listitem', { name: FILE_NAME });
+  const regenerated = await captionOf(fileId);
+  const approve = card.getByRole('button', { name: `Approve alt text of ${FILE_NAME}` });
+  await approve.click();
+  const dialog = page.getByRole('alertdialog', { name: 'Replace alt text a person wrote?' });
+  await dialog.getByText('“A red circle on a white background”', { exact: true }).waitFor();
+  await shot('08-confirm-replace');
+  await dialog.getByRole('button', { name: 'Keep the person’s text' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe('A red circle on a white background');
+
+  await approve.click();
+  await dialog.getByRole('button', { name: 'Replace it' }).click();
+  await card.getByText('Approved', { exact: true }).waitFor();
+  expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe(regenerated.text);
+});
+
 /** Opens one of the plugin's pages from its row of page links. */
 async function pluginPage(name: string, url: RegExp): Promise<void> {
   await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
@@ -230,8 +291,9 @@ test("Accessibility audit: the coverage figures are the API's, and Export CSV do
     const text = await page.locator(`[data-coverage="${key}"] dd`).innerText();
     expect(Number(text.trim().split(/\s/)[0])).toBe(coverage[key]);
   }
-  expect(coverage.images).toBe(2);
+  expect(coverage.images).toBe(3);
   await page.getByText(`below 99 % (mean token log-probability below ${LOW_CONFIDENCE})`, { exact: false }).waitFor();
+  await page.getByText('Needs review: 1 caption the publishing policy held back from the alt text.').waitFor();
   await shot('09-audit');
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
@@ -240,7 +302,9 @@ test("Accessibility audit: the coverage figures are the API's, and Export CSV do
   const rows = csv.trim().split('\r\n');
   // Every field is quoted (a cell cannot start a spreadsheet formula).
   expect(rows[0]).toBe(
-    ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'].map((h) => `"${h}"`).join(','),
+    ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'quality', 'reviewReason', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons']
+      .map((h) => `"${h}"`)
+      .join(','),
   );
   expect(rows.length).toBe(1 + coverage.images);
 });
@@ -248,19 +312,14 @@ test("Accessibility audit: the coverage figures are the API's, and Export CSV do
 test('Backfill: an image uploaded with auto-caption off is captioned by a run started from the page', async () => {
   const settings = (await call(admin, 'GET', '/altbridge/settings')).body.data;
   expect((await call(admin, 'PUT', '/altbridge/settings', { ...settings, autoCaption: false })).status).toBe(200);
-  const png = await sharp(
-    Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="white"/><rect x="8" y="24" width="48" height="16" fill="green"/></svg>'),
-  )
-    .png()
-    .toBuffer();
-  const id = (await upload(admin, 'green-bar.png', 'image/png', png)).id;
+  const id = (await upload(admin, 'scene-c.png', 'image/png', await shapesScene(3))).id;
   expect((await call(admin, 'GET', '/altbridge/backfill')).body.data.lacking).toBe(1);
 
   await pluginPage('Backfill', /\/admin\/plugins\/altbridge\/backfill$/);
   await page.getByText('1 image lacking alt text now').waitFor();
   await shot('10-backfill-idle');
   await page.getByRole('button', { name: 'Start backfill' }).click();
-  await page.getByText('1 done, 0 failed, of 1', { exact: false }).waitFor({ timeout: 60_000 });
+  await page.getByText('1 done (0 need review), 0 failed, of 1', { exact: false }).waitFor({ timeout: 60_000 });
   await page.getByText('Done', { exact: true }).waitFor();
   expect(await page.getByRole('progressbar', { name: 'Backfill progress' }).getAttribute('aria-valuenow')).toBe('100');
   await page.waitForTimeout(400); // the bar's width transition, for the screenshot

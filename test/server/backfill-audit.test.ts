@@ -3,9 +3,9 @@
  * is classified and exported (CSV quoting, attachment headers), then the backfill captions what has
  * none, in chunks, with pause / resume / cancel and one run at a time.
  */
-import sharp from 'sharp';
 import { Captioner } from '../../worker/caption';
 import { Admin, call, upload } from './helpers/http';
+import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from './helpers/scenes';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
@@ -14,16 +14,17 @@ let admin: Admin;
 beforeAll(async () => {
   app = await bootApp('backfill', { ALTBRIDGE_BACKFILL_CHUNK: '2', ALTBRIDGE_BACKFILL_TICK_MS: '200', ALTBRIDGE_LOW_CONFIDENCE: '-2.5' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+  // These tests count on the default (demonstration) bundle writing alt text.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
   await app?.close();
 });
 
-const png = (fill: string, size = 48) =>
-  sharp({ create: { width: size, height: size, channels: 3, background: fill } })
-    .png()
-    .toBuffer();
+/** A different in-domain scene per call: the default bundle writes (with PUBLISH_DEMONSTRATION) only what it can stand behind. */
+let seed = 200;
+const png = () => shapesScene(++seed);
 const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
 const captionRows = (fileId: number) => app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId } });
 
@@ -41,8 +42,7 @@ const setAuto = (autoCaption: boolean) => call(admin, 'PUT', '/altbridge/setting
 async function bare(n: number, prefix: string): Promise<any[]> {
   await setAuto(false);
   const out = [];
-  const colours = ['#c33', '#3c3', '#33c', '#cc3', '#3cc', '#c3c', '#888', '#222'];
-  for (let i = 0; i < n; i++) out.push(await upload(admin, `${prefix}-${i}.png`, 'image/png', await png(colours[i % colours.length])));
+  for (let i = 0; i < n; i++) out.push(await upload(admin, `${prefix}-${i}.png`, 'image/png', await png()));
   await setAuto(true);
   return out;
 }
@@ -80,10 +80,10 @@ const ids: Record<string, number> = {};
 
 describe('accessibility audit', () => {
   beforeAll(async () => {
-    const human = await upload(admin, 'human.png', 'image/png', await png('#a11'), { alternativeText: 'Team photo, "summer", 2024\nsecond line' });
-    const machine = await upload(admin, 'machine.png', 'image/png', await png('#1a1'));
-    const approved = await upload(admin, 'approved.png', 'image/png', await png('#11a'));
-    const edited = await upload(admin, 'edited.png', 'image/png', await png('#aa1'));
+    const human = await upload(admin, 'human.png', 'image/png', await png(), { alternativeText: 'Team photo, "summer", 2024\nsecond line' });
+    const machine = await upload(admin, 'machine.png', 'image/png', await png());
+    const approved = await upload(admin, 'approved.png', 'image/png', await png());
+    const edited = await upload(admin, 'edited.png', 'image/png', await png());
     const broken = await upload(admin, 'broken.png', 'image/png', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 3)]));
     await upload(admin, 'notes.txt', 'text/plain', Buffer.from('not an image'));
     const [none] = await bare(1, 'none');
@@ -135,15 +135,31 @@ describe('accessibility audit', () => {
     const records = text.split('\r\n').slice(0, -1);
     expect(records.filter((r) => !/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/.test(r))).toEqual([]);
     const rows = parseCsv(text);
-    expect(rows[0]).toEqual(['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons']);
+    expect(rows[0]).toEqual([
+      'fileId',
+      'fileName',
+      'url',
+      'kind',
+      'alternativeText',
+      'captionStatus',
+      'captionText',
+      'confidence',
+      'quality',
+      'reviewReason',
+      'bundle',
+      'reviewedBy',
+      'reviewedAt',
+      'error',
+      'reasons',
+    ]);
     expect(rows).toHaveLength(7);
     const byId = Object.fromEntries(rows.slice(1).map((r) => [Number(r[0]), r]));
     expect(byId[ids.human][4]).toBe('Team photo, "summer", 2024\nsecond line');
     expect(byId[ids.human][3]).toBe('human');
     // A cell a spreadsheet would run as a formula is defused.
     expect(byId[ids.edited][4]).toBe(`'=SUM(A1), a "quoted", edit`);
-    expect(byId[ids.broken][12]).toBe('no-alt-text;failed');
-    expect(rows.every((r) => r.length === 13)).toBe(true);
+    expect(byId[ids.broken][14]).toBe('no-alt-text;failed');
+    expect(rows.every((r) => r.length === 15)).toBe(true);
   });
 
   test('JSON export, only what needs attention; a bad format is refused', async () => {
@@ -161,12 +177,15 @@ describe('backfill', () => {
 
   test('captions every image without alt text or caption, in chunks, and reports progress', async () => {
     const files = await bare(5, 'old');
+    await setAuto(false);
+    const outside = await upload(admin, 'outside.png', 'image/png', await emojiFace());
+    await setAuto(true);
     const before = await status();
-    // The 5 new ones and the audit's bare file; not the text file, the ones with alt text or a caption.
-    expect(before.lacking).toBe(6);
+    // The 6 new ones and the audit's bare file; not the text file, the ones with alt text or a caption.
+    expect(before.lacking).toBe(7);
     const started = await call(admin, 'POST', '/altbridge/backfill');
     expect(started.status).toBe(200);
-    expect(started.body.data).toMatchObject({ state: 'running', total: 6 });
+    expect(started.body.data).toMatchObject({ state: 'running', total: 7 });
     expect((await call(admin, 'POST', '/altbridge/backfill')).status).toBe(409);
 
     let most = 0;
@@ -180,12 +199,18 @@ describe('backfill', () => {
       120_000,
     );
     expect(most).toBeLessThanOrEqual(2);
-    expect(done).toMatchObject({ total: 6, done: 6, failed: 0, queued: 0, remaining: 0, progress: 1, lacking: 0, startedBy: 'Ed Itor 1' });
+    expect(done).toMatchObject({ total: 7, done: 7, needsReview: 1, failed: 0, queued: 0, remaining: 0, progress: 1, lacking: 0, startedBy: 'Ed Itor 1' });
     for (const f of files) {
       const [row] = await captionRows(f.id);
       expect(row).toMatchObject({ status: 'suggested', batch: done.id });
       expect((await fileRow(f.id)).alternativeText).toBe(row.text);
     }
+    // Out of the bundle's domain: captioned and counted as needing review, never written.
+    expect((await captionRows(outside.id))[0]).toMatchObject({ status: 'needs-review', reviewReason: 'out-of-domain', batch: done.id });
+    expect((await fileRow(outside.id)).alternativeText ?? '').toBe('');
+    const audit = (await call(admin, 'GET', '/altbridge/audit?reason=needs-review')).body.data;
+    expect(audit.attention.results.map((i: any) => [i.fileId, i.reasons])).toEqual([[outside.id, ['no-alt-text', 'needs-review']]]);
+    expect(audit.attention.byReason['needs-review']).toBe(1);
     // The file a person described and the text file were left alone.
     expect((await fileRow(ids.human)).alternativeText).toMatch(/^Team photo/);
   });
@@ -273,7 +298,7 @@ test('the admin API serves the doctor report, checked against this Strapi own Re
 }, 60_000);
 
 test("the settings preview captions one image at several M on the worker's engine and stores nothing", async () => {
-  const file = await upload(admin, 'preview.png', 'image/png', await png('#c33'));
+  const file = await upload(admin, 'preview.png', 'image/png', await png());
   await captionOf(file.id);
   const before = await app.strapi.db.query('plugin::altbridge.caption').count();
   // The inline consumer's engine has the bundle open already: the preview opens no models of its own.

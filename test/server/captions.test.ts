@@ -3,9 +3,9 @@
  * API are captioned by the inline worker with the default bundle, and the admin routes review them.
  * Where a test needs a caption run to stay in progress, a hook on Captioner.caption holds it.
  */
-import sharp from 'sharp';
 import { Captioner } from '../../worker/caption';
 import { Admin, call, upload } from './helpers/http';
+import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from './helpers/scenes';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
@@ -14,6 +14,8 @@ let admin: Admin;
 beforeAll(async () => {
   app = await bootApp('captions');
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+  // The default bundle is a demonstration: these tests of the write-through rule need it to write.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -33,14 +35,6 @@ function hold(name: string): { release: () => void } {
   });
   return { release };
 }
-
-/** A small scene like the default bundle's world: a coloured shape on a plain background. */
-const scene = (shape: string, fill: string, bg: string) =>
-  sharp(Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="${bg}"/>${shape.replace('FILL', fill)}</svg>`))
-    .png()
-    .toBuffer();
-const circle = '<circle cx="32" cy="32" r="16" fill="FILL"/>';
-const square = '<rect x="18" y="18" width="28" height="28" fill="FILL"/>';
 
 const fileRow = (id: number) => app.strapi.db.query('plugin::upload.file').findOne({ where: { id } });
 
@@ -62,7 +56,7 @@ describe('uploads are captioned', () => {
   let withAlt: any;
 
   test('an image uploaded without alt text gets a caption, written to alternativeText', async () => {
-    plain = await upload(admin, 'red-circle.png', 'image/png', await scene(circle, 'red', 'white'));
+    plain = await upload(admin, 'red-circle.png', 'image/png', await shapesScene(1));
     // The upload answers before the model runs: the file has no alt text yet.
     expect(plain.alternativeText ?? null).toBeNull();
     const caption = await captionOf(plain.id);
@@ -74,7 +68,7 @@ describe('uploads are captioned', () => {
   });
 
   test('an image uploaded with alt text keeps it; the caption is stored beside it', async () => {
-    withAlt = await upload(admin, 'blue-square.png', 'image/png', await scene(square, 'blue', 'yellow'), { alternativeText: 'Our logo on a yellow card' });
+    withAlt = await upload(admin, 'blue-square.png', 'image/png', await shapesScene(2), { alternativeText: 'Our logo on a yellow card' });
     const caption = await captionOf(withAlt.id);
     expect(caption.text).toMatch(/\w+/);
     expect(caption.altTextFromPlugin).toBe(false);
@@ -90,9 +84,13 @@ describe('uploads are captioned', () => {
     expect(edited.body.data.history).toEqual([expect.objectContaining({ text: machine.text, source: 'machine', by: 'Ed Itor 1' })]);
     expect((await fileRow(plain.id)).alternativeText).toBe('A red circle on white.');
 
-    // Approving the machine caption of the file whose alt text a person wrote: the editor chose it.
+    // Approving the machine caption of the file whose alt text a person wrote: only once the editor saw that text.
     const other = await captionOf(withAlt.id);
-    const approved = await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`);
+    const unconfirmed = await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`);
+    expect([unconfirmed.status, unconfirmed.body.error.details]).toEqual([409, { alternativeText: 'Our logo on a yellow card' }]);
+    expect((await fileRow(withAlt.id)).alternativeText).toBe('Our logo on a yellow card');
+    expect((await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`, { replaceHumanText: 'yes' })).status).toBe(400);
+    const approved = await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`, { replaceHumanText: true });
     expect(approved.status).toBe(200);
     expect(approved.body.data).toMatchObject({ status: 'approved', text: other.text, reviewedBy: 'Ed Itor 1' });
     expect((await fileRow(withAlt.id)).alternativeText).toBe(other.text);
@@ -126,7 +124,7 @@ describe('uploads are captioned', () => {
   });
 
   test('a second regenerate while one is pending answers the pending job (409 at other M / S) and queues nothing', async () => {
-    const file = await upload(admin, 'regen-twice.png', 'image/png', await scene(square, 'green', 'white'));
+    const file = await upload(admin, 'regen-twice.png', 'image/png', await shapesScene(3));
     const caption = await captionOf(file.id);
     const { release } = hold('regen-twice.png');
     const regenerate = (body: object) => call(admin, 'POST', `/altbridge/captions/${caption.documentId}/regenerate`, body);
@@ -160,7 +158,7 @@ describe('uploads are captioned', () => {
   test('a non-image upload is ignored', async () => {
     const doc = await upload(admin, 'notes.txt', 'text/plain', Buffer.from('not a picture\n'));
     // A later image is captioned, so the queue has moved past the text file.
-    const next = await upload(admin, 'green-circle.png', 'image/png', await scene(circle, 'green', 'white'));
+    const next = await upload(admin, 'green-circle.png', 'image/png', await shapesScene(4));
     await captionOf(next.id);
     const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
     expect(body.data.results.some((r: any) => r.fileId === doc.id)).toBe(false);
@@ -177,12 +175,12 @@ describe('uploads are captioned', () => {
     const dead = await call(admin, 'GET', '/altbridge/jobs/failed');
     expect(dead.body.data.jobs).toEqual([expect.objectContaining({ fileId: broken.id, reason: expect.stringContaining('unreadable image'), attemptsMade: 1 })]);
 
-    const next = await upload(admin, 'yellow-square.png', 'image/png', await scene(square, 'yellow', 'black'));
+    const next = await upload(admin, 'yellow-square.png', 'image/png', await shapesScene(5));
     expect((await captionOf(next.id)).text).toMatch(/\w+/);
   });
 
   test("reject takes the plugin's own text off the file; filters and bulk approve", async () => {
-    const uploaded = await upload(admin, 'white-circle.png', 'image/png', await scene(circle, 'white', 'blue'));
+    const uploaded = await upload(admin, 'white-circle.png', 'image/png', await shapesScene(6));
     const caption = await captionOf(uploaded.id);
     expect((await fileRow(uploaded.id)).alternativeText).toBe(caption.text);
     const rejected = await call(admin, 'POST', `/altbridge/captions/${caption.documentId}/reject`);
@@ -198,16 +196,22 @@ describe('uploads are captioned', () => {
     const low = await call(admin, 'GET', '/altbridge/captions?maxConfidence=-1000');
     expect(low.body.data.results).toEqual([]);
 
-    const ids = (await call(admin, 'GET', '/altbridge/captions?status=suggested&pageSize=100')).body.data.results.map((r: any) => r.documentId);
-    const bulk = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids });
+    const suggestedRows = (await call(admin, 'GET', '/altbridge/captions?status=suggested&pageSize=100')).body.data.results;
+    const bulk = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids: suggestedRows.map((r: any) => r.documentId) });
     expect(bulk.status).toBe(200);
-    expect(bulk.body.data.every((r: any) => r.status === 'approved')).toBe(true);
+    // The regenerated caption of the file an editor wrote alt text for needs its own confirmation.
+    const human = suggestedRows.filter((r: any) => r.file.alternativeText && !r.altTextFromPlugin && r.file.alternativeText !== r.text);
+    expect(human.length).toBeGreaterThanOrEqual(1);
+    expect(bulk.body.data.skipped).toEqual(human.map((r: any) => ({ id: r.documentId, fileId: r.fileId, reason: 'human-alt-text' })));
+    expect(bulk.body.data.approved).toHaveLength(suggestedRows.length - human.length);
+    expect(bulk.body.data.approved.every((r: any) => r.status === 'approved')).toBe(true);
+    for (const r of human) expect((await fileRow(r.fileId)).alternativeText).toBe(r.file.alternativeText);
   });
 
   test("replacing a file's content captions the new image (same file, same caption row)", async () => {
-    const original = await upload(admin, 'black-square.png', 'image/png', await scene(square, 'black', 'white'));
+    const original = await upload(admin, 'black-square.png', 'image/png', await shapesScene(7));
     const first = await captionOf(original.id);
-    const replaced = await upload(admin, 'orange-circle.png', 'image/png', await scene(circle, 'orange', 'blue'), {}, original.id);
+    const replaced = await upload(admin, 'orange-circle.png', 'image/png', await shapesScene(8), {}, original.id);
     expect(replaced.id).toBe(original.id);
     const second = await waitFor('the caption of the new content', async () => {
       const { body } = await call(admin, 'GET', `/altbridge/captions/${first.documentId}`);
@@ -224,13 +228,13 @@ describe('uploads are captioned', () => {
     config.jobTimeoutMs = 1000;
     const { release } = hold('stuck.png');
     try {
-      const stuck = await upload(admin, 'stuck.png', 'image/png', await scene(circle, 'blue', 'yellow'));
+      const stuck = await upload(admin, 'stuck.png', 'image/png', await shapesScene(9));
       const failed = await captionOf(stuck.id, ['failed']);
       expect(failed.error).toBe('took longer than 1 s');
       const dead = (await call(admin, 'GET', '/altbridge/jobs/failed')).body.data.jobs;
       expect(dead).toContainEqual(expect.objectContaining({ fileId: stuck.id, reason: 'timed out: took longer than 1 s', attemptsMade: 1 }));
       // The stuck run still holds its place in the engine; the next job does not wait for it.
-      const next = await upload(admin, 'after-stuck.png', 'image/png', await scene(square, 'red', 'blue'));
+      const next = await upload(admin, 'after-stuck.png', 'image/png', await shapesScene(10));
       expect((await captionOf(next.id)).text).toMatch(/\w+/);
     } finally {
       release();
@@ -242,14 +246,26 @@ describe('uploads are captioned', () => {
 describe('settings', () => {
   test('are validated, and the worker captions with them', async () => {
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
-    expect(current).toEqual({ m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.0.0' });
+    expect(current).toEqual({ m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.0.0', autoWrite: true, ...PUBLISH_DEMONSTRATION });
     expect((await call(admin, 'GET', '/altbridge/bundles')).body.data).toContain('shapes-mini@1.0.0');
-    for (const bad of [{ m: 1001 }, { m: 10, steps: 20 }, { beam: 0 }, { bundle: 'nope@1' }, { autoCaption: 'yes' }, { colour: 'red' }]) {
+    for (const bad of [
+      { m: 1001 },
+      { m: 10, steps: 20 },
+      { beam: 0 },
+      { bundle: 'nope@1' },
+      { autoCaption: 'yes' },
+      { colour: 'red' },
+      { autoWrite: 1 },
+      { allowDemonstration: 'on' },
+      { minQuality: 1.5 },
+      { minQuality: -0.1 },
+      { minQuality: '0.9' },
+    ]) {
       expect([bad, (await call(admin, 'PUT', '/altbridge/settings', bad)).status]).toEqual([bad, 400]);
     }
     const saved = await call(admin, 'PUT', '/altbridge/settings', { m: 300, steps: 3, beam: 1 });
     expect(saved.body.data).toMatchObject({ m: 300, steps: 3, beam: 1 });
-    const file = await upload(admin, 'red-square.png', 'image/png', await scene(square, 'red', 'white'));
+    const file = await upload(admin, 'red-square.png', 'image/png', await shapesScene(11));
     expect(await captionOf(file.id)).toMatchObject({ m: 300, steps: 3, beam: 1 });
   });
 
@@ -257,12 +273,16 @@ describe('settings', () => {
     const limits = (await call(admin, 'GET', '/altbridge/limits')).body.data;
     expect(limits).toEqual({
       settings: { m: [0, 1000], steps: [1, 50], beam: [1, 8], maxTokens: [1, 77] },
-      defaults: { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true },
+      defaults: { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false },
       finetune: { steps: [1, 100000], draws: [1, 16], defaultSteps: 2000, defaultDraws: 4 },
       preview: { maxDepths: 8, depths: [0, 200, 400, 600, 800] },
       captionMaxText: 2000,
       corpusMaxBytes: 50 * 1024 * 1024,
       lowConfidence: -1.5,
+      quality: [0, 1],
+      // This file's settings turned the quality bar off; the bundle's own threshold is the default.
+      minQuality: 0,
+      bundle: { ref: 'shapes-mini@1.0.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: 0.9 },
     });
     // The ends of each range are accepted by the server, one step past them refused.
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
@@ -280,13 +300,96 @@ describe('settings', () => {
 
   test('auto-captioning off: uploads are not queued', async () => {
     await call(admin, 'PUT', '/altbridge/settings', { autoCaption: false });
-    const file = await upload(admin, 'blue-circle.png', 'image/png', await scene(circle, 'blue', 'white'));
+    const file = await upload(admin, 'blue-circle.png', 'image/png', await shapesScene(12));
     await call(admin, 'PUT', '/altbridge/settings', { autoCaption: true });
     // Once a later upload is captioned, the first one would have been queued before it.
-    const later = await upload(admin, 'blue-square.png', 'image/png', await scene(square, 'blue', 'white'));
+    const later = await upload(admin, 'blue-square.png', 'image/png', await shapesScene(13));
     await captionOf(later.id);
     const jobs = await app.strapi.plugin('altbridge').service('queue').queue().getJobs(['completed', 'failed', 'waiting', 'active', 'delayed']);
     expect(jobs.some((j: any) => j.data.fileId === file.id)).toBe(false);
     expect((await fileRow(file.id)).alternativeText).toBeNull();
+  });
+});
+
+describe('publishing policy', () => {
+  beforeAll(async () => {
+    // The defaults: a demonstration bundle never writes on its own; the bundle's calibrated threshold.
+    expect((await call(admin, 'PUT', '/altbridge/settings', { autoWrite: true, allowDemonstration: false, minQuality: null })).status).toBe(200);
+  });
+
+  const settle = (fileId: number) => captionOf(fileId, ['suggested', 'needs-review']);
+
+  test('an out-of-domain image needs review and its caption is never written', async () => {
+    const file = await upload(admin, 'emoji.png', 'image/png', await emojiFace());
+    const caption = await settle(file.id);
+    expect(caption).toMatchObject({ status: 'needs-review', reviewReason: 'out-of-domain', domainVerdict: 'out', altTextFromPlugin: false });
+    expect(caption.text).toMatch(/\w+/);
+    expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
+    const listed = await call(admin, 'GET', '/altbridge/captions?status=needs-review&pageSize=100');
+    expect(listed.body.data.results.map((r: any) => r.fileId)).toContain(file.id);
+  });
+
+  test('a ShapesWorld scene from the demonstration bundle is written only once an admin allows it', async () => {
+    const file = await upload(admin, 'scene-demo.png', 'image/png', await shapesScene(101));
+    const withheld = await settle(file.id);
+    expect(withheld).toMatchObject({ status: 'needs-review', reviewReason: 'demonstration', domainVerdict: 'in', quality: null });
+    expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
+
+    // Demonstration allowed, but the bundle has no calibration and the threshold is the bundle's: still withheld.
+    await call(admin, 'PUT', '/altbridge/settings', { allowDemonstration: true });
+    const regenerated = (reason: string | null) =>
+      waitFor(`caption of file ${file.id} with review reason ${reason}`, async () => {
+        const { body } = await call(admin, 'GET', `/altbridge/captions/${withheld.documentId}`);
+        return body.data.status !== 'queued' && body.data.reviewReason === reason ? body.data : undefined;
+      });
+    await call(admin, 'POST', `/altbridge/captions/${withheld.documentId}/regenerate`, {});
+    expect(await regenerated('uncalibrated')).toMatchObject({ status: 'needs-review' });
+    expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
+
+    await call(admin, 'PUT', '/altbridge/settings', { minQuality: 0 });
+    await call(admin, 'POST', `/altbridge/captions/${withheld.documentId}/regenerate`, {});
+    const written = await regenerated(null);
+    expect(written).toMatchObject({ status: 'suggested', altTextFromPlugin: true });
+    expect((await fileRow(file.id)).alternativeText).toBe(written.text);
+
+    // The image replaced by one outside the domain: the plugin's text about the old image goes too.
+    await upload(admin, 'emoji-replacement.png', 'image/png', await emojiFace(), {}, file.id);
+    expect(await regenerated('out-of-domain')).toMatchObject({ status: 'needs-review', altTextFromPlugin: false });
+    expect((await fileRow(file.id)).alternativeText).toBe('');
+  });
+
+  test('with auto-write off a caption stays a suggestion', async () => {
+    await call(admin, 'PUT', '/altbridge/settings', { autoWrite: false });
+    try {
+      const file = await upload(admin, 'scene-no-write.png', 'image/png', await shapesScene(102));
+      expect(await settle(file.id)).toMatchObject({ status: 'suggested', reviewReason: null, altTextFromPlugin: false });
+      expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
+    } finally {
+      await call(admin, 'PUT', '/altbridge/settings', { autoWrite: true });
+    }
+  });
+
+  test('bulk approve skips human alt text and out-of-domain captions unless asked, and says why', async () => {
+    const human = await upload(admin, 'scene-human.png', 'image/png', await shapesScene(103), { alternativeText: 'A person wrote this' });
+    const outside = await upload(admin, 'emoji-bulk.png', 'image/png', await emojiFace());
+    const plain = await upload(admin, 'scene-bulk.png', 'image/png', await shapesScene(104));
+    const [h, o, p] = [await settle(human.id), await settle(outside.id), await settle(plain.id)];
+    expect([h.status, o.reviewReason, p.status]).toEqual(['suggested', 'out-of-domain', 'suggested']);
+
+    const first = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids: [h.documentId, o.documentId, p.documentId] });
+    expect(first.status).toBe(200);
+    expect(first.body.data.approved.map((r: any) => r.documentId)).toEqual([p.documentId]);
+    expect(first.body.data.skipped).toEqual([
+      { id: h.documentId, fileId: human.id, reason: 'human-alt-text' },
+      { id: o.documentId, fileId: outside.id, reason: 'out-of-domain' },
+    ]);
+    expect((await fileRow(human.id)).alternativeText).toBe('A person wrote this');
+    expect((await fileRow(outside.id)).alternativeText ?? '').toBe('');
+
+    const asked = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids: [h.documentId, o.documentId], includeOutOfDomain: true });
+    expect(asked.body.data.approved.map((r: any) => [r.documentId, r.status])).toEqual([[o.documentId, 'approved']]);
+    expect(asked.body.data.skipped).toEqual([{ id: h.documentId, fileId: human.id, reason: 'human-alt-text' }]);
+    expect((await fileRow(outside.id)).alternativeText).toBe(o.text);
+    expect((await fileRow(human.id)).alternativeText).toBe('A person wrote this');
   });
 });

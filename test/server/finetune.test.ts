@@ -65,7 +65,8 @@ async function captionOf(fileId: number): Promise<any> {
   return waitFor(
     `the caption of file ${fileId}`,
     async () => {
-      const [row] = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId, status: 'suggested' } });
+      // Stored, whether the publishing policy wrote it or held it for review: which bundle made it is what counts here.
+      const [row] = await app.strapi.db.query('plugin::altbridge.caption').findMany({ where: { fileId, status: { $in: ['suggested', 'needs-review'] } } });
       return row;
     },
     60_000,

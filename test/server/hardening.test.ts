@@ -14,6 +14,7 @@ import { UnreadableImageError } from '../../worker/engine';
 import { jobProcessor } from '../../server/src/consumer/process-job';
 import type { CaptionJob } from '../../server/src/contracts';
 import { Admin, call, upload } from './helpers/http';
+import { PUBLISH_DEMONSTRATION } from './helpers/scenes';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
@@ -22,6 +23,8 @@ let admin: Admin;
 beforeAll(async () => {
   app = await bootApp('hardening', { ALTBRIDGE_WORKER: 'external' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+  // The write-through rule is what these tests hold; the default (demonstration) bundle must write.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -209,7 +212,8 @@ describe('bad input gets a clear error and changes nothing', () => {
 
     const ok = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids: [ids[2], ids[0], ids[1]] });
     expect(ok.status).toBe(200);
-    expect(ok.body.data.map((c: { documentId: string; status: string }) => [c.documentId, c.status])).toEqual([ids[2], ids[0], ids[1]].map((id) => [id, 'approved']));
+    expect(ok.body.data.approved.map((c: { documentId: string; status: string }) => [c.documentId, c.status])).toEqual([ids[2], ids[0], ids[1]].map((id) => [id, 'approved']));
+    expect(ok.body.data.skipped).toEqual([]);
     expect(await statuses()).toEqual(['approved', 'approved', 'approved']);
   });
 
@@ -304,6 +308,7 @@ describe('a library larger than one query can name', () => {
     expect(report.attention.byReason).toEqual({
       'no-alt-text': r['no-alt-text'] + (N * 8) / 10,
       unreviewed: r.unreviewed + N / 10,
+      'needs-review': r['needs-review'],
       failed: r.failed + N / 10,
       'low-confidence': r['low-confidence'] + N / 20,
     });

@@ -7,8 +7,8 @@
  * Redis is restarted in a finally block whatever happens: other tests and CI need it.
  */
 import { execFileSync, execSync } from 'child_process';
-import sharp from 'sharp';
 import { Admin, call, upload } from './helpers/http';
+import { PUBLISH_DEMONSTRATION, shapesScene } from './helpers/scenes';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
@@ -32,6 +32,8 @@ beforeAll(async () => {
   // A short grace and interval so recovery is quick; the 'ready' event alone would do it too.
   app = await bootApp('redis', { ALTBRIDGE_RECONCILE_MS: '2000', ALTBRIDGE_RECONCILE_GRACE_MS: '500' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+  // These tests count on the default (demonstration) bundle writing alt text.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -40,16 +42,15 @@ afterAll(async () => {
 });
 
 const queue = () => app.strapi.plugin('altbridge').service('queue').queue();
-const png = (fill: string) =>
-  sharp({ create: { width: 40, height: 40, channels: 3, background: fill } })
-    .png()
-    .toBuffer();
+/** A different in-domain scene per call: the default bundle writes (with PUBLISH_DEMONSTRATION) only what it can stand behind. */
+let seed = 300;
+const png = () => shapesScene(++seed);
 
 test('jobs waiting when Redis restarts (without persistence) are all captioned once it is back, exactly once', async () => {
   // Nobody consumes: the jobs wait in Redis.
   await queue().pause();
   const files = [];
-  for (const fill of ['#d22', '#2d2', '#22d', '#dd2', '#2dd']) files.push(await upload(admin, `wait-${fill.slice(1)}.png`, 'image/png', await png(fill)));
+  for (const fill of ['#d22', '#2d2', '#22d', '#dd2', '#2dd']) files.push(await upload(admin, `wait-${fill.slice(1)}.png`, 'image/png', await png()));
   await waitFor('5 waiting jobs', async () => {
     const c = await queue().getJobCounts('waiting', 'paused');
     return c.waiting + c.paused === 5 ? true : undefined;

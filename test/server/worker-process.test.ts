@@ -7,8 +7,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
 import * as path from 'path';
-import sharp from 'sharp';
 import { Admin, call, upload } from './helpers/http';
+import { PUBLISH_DEMONSTRATION, shapesScene } from './helpers/scenes';
 import { bootApp, previewQueue, TestApp, waitFor } from './helpers/strapi-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -47,6 +47,8 @@ beforeAll(async () => {
   // is on loopback, which downloads reach only when the operator allows the host.
   app = await bootApp('worker', { ALTBRIDGE_WORKER: 'external', ALTBRIDGE_LOCK_MS: '2000', ALTBRIDGE_REMOTE_HOSTS: '127.0.0.1' });
   admin = { baseUrl: app.baseUrl, token: await app.adminToken() };
+  // These tests count on the default (demonstration) bundle writing alt text.
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,13 +56,12 @@ afterAll(async () => {
   await app?.close();
 });
 
-const png = (fill: string) =>
-  sharp({ create: { width: 48, height: 48, channels: 3, background: fill } })
-    .png()
-    .toBuffer();
+/** A different in-domain scene per call: the default bundle writes (with PUBLISH_DEMONSTRATION) only what it can stand behind. */
+let seed = 400;
+const png = () => shapesScene(++seed);
 
 test('with no worker running, the settings preview answers 503 after its wait and leaves no job behind', async () => {
-  const file = await upload(admin, 'preview.png', 'image/png', await png('#22d'));
+  const file = await upload(admin, 'preview.png', 'image/png', await png());
   const config = app.strapi.config.get('plugin::altbridge') as { previewTimeoutMs: number };
   const wait = config.previewTimeoutMs;
   config.previewTimeoutMs = 1000;
@@ -80,7 +81,7 @@ test('the separate worker process captions uploads and the settings preview; Str
   expect(app.strapi.plugin('altbridge').service('consumer').isRunning()).toBe(false);
   const worker = startWorker();
   await connected(worker);
-  const file = await upload(admin, 'red.png', 'image/png', await png('#d22'));
+  const file = await upload(admin, 'red.png', 'image/png', await png());
   const caption = await waitFor('a caption from the worker process', async () => {
     const { body } = await call(admin, 'GET', '/altbridge/captions');
     return body.data.results.find((r: any) => r.fileId === file.id && r.status === 'suggested');
@@ -98,7 +99,7 @@ test('the separate worker process captions uploads and the settings preview; Str
 
 test('a worker killed in the middle of a job: the job is retried and exactly one caption is stored', async () => {
   // A file on a "remote provider" whose server holds the first download until the worker is dead.
-  const image = await png('#2a2');
+  const image = await png();
   let held: http.ServerResponse | null = null;
   const server = http.createServer((_, res) => {
     if (!held) held = res;

@@ -1,15 +1,16 @@
 /**
- * One caption: thumbnail, text, status, confidence, and the review actions. Every control is a real
+ * One caption: thumbnail, text, status, quality, confidence, why it needs review, and the review
+ * actions. Approving over alt text a person wrote first shows that text in a confirmation dialog. Every control is a real
  * button or input with an accessible name that says which image it acts on; Enter saves an edit and
  * Escape cancels it, and focus returns to the button that opened the editor.
  */
 import * as React from 'react';
-import { Badge, Box, Button, Checkbox, Field, Flex, Typography } from '@strapi/design-system';
+import { Badge, Box, Button, Checkbox, Dialog, Field, Flex, Typography } from '@strapi/design-system';
 import { ArrowClockwise, Check, Cross, Pencil } from '@strapi/icons';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
 import { Caption, errorMessage, fileUrl, Limits } from '../api';
-import { confidencePercent, isLowConfidence, STATUS_LABEL, STATUS_VARIANT } from '../format';
+import { confidencePercent, qualityPercent, REVIEW_REASON_LABEL, STATUS_LABEL, STATUS_VARIANT } from '../format';
 import { PLUGIN_ID } from '../pluginId';
 
 const Thumb = styled.img`
@@ -40,7 +41,7 @@ type Mode = 'view' | 'edit' | 'regenerate';
 
 interface Props {
   caption: Caption;
-  /** The server's limits: M's range for Regenerate, the text length, the low-confidence threshold. */
+  /** The server's limits: M's range for Regenerate, the text length. */
   limits: Limits;
   canEdit: boolean;
   selected: boolean;
@@ -59,6 +60,7 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
   const [m, setM] = React.useState(String(caption.m ?? limits.defaults.m));
   const [busy, setBusy] = React.useState(false);
   const [fieldError, setFieldError] = React.useState<string | undefined>();
+  const [confirming, setConfirming] = React.useState(false);
   const editButton = React.useRef<HTMLButtonElement>(null);
   const regenButton = React.useRef<HTMLButtonElement>(null);
   const returnFocus = React.useRef<React.RefObject<HTMLButtonElement> | null>(null);
@@ -130,6 +132,9 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
   };
 
   const alt = caption.file?.alternativeText;
+  // As the server decides it: text on the file that is neither the plugin's nor this caption's was written by a person.
+  const humanAlt = alt && !caption.altTextFromPlugin && alt !== caption.text ? alt : null;
+  const approve = (replaceHumanText: boolean) => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`, replaceHumanText ? { replaceHumanText } : {}));
   return (
     <Item aria-labelledby={headingId} data-testid="altbridge-caption" data-document-id={caption.documentId}>
       <Flex justifyContent="space-between" alignItems="flex-start" gap={2}>
@@ -141,7 +146,10 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
       {caption.file ? <Thumb src={fileUrl(caption.file.thumbnailUrl)} alt="" loading="lazy" /> : <Typography variant="pi">The file no longer exists.</Typography>}
       <Flex gap={2} wrap="wrap">
         <Badge variant={STATUS_VARIANT[caption.status]}>{STATUS_LABEL[caption.status]}</Badge>
-        {isLowConfidence(caption.confidence, limits.lowConfidence) && <Badge variant="secondary">Low confidence</Badge>}
+        {caption.lowQuality && <Badge variant="secondary">Low quality</Badge>}
+        <Typography variant="pi" textColor="neutral600">
+          Quality {qualityPercent(caption.quality)}
+        </Typography>
         <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
           Confidence {confidencePercent(caption.confidence)}
         </Typography>
@@ -172,6 +180,11 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
           <Typography tag="p" variant="omega" data-testid="altbridge-caption-text">
             {caption.text ?? (caption.status === 'queued' ? 'Captioning…' : 'No caption yet.')}
           </Typography>
+          {caption.reviewReason && (
+            <Typography tag="p" variant="pi" textColor="warning700" data-testid="altbridge-review-reason">
+              Not written to the alt text. {REVIEW_REASON_LABEL[caption.reviewReason]}.
+            </Typography>
+          )}
           {caption.error && (
             <Typography tag="p" variant="pi" textColor="danger600">
               Failed: {caption.error}
@@ -239,10 +252,34 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             startIcon={<Check />}
             aria-label={`Approve alt text of ${name}`}
             disabled={busy || !caption.text || caption.status === 'approved'}
-            onClick={() => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`))}
+            onClick={() => (humanAlt ? setConfirming(true) : approve(false))}
           >
             Approve
           </Button>
+          <Dialog.Root open={confirming} onOpenChange={setConfirming}>
+            <Dialog.Content>
+              <Dialog.Header>Replace alt text a person wrote?</Dialog.Header>
+              <Dialog.Body>
+                <Flex direction="column" alignItems="stretch" gap={2}>
+                  <Typography tag="p">The alt text of {name} was written by a person:</Typography>
+                  <Typography tag="p" fontWeight="bold" data-testid="altbridge-replaced-text">
+                    “{humanAlt}”
+                  </Typography>
+                  <Typography tag="p">Approving replaces it with the machine caption “{caption.text}”.</Typography>
+                </Flex>
+              </Dialog.Body>
+              <Dialog.Footer>
+                <Dialog.Cancel>
+                  <Button variant="tertiary">Keep the person’s text</Button>
+                </Dialog.Cancel>
+                <Dialog.Action>
+                  <Button variant="danger-light" onClick={() => approve(true)}>
+                    Replace it
+                  </Button>
+                </Dialog.Action>
+              </Dialog.Footer>
+            </Dialog.Content>
+          </Dialog.Root>
           <Button
             variant="danger-light"
             size="S"

@@ -10,7 +10,7 @@ import { AuditReason, AuditReport } from '../api';
 import { CoverageBar } from '../components/CoverageBar';
 import { ErrorNote } from '../components/ErrorNote';
 import { ExportButtons } from '../components/ExportButtons';
-import { confidencePercent } from '../format';
+import { confidencePercent, qualityPercent } from '../format';
 import { useResource } from '../hooks/useResource';
 import { PLUGIN_ID } from '../pluginId';
 
@@ -19,7 +19,8 @@ const REASON: Record<AuditReason, { label: string; variant: 'danger' | 'warning'
   'no-alt-text': { label: 'No alt text', variant: 'danger' },
   failed: { label: 'Caption failed', variant: 'danger' },
   unreviewed: { label: 'Unreviewed', variant: 'warning' },
-  'low-confidence': { label: 'Low confidence', variant: 'secondary' },
+  'needs-review': { label: 'Needs review', variant: 'warning' },
+  'low-confidence': { label: 'Low quality', variant: 'secondary' },
 };
 
 export function AuditPage() {
@@ -51,7 +52,11 @@ export function AuditPage() {
               Needs attention ({attention.total})
             </Typography>
             <Typography tag="p" variant="pi" textColor="neutral600">
-              Low confidence: an unreviewed machine caption below {confidencePercent(data.lowConfidence)} (mean token log-probability below {data.lowConfidence}).
+              Needs review: {attention.byReason['needs-review']} caption{attention.byReason['needs-review'] === 1 ? '' : 's'} the publishing policy held back from the alt text.
+            </Typography>
+            <Typography tag="p" variant="pi" textColor="neutral600">
+              Low quality: a machine caption waiting for review whose calibrated quality is below {qualityPercent(data.minQuality)}, or, without calibration, whose confidence is below{' '}
+              {confidencePercent(data.lowConfidence)} (mean token log-probability below {data.lowConfidence}).
             </Typography>
             {attention.total === 0 ? (
               <Box padding={6} background="neutral0" hasRadius>

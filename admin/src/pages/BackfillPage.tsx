@@ -61,7 +61,7 @@ export function BackfillPage() {
                 <Progress
                   label="Backfill progress"
                   value={status.total ? ((status.done + status.failed) / status.total) * 100 : 100}
-                  text={`${status.done} done, ${status.failed} failed, of ${status.total} (${status.queued} being captioned, ${status.remaining} not yet queued)`}
+                  text={`${status.done} done (${status.needsReview} need review), ${status.failed} failed, of ${status.total} (${status.queued} being captioned, ${status.remaining} not yet queued)`}
                 />
               )}
               {canEdit && (

@@ -1,16 +1,19 @@
 /**
- * Captions: every image's caption with its thumbnail, status and confidence; filters for what needs
- * a person (unreviewed, low confidence, missing alt text, failed), review actions per caption, bulk
- * approve of a selection, and pages of PAGE_SIZE. While a caption is queued the page refreshes itself.
+ * Captions: every image's caption with its thumbnail, status, quality and confidence; the active
+ * bundle's domain; filters for what needs a person (unreviewed, needs review, low quality, missing alt
+ * text, failed), review actions per caption, bulk approve of a selection (which skips files with a
+ * person's alt text, and out-of-domain captions unless asked), and pages of PAGE_SIZE. While a
+ * caption is queued the page refreshes itself.
  */
 import * as React from 'react';
 import { Box, Button, Checkbox, Flex, Typography } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
-import { Caption, CaptionList, errorMessage, Limits } from '../api';
+import { BulkApproval, Caption, CaptionList, errorMessage, Limits } from '../api';
 import { CaptionCard } from '../components/CaptionCard';
-import { confidencePercent } from '../format';
+import { DomainNotice } from '../components/DomainNotice';
+import { confidencePercent, qualityPercent } from '../format';
 import { useLimits } from '../hooks/useLimits';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
@@ -18,13 +21,18 @@ import { PLUGIN_ID } from '../pluginId';
 const PAGE_SIZE = 12;
 const POLL_MS = 2000;
 
-type FilterId = 'all' | 'unreviewed' | 'low' | 'missing' | 'failed';
+type FilterId = 'all' | 'unreviewed' | 'review' | 'low' | 'missing' | 'failed';
 
-/** The filters; "low confidence" uses the server's configured threshold, as the audit does. */
-const filters = (lowConfidence: number): { id: FilterId; label: string; params: Record<string, unknown> }[] => [
+/** The filters; "low quality" is the server's one definition (calibrated quality, else confidence), as the audit's. */
+const filters = (limits: Limits): { id: FilterId; label: string; params: Record<string, unknown> }[] => [
   { id: 'all', label: 'All', params: {} },
   { id: 'unreviewed', label: 'Unreviewed', params: { status: 'suggested' } },
-  { id: 'low', label: `Low confidence (below ${confidencePercent(lowConfidence)})`, params: { maxConfidence: lowConfidence } },
+  { id: 'review', label: 'Needs review', params: { status: 'needs-review' } },
+  {
+    id: 'low',
+    label: `Low quality (below ${qualityPercent(limits.minQuality)}; uncalibrated: confidence below ${confidencePercent(limits.lowConfidence)})`,
+    params: { low: 'true' },
+  },
   { id: 'missing', label: 'Missing alt text', params: { missingAlt: 'true' } },
   { id: 'failed', label: 'Failed', params: { status: 'failed' } },
 ];
@@ -44,7 +52,7 @@ export function CaptionsPage() {
 }
 
 function Captions({ limits }: { limits: Limits }) {
-  const filterChoices = React.useMemo(() => filters(limits.lowConfidence), [limits.lowConfidence]);
+  const filterChoices = React.useMemo(() => filters(limits), [limits]);
   const { get, post } = useFetchClient();
   const { toggleNotification } = useNotification();
   const { allowedActions } = useRBAC({ edit: PERMISSIONS.edit });
@@ -55,6 +63,7 @@ function Captions({ limits }: { limits: Limits }) {
   const [error, setError] = React.useState<string | null>(null);
   const [selected, setSelected] = React.useState<Set<string>>(new Set());
   const [bulkBusy, setBulkBusy] = React.useState(false);
+  const [includeOutOfDomain, setIncludeOutOfDomain] = React.useState(false);
   const [reloads, setReloads] = React.useState(0);
   const reload = React.useCallback(() => setReloads((n) => n + 1), []);
 
@@ -105,8 +114,15 @@ function Captions({ limits }: { limits: Limits }) {
     const ids = [...selected];
     setBulkBusy(true);
     try {
-      await post(`/${PLUGIN_ID}/captions/bulk-approve`, { ids });
-      toggleNotification({ type: 'success', message: `Approved ${ids.length} caption${ids.length === 1 ? '' : 's'}` });
+      const res = await post<{ data: BulkApproval }>(`/${PLUGIN_ID}/captions/bulk-approve`, { ids, includeOutOfDomain });
+      const { approved, skipped } = res.data.data;
+      const human = skipped.filter((s) => s.reason === 'human-alt-text').length;
+      const outside = skipped.length - human;
+      const notes = [human && `${human} skipped: alt text written by a person (approve each on its own)`, outside && `${outside} skipped: out of domain`].filter(Boolean);
+      toggleNotification({
+        type: skipped.length ? 'warning' : 'success',
+        message: `Approved ${approved.length} caption${approved.length === 1 ? '' : 's'}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      });
       setSelected(new Set());
       reload();
     } catch (err) {
@@ -123,6 +139,7 @@ function Captions({ limits }: { limits: Limits }) {
       <Layouts.Header title="Alt text" subtitle={pagination ? `${pagination.total} caption${pagination.total === 1 ? '' : 's'}${filter === 'all' ? '' : ' match this filter'}` : 'Loading captions…'} />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
+          <DomainNotice bundle={limits.bundle} />
           <Flex gap={2} wrap="wrap" role="group" aria-label="Show captions">
             {filterChoices.map((f) => (
               <Button key={f.id} size="S" variant={filter === f.id ? 'default' : 'tertiary'} aria-pressed={filter === f.id} onClick={() => chooseFilter(f.id)}>
@@ -142,6 +159,9 @@ function Captions({ limits }: { limits: Limits }) {
               <Button startIcon={<Check />} variant="success-light" disabled={selected.size === 0} loading={bulkBusy} onClick={bulkApprove}>
                 Approve selected ({selected.size})
               </Button>
+              <Checkbox checked={includeOutOfDomain} onCheckedChange={(v) => setIncludeOutOfDomain(v === true)}>
+                Include out-of-domain captions
+              </Checkbox>
             </Flex>
           )}
 

@@ -1,6 +1,7 @@
 /**
  * Settings: bridging depth M (a slider, with what deeper bridging does), DDIM steps, beam width,
- * maximum caption length, automatic captioning and the active bundle, with a live preview at
+ * maximum caption length, automatic captioning, the active bundle (its domain shown) and the
+ * publishing policy (auto-write, minimum quality, demonstration bundles), with a live preview at
  * several M. Checked here with the limits the server answers (GET /limits), then by the server,
  * whose reasons are shown beside the field they concern. (Version rollback is on the Bundle
  * versions page, VersionsPage.tsx.)
@@ -11,6 +12,7 @@ import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
 import { errorMessage, Limits, Settings } from '../api';
+import { DomainNotice } from '../components/DomainNotice';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
 import { MPreview } from '../components/MPreview';
@@ -25,6 +27,10 @@ interface Form {
   maxTokens: string;
   autoCaption: boolean;
   bundle: string;
+  autoWrite: boolean;
+  /** Empty = the bundle's calibrated threshold. */
+  minQuality: string;
+  allowDemonstration: boolean;
 }
 
 const Range = styled.input`
@@ -49,10 +55,13 @@ const toForm = (s: Settings): Form => ({
   maxTokens: s.maxTokens === null ? '' : String(s.maxTokens),
   autoCaption: s.autoCaption,
   bundle: s.bundle,
+  autoWrite: s.autoWrite,
+  minQuality: s.minQuality === null ? '' : String(s.minQuality),
+  allowDemonstration: s.allowDemonstration,
 });
 
 /** The form as settings, or the errors that stop it being valid (the server checks the same rules). */
-export function validate(f: Form, limits: Limits['settings']): { settings?: Settings; errors: Errors } {
+export function validate(f: Form, limits: Limits['settings'], quality: Limits['quality']): { settings?: Settings; errors: Errors } {
   const errors: Errors = {};
   const whole = (key: 'steps' | 'beam' | 'maxTokens', text: string, what: string) => {
     const [lo, hi] = limits[key];
@@ -65,8 +74,14 @@ export function validate(f: Form, limits: Limits['settings']): { settings?: Sett
   const maxTokens = f.maxTokens.trim() === '' ? null : whole('maxTokens', f.maxTokens, 'Maximum caption length');
   if (!errors.steps && f.m > 0 && steps > f.m) errors.steps = `DDIM steps (${steps}) cannot exceed M (${f.m}).`;
   if (!f.bundle) errors.bundle = 'Choose a bundle.';
+  const minQuality = f.minQuality.trim() === '' ? null : Number(f.minQuality);
+  if (minQuality !== null && (!Number.isFinite(minQuality) || minQuality < quality[0] || minQuality > quality[1]))
+    errors.minQuality = `Minimum quality must be a number from ${quality[0]} to ${quality[1]}, or empty for the bundle’s calibrated threshold.`;
   if (Object.keys(errors).length) return { errors };
-  return { settings: { m: f.m, steps, beam, maxTokens, autoCaption: f.autoCaption, bundle: f.bundle }, errors };
+  return {
+    settings: { m: f.m, steps, beam, maxTokens, autoCaption: f.autoCaption, bundle: f.bundle, autoWrite: f.autoWrite, minQuality, allowDemonstration: f.allowDemonstration },
+    errors,
+  };
 }
 
 /** Which field a server message is about: it starts with the field's name, or the engine's name for M and S. */
@@ -75,7 +90,8 @@ const ENGINE_NAMES: [string, Field][] = [
   ['M', 'm'],
 ];
 const fieldOf = (message: string): Field | undefined =>
-  (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'm'] as Field[]).find((k) => message.startsWith(`${k} `)) ?? ENGINE_NAMES.find(([name]) => message.startsWith(`${name} `))?.[1];
+  (['maxTokens', 'steps', 'beam', 'bundle', 'autoCaption', 'autoWrite', 'minQuality', 'allowDemonstration', 'm'] as Field[]).find((k) => message.startsWith(`${k} `)) ??
+  ENGINE_NAMES.find(([name]) => message.startsWith(`${name} `))?.[1];
 
 export function SettingsPage() {
   const { get, put } = useFetchClient();
@@ -111,13 +127,15 @@ export function SettingsPage() {
     e?.preventDefault();
     if (!form || !limits) return;
     setServerError(null);
-    const { settings, errors: found } = validate(form, limits.settings);
+    const { settings, errors: found } = validate(form, limits.settings, limits.quality);
     setErrors(found);
     if (!settings) return;
     setSaving(true);
     try {
       const res = await put<{ data: Settings }>(`/${PLUGIN_ID}/settings`, settings);
       setForm(toForm(res.data.data));
+      // The active bundle and the threshold in force may have changed with it.
+      setLimits((await get<{ data: Limits }>(`/${PLUGIN_ID}/limits`)).data.data);
       toggleNotification({ type: 'success', message: 'Settings saved: new captions use them from the next image.' });
     } catch (err) {
       const message = errorMessage(err);
@@ -145,6 +163,7 @@ export function SettingsPage() {
         />
         <Layouts.Content>
           <Flex direction="column" alignItems="stretch" gap={6}>
+            <DomainNotice bundle={limits.bundle} />
             {serverError && (
               <Box role="alert" padding={4} background="danger100" hasRadius>
                 <Typography textColor="danger700">Not saved: {serverError}</Typography>
@@ -244,6 +263,44 @@ export function SettingsPage() {
                   <Field.Root name="autoCaption" hint="Caption every image uploaded to the Media Library. Off: only Regenerate and backfill caption.">
                     <Field.Label>Caption new uploads automatically</Field.Label>
                     <Toggle onLabel="On" offLabel="Off" checked={form.autoCaption} onChange={(e) => set('autoCaption', e.target.checked)} />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root
+                    name="autoWrite"
+                    hint="Write a caption to the image’s alt text when it meets the minimum quality and the image is in the bundle’s domain. Off: every caption waits for a person. Alt text a person wrote is never replaced."
+                  >
+                    <Field.Label>Write alt text automatically</Field.Label>
+                    <Toggle onLabel="On" offLabel="Off" checked={form.autoWrite} onChange={(e) => set('autoWrite', e.target.checked)} />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root
+                    name="minQuality"
+                    error={errors.minQuality}
+                    hint={`Probability (${limits.quality[0]}–${limits.quality[1]}) that a caption makes no false claim, needed to write it. Empty = the bundle’s calibrated threshold (${limits.bundle.threshold}); 0 = no quality bar, so uncalibrated captions are written too.`}
+                  >
+                    <Field.Label>Minimum quality</Field.Label>
+                    <Field.Input
+                      type="number"
+                      inputMode="decimal"
+                      min={limits.quality[0]}
+                      max={limits.quality[1]}
+                      step={0.01}
+                      value={form.minQuality}
+                      placeholder={`Bundle’s threshold (${limits.bundle.threshold})`}
+                      onChange={(e) => set('minQuality', e.target.value)}
+                    />
+                    <Field.Error />
+                    <Field.Hint />
+                  </Field.Root>
+                </Grid.Item>
+                <Grid.Item col={6} s={12} direction="column" alignItems="stretch">
+                  <Field.Root name="allowDemonstration" hint="A demonstration bundle is not meant for real images: its captions wait for review unless this is on.">
+                    <Field.Label>Let a demonstration bundle write alt text</Field.Label>
+                    <Toggle onLabel="On" offLabel="Off" checked={form.allowDemonstration} onChange={(e) => set('allowDemonstration', e.target.checked)} />
                     <Field.Hint />
                   </Field.Root>
                 </Grid.Item>

@@ -1,5 +1,5 @@
 /** One caption per Media Library file; a regenerate updates it and keeps the earlier text in history. */
-import { CAPTION_SOURCES, CAPTION_STATUSES } from '../contracts';
+import { CAPTION_SOURCES, CAPTION_STATUSES, DOMAIN_VERDICTS, REVIEW_REASONS } from '../contracts';
 
 export const CAPTION_UID = 'plugin::altbridge.caption';
 
@@ -19,6 +19,10 @@ export default {
       status: { type: 'enumeration', enum: [...CAPTION_STATUSES], default: 'queued', required: true },
       source: { type: 'enumeration', enum: [...CAPTION_SOURCES], default: 'machine' },
       confidence: { type: 'float' },
+      // The publishing policy's inputs and verdict, kept so a reviewer sees why a caption was withheld.
+      quality: { type: 'float' },
+      domainVerdict: { type: 'enumeration', enum: [...DOMAIN_VERDICTS] },
+      reviewReason: { type: 'enumeration', enum: [...REVIEW_REASONS] },
       bundle: { type: 'string' },
       bundleVersion: { type: 'string' },
       m: { type: 'integer' },

@@ -5,7 +5,12 @@ import { Conflict, InvalidInput, NotFound, TooLarge } from '../errors';
 import { optionalWhole } from '../input';
 import type { AdminUser } from '../utils';
 
-type AdminContext = Context & { badRequest: (m: string) => void; notFound: (m: string) => void; conflict: (m: string) => void; payloadTooLarge: (m: string) => void };
+type AdminContext = Context & {
+  badRequest: (m: string) => void;
+  notFound: (m: string) => void;
+  conflict: (m: string, details?: Record<string, unknown>) => void;
+  payloadTooLarge: (m: string) => void;
+};
 
 export async function respond(ctx: Context, body: () => Promise<unknown> | unknown): Promise<void> {
   try {
@@ -13,7 +18,7 @@ export async function respond(ctx: Context, body: () => Promise<unknown> | unkno
   } catch (err) {
     if (err instanceof InvalidInput) return (ctx as AdminContext).badRequest(err.message);
     if (err instanceof NotFound) return (ctx as AdminContext).notFound(err.message);
-    if (err instanceof Conflict) return (ctx as AdminContext).conflict(err.message);
+    if (err instanceof Conflict) return (ctx as AdminContext).conflict(err.message, err.details);
     if (err instanceof TooLarge) return (ctx as AdminContext).payloadTooLarge(err.message);
     throw err;
   }

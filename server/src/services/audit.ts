@@ -7,14 +7,16 @@
  * - machineUnreviewed: the alt text is the plugin's caption, not reviewed yet;
  * - none: no alt text (caption queued, failed, rejected, or never asked for).
  *
- * Attention reasons: no-alt-text, unreviewed, failed (the last caption job failed), low-confidence
- * (machine text on the file, or an unreviewed suggestion, below the confidence threshold).
+ * Attention reasons: no-alt-text, unreviewed, needs-review (the publishing policy withheld the
+ * caption from a file without alt text), failed (the last caption job failed), low-confidence (machine
+ * text on the file, or a caption waiting for review, that is low quality as policy.isLow defines it).
  */
 import type { Core, UID } from '@strapi/strapi';
 import { CAPTION_UID } from '../content-types/caption';
-import { AltKind, AUDIT_REASONS, AuditItem, AuditReason, AuditReport, CaptionStatus, Coverage } from '../contracts';
+import { AltKind, AUDIT_REASONS, AuditItem, AuditReason, AuditReport, CaptionStatus, Coverage, ReviewReason } from '../contracts';
 import { InvalidInput } from '../errors';
-import { FILE_UID, pluginConfig } from '../utils';
+import { lowSql, thresholdOf } from '../policy';
+import { FILE_UID, getService, pluginConfig } from '../utils';
 
 /**
  * A spreadsheet runs a cell starting with = + - @ (or tab / CR, which some strip first) as a
@@ -40,6 +42,8 @@ export const EXPORT_COLUMNS: (keyof AuditItem)[] = [
   'captionStatus',
   'captionText',
   'confidence',
+  'quality',
+  'reviewReason',
   'bundle',
   'reviewedBy',
   'reviewedAt',
@@ -51,7 +55,7 @@ export const EXPORT_COLUMNS: (keyof AuditItem)[] = [
 const EXPORT_PAGE = 500;
 
 /** The column of the classified rows that says whether each reason applies. */
-const FLAG: Record<AuditReason, string> = { 'no-alt-text': 'no_alt_text', unreviewed: 'unreviewed', failed: 'failed', 'low-confidence': 'low_confidence' };
+const FLAG: Record<AuditReason, string> = { 'no-alt-text': 'no_alt_text', unreviewed: 'unreviewed', 'needs-review': 'needs_review', failed: 'failed', 'low-confidence': 'low_confidence' };
 const NEEDS_ATTENTION = `(${AUDIT_REASONS.map((r) => FLAG[r]).join(' or ')})`;
 
 /** One image with its caption row, classified in SQL (see classifiedSql). */
@@ -65,6 +69,8 @@ interface ClassifiedRow {
   status: CaptionStatus | null;
   text: string | null;
   confidence: number | null;
+  quality: number | null;
+  review_reason: ReviewReason | null;
   bundle: string | null;
   bundle_version: string | null;
   error: string | null;
@@ -73,27 +79,30 @@ interface ClassifiedRow {
   kind: AltKind;
   no_alt_text: boolean;
   unreviewed: boolean;
+  needs_review: boolean;
   failed: boolean;
   low_confidence: boolean;
 }
 
 /**
- * `x`: every image with its caption row, its kind and one boolean column per reason, as a CTE (one
- * binding: the low-confidence threshold). The rules of the module comment, in SQL, so the audit of
+ * `x`: every image with its caption row, its kind and one boolean column per reason, as a CTE (two
+ * bindings: the quality and the low-confidence thresholds). The rules of the module comment, in SQL, so the audit of
  * any library is counted and paged by PostgreSQL rather than loaded into Strapi.
  */
 function classifiedSql(files: string, captions: string): string {
   const blank = `coalesce(f.alternative_text, '') ~ '^[[:space:]]*$'`;
   const machineOnFile = `(a.kind = 'machineUnreviewed' or (a.kind = 'none' and coalesce(a.status = 'suggested', false)))`;
+  const withheld = `(a.kind = 'none' and coalesce(a.status = 'needs-review', false))`;
   return `with x as (
     select a.*,
       a.kind = 'none' as no_alt_text,
       ${machineOnFile} as unreviewed,
+      ${withheld} as needs_review,
       coalesce(a.status = 'failed', false) and a.kind in ('none', 'machineUnreviewed') as failed,
-      ${machineOnFile} and coalesce(a.confidence < ?, false) as low_confidence
+      (${machineOnFile} or ${withheld}) and ${lowSql('a')} as low_confidence
     from (
       select f.id as file_id, f.name as file_name, f.url, f.formats, f.alternative_text,
-        c.document_id as caption_id, c.status, c.text, c.confidence, c.bundle, c.bundle_version, c.error, c.reviewed_by, c.reviewed_at,
+        c.document_id as caption_id, c.status, c.text, c.confidence, c.quality, c.review_reason, c.bundle, c.bundle_version, c.error, c.reviewed_by, c.reviewed_at,
         case
           when ${blank} then 'none'
           when coalesce(c.machine_alt, '') <> '' and f.alternative_text = c.machine_alt then 'machineUnreviewed'
@@ -118,6 +127,8 @@ function item(r: ClassifiedRow): AuditItem {
     captionStatus: r.status,
     captionText: r.text,
     confidence: r.confidence,
+    quality: r.quality,
+    reviewReason: r.review_reason,
     bundle: r.bundle ? `${r.bundle}@${r.bundle_version}` : null,
     error: r.error,
     reviewedBy: r.reviewed_by,
@@ -128,6 +139,11 @@ function item(r: ClassifiedRow): AuditItem {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const threshold = () => pluginConfig(strapi).lowConfidence;
+  /** The quality threshold in force, as the Captions page's filter uses it. */
+  const minQuality = async () => {
+    const s = await getService(strapi, 'settings').get();
+    return thresholdOf(s, getService(strapi, 'bundles').domainOf(s.bundle));
+  };
   const table = (uid: string) => strapi.db.metadata.get(uid as UID.Schema).tableName;
   const withClassified = () => classifiedSql(table(FILE_UID), table(CAPTION_UID));
 
@@ -136,7 +152,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   /** Coverage, the attention total, the count per reason and of those with `reason` (all needing attention when none). */
-  async function counts(low: number, reason?: AuditReason): Promise<{ coverage: Coverage; total: number; byReason: Record<AuditReason, number>; needing: number }> {
+  async function counts(t: [minQuality: number, low: number], reason?: AuditReason): Promise<{ coverage: Coverage; total: number; byReason: Record<AuditReason, number>; needing: number }> {
     const [c] = await query<Record<string, number>>(
       `${withClassified()} select
         count(*)::int as images,
@@ -145,7 +161,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         ${AUDIT_REASONS.map((r) => `count(*) filter (where ${FLAG[r]})::int as "${r}"`).join(', ')},
         count(*) filter (where ${reason ? FLAG[reason] : NEEDS_ATTENTION})::int as needing
       from x`,
-      [low],
+      t,
     );
     return {
       coverage: { images: c.images, human: c.human, machineApproved: c.machineApproved, machineUnreviewed: c.machineUnreviewed, none: c.none },
@@ -172,13 +188,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown }): Promise<AuditReport> {
       const low = thresholdFrom(q.lowConfidence);
       const reason = reasonFrom(q.reason);
+      const t: [number, number] = [await minQuality(), low];
       const [c, page] = await Promise.all([
-        counts(low, reason),
-        query<ClassifiedRow>(`${withClassified()} select * from x where ${reason ? FLAG[reason] : NEEDS_ATTENTION} order by file_id limit ? offset ?`, [low, q.pageSize, (q.page - 1) * q.pageSize]),
+        counts(t, reason),
+        query<ClassifiedRow>(`${withClassified()} select * from x where ${reason ? FLAG[reason] : NEEDS_ATTENTION} order by file_id limit ? offset ?`, [...t, q.pageSize, (q.page - 1) * q.pageSize]),
       ]);
       return {
         coverage: c.coverage,
         lowConfidence: low,
+        minQuality: t[0],
         attention: {
           total: c.total,
           byReason: c.byReason,
@@ -193,10 +211,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (format !== 'csv' && format !== 'json') throw new InvalidInput('format must be csv or json');
       if (scope !== undefined && scope !== 'all' && scope !== 'attention') throw new InvalidInput('scope must be all or attention');
       const low = thresholdFrom(lowConfidence);
+      const t: [number, number] = [await minQuality(), low];
       const chosen: AuditItem[] = [];
       for (let after = 0; ; ) {
         const rows = await query<ClassifiedRow>(`${withClassified()} select * from x where file_id > ?${scope === 'attention' ? ` and ${NEEDS_ATTENTION}` : ''} order by file_id limit ?`, [
-          low,
+          ...t,
           after,
           EXPORT_PAGE,
         ]);
@@ -207,8 +226,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const stamp = new Date().toISOString().slice(0, 10);
       const filename = `alt-text-audit-${stamp}.${format}`;
       if (format === 'json') {
-        const { coverage } = await counts(low);
-        return { body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, coverage, items: chosen }, null, 2), type: 'application/json; charset=utf-8', filename };
+        const { coverage } = await counts(t);
+        return {
+          body: JSON.stringify({ generatedAt: new Date().toISOString(), lowConfidence: low, minQuality: t[0], coverage, items: chosen }, null, 2),
+          type: 'application/json; charset=utf-8',
+          filename,
+        };
       }
       return {
         body: toCsv(

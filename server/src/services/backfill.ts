@@ -65,11 +65,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return Number(n);
   }
 
-  async function counts(batch: string): Promise<{ done: number; failed: number; queued: number }> {
+  async function counts(batch: string): Promise<{ done: number; needsReview: number; failed: number; queued: number }> {
     const rows = (await knex()(captionTable()).where('batch', batch).select('status').count({ n: '*' }).groupBy('status')) as { status: string; n: string }[];
     const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     const all = rows.reduce((a, r) => a + Number(r.n), 0);
-    return { failed: by.failed ?? 0, queued: by.queued ?? 0, done: all - (by.failed ?? 0) - (by.queued ?? 0) };
+    return { failed: by.failed ?? 0, queued: by.queued ?? 0, done: all - (by.failed ?? 0) - (by.queued ?? 0), needsReview: by['needs-review'] ?? 0 };
   }
 
   async function maxFileId(): Promise<number> {
@@ -86,7 +86,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   async function status(): Promise<BackfillStatus> {
     const s = await read();
     const lacking = await countCandidates(ROW_ID[1]);
-    if (!s) return { id: null, state: 'idle', total: 0, done: 0, failed: 0, queued: 0, remaining: 0, progress: 0, startedAt: null, startedBy: null, updatedAt: null, finishedAt: null, lacking };
+    if (!s)
+      return {
+        id: null,
+        state: 'idle',
+        total: 0,
+        done: 0,
+        needsReview: 0,
+        failed: 0,
+        queued: 0,
+        remaining: 0,
+        progress: 0,
+        startedAt: null,
+        startedBy: null,
+        updatedAt: null,
+        finishedAt: null,
+        lacking,
+      };
     const c = await counts(s.id);
     const finished = c.done + c.failed;
     return {

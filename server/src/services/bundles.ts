@@ -6,9 +6,10 @@
 import type { Core } from '@strapi/strapi';
 import * as fs from 'fs';
 import * as path from 'path';
-import { listBundles } from '../../../worker/bundle/load';
+import { listBundles, resolveBundle } from '../../../worker/bundle/load';
+import type { Manifest } from '../../../worker/bundle/manifest';
 import { parseBundleRef } from '../../../worker/bundle/names';
-import type { Activation, BundleVersion } from '../contracts';
+import { Activation, BundleDomain, BundleVersion, DEFAULT_QUALITY_THRESHOLD } from '../contracts';
 import { InvalidInput } from '../errors';
 import { checked } from '../input';
 import { getService } from '../utils';
@@ -31,8 +32,29 @@ function notesOf(dir: string): string | null {
   }
 }
 
+/** A manifest's quality threshold when it is a probability; a bundle without one gets the default. */
+function thresholdOf(manifest: Manifest): number {
+  const t = (manifest as { quality?: { threshold?: unknown } }).quality?.threshold;
+  return typeof t === 'number' && t >= 0 && t <= 1 ? t : DEFAULT_QUALITY_THRESHOLD;
+}
+
+/**
+ * The bundle's domain and quality threshold, from its manifest. A bundle that cannot be read is
+ * treated as a demonstration with an unknown domain: the policy then withholds its captions.
+ */
+function domainOf(ref: string): BundleDomain {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(resolveBundle(ref), 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return { ref, description: null, demonstration: true, threshold: DEFAULT_QUALITY_THRESHOLD };
+  }
+  return { ref, description: manifest.domain?.description ?? null, demonstration: manifest.domain?.demonstration === true, threshold: thresholdOf(manifest) };
+}
+
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
   usable,
+  domainOf,
 
   /** name@version for a configured bundle: as given when it names a version, else the newest usable one installed. */
   resolve(ref: string): string {

@@ -12,13 +12,14 @@
 import type { Core, UID } from '@strapi/strapi';
 import type { CaptionResult } from '../../../worker/caption';
 import { CAPTION_UID } from '../content-types/caption';
-import { BULK_APPROVE_MAX, Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
-import { InvalidInput, NotFound } from '../errors';
+import { BULK_APPROVE_MAX, BulkApproval, BulkSkipReason, Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
+import { Conflict, InvalidInput, NotFound } from '../errors';
 import { optionalWhole, schedule } from '../input';
-import { AdminUser, FILE_UID, getService, nameOf, UploadFile } from '../utils';
+import { isLow, lowSql, reviewReason, thresholdOf } from '../policy';
+import { AdminUser, FILE_UID, getService, nameOf, pluginConfig, UploadFile } from '../utils';
 
 /** A caption row as stored: the API's caption without its file, plus the bookkeeping field. */
-export interface CaptionRow extends Omit<Caption, 'altTextFromPlugin' | 'file'> {
+export interface CaptionRow extends Omit<Caption, 'altTextFromPlugin' | 'lowQuality' | 'file'> {
   /** The alternativeText the plugin itself last wrote on the file: the only text it may replace. */
   machineAlt: string | null;
 }
@@ -27,6 +28,8 @@ export interface ListQuery {
   status?: CaptionStatus;
   /** Only captions with a confidence below this (mean token log-probability, so negative). */
   maxConfidence?: number;
+  /** Only low-quality captions (policy.isLow with the thresholds in force). */
+  low?: boolean;
   /** Only files whose alternativeText is empty. */
   missingAlt?: boolean;
   page: number;
@@ -34,6 +37,16 @@ export interface ListQuery {
 }
 
 const isEmptyAlt = (s: string | null | undefined) => !s || !s.trim();
+
+/** The file's alt text when a person wrote or chose it: neither empty, nor the plugin's own text, nor this caption's. */
+const humanAlt = (file: UploadFile, row: CaptionRow): string | null =>
+  isEmptyAlt(file.alternativeText) || file.alternativeText === row.machineAlt || file.alternativeText === row.text ? null : file.alternativeText!;
+
+/** The thresholds isLow compares with. */
+interface Thresholds {
+  minQuality: number;
+  lowConfidence: number;
+}
 
 /**
  * A person's decision. Queueing a job sets the row to 'queued', so a row in one of these states when
@@ -90,12 +103,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       .updateFileInfo(fileId, { alternativeText: text }, user ? { user } : undefined);
   }
 
+  async function thresholds(): Promise<Thresholds> {
+    const s = await getService(strapi, 'settings').get();
+    return { minQuality: thresholdOf(s, getService(strapi, 'bundles').domainOf(s.bundle)), lowConfidence: pluginConfig(strapi).lowConfidence };
+  }
+
   /** A row as the admin API shows it: with its file, without the bookkeeping field. */
-  function present(row: CaptionRow, file: UploadFile | null): Caption {
+  function present(row: CaptionRow, file: UploadFile | null, t: Thresholds): Caption {
     const { machineAlt, ...rest } = row;
     return {
       ...rest,
       altTextFromPlugin: !!file && !isEmptyAlt(file.alternativeText) && file.alternativeText === machineAlt,
+      lowQuality: isLow(row, t.minQuality, t.lowConfidence),
       file: file && { id: file.id, name: file.name, url: file.url, mime: file.mime, alternativeText: file.alternativeText, thumbnailUrl: file.formats?.thumbnail?.url ?? file.url },
     };
   }
@@ -104,11 +123,16 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * An editor's decision on the row as it is now: the text (`textOf` the current row) goes to the
    * file whatever was there; the plugin no longer owns it.
    */
-  async function review(documentId: string, status: 'approved' | 'edited', textOf: (row: CaptionRow) => string, user: AdminUser): Promise<Caption> {
+  async function review(documentId: string, status: 'approved' | 'edited', textOf: (row: CaptionRow) => string, user: AdminUser, replaceHumanText = true): Promise<Caption> {
     const { fileId } = await byDocument(documentId);
+    const t = await thresholds();
     return withFileLocked(fileId, async (file) => {
       const row = await byDocument(documentId);
       if (!file) throw new NotFound(`file ${row.fileId} of caption ${row.documentId} no longer exists`);
+      const human = humanAlt(file, row);
+      // Decided under the lock: the text shown in the confirmation is the text replaced.
+      if (human !== null && !replaceHumanText)
+        throw new Conflict(`the alt text of file ${file.id} was written by a person: "${human}"; approve with replaceHumanText: true to replace it`, { alternativeText: human });
       const text = textOf(row);
       await writeAlt(file.id, text, user);
       const changed = text !== row.text;
@@ -122,7 +146,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         reviewedById: user.id,
         reviewedAt: new Date().toISOString(),
       });
-      return present(saved, await findFile(file.id));
+      return present(saved, await findFile(file.id), t);
     });
   }
 
@@ -140,20 +164,28 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      * person left it and the result dropped.
      */
     async storeResult(fileId: number, result: CaptionResult, beam: number): Promise<StoreOutcome> {
+      const settings = await getService(strapi, 'settings').get();
+      const reason = reviewReason(result, settings, getService(strapi, 'bundles').domainOf(`${result.bundle}@${result.version}`));
       return withFileLocked(fileId, async (file): Promise<StoreOutcome> => {
         if (!file) return { skipped: 'file deleted' };
         const row = await byFile(fileId);
         if (row && REVIEWED.includes(row.status)) return { skipped: `caption ${row.status} by ${row.reviewedBy} while it was being made` };
         const ours = !isEmptyAlt(file.alternativeText) && !!row?.machineAlt && file.alternativeText === row.machineAlt;
         const mayWrite = isEmptyAlt(file.alternativeText) || ours;
-        if (mayWrite) await writeAlt(file.id, result.caption);
+        const publish = mayWrite && reason === null && settings.autoWrite;
+        if (publish) await writeAlt(file.id, result.caption);
+        // The plugin's earlier text described the image before it was replaced; withheld, the new caption leaves nothing it cannot stand behind.
+        else if (ours && reason !== null) await writeAlt(file.id, '');
         const saved = await save(row, {
           fileId: file.id,
           fileName: file.name,
           text: result.caption,
-          status: 'suggested',
+          status: reason === null ? 'suggested' : 'needs-review',
+          reviewReason: reason,
           source: 'machine',
           confidence: result.confidence,
+          quality: result.quality,
+          domainVerdict: result.domain.verdict,
           bundle: result.bundle,
           bundleVersion: result.version,
           m: result.m,
@@ -164,7 +196,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           // A retried job (its worker died after storing) gives the same text again: no new history entry.
           history: row?.text === result.caption ? (row.history ?? []) : withHistory(row, 'altbridge'),
           // Not the editor's text: machineAlt names only text the plugin itself put on the file.
-          machineAlt: mayWrite ? result.caption : (row?.machineAlt ?? null),
+          machineAlt: publish ? result.caption : ours && reason !== null ? null : (row?.machineAlt ?? null),
           reviewedBy: null,
           reviewedById: null,
           reviewedAt: null,
@@ -213,12 +245,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async list(q: ListQuery): Promise<CaptionList> {
       if (q.status && !CAPTION_STATUSES.includes(q.status)) throw new InvalidInput(`status must be one of ${CAPTION_STATUSES.join(', ')}`);
       const k = strapi.db.connection;
+      const t = await thresholds();
       // Filtered and paged in SQL: the file filter is a subquery, as a list of every bare file's id
       // would overflow PostgreSQL's 65,535 bind parameters in a large library.
       const matching = () => {
         const w = k(`${table(CAPTION_UID)} as c`);
         if (q.status) w.where('c.status', q.status);
         if (q.maxConfidence !== undefined) w.where('c.confidence', '<', q.maxConfidence);
+        if (q.low) w.whereRaw(lowSql('c'), [t.minQuality, t.lowConfidence]);
         if (q.missingAlt)
           w.whereExists(
             k(`${table(FILE_UID)} as f`)
@@ -246,14 +280,14 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const fileRows = (await files().findMany({ where: { id: { $in: captions.map((r) => r.fileId) } } })) as UploadFile[];
       const fileById = new Map(fileRows.map((f) => [f.id, f]));
       return {
-        results: captions.map((r) => present(r, fileById.get(r.fileId) ?? null)),
+        results: captions.map((r) => present(r, fileById.get(r.fileId) ?? null, t)),
         pagination: { page: q.page, pageSize: q.pageSize, total, pageCount: Math.ceil(total / q.pageSize) },
       };
     },
 
     async get(documentId: string): Promise<Caption> {
       const row = await byDocument(documentId);
-      return present(row, await findFile(row.fileId));
+      return present(row, await findFile(row.fileId), await thresholds());
     },
 
     async edit(documentId: string, text: unknown, user: AdminUser): Promise<Caption> {
@@ -261,10 +295,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return review(documentId, 'edited', () => text.trim(), user);
     },
 
-    approve: (documentId: string, user: AdminUser): Promise<Caption> => review(documentId, 'approved', approvable, user),
+    /** Over alt text a person wrote only with replaceHumanText (after the editor saw it): else 409 with that text. */
+    approve(documentId: string, user: AdminUser, options: { replaceHumanText?: unknown } = {}): Promise<Caption> {
+      if (options.replaceHumanText !== undefined && typeof options.replaceHumanText !== 'boolean') throw new InvalidInput('replaceHumanText must be true or false');
+      return review(documentId, 'approved', approvable, user, options.replaceHumanText === true);
+    },
 
-    /** All or nothing: every id is checked first, then all are approved in one transaction. */
-    async bulkApprove(documentIds: unknown, user: AdminUser): Promise<Caption[]> {
+    /**
+     * Every id is checked first (an unknown id or one without text approves none), then the rest are
+     * approved in one transaction. Files whose alt text a person wrote are skipped (each needs its own
+     * confirmation), and out-of-domain captions unless includeOutOfDomain; the answer says which and why.
+     */
+    async bulkApprove(documentIds: unknown, user: AdminUser, options: { includeOutOfDomain?: unknown } = {}): Promise<BulkApproval> {
+      if (options.includeOutOfDomain !== undefined && typeof options.includeOutOfDomain !== 'boolean') throw new InvalidInput('includeOutOfDomain must be true or false');
       if (!Array.isArray(documentIds) || !documentIds.every((d) => typeof d === 'string')) throw new InvalidInput('ids must be an array of caption documentIds');
       const ids = [...new Set(documentIds as string[])];
       if (ids.length > BULK_APPROVE_MAX) throw new InvalidInput(`at most ${BULK_APPROVE_MAX} captions can be approved at once, got ${ids.length}`);
@@ -275,12 +318,23 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       for (const row of rows) approvable(row);
       // File id order: two bulk approvals lock shared files in the same order and cannot deadlock.
       rows.sort((a, b) => a.fileId - b.fileId);
+      const skipped: BulkApproval['skipped'] = [];
+      const skip = (row: CaptionRow, reason: BulkSkipReason) => skipped.push({ id: row.documentId, fileId: row.fileId, reason });
       const approved = await strapi.db.transaction(async () => {
         const out = new Map<string, Caption>();
-        for (const row of rows) out.set(row.documentId, await this.approve(row.documentId, user));
+        for (const row of rows) {
+          if (row.domainVerdict === 'out' && options.includeOutOfDomain !== true) skip(row, 'out-of-domain');
+          else
+            try {
+              out.set(row.documentId, await this.approve(row.documentId, user));
+            } catch (err) {
+              if (!(err instanceof Conflict)) throw err;
+              skip(row, 'human-alt-text');
+            }
+        }
         return out;
       });
-      return ids.map((id) => approved.get(id)!);
+      return { approved: ids.filter((id) => approved.has(id)).map((id) => approved.get(id)!), skipped };
     },
 
     /** A wrong machine caption is taken off the file too (no description beats a wrong one); human text stays. */
@@ -290,7 +344,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const row = await byDocument(documentId);
         if (file && row.machineAlt && file.alternativeText === row.machineAlt) await writeAlt(file.id, '', user);
         const saved = await save(row, { status: 'rejected', machineAlt: null, reviewedBy: nameOf(user), reviewedById: user.id, reviewedAt: new Date().toISOString() });
-        return present(saved, file && (await findFile(file.id)));
+        return present(saved, file && (await findFile(file.id)), await thresholds());
       });
     },
 

@@ -4,7 +4,8 @@
  * the admin panel checks its forms with (GET /limits).
  */
 import type { Core } from '@strapi/strapi';
-import { CAPTION_MAX_TEXT, DEFAULT_SETTINGS, FINETUNE_LIMITS, Limits, PREVIEW_LIMITS, Settings, SETTINGS_LIMITS } from '../contracts';
+import { CAPTION_MAX_TEXT, DEFAULT_SETTINGS, FINETUNE_LIMITS, Limits, PREVIEW_LIMITS, QUALITY_RANGE, Settings, SETTINGS_LIMITS } from '../contracts';
+import { thresholdOf } from '../policy';
 import { InvalidInput } from '../errors';
 import { schedule, whole } from '../input';
 import { getService, pluginConfig, pluginStore } from '../utils';
@@ -19,7 +20,11 @@ export function validateSettings(current: Settings, input: unknown, bundles: str
   const steps = whole('steps', next.steps, SETTINGS_LIMITS.steps);
   // S is kept when M = 0 (bridging off) for when M is raised again; otherwise S <= M.
   if (m > 0) schedule(m, steps, steps);
-  if (typeof next.autoCaption !== 'boolean') throw new InvalidInput('autoCaption must be true or false');
+  for (const key of ['autoCaption', 'autoWrite', 'allowDemonstration'] as const) if (typeof next[key] !== 'boolean') throw new InvalidInput(`${key} must be true or false`);
+  const [qLo, qHi] = QUALITY_RANGE;
+  const q = next.minQuality;
+  if (q !== null && (typeof q !== 'number' || !Number.isFinite(q) || q < qLo || q > qHi))
+    throw new InvalidInput(`minQuality must be a number from ${qLo} to ${qHi}, or null for the bundle's calibrated threshold, got ${JSON.stringify(q)}`);
   if (!bundles.includes(next.bundle)) throw new InvalidInput(`bundle must be one of ${bundles.join(', ') || '(none installed)'}, got ${JSON.stringify(next.bundle)}`);
   return {
     m,
@@ -28,6 +33,9 @@ export function validateSettings(current: Settings, input: unknown, bundles: str
     maxTokens: next.maxTokens === null ? null : whole('maxTokens', next.maxTokens, SETTINGS_LIMITS.maxTokens),
     autoCaption: next.autoCaption,
     bundle: next.bundle,
+    autoWrite: next.autoWrite,
+    minQuality: q,
+    allowDemonstration: next.allowDemonstration,
   };
 }
 
@@ -47,8 +55,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       return next;
     },
 
-    limits(): Limits {
+    async limits(): Promise<Limits> {
       const c = pluginConfig(strapi);
+      const s = await this.get();
+      const bundle = bundles().domainOf(s.bundle);
       return {
         settings: SETTINGS_LIMITS,
         defaults: DEFAULT_SETTINGS,
@@ -57,6 +67,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         captionMaxText: CAPTION_MAX_TEXT,
         corpusMaxBytes: c.corpusMaxBytes,
         lowConfidence: c.lowConfidence,
+        quality: QUALITY_RANGE,
+        minQuality: thresholdOf(s, bundle),
+        bundle,
       };
     },
   };

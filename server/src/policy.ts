@@ -1,0 +1,34 @@
+/**
+ * The publishing policy: whether a machine caption may go to alternativeText on its own, or must
+ * wait for a person. Wrong alt text is worse than none (a screen reader states it as fact), so a
+ * caption is published only when the product can stand behind it; the write-through rule (empty or
+ * the plugin's own text) still applies on top.
+ */
+import type { CaptionResult } from '../../worker/caption';
+import type { BundleDomain, ReviewReason, Settings } from './contracts';
+
+export type PolicySettings = Pick<Settings, 'autoWrite' | 'minQuality' | 'allowDemonstration'>;
+
+/** The quality threshold in force: the admin's, else the bundle's calibrated T. */
+export const thresholdOf = (s: PolicySettings, bundle: Pick<BundleDomain, 'threshold'>): number => s.minQuality ?? bundle.threshold;
+
+/** Why the caption cannot be published, most serious reason first; null when it may be. */
+export function reviewReason(result: Pick<CaptionResult, 'quality' | 'domain'>, s: PolicySettings, bundle: Pick<BundleDomain, 'demonstration' | 'threshold'>): ReviewReason | null {
+  if (result.domain.verdict === 'out') return 'out-of-domain';
+  if (bundle.demonstration && !s.allowDemonstration) return 'demonstration';
+  // minQuality 0 is an admin turning the quality bar off: unknown quality passes it too.
+  const t = thresholdOf(s, bundle);
+  if (result.quality === null) return t === 0 ? null : 'uncalibrated';
+  return result.quality >= t ? null : 'low-quality';
+}
+
+/**
+ * A stored caption is low quality when its calibrated quality is below the threshold in force, or,
+ * without calibration, its confidence below the configured low-confidence threshold. The Captions
+ * filter, the audit and the panel's badge all use this one definition (the SQL in lowSql).
+ */
+export const isLow = (c: { quality: number | null; confidence: number | null }, minQuality: number, lowConfidence: number): boolean =>
+  c.quality !== null ? c.quality < minQuality : c.confidence !== null && c.confidence < lowConfidence;
+
+/** isLow in SQL over a caption table alias; bindings: minQuality, lowConfidence. */
+export const lowSql = (alias: string): string => `coalesce(${alias}.quality < ?, ${alias}.confidence < ?, false)`;

@@ -1,0 +1,36 @@
+/** The publishing policy's rules (server/src/policy.ts), without Strapi: the order of reasons and the thresholds. */
+import { isLow, reviewReason, thresholdOf } from '../../server/src/policy';
+
+const defaults = { autoWrite: true, minQuality: null, allowDemonstration: false };
+const calibrated = { demonstration: false, threshold: 0.8 };
+const caption = (verdict: 'in' | 'out' | 'unknown', quality: number | null) => ({
+  quality,
+  domain: verdict === 'unknown' ? { distance: null, score: null, verdict } : { distance: 1, score: 0.5, verdict },
+});
+
+test('a caption is withheld for the most serious reason that applies', () => {
+  expect(reviewReason(caption('out', 0.99), { ...defaults, allowDemonstration: true, minQuality: 0 }, { demonstration: true, threshold: 0.8 })).toBe('out-of-domain');
+  expect(reviewReason(caption('in', 0.99), defaults, { demonstration: true, threshold: 0.8 })).toBe('demonstration');
+  expect(reviewReason(caption('in', null), defaults, calibrated)).toBe('uncalibrated');
+  expect(reviewReason(caption('in', 0.79), defaults, calibrated)).toBe('low-quality');
+  expect(reviewReason(caption('in', 0.8), defaults, calibrated)).toBeNull();
+  // An unknown domain (a bundle without domain data) is no reason by itself.
+  expect(reviewReason(caption('unknown', 0.9), defaults, calibrated)).toBeNull();
+});
+
+test("the admin's minimum quality overrides the bundle's T; 0 lets uncalibrated captions through", () => {
+  expect(thresholdOf(defaults, calibrated)).toBe(0.8);
+  expect(thresholdOf({ ...defaults, minQuality: 0.95 }, calibrated)).toBe(0.95);
+  expect(reviewReason(caption('in', 0.9), { ...defaults, minQuality: 0.95 }, calibrated)).toBe('low-quality');
+  expect(reviewReason(caption('in', null), { ...defaults, minQuality: 0.01 }, calibrated)).toBe('uncalibrated');
+  expect(reviewReason(caption('in', null), { ...defaults, minQuality: 0 }, calibrated)).toBeNull();
+  expect(reviewReason(caption('in', null), { ...defaults, minQuality: 0, allowDemonstration: true }, { demonstration: true, threshold: 0.9 })).toBeNull();
+});
+
+test('low quality: the calibrated quality when there is one, else the confidence', () => {
+  expect(isLow({ quality: 0.5, confidence: -0.1 }, 0.9, -1.5)).toBe(true);
+  expect(isLow({ quality: 0.95, confidence: -3 }, 0.9, -1.5)).toBe(false);
+  expect(isLow({ quality: null, confidence: -3 }, 0.9, -1.5)).toBe(true);
+  expect(isLow({ quality: null, confidence: -1 }, 0.9, -1.5)).toBe(false);
+  expect(isLow({ quality: null, confidence: null }, 0.9, -1.5)).toBe(false);
+});
