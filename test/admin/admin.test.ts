@@ -84,6 +84,8 @@ afterAll(async () => {
 });
 
 test("an editor logs in, opens the plugin from the menu and sees the uploaded image's caption", async () => {
+  // A quality bar above every estimate, so that the low-quality filter and badge have captions to show.
+  expect((await call(admin, 'PUT', '/altbridge/settings', { minQuality: 1 })).status).toBe(200);
   await page.goto(`${app.baseUrl}/admin`);
   await page.getByRole('textbox', { name: 'Email' }).fill(login.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(login.password);
@@ -99,11 +101,11 @@ test("an editor logs in, opens the plugin from the menu and sees the uploaded im
   await waitFor('the thumbnail to load', async () => ((await loaded()) ? true : undefined), 10_000);
   expect(await card.getByText('Unreviewed').count()).toBe(1);
   await page.getByText(DEMONSTRATION_NOTICE, { exact: false }).waitFor();
-  // The low-quality filter and badge use the server's thresholds: the quality bar is off here (0), so an uncalibrated caption is judged by its confidence.
-  await page.getByRole('button', { name: 'Low quality (below 0 %; uncalibrated: confidence below 99 %)' }).waitFor();
-  expect(caption.confidence).toBeLessThan(LOW_CONFIDENCE);
+  // The low-quality filter and badge use the server's thresholds; the default bundle carries a calibration, so its captions have a quality.
+  await page.getByRole('button', { name: 'Low quality (below 100 %; uncalibrated: confidence below 99 %)' }).waitFor();
+  expect(caption.quality).toEqual(expect.any(Number));
   expect(await card.getByText('Low quality', { exact: true }).count()).toBe(1);
-  expect(await card.getByText('Quality not calibrated', { exact: true }).count()).toBe(1);
+  expect(await card.getByText(`Quality ${Math.round(caption.quality * 100)} %`, { exact: true }).count()).toBe(1);
   // The filter (SQL) and the badge (each caption's lowQuality) are one definition.
   const all = (await call(admin, 'GET', '/altbridge/captions?pageSize=100')).body.data.results;
   const low = (await call(admin, 'GET', '/altbridge/captions?low=true&pageSize=100')).body.data.results;
@@ -115,6 +117,7 @@ test("an editor logs in, opens the plugin from the menu and sees the uploaded im
   );
   expect(low.length).toBe(3);
   await shot('02-captions');
+  expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 });
 
 test('an out-of-domain image is under Needs review with its reason, and its caption is not on the file', async () => {

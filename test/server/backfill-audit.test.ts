@@ -109,7 +109,10 @@ describe('accessibility audit', () => {
   });
 
   test('the attention list names why each image needs a look', async () => {
+    // A quality bar above every estimate: the machine caption (calibrated) is below it.
+    expect((await call(admin, 'PUT', '/altbridge/settings', { minQuality: 1 })).status).toBe(200);
     const res = await call(admin, 'GET', '/altbridge/audit?lowConfidence=0&pageSize=100');
+    expect((await call(admin, 'PUT', '/altbridge/settings', { minQuality: 0 })).status).toBe(200);
     const byFile = Object.fromEntries(res.body.data.attention.results.map((i: any) => [i.fileId, i]));
     expect(byFile[ids.machine].reasons).toEqual(['unreviewed', 'low-confidence']);
     expect(byFile[ids.machine].kind).toBe('machineUnreviewed');

@@ -4,12 +4,15 @@
  * Where a test needs a caption run to stay in progress, a hook on Captioner.caption holds it.
  */
 import { Captioner } from '../../worker/caption';
+import { loadBundle } from '../../worker/bundle/load';
 import { Admin, call, upload } from './helpers/http';
 import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from './helpers/scenes';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
 let admin: Admin;
+/** The default bundle's calibrated quality threshold. */
+const SHAPES_MINI_T = loadBundle('shapes-mini').manifest.quality!.threshold;
 
 beforeAll(async () => {
   app = await bootApp('captions');
@@ -282,7 +285,7 @@ describe('settings', () => {
       quality: [0, 1],
       // This file's settings turned the quality bar off; the bundle's own threshold is the default.
       minQuality: 0,
-      bundle: { ref: 'shapes-mini@1.0.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: 0.9 },
+      bundle: { ref: 'shapes-mini@1.0.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: SHAPES_MINI_T },
     });
     // The ends of each range are accepted by the server, one step past them refused.
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
@@ -332,18 +335,19 @@ describe('publishing policy', () => {
   test('a ShapesWorld scene from the demonstration bundle is written only once an admin allows it', async () => {
     const file = await upload(admin, 'scene-demo.png', 'image/png', await shapesScene(101));
     const withheld = await settle(file.id);
-    expect(withheld).toMatchObject({ status: 'needs-review', reviewReason: 'demonstration', domainVerdict: 'in', quality: null });
+    // The default bundle carries a calibration, so the caption has a quality estimate.
+    expect(withheld).toMatchObject({ status: 'needs-review', reviewReason: 'demonstration', domainVerdict: 'in', quality: expect.any(Number) });
     expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
 
-    // Demonstration allowed, but the bundle has no calibration and the threshold is the bundle's: still withheld.
-    await call(admin, 'PUT', '/altbridge/settings', { allowDemonstration: true });
+    // Demonstration allowed, but a quality bar above every estimate: still withheld, as low quality.
+    await call(admin, 'PUT', '/altbridge/settings', { allowDemonstration: true, minQuality: 1 });
     const regenerated = (reason: string | null) =>
       waitFor(`caption of file ${file.id} with review reason ${reason}`, async () => {
         const { body } = await call(admin, 'GET', `/altbridge/captions/${withheld.documentId}`);
         return body.data.status !== 'queued' && body.data.reviewReason === reason ? body.data : undefined;
       });
     await call(admin, 'POST', `/altbridge/captions/${withheld.documentId}/regenerate`, {});
-    expect(await regenerated('uncalibrated')).toMatchObject({ status: 'needs-review' });
+    expect(await regenerated('low-quality')).toMatchObject({ status: 'needs-review' });
     expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
 
     await call(admin, 'PUT', '/altbridge/settings', { minQuality: 0 });
@@ -359,17 +363,20 @@ describe('publishing policy', () => {
   });
 
   test('with auto-write off a caption stays a suggestion', async () => {
-    await call(admin, 'PUT', '/altbridge/settings', { autoWrite: false });
+    // Everything else lets the caption through: only auto-write holds it back.
+    await call(admin, 'PUT', '/altbridge/settings', { autoWrite: false, allowDemonstration: true, minQuality: 0 });
     try {
       const file = await upload(admin, 'scene-no-write.png', 'image/png', await shapesScene(102));
       expect(await settle(file.id)).toMatchObject({ status: 'suggested', reviewReason: null, altTextFromPlugin: false });
       expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
     } finally {
-      await call(admin, 'PUT', '/altbridge/settings', { autoWrite: true });
+      await call(admin, 'PUT', '/altbridge/settings', { autoWrite: true, allowDemonstration: false, minQuality: null });
     }
   });
 
   test('bulk approve skips human alt text and out-of-domain captions unless asked, and says why', async () => {
+    // The demonstration bundle allowed to write, so that an in-domain caption is a plain suggestion.
+    await call(admin, 'PUT', '/altbridge/settings', { allowDemonstration: true, minQuality: 0 });
     const human = await upload(admin, 'scene-human.png', 'image/png', await shapesScene(103), { alternativeText: 'A person wrote this' });
     const outside = await upload(admin, 'emoji-bulk.png', 'image/png', await emojiFace());
     const plain = await upload(admin, 'scene-bulk.png', 'image/png', await shapesScene(104));
