@@ -350,10 +350,12 @@ describe('publishing policy', () => {
     expect(await regenerated('low-quality')).toMatchObject({ status: 'needs-review' });
     expect((await fileRow(file.id)).alternativeText ?? '').toBe('');
 
-    await call(admin, 'PUT', '/altbridge/settings', { minQuality: 0 });
+    // The bundle's calibrated threshold T again: this scene's caption is above it, so it is written.
+    expect(withheld.quality).toBeGreaterThanOrEqual(SHAPES_MINI_T);
+    await call(admin, 'PUT', '/altbridge/settings', { minQuality: null });
     await call(admin, 'POST', `/altbridge/captions/${withheld.documentId}/regenerate`, {});
     const written = await regenerated(null);
-    expect(written).toMatchObject({ status: 'suggested', altTextFromPlugin: true });
+    expect(written).toMatchObject({ status: 'suggested', altTextFromPlugin: true, quality: withheld.quality });
     expect((await fileRow(file.id)).alternativeText).toBe(written.text);
 
     // The image replaced by one outside the domain: the plugin's text about the old image goes too.
