@@ -38,6 +38,9 @@ Commands:
                        download a model's files (resumable, hash-checked) into models/downloads/NAME
   models import-clip FOLDER [--name N] [--version V] [--out DIR] [--variant fp32|quantized|fp16]
                        a CLIP-only bundle from a Hugging Face CLIP ONNX export (checked, then copied)
+  models add-corpus BUNDLE (--corpus FILE | --from-recipe [--work DIR])
+                       store the corpus's captions in diffusion space in a trained bundle (each caption's
+                       nearestCaption); --from-recipe regenerates a ShapesWorld bundle's corpus from its recipe
   images-mean --bundle NAME|PATH (<image|dir>... | --from-recipe [--work DIR]) [--domain-only] [--description TEXT]
                        ē_img (mean image embedding) and domain data (in/out of domain per caption) for a bundle
                        from your images; ē_img is needed to bridge. --domain-only keeps ē_img; --from-recipe

@@ -9,7 +9,7 @@ import { corpusFetch, modelsFetch } from './fetch';
 import { finetuneCommand } from './finetune';
 import { HELP } from './help';
 import { imagesMeanCommand } from './images-mean';
-import { modelsImportClip, modelsList, modelsMakeRandom } from './models';
+import { modelsAddCorpus, modelsImportClip, modelsList, modelsMakeRandom } from './models';
 import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
 import { trainCommand } from './train';
 import { trustCalibrateCommand, trustReportCommand } from './trust';
@@ -29,7 +29,7 @@ const COMMANDS: Record<string, Command | Record<string, Command>> = {
   doctor: doctorCommand,
   worker: queueWorkerCommand,
   shapes: { generate: shapesGenerate, build: shapesBuild, report: shapesReportCommand },
-  models: { list: modelsList, 'make-random': modelsMakeRandom, fetch: modelsFetch, 'import-clip': modelsImportClip },
+  models: { list: modelsList, 'make-random': modelsMakeRandom, fetch: modelsFetch, 'import-clip': modelsImportClip, 'add-corpus': modelsAddCorpus },
   corpus: { fetch: corpusFetch },
   bench: benchCommands,
   trust: { report: trustReportCommand, calibrate: trustCalibrateCommand },

@@ -1,9 +1,11 @@
 /** `altbridge models ...`: the bundles installed. */
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { ShapesBuild, shapesData } from '../research/shapes/build';
 import { importClip } from '../worker/bundle/import-clip';
-import { listBundles, modelsDir } from '../worker/bundle/load';
+import { listBundles, loadBundle, modelsDir, resolveBundle, sha256File } from '../worker/bundle/load';
 import { makeRandomBundle } from '../worker/bundle/random';
+import { addCorpus } from '../worker/nearest-caption';
 import { wholeNumber } from './args';
 
 export function modelsList(): number {
@@ -46,5 +48,30 @@ export async function modelsImportClip(args: string[]): Promise<number> {
       `next: npx altbridge images-mean --bundle ${ref} DIR   (ē_img from a folder of your images)\n` +
       `      npx altbridge train --clip ${ref} --corpus FILE   (a captioner from your caption text)\n`,
   );
+  return 0;
+}
+
+/**
+ * `models add-corpus BUNDLE (--corpus FILE | --from-recipe [--work DIR])`: stores the corpus matrix
+ * (the corpus's captions in diffusion space, for each caption's nearestCaption) in a trained bundle
+ * without retraining, embedded with its own CLIP text tower and ē_text. `--from-recipe` regenerates
+ * a ShapesWorld bundle's texts.txt from its recorded recipe in `--work` (reused when there).
+ */
+export async function modelsAddCorpus(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { corpus: { type: 'string' }, 'from-recipe': { type: 'boolean' }, work: { type: 'string' } } });
+  if (positionals.length !== 1) throw new Error('models add-corpus: name one bundle');
+  const fromRecipe = values['from-recipe'] === true;
+  if (fromRecipe === (values.corpus !== undefined)) throw new Error('models add-corpus: give --corpus FILE (the corpus the bundle was trained on) or --from-recipe (not both)');
+  const ref = positionals[0];
+  let corpus: string;
+  if (fromRecipe) {
+    const m = loadBundle(ref).manifest;
+    const recipe = m.provenance.recipe?.shapes as ShapesBuild | undefined;
+    if (!recipe) throw new Error(`models add-corpus: bundle ${ref} records no ShapesWorld recipe (provenance.recipe.shapes); name its corpus with --corpus FILE`);
+    corpus = path.join(await shapesData(path.resolve(values.work ?? path.join('runs', `corpus-${m.name}`)), recipe.data), 'texts.txt');
+  } else corpus = values.corpus!;
+  const m = await addCorpus(ref, corpus, { command: `npx altbridge models add-corpus ${args.join(' ')}`, sha256: sha256File(corpus) });
+  const c = m.corpus!;
+  process.stdout.write(`corpus matrix of ${c.rows} caption(s) stored in ${path.join(resolveBundle(ref), c.file)} (${m.name}@${m.version})\n`);
   return 0;
 }

@@ -11,6 +11,7 @@ import { ClipTokenizer } from './clip/tokenizer';
 import { bridgingSchedule, BridgeSchedule } from './diffusion';
 import { DomainVerdict, judgeDomain } from './domain';
 import { closeGenerator, generate, Generator, openGenerator } from './generate';
+import { nearestCosine } from './nearest-caption';
 import { QualityInputs, qualityOf } from './quality';
 import { RuntimeConfig, runtimeConfig } from './runtime';
 
@@ -52,6 +53,12 @@ export interface CaptionResult {
    * and score null) for a bundle without domain data.
    */
   domain: DomainVerdict;
+  /**
+   * Cosine of the bridged embedding to the nearest caption of the bundle's corpus (in diffusion
+   * space): how close bridging landed to some caption the decoder was trained on; null for a bundle
+   * without the corpus matrix.
+   */
+  nearestCaption: number | null;
   /** The probability that the caption makes no false claim, from the bundle's calibration; null for a bundle without one. */
   quality: number | null;
 }
@@ -155,9 +162,23 @@ export class Captioner {
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();
           const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim));
-          const inputs: QualityInputs = { confidence: c.confidence, minLogprob: c.minLogprob, tokens: c.tokens.length, distance: domain.distance, score: domain.score };
+          const nearestCaption = this.bundle.corpus ? nearestCosine(this.bundle.corpus, dim, e.bridged.subarray(k * dim, (k + 1) * dim)) : null;
+          const inputs: QualityInputs = { confidence: c.confidence, minLogprob: c.minLogprob, tokens: c.tokens.length, distance: domain.distance, score: domain.score, nearestCaption };
           const quality = man.quality ? qualityOf(man.quality, inputs) : null;
-          byIndex.set(e.ok[k], { file: e.names[e.ok[k]], caption, confidence: c.confidence, m: e.m, steps: e.steps, bundle: man.name, version: man.version, timings, domain, quality, inputs });
+          byIndex.set(e.ok[k], {
+            file: e.names[e.ok[k]],
+            caption,
+            confidence: c.confidence,
+            m: e.m,
+            steps: e.steps,
+            bundle: man.name,
+            version: man.version,
+            timings,
+            domain,
+            nearestCaption,
+            quality,
+            inputs,
+          });
         });
       }
       chunk.forEach((_, k) => results.push(byIndex.get(k)!));

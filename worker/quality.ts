@@ -2,17 +2,17 @@
  * The calibrated quality estimate of a caption: the probability that it makes no false claim, from
  * a logistic regression over cheap per-caption features (the decoder's mean and least token
  * log-probability, the caption's length in tokens, and how far the image lies from the bundle's own
- * images). The regression is fitted offline (`altbridge trust calibrate`, research/trust/) and
+ * images, and how close the bridged embedding lies to the nearest stored corpus caption). The regression is fitted offline (`altbridge trust calibrate`, research/trust/) and
  * stored in the bundle manifest's optional `quality` block; here it is only applied, and checked.
  */
 
 /** The features a calibration may use, by the names the manifest stores. */
-export const QUALITY_FEATURES = ['confidence', 'minLogprob', 'tokens', 'logDistance', 'domainScore'] as const;
+export const QUALITY_FEATURES = ['confidence', 'minLogprob', 'tokens', 'logDistance', 'domainScore', 'nearestCaption'] as const;
 export type QualityFeature = (typeof QUALITY_FEATURES)[number];
 /** Features that need the bundle's domain data (manifest `domain`). */
 const DOMAIN_FEATURES: ReadonlySet<QualityFeature> = new Set(['logDistance', 'domainScore']);
 
-/** What a caption offers the estimate; domain values are null for a bundle without domain data. */
+/** What a caption offers the estimate; domain values are null for a bundle without domain data, nearestCaption for one without a corpus matrix. */
 export interface QualityInputs {
   /** Mean token log-probability. */
   confidence: number;
@@ -24,6 +24,8 @@ export interface QualityInputs {
   distance: number | null;
   /** Share of the bundle's images farther still. */
   score: number | null;
+  /** Cosine of the bridged embedding to the nearest stored corpus caption (worker/nearest-caption.ts). */
+  nearestCaption: number | null;
 }
 
 /** The manifest's `quality` block. */
@@ -42,7 +44,7 @@ export interface QualityCalibration {
   chosenWith: Record<string, number | string | boolean>;
 }
 
-/** One feature's value, or null when the caption lacks it (no domain data). */
+/** One feature's value, or null when the caption lacks it (no domain data, no corpus matrix). */
 export function featureValue(f: QualityFeature, x: QualityInputs): number | null {
   switch (f) {
     case 'confidence':
@@ -55,6 +57,8 @@ export function featureValue(f: QualityFeature, x: QualityInputs): number | null
       return x.distance === null ? null : Math.log(x.distance + 1e-6);
     case 'domainScore':
       return x.score;
+    case 'nearestCaption':
+      return x.nearestCaption;
   }
 }
 
@@ -75,9 +79,10 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 
 /**
  * Checks a manifest's `quality` block; throws naming the first wrong field. `hasDomain` says whether
- * the manifest has domain data, which the domain features need.
+ * the manifest has domain data, which the domain features need, `hasCorpus` whether it has the
+ * corpus matrix, which nearestCaption needs.
  */
-export function checkQualityCalibration(raw: unknown, hasDomain: boolean, where: string): QualityCalibration {
+export function checkQualityCalibration(raw: unknown, hasDomain: boolean, where: string, hasCorpus = false): QualityCalibration {
   const fail = (field: string, want: string): never => {
     throw new Error(`bundle ${where}: manifest.json field "quality${field ? '.' + field : ''}" must be ${want}`);
   };
@@ -90,6 +95,7 @@ export function checkQualityCalibration(raw: unknown, hasDomain: boolean, where:
     if (!QUALITY_FEATURES.includes(f as QualityFeature)) fail(`features[${i}]`, `one of ${QUALITY_FEATURES.join(', ')}`);
     if (features.indexOf(f) !== i) fail(`features[${i}]`, 'named once');
     if (!hasDomain && DOMAIN_FEATURES.has(f as QualityFeature)) fail(`features[${i}]`, `a feature the bundle can compute ("${String(f)}" needs the manifest's domain data, which it lacks)`);
+    if (!hasCorpus && f === 'nearestCaption') fail(`features[${i}]`, `a feature the bundle can compute ("nearestCaption" needs the manifest's corpus matrix, which it lacks)`);
   });
   for (const k of ['mean', 'scale', 'coefficients']) {
     const a = q[k];

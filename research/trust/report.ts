@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Bundle, loadBundle } from '../../worker/bundle/load';
 import { checkManifest } from '../../worker/bundle/manifest';
 import { Captioner, isFailure } from '../../worker/caption';
-import { featureValue, QUALITY_FEATURES, QualityCalibration, QualityInputs } from '../../worker/quality';
+import { featureValue, QUALITY_FEATURES, QualityCalibration, QualityFeature, QualityInputs } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
 import { ShapesBuild } from '../shapes/build';
 import { ATTRIBUTES, captionErrors } from '../shapes/errors';
@@ -40,7 +40,8 @@ export interface TrustOptions {
 export const TRUST_DEFAULTS: Omit<TrustOptions, 'bundle' | 'cache'> = { scenes: 800, perSource: 200, seeds: [1001, 2002], target: 0.95, l2: 0.01, beam: 3 };
 /** The fewest in-domain captions above T that a threshold may rest on. */
 const MIN_ABOVE = 20;
-const FEATURES = [...QUALITY_FEATURES];
+/** The features a bundle can offer: all, less nearestCaption without the corpus matrix. */
+const featuresOf = (b: Bundle): QualityFeature[] => QUALITY_FEATURES.filter((f) => f !== 'nearestCaption' || b.corpus !== null);
 
 interface Item {
   file: string;
@@ -71,8 +72,9 @@ export interface TrustResult {
     ood: number;
     oodThroughBySource: Record<string, [number, number]>;
   };
-  auroc: { source: string; distance: number; quality: number; n: number }[];
-  correctAuroc: { quality: number; confidence: number };
+  /** nearestCaption: AUROC of the nearest-caption cosine alone (higher in domain); NaN without the corpus matrix. */
+  auroc: { source: string; distance: number; nearestCaption: number; quality: number; n: number }[];
+  correctAuroc: { quality: number; confidence: number; nearestCaption: number };
   reliability: ReturnType<typeof reliability>;
   reliabilityInDomain: ReturnType<typeof reliability>;
   coefficients: { feature: string; coefficient: number }[];
@@ -94,7 +96,8 @@ async function scenesFor(cache: string, recipe: ShapesBuild, seed: number, count
   return readShapesPart(dir, 'heldout').filter((h) => !known.has(sceneKey(h.scene)));
 }
 
-const rowOf = (x: QualityInputs) => FEATURES.map((f) => featureValue(f, x) ?? NaN);
+const rowOf = (features: QualityFeature[], x: QualityInputs) => features.map((f) => featureValue(f, x) ?? NaN);
+const nearestOf = (i: Item) => i.inputs.nearestCaption ?? NaN;
 
 /** Share correct, count above T, of the in-domain items. */
 function above(items: Item[], t: number) {
@@ -132,6 +135,8 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
   const recipe = bundle.manifest.provenance.recipe?.shapes as ShapesBuild | undefined;
   if (!recipe) throw new Error(`trust: bundle ${bundle.manifest.name} records no ShapesWorld recipe, so there is no claim checker for its captions`);
   if (!bundle.domain) throw new Error(`trust: bundle ${bundle.manifest.name} has no domain data: npx altbridge images-mean --bundle ${bundle.manifest.name} --domain-only --from-recipe`);
+  const features = featuresOf(bundle);
+  if (!bundle.corpus) log(`no corpus matrix in ${bundle.manifest.name}: fitting without nearestCaption (add it: npx altbridge models add-corpus ${bundle.manifest.name} --from-recipe)`);
   fs.mkdirSync(o.cache, { recursive: true });
   log('out-of-domain sources');
   const sources = [
@@ -174,11 +179,11 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
   const fitItems = items.filter((i) => i.split === 'fit');
   const checkItems = items.filter((i) => i.split === 'check');
   const fit = fitLogistic(
-    fitItems.map((i) => rowOf(i.inputs)),
+    fitItems.map((i) => rowOf(features, i.inputs)),
     fitItems.map((i) => (i.correct ? 1 : 0)),
     { l2: o.l2 },
   );
-  for (const i of items) i.quality = predictLogistic(fit, rowOf(i.inputs));
+  for (const i of items) i.quality = predictLogistic(fit, rowOf(features, i.inputs));
   const fitIn = fitItems.filter((i) => i.inDomain);
   const t = chooseThreshold(
     fitIn.map((i) => i.quality!),
@@ -214,6 +219,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
         out.map((i) => i.inputs.distance!),
         inside.map((i) => i.inputs.distance!),
       ),
+      nearestCaption: bundle.corpus ? aurocOf(inside.map(nearestOf), out.map(nearestOf)) : NaN,
       quality: aurocOf(
         inside.map((i) => i.quality!),
         out.map((i) => i.quality!),
@@ -224,7 +230,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
   const bad = checkIn.filter((i) => !i.correct);
   const calibration: QualityCalibration = {
     model: 'logistic',
-    features: FEATURES,
+    features,
     mean: fit.mean,
     scale: fit.scale,
     coefficients: fit.coefficients,
@@ -267,6 +273,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
         good.map((i) => i.inputs.confidence),
         bad.map((i) => i.inputs.confidence),
       ),
+      nearestCaption: bundle.corpus ? aurocOf(good.map(nearestOf), bad.map(nearestOf)) : NaN,
     },
     reliability: reliability(
       checkItems.map((i) => i.quality!),
@@ -276,7 +283,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
       checkIn.map((i) => i.quality!),
       checkIn.map((i) => (i.correct ? 1 : 0)),
     ),
-    coefficients: FEATURES.map((f, j) => ({ feature: f, coefficient: fit.coefficients[j] })),
+    coefficients: features.map((f, j) => ({ feature: f, coefficient: fit.coefficients[j] })),
     seconds: (Date.now() - started) / 1000,
   };
 }
@@ -331,11 +338,11 @@ export function renderTrustReport(r: TrustResult, command: string): string {
     '',
     'AUROC: the chance that a held-out ShapesWorld image ranks as more in-domain than an out-of-domain one (domain distance: smaller; quality: higher).',
     '',
-    '| out-of-domain source | images | AUROC, domain distance alone | AUROC, quality estimate |',
-    '|---|---:|---:|---:|',
-    ...r.auroc.map((a) => `| ${a.source} | ${a.n} | ${f3(a.distance)} | ${f3(a.quality)} |`),
+    '| out-of-domain source | images | AUROC, domain distance alone | AUROC, nearest-caption cosine alone | AUROC, quality estimate |',
+    '|---|---:|---:|---:|---:|',
+    ...r.auroc.map((a) => `| ${a.source} | ${a.n} | ${f3(a.distance)} | ${f3(a.nearestCaption)} | ${f3(a.quality)} |`),
     '',
-    `Within ShapesWorld (check split), correct vs incorrect captions: AUROC ${f3(r.correctAuroc.quality)} for the quality estimate, ${f3(r.correctAuroc.confidence)} for the decoder's confidence alone.`,
+    `Within ShapesWorld (check split), correct vs incorrect captions: AUROC ${f3(r.correctAuroc.quality)} for the quality estimate, ${f3(r.correctAuroc.confidence)} for the decoder's confidence alone, ${f3(r.correctAuroc.nearestCaption)} for the nearest-caption cosine alone.`,
     '',
     '## Reliability (check split, in- and out-of-domain together)',
     '',
@@ -369,6 +376,7 @@ const FEATURE_WORDS: Record<string, string> = {
   tokens: 'caption length in tokens',
   logDistance: 'log of the Mahalanobis distance from the bundle images (CLIP space)',
   domainScore: 'share of the bundle images farther away',
+  nearestCaption: 'cosine of the bridged embedding to the nearest stored corpus caption (diffusion space)',
 };
 
 /** Measures, writes REPORT.md to `out` (unless null) and, if asked, the calibration into the bundle. */

@@ -59,6 +59,7 @@ const result = (file: string, caption: string): CaptionResult => ({
   version: '1.0.0',
   timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 },
   domain: { distance: null, score: null, verdict: 'unknown' },
+  nearestCaption: null,
   quality: null,
 });
 

@@ -25,7 +25,7 @@ const CAL: QualityCalibration = {
   threshold: 0.6,
   chosenWith: { rule: 'test', targetReached: true, fitPrecision: 0.96 },
 };
-const X: QualityInputs = { confidence: -0.5, minLogprob: -2, tokens: 14, distance: null, score: null };
+const X: QualityInputs = { confidence: -0.5, minLogprob: -2, tokens: 14, distance: null, score: null, nearestCaption: null };
 
 /** A copy of `dir`'s bundle with `quality` set in its manifest (the manifest itself is not hashed). */
 function withQuality(dir: string, name: string, quality: unknown): string {
@@ -106,7 +106,7 @@ describe('Captioner', () => {
     expect(without.result).not.toHaveProperty('inputs');
     const calibrated = await captionWith(withQuality(plain, 'calibrated', CAL));
     expect(calibrated.result.caption).toBe(without.result.caption);
-    expect(calibrated.inputs).toEqual({ confidence: calibrated.result.confidence, minLogprob: expect.any(Number), tokens: expect.any(Number), distance: null, score: null });
+    expect(calibrated.inputs).toEqual({ confidence: calibrated.result.confidence, minLogprob: expect.any(Number), tokens: expect.any(Number), distance: null, score: null, nearestCaption: null });
     expect(calibrated.inputs.minLogprob).toBeLessThanOrEqual(calibrated.result.confidence);
     expect(calibrated.result.quality).toBeCloseTo(qualityOf(CAL, calibrated.inputs)!, 12);
     expect(calibrated.result.quality).toBeGreaterThan(0);

@@ -34,7 +34,12 @@ export interface Bundle extends ClipBundle {
   decoder: Map<string, Float32Array>;
   /** Decoder token id -> CLIP tokenizer id. */
   vocab: number[];
+  /** The corpus's captions in diffusion space, L2-normalised rows [rows, embedDim]; null for bundles made before it was stored. */
+  corpus: Float32Array | null;
 }
+
+/** The tensor of the corpus matrix file. */
+export const CORPUS_TENSOR = 'captions';
 
 /** Where bundles live: ALTBRIDGE_MODELS, else the project's models/ folder. */
 export const modelsDir = (): string => process.env.ALTBRIDGE_MODELS ?? path.join(__dirname, '..', '..', 'models');
@@ -175,6 +180,16 @@ function readDomain(m: ClipManifest, file: (rel: string) => string): DomainModel
   return { dim, mean: f64('mean', [dim]), whiten: f64('whiten', [dim, dim]), quantiles: f64('quantiles', [DOMAIN_PERCENTILES]) };
 }
 
+/** The corpus matrix, null when the manifest has none; its shape checked against the manifest. */
+function readCorpusMatrix(m: ClipManifest, file: (rel: string) => string): Float32Array | null {
+  if (!m.corpus) return null;
+  const where = file(m.corpus.file);
+  const t = readTensorFile(where).tensors[CORPUS_TENSOR];
+  const shape = [m.corpus.rows, m.clip.embedDim];
+  if (!t || t.dtype !== 'float32' || t.shape.join() !== shape.join()) throw new Error(`bundle file ${where}: ${CORPUS_TENSOR} must be float32 [${shape}]`);
+  return t.data;
+}
+
 /** Any bundle's CLIP part (CLIP-only bundles included), files verified. */
 export function loadClip(ref: string): ClipBundle {
   const { dir, raw, file } = openVerified(ref);
@@ -203,5 +218,5 @@ export function loadBundle(ref: string): Bundle {
   if (!Array.isArray(vocab) || vocab.length !== m.decoder.config.vocab || !vocab.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new Error(`bundle file ${vocabFile}: must be an array of ${m.decoder.config.vocab} tokenizer ids`);
   }
-  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, domain: readDomain(m, file), vocab, file };
+  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, domain: readDomain(m, file), vocab, file, corpus: readCorpusMatrix(m, file) };
 }

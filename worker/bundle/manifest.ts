@@ -27,6 +27,13 @@ export interface DomainManifest {
   demonstration?: boolean;
 }
 
+/** The corpus's captions in diffusion space (worker/nearest-caption.ts); bundles made before it lack it. */
+export interface CorpusManifest {
+  /** Tensor file: `captions` float32 [rows, embedDim], L2-normalised rows. */
+  file: string;
+  rows: number;
+}
+
 export interface ClipManifest {
   format: number;
   name: string;
@@ -48,6 +55,8 @@ export interface ClipManifest {
   /** Tensor file of ē_text `text_mean` and ē_img `image_mean` [embedDim]; either may be missing while incomplete. */
   means?: string;
   domain?: DomainManifest;
+  /** The corpus matrix behind each caption's nearestCaption; bundles without it give null. */
+  corpus?: CorpusManifest;
   /** Calibration of the quality estimate (worker/quality.ts); bundles without it give quality null. */
   quality?: QualityCalibration;
 }
@@ -137,7 +146,12 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
     need(fail, d.quantiles, 'domain.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
     if (d.demonstration !== undefined && typeof d.demonstration !== 'boolean') fail('domain.demonstration', 'a boolean');
   }
-  if (m.quality !== undefined) checkQualityCalibration(m.quality, m.domain !== undefined, where);
+  if (m.corpus !== undefined) {
+    need(fail, m.corpus, 'corpus', { file: 'string', rows: 'number' });
+    const rows = (m.corpus as Record<string, unknown>).rows as number;
+    if (!Number.isInteger(rows) || rows < 1) fail('corpus.rows', 'a whole number of at least 1');
+  }
+  if (m.quality !== undefined) checkQualityCalibration(m.quality, m.domain !== undefined, where, m.corpus !== undefined);
   need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
   need(fail, m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });
   return m as unknown as ClipManifest;

@@ -1,6 +1,7 @@
 /**
  * Stage `write`: the new bundle (CLIP files copied unchanged, the EMA denoiser, the decoder, its
- * vocabulary, ē_text, ē_img and the image domain, which depend on CLIP alone) written to a
+ * vocabulary, ē_text, ē_img and the image domain, which depend on CLIP alone, and the corpus
+ * matrix: the training lines in diffusion space, for each caption's nearestCaption) written to a
  * temporary folder renamed into place, so a bundle appears only when complete.
  */
 import * as fs from 'fs';
@@ -8,6 +9,7 @@ import * as path from 'path';
 import { sha256File } from '../../bundle/load';
 import { Manifest } from '../../bundle/manifest';
 import { paramTensors, writeBundle } from '../../bundle/write';
+import { corpusContent, corpusMatrix } from '../../nearest-caption';
 import { StoredTensor } from '../tensor-file';
 import { need, StageFn, TrainState } from './state';
 
@@ -26,8 +28,8 @@ function provenance(s: TrainState): Manifest['provenance'] {
 }
 
 export const writeStage: StageFn = async (s, io) => {
-  const { tok, vocab } = need(s.text, 'the corpus');
-  const { textMean } = need(s.space, 'the embeddings');
+  const { tok, vocab, lines } = need(s.text, 'the corpus');
+  const { textMean, z0 } = need(s.space, 'the embeddings');
   const dn = need(s.denoiser, 'the denoiser');
   const dec = need(s.decoder, 'the decoder');
   const { o, clip } = s;
@@ -39,6 +41,7 @@ export const writeStage: StageFn = async (s, io) => {
   const dot = tok.tokens('.');
   const means: Record<string, StoredTensor> = { text_mean: { dtype: 'float32', shape: [dim], data: textMean } };
   if (clip.imageMean) means.image_mean = { dtype: 'float32', shape: [dim], data: clip.imageMean };
+  const corpus = corpusContent(corpusMatrix(lines, z0, dim, o.seed), dim);
   s.manifest = writeBundle<Manifest>(
     tmp,
     {
@@ -48,6 +51,7 @@ export const writeStage: StageFn = async (s, io) => {
       provenance: provenance(s),
       clip: m.clip,
       ...(m.domain ? { domain: m.domain } : {}),
+      corpus: corpus.field,
       diffusion: { ...s.diffusion, denoiser: dn.cfg, weights: 'denoiser.safetensors' },
       means: 'means.safetensors',
       decoder: {
@@ -71,6 +75,7 @@ export const writeStage: StageFn = async (s, io) => {
       'decoder-vocab.json': JSON.stringify(vocab),
       'means.safetensors': { tensors: means },
       ...(m.domain ? { [m.domain.file]: fs.readFileSync(clip.file(m.domain.file)) } : {}),
+      ...corpus.content,
     },
   );
   fs.renameSync(tmp, o.out);
