@@ -89,6 +89,10 @@ describe('uploads are captioned', () => {
 
     // Approving the machine caption of the file whose alt text a person wrote: only once the editor saw that text.
     const other = await captionOf(withAlt.id);
+    // Saving the machine's caption unchanged from the edit box is no way round it.
+    const unchanged = await call(admin, 'PUT', `/altbridge/captions/${other.documentId}`, { text: other.text });
+    expect([unchanged.status, unchanged.body.error?.details]).toEqual([409, { alternativeText: 'Our logo on a yellow card' }]);
+    expect((await fileRow(withAlt.id)).alternativeText).toBe('Our logo on a yellow card');
     const unconfirmed = await call(admin, 'POST', `/altbridge/captions/${other.documentId}/approve`);
     expect([unconfirmed.status, unconfirmed.body.error.details]).toEqual([409, { alternativeText: 'Our logo on a yellow card' }]);
     expect((await fileRow(withAlt.id)).alternativeText).toBe('Our logo on a yellow card');

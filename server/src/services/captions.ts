@@ -123,17 +123,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
    * An editor's decision on the row as it is now: the text (`textOf` the current row) goes to the
    * file whatever was there; the plugin no longer owns it.
    */
-  async function review(documentId: string, status: 'approved' | 'edited', textOf: (row: CaptionRow) => string, user: AdminUser, replaceHumanText = true): Promise<Caption> {
+  async function review(documentId: string, status: 'approved' | 'edited', textOf: (row: CaptionRow) => string, user: AdminUser, replaceHumanText: boolean): Promise<Caption> {
     const { fileId } = await byDocument(documentId);
     const t = await thresholds();
     return withFileLocked(fileId, async (file) => {
       const row = await byDocument(documentId);
       if (!file) throw new NotFound(`file ${row.fileId} of caption ${row.documentId} no longer exists`);
       const human = humanAlt(file, row);
-      // Decided under the lock: the text shown in the confirmation is the text replaced.
-      if (human !== null && !replaceHumanText)
-        throw new Conflict(`the alt text of file ${file.id} was written by a person: "${human}"; approve with replaceHumanText: true to replace it`, { alternativeText: human });
       const text = textOf(row);
+      // An editor's own new words may replace a person's text; the machine's caption (approved, or
+      // saved unchanged from the edit box) only once the editor saw what it replaces. Decided under
+      // the lock: the text shown in the confirmation is the text replaced.
+      if (human !== null && !replaceHumanText && text === row.text)
+        throw new Conflict(`the alt text of file ${file.id} was written by a person: "${human}"; approve with replaceHumanText: true to replace it`, { alternativeText: human });
       await writeAlt(file.id, text, user);
       const changed = text !== row.text;
       const saved = await save(row, {
@@ -292,7 +294,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async edit(documentId: string, text: unknown, user: AdminUser): Promise<Caption> {
       if (typeof text !== 'string' || text.length > CAPTION_MAX_TEXT) throw new InvalidInput(`text must be a string of at most ${CAPTION_MAX_TEXT} characters`);
-      return review(documentId, 'edited', () => text.trim(), user);
+      return review(documentId, 'edited', () => text.trim(), user, false);
     },
 
     /** Over alt text a person wrote only with replaceHumanText (after the editor saw it): else 409 with that text. */
