@@ -4,12 +4,13 @@
  * low-confidence threshold is the one the server applied (the report says it), the Captions filter's.
  */
 import * as React from 'react';
-import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Badge, Box, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { AuditReason, AuditReport } from '../api';
 import { CoverageBar } from '../components/CoverageBar';
 import { ErrorNote } from '../components/ErrorNote';
 import { ExportButtons } from '../components/ExportButtons';
+import { Pager } from '../components/Pager';
 import { confidencePercent, qualityPercent } from '../format';
 import { useResource } from '../hooks/useResource';
 import { PLUGIN_ID } from '../pluginId';
@@ -111,19 +112,7 @@ export function AuditPage() {
                 </Tbody>
               </Table>
             )}
-            {pagination.pageCount > 1 && (
-              <Flex tag="nav" aria-label="Audit pages" gap={2} justifyContent="flex-end" alignItems="center">
-                <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-                  Previous page
-                </Button>
-                <Typography aria-live="polite">
-                  Page {pagination.page} of {pagination.pageCount}
-                </Typography>
-                <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setPage((p) => p + 1)}>
-                  Next page
-                </Button>
-              </Flex>
-            )}
+            <Pager label="Audit pages" page={page} pagination={pagination} onPage={setPage} />
           </Flex>
         </Flex>
       </Layouts.Content>

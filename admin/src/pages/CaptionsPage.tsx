@@ -13,6 +13,7 @@ import { styled } from 'styled-components';
 import { BulkApproval, Caption, CaptionList, errorMessage, Limits } from '../api';
 import { CaptionCard } from '../components/CaptionCard';
 import { DomainNotice } from '../components/DomainNotice';
+import { Pager } from '../components/Pager';
 import { confidencePercent, qualityPercent } from '../format';
 import { useLimits } from '../hooks/useLimits';
 import { PERMISSIONS } from '../permissions';
@@ -194,19 +195,7 @@ function Captions({ limits }: { limits: Limits }) {
             </Grid>
           )}
 
-          {pagination && pagination.pageCount > 1 && (
-            <Flex tag="nav" aria-label="Caption pages" gap={2} justifyContent="flex-end" alignItems="center">
-              <Button variant="tertiary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-                Previous page
-              </Button>
-              <Typography aria-live="polite">
-                Page {pagination.page} of {pagination.pageCount}
-              </Typography>
-              <Button variant="tertiary" disabled={page >= pagination.pageCount} onClick={() => setPage((p) => p + 1)}>
-                Next page
-              </Button>
-            </Flex>
-          )}
+          {pagination && <Pager label="Caption pages" page={page} pagination={pagination} onPage={setPage} />}
         </Flex>
       </Layouts.Content>
     </Page.Main>
