@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 import { Admin, call, upload } from './helpers/http';
+import { releasedTogether } from './helpers/locks';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -247,11 +248,6 @@ test('cancel stops a run after its current step; no bundle is written', async ()
 });
 
 /** How many of this database's connections wait for a lock now. */
-async function lockWaiters(): Promise<number> {
-  const { rows } = await app.strapi.db.connection.raw(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-  return rows[0].n;
-}
-
 const storedRun = () => app.strapi.store({ type: 'plugin', name: 'altbridge', key: 'finetune' });
 
 /** Stores a run's state as a server does: under the run's advisory lock, so this server's last write of its own run goes first. */
@@ -283,17 +279,7 @@ const gone = (pid: number) => {
 test('two starts at once make one run; its process has a minimal environment and a lower priority', async () => {
   // Both requests are held where a start reads the run's state, until both are in flight.
   const table = app.strapi.db.metadata.get('strapi::core-store').tableName;
-  const holder = await app.strapi.db.connection.transaction();
-  let answers: { status: number; body: any }[];
-  try {
-    await holder.raw(`lock table ${table} in access exclusive mode`);
-    const both = Promise.all([1, 2].map(() => call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 })));
-    await waitFor('both starts to wait', async () => ((await lockWaiters()) >= 2 ? true : undefined));
-    await holder.commit();
-    answers = await both;
-  } finally {
-    if (!holder.isCompleted()) await holder.rollback();
-  }
+  const answers = await releasedTogether(app.strapi, table, () => [1, 2].map(() => call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 })));
   expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
   const run = answers.find((a) => a.status === 200)!.body.data;
 

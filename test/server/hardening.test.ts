@@ -15,6 +15,7 @@ import { jobProcessor } from '../../server/src/consumer/process-job';
 import type { CaptionJob } from '../../server/src/contracts';
 import { Admin, call, upload } from './helpers/http';
 import { PUBLISH_DEMONSTRATION } from './helpers/scenes';
+import { lockWaiters, releasedTogether } from './helpers/locks';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
@@ -92,11 +93,6 @@ function heldJob(data: CaptionJob, caption: string) {
 }
 
 /** How many of this database's connections wait for a lock now. */
-async function lockWaiters(): Promise<number> {
-  const { rows } = await app.strapi.db.connection.raw(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-  return rows[0].n;
-}
-
 describe("a person's alt text survives a caption job that started before it was written", () => {
   test.each([
     ['no alt text', false],
@@ -131,7 +127,7 @@ describe("a person's alt text survives a caption job that started before it was 
     try {
       await editor('files').where({ id: file.id }).update({ alternative_text: 'Saved by an editor' });
       held.open();
-      await waitFor('the job to wait for the file row', async () => ((await lockWaiters()) >= 1 ? true : undefined));
+      await waitFor('the job to wait for the file row', async () => ((await lockWaiters(app.strapi)) >= 1 ? true : undefined));
       await editor.commit();
     } finally {
       if (!editor.isCompleted()) await editor.rollback();
@@ -225,17 +221,7 @@ describe('bad input gets a clear error and changes nothing', () => {
     await call(admin, 'PUT', '/altbridge/settings', { autoCaption: true });
 
     // Both requests are held where a start reads the library, until both are in flight.
-    const holder = await app.strapi.db.connection.transaction();
-    let answers: { status: number }[];
-    try {
-      await holder.raw('lock table files in access exclusive mode');
-      const both = Promise.all([call(admin, 'POST', '/altbridge/backfill'), call(admin, 'POST', '/altbridge/backfill')]);
-      await waitFor('both starts to wait', async () => ((await lockWaiters()) >= 2 ? true : undefined));
-      await holder.commit();
-      answers = await both;
-    } finally {
-      if (!holder.isCompleted()) await holder.rollback();
-    }
+    const answers = await releasedTogether(app.strapi, 'files', () => [call(admin, 'POST', '/altbridge/backfill'), call(admin, 'POST', '/altbridge/backfill')]);
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     expect((await call(admin, 'POST', '/altbridge/backfill/cancel')).status).toBe(200);
   });
