@@ -1,5 +1,5 @@
 /** The plugin's configuration (config/plugins.js `altbridge.config`), with defaults from the environment. */
-import { defaultBundleRef } from '../../worker/bundle/load';
+import { DEFAULT_DATA_DIR, defaultBundleRef } from '../../worker/bundle/load';
 import { wholeNumberIn } from '../../worker/validate';
 import { DEFAULT_LOW_CONFIDENCE } from './contracts';
 
@@ -40,8 +40,14 @@ export interface AltbridgeConfig {
   backfillChunk: number;
   /** Backfill: how often the feeder looks at its progress. */
   backfillTickMs: number;
-  /** Plugin files that are not models (uploaded corpora, fine-tuning runs). */
+  /** The plugin's files in the app (uploaded corpora, fine-tuning runs, and by default its models), relative to the app. */
   dataDir: string;
+  /**
+   * Where the app's bundles live, relative to the app; null: `models` in dataDir. Seeded at start
+   * with the bundles the package ships; fine-tuned versions are written here, so they survive
+   * reinstalling the package.
+   */
+  modelsDir: string | null;
   /** Largest caption corpus an admin may upload, in bytes. */
   corpusMaxBytes: number;
   /** A machine caption below this confidence (mean token log-probability) needs attention (contracts.ts). */
@@ -76,7 +82,8 @@ export default {
     reconcileGraceMs: env.int('ALTBRIDGE_RECONCILE_GRACE_MS', 5_000)!,
     backfillChunk: env.int('ALTBRIDGE_BACKFILL_CHUNK', 20)!,
     backfillTickMs: env.int('ALTBRIDGE_BACKFILL_TICK_MS', 1_000)!,
-    dataDir: env('ALTBRIDGE_DATA', '.altbridge')!,
+    dataDir: env('ALTBRIDGE_DATA', DEFAULT_DATA_DIR)!,
+    modelsDir: env('ALTBRIDGE_MODELS') ?? null,
     corpusMaxBytes: env.int('ALTBRIDGE_CORPUS_MAX_BYTES', 50 * 1024 * 1024)!,
     lowConfidence: Number(env('ALTBRIDGE_LOW_CONFIDENCE', String(DEFAULT_LOW_CONFIDENCE))),
     remoteHosts: env('ALTBRIDGE_REMOTE_HOSTS', '')!
@@ -87,6 +94,7 @@ export default {
   validator(c: AltbridgeConfig): void {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
     if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
+    if (c.modelsDir !== null && (typeof c.modelsDir !== 'string' || c.modelsDir === '')) throw new Error(`modelsDir must be a folder, got ${JSON.stringify(c.modelsDir)}`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
     if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== ''))
       throw new Error(`remoteHosts must be a list of host names, got ${JSON.stringify(c.remoteHosts)}`);

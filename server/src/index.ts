@@ -1,5 +1,8 @@
 /** The altbridge Strapi plugin's server side. */
 import type { Core } from '@strapi/strapi';
+import * as path from 'path';
+import { useModelsDir } from '../../worker/bundle/load';
+import { seedModels } from '../../worker/bundle/seed';
 import config from './config';
 import caption from './content-types/caption';
 import controllers from './controllers';
@@ -8,7 +11,7 @@ import { registerActions } from './permissions';
 import routes from './routes';
 import services from './services';
 import { subscribeUploads } from './upload-hook';
-import { getService, pluginConfig } from './utils';
+import { appModelsDir, getService, pluginConfig } from './utils';
 
 export default {
   config,
@@ -18,6 +21,10 @@ export default {
   services,
 
   register({ strapi }: { strapi: Core.Strapi }) {
+    // Bundles live in the app, not in node_modules; the package's own bundles are copied in once.
+    const models = appModelsDir(strapi);
+    useModelsDir(models);
+    for (const added of seedModels(models)) strapi.log.info(`altbridge: bundle ${path.basename(added)} copied into ${models}`);
     // Before the app's middlewares (Strapi adds them after register), so before its body parser.
     strapi.server.use(corpusUploadBody(strapi));
   },

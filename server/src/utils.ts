@@ -4,6 +4,7 @@
  * reach each other through getService without an import cycle.
  */
 import type { Core } from '@strapi/strapi';
+import * as path from 'path';
 import type { AltbridgeConfig } from './config';
 
 /**
@@ -16,6 +17,15 @@ export interface Services {}
 export const getService = <K extends keyof Services>(strapi: Core.Strapi, name: K): Services[K] => strapi.plugin('altbridge').service(name) as Services[K];
 
 export const pluginConfig = (strapi: Core.Strapi): AltbridgeConfig => strapi.config.get('plugin::altbridge') as AltbridgeConfig;
+
+/** The plugin's data folder in the app (corpora, fine-tuning runs). */
+export const dataDir = (strapi: Core.Strapi): string => path.resolve(strapi.dirs.app.root, pluginConfig(strapi).dataDir);
+
+/** The app's models folder: modelsDir, else `models` in the data folder. */
+export function appModelsDir(strapi: Core.Strapi): string {
+  const c = pluginConfig(strapi);
+  return c.modelsDir === null ? path.join(dataDir(strapi), 'models') : path.resolve(strapi.dirs.app.root, c.modelsDir);
+}
 
 /** One key of the plugin's store (settings, backfill state, fine-tuning run, corpora). */
 export const pluginStore = (strapi: Core.Strapi, key: string) => strapi.store({ type: 'plugin', name: 'altbridge', key });

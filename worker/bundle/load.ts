@@ -11,6 +11,7 @@ import { Graph, ParamSpec } from '../graph/graph';
 import { DOMAIN_PERCENTILES, DomainModel } from '../domain';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
 import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
+import { PACKAGE_ROOT } from '../package-root';
 import { parseBundleRef } from './names';
 
 /** What every bundle has: CLIP, its tokenizer and image settings, and the means computed so far. */
@@ -41,8 +42,30 @@ export interface Bundle extends ClipBundle {
 /** The tensor of the corpus matrix file. */
 export const CORPUS_TENSOR = 'captions';
 
-/** Where bundles live: ALTBRIDGE_MODELS, else the project's models/ folder. */
-export const modelsDir = (): string => process.env.ALTBRIDGE_MODELS ?? path.join(__dirname, '..', '..', 'models');
+/** The bundles the package ships (read only: an app's own models folder is seeded from it, seed.ts). */
+export const SHIPPED_MODELS = path.join(PACKAGE_ROOT, 'models');
+
+/** An app's folder for the plugin's files (uploaded corpora, fine-tuning runs, its models), relative to the app. */
+export const DEFAULT_DATA_DIR = '.altbridge';
+
+let configured: string | undefined;
+
+/** Makes `dir` this process's models folder: the Strapi plugin calls it with its configured folder. */
+export function useModelsDir(dir: string): void {
+  configured = path.resolve(dir);
+}
+
+/**
+ * Where bundles live: the folder the plugin configured in this process, else ALTBRIDGE_MODELS, else
+ * the app's own folder when the command runs in an app that has one (`.altbridge/models`, or under
+ * ALTBRIDGE_DATA), else the shipped bundles (a checkout of this project, where they are built).
+ */
+export function modelsDir(): string {
+  if (configured) return configured;
+  if (process.env.ALTBRIDGE_MODELS) return process.env.ALTBRIDGE_MODELS;
+  const app = path.resolve(process.env.ALTBRIDGE_DATA ?? DEFAULT_DATA_DIR, 'models');
+  return fs.existsSync(app) ? app : SHIPPED_MODELS;
+}
 
 /** The bundle used when none is named: ALTBRIDGE_BUNDLE, else the default bundle shipped with the project. */
 export const defaultBundleRef = (): string => process.env.ALTBRIDGE_BUNDLE ?? 'shapes-mini';
@@ -91,20 +114,23 @@ export interface BundleInfo {
 /** Bundles in `dir` (folders with a manifest.json), with what is wrong with each, cheaply (no hashing). */
 export function listBundles(dir = modelsDir()): BundleInfo[] {
   if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'manifest.json')))
-    .map((d) => {
-      const where = path.join(dir, d.name);
-      try {
-        const m = checkClipManifest(JSON.parse(fs.readFileSync(path.join(where, 'manifest.json'), 'utf8')), where);
-        const missing = Object.keys(m.files).filter((f) => !fs.existsSync(path.join(where, f)));
-        const problem = missing.length ? `missing ${missing.join(', ')}` : null;
-        return { dir: where, name: m.name, version: m.version, createdAt: m.createdAt, captions: 'decoder' in m, problem };
-      } catch (err) {
-        return { dir: where, name: d.name, version: '?', createdAt: '?', captions: false, problem: (err as Error).message };
-      }
-    });
+  return (
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      // A dot folder is a copy still being seeded (seed.ts), or the version reservations.
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.') && fs.existsSync(path.join(dir, d.name, 'manifest.json')))
+      .map((d) => {
+        const where = path.join(dir, d.name);
+        try {
+          const m = checkClipManifest(JSON.parse(fs.readFileSync(path.join(where, 'manifest.json'), 'utf8')), where);
+          const missing = Object.keys(m.files).filter((f) => !fs.existsSync(path.join(where, f)));
+          const problem = missing.length ? `missing ${missing.join(', ')}` : null;
+          return { dir: where, name: m.name, version: m.version, createdAt: m.createdAt, captions: 'decoder' in m, problem };
+        } catch (err) {
+          return { dir: where, name: d.name, version: '?', createdAt: '?', captions: false, problem: (err as Error).message };
+        }
+      })
+  );
 }
 
 /** Parameter shapes a network declares, for checking stored weights against. */

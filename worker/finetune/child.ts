@@ -1,5 +1,5 @@
 /**
- * Child-process entry of a fine-tuning run: `node -r tsx/cjs child.ts SPEC.json`, forked with an
+ * Child-process entry of a fine-tuning run: `node child.js SPEC.json` (tsx runs child.ts in a checkout), forked with an
  * IPC channel. Sends FinetuneMessages to the parent; a 'cancel' message or SIGTERM stops the run
  * after the current step (its checkpoints stay in runDir).
  */

@@ -22,10 +22,13 @@ export function childEnv(env: NodeJS.ProcessEnv, cores = os.availableParallelism
   return out;
 }
 
-/** Forks child.ts on `specFile` (through tsx, as the CLI runs), with childEnv and a priority 10 below the server's. */
+/** Run from the TypeScript sources (a checkout), the child is too, through tsx; the package runs compiled JavaScript. */
+const FROM_SOURCES = __filename.endsWith('.ts');
+
+/** Forks child on `specFile`, with childEnv and a priority 10 below the server's. */
 export function forkFinetune(specFile: string): ChildProcess {
-  const child = fork(require.resolve('./child.ts'), [specFile], {
-    execArgv: ['--require', require.resolve('tsx/cjs')],
+  const child = fork(require.resolve('./child'), [specFile], {
+    execArgv: FROM_SOURCES ? ['--require', require.resolve('tsx/cjs')] : [],
     env: childEnv(process.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

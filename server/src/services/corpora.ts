@@ -11,7 +11,7 @@ import * as path from 'path';
 import { CorpusError, CorpusReport, readCorpus } from '../../../worker/corpus/read';
 import type { CorpusInfo } from '../contracts';
 import { InvalidInput, NotFound, TooLarge } from '../errors';
-import { AdminUser, nameOf, pluginConfig, pluginStore } from '../utils';
+import { AdminUser, dataDir, nameOf, pluginConfig, pluginStore } from '../utils';
 
 const FORMATS: Record<string, 'txt' | 'csv' | 'tsv' | 'jsonl'> = { '.txt': 'txt', '.csv': 'csv', '.tsv': 'tsv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
 const KEPT = 20;
@@ -30,7 +30,7 @@ export interface UploadedFile {
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => pluginStore(strapi, 'corpora');
-  const folder = () => path.join(path.resolve(strapi.dirs.app.root, pluginConfig(strapi).dataDir), 'corpora');
+  const folder = () => path.join(dataDir(strapi), 'corpora');
   const fileOf = (c: CorpusInfo) => path.join(folder(), `${c.id}${path.extname(c.name).toLowerCase()}`);
 
   const list = async () => ((await store().get({})) as CorpusInfo[] | null) ?? [];

@@ -26,7 +26,7 @@ import { forkFinetune } from '../../../worker/finetune/spawn';
 import { Activation, FINETUNE_LIMITS, RunStatus } from '../contracts';
 import { Conflict, InvalidInput } from '../errors';
 import { checked, optionalWhole } from '../input';
-import { AdminUser, getService, nameOf, pluginConfig, pluginStore } from '../utils';
+import { AdminUser, dataDir, getService, nameOf, pluginStore } from '../utils';
 
 /** Points kept per stage's loss curve (older points are thinned to every other one). */
 const CURVE_POINTS = 400;
@@ -43,7 +43,6 @@ const going = (s: RunStatus | null): s is RunStatus => s?.state === 'running' ||
 const held = (s: RunStatus | null): boolean => going(s) && Date.now() - Date.parse(s.heartbeatAt) <= RUN_LEASE_MS;
 
 export default ({ strapi }: { strapi: Core.Strapi }) => {
-  const dataDir = () => path.resolve(strapi.dirs.app.root, pluginConfig(strapi).dataDir);
   const runStore = () => pluginStore(strapi, 'finetune');
   const read = async () => ((await runStore().get({})) as RunStatus | null) ?? null;
 
@@ -177,7 +176,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // Versions installed or reserved by a run going elsewhere (the CLI) are skipped; the child reserves this one.
         const version = nextVersion(name, baseVersion, dir);
         const id = `finetune-${Date.now()}`;
-        const runDir = path.join(dataDir(), 'runs', id);
+        const runDir = path.join(dataDir(strapi), 'runs', id);
         fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
         // The run trains on its own copy: the corpus list may drop (and delete) the upload meanwhile.
         const copy = path.join(runDir, path.basename(corpusFile));
@@ -218,7 +217,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       });
 
       // The run is claimed (stored, its heartbeat fresh): start its process.
-      const child = forkFinetune(path.join(dataDir(), 'runs', status.id, 'spec.json'));
+      const child = forkFinetune(path.join(dataDir(strapi), 'runs', status.id, 'spec.json'));
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
       child.stdout!.resume();

@@ -1,0 +1,13 @@
+/**
+ * The package's own folder (where its package.json is), found from the sources (worker/) and from
+ * the compiled dist/worker/ alike: the shipped bundles and the example app are found from it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+function packageRoot(from: string): string {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+  throw new Error(`no package.json above ${from}`);
+}
+
+export const PACKAGE_ROOT = packageRoot(__dirname);
