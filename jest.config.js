@@ -1,5 +1,5 @@
 /**
- * Four jest projects (`npm run test:unit`, `test:train`, `test:integration`, `test:browser`;
+ * Five jest projects (`npm run test:unit`, `test:train`, `test:integration`, `test:browser`, `test:install`;
  * `npm test` runs them all). Tests run TypeScript through ts-jest without type-checking
  * (`npm test` runs tsc first).
  *
@@ -8,6 +8,8 @@
  * - browser: the admin panel in Debian's chromium (test/admin).
  * - train: tests that train models for more than a few seconds, or caption with the tiny
  *   ShapesWorld bundle, which this project's global setup builds once per run.
+ * - install: the packed plugin installed into a new Strapi app made by create-strapi (test/install;
+ *   needs the npm registry, takes several minutes).
  * - unit: the rest; needs no services and trains nothing for long.
  */
 const TRAIN = [
@@ -24,6 +26,7 @@ const TRAIN = [
 ];
 const INTEGRATION = ['test/server/', 'test/bench/', 'test/worker/doctor/'];
 const BROWSER = ['test/admin/'];
+const INSTALL = ['test/install/'];
 
 const escapeRegex = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A path (a file, or a folder ending in /) as a testMatch glob and as a testPathIgnorePatterns regex. */
@@ -41,9 +44,10 @@ module.exports = {
   testTimeout: 300000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...[...TRAIN, ...INTEGRATION, ...BROWSER].map(regex)] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...[...TRAIN, ...INTEGRATION, ...BROWSER, ...INSTALL].map(regex)] },
     { ...common, displayName: 'train', testMatch: TRAIN.map(glob), globalSetup: '<rootDir>/test/setup/global-setup.ts', globalTeardown: '<rootDir>/test/setup/global-teardown.ts' },
     { ...common, displayName: 'integration', testMatch: INTEGRATION.map(glob) },
     { ...common, displayName: 'browser', testMatch: BROWSER.map(glob) },
+    { ...common, displayName: 'install', testMatch: INSTALL.map(glob) },
   ],
 };
