@@ -22,3 +22,6 @@ export function expand(paths: string[]): string[] {
     return [p];
   });
 }
+
+/** The --corpus option's help, for each command that reads a caption corpus. */
+export const CORPUS_HELP = 'caption text: one caption per line (.txt), a caption column (.csv/.tsv) or field (.jsonl)';
