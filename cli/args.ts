@@ -1,12 +1,6 @@
-/** Option parsing shared by the commands. */
+/** Arguments shared by the commands. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { wholeNumberIn } from '../worker/validate';
-
-/** A whole-number option at least `min`, or undefined when not given. */
-export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : wholeNumberIn(`--${name}`, value, min);
-}
 
 /** Files named, and the files directly inside folders named (sorted, dotfiles skipped). */
 export function expand(paths: string[]): string[] {

@@ -41,8 +41,16 @@ export interface FlagOption extends Described {
 export type Option = TextOption | WholeOption | NumberOption | FlagOption;
 export type Options = Record<string, Option>;
 
-/** An option's parsed value: defined when it has a default or is required. */
-type Value<O extends Option> = O extends FlagOption ? boolean : O extends { default: infer D } ? D : O extends { required: true } ? string : (O extends TextOption ? string : number) | undefined;
+/** An option's parsed value: defined when it has a default or is required; one of its choices when it has them. */
+type Value<O extends Option> = O extends FlagOption
+  ? boolean
+  : O extends { choices: readonly (infer C)[] }
+    ? C | (O extends { default: unknown } ? never : undefined)
+    : O extends { default: infer D }
+      ? D
+      : O extends { required: true }
+        ? string
+        : (O extends TextOption ? string : number) | undefined;
 export type Values<O extends Options> = { [K in keyof O]: Value<O[K]> };
 
 export interface CommandSpec<O extends Options> {
@@ -97,9 +105,10 @@ function parseError(name: string, err: Error & { code?: string }): Error {
   return err;
 }
 
+/** An option's value as the command receives it: checked, or its default when not given. */
 function value(name: string, key: string, o: Option, raw: string | boolean | undefined): unknown {
   if (o.type === 'flag') return raw === true;
-  if (raw === undefined || typeof raw === 'boolean') {
+  if (typeof raw !== 'string') {
     if (o.type === 'text' && o.required) throw new Error(`${name}: --${key} ${o.arg} is required; ${HELP_HINT(name)}`);
     return o.default;
   }
@@ -115,6 +124,7 @@ function value(name: string, key: string, o: Option, raw: string | boolean | und
   return raw;
 }
 
+/** The command a declaration describes: its usage line, its help, and a main that parses by the declaration. */
 export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command {
   const { name, options, positionals: pos } = spec;
   const required = Object.entries(options).filter(([, o]) => o.type === 'text' && o.required);

@@ -39,7 +39,7 @@ export const modelsMakeRandom = defineCommand({
   },
   example: 'altbridge models make-random --out /tmp/random-tiny',
   run(values) {
-    const m = makeRandomBundle(values.out, values.size as (typeof SIZES)[number], values.seed);
+    const m = makeRandomBundle(values.out, values.size, values.seed);
     const bytes = Object.values(m.files).reduce((a, f) => a + f.bytes, 0);
     process.stdout.write(`wrote ${m.name}@${m.version} to ${values.out} (${(bytes / 1e6).toFixed(1)} MB)\n`);
     return 0;
@@ -61,8 +61,7 @@ export const modelsImportClip = defineCommand({
   positionals: { arg: 'FOLDER', min: 1, max: 1 },
   example: 'altbridge models import-clip models/downloads/clip-vit-b32 --name clip-vit-b32',
   async run(values, [folder], args) {
-    const variant = values.variant as (typeof VARIANTS)[number];
-    const m = await importClip(folder, { name: values.name, version: values.version, out: values.out, variant, command: `npx altbridge models import-clip ${args.join(' ')}` });
+    const m = await importClip(folder, { name: values.name, version: values.version, out: values.out, variant: values.variant, command: `npx altbridge models import-clip ${args.join(' ')}` });
     const out = path.resolve(values.out ?? path.join(modelsDir(), m.name));
     const c = m.clip;
     // A bundle outside the models folder is found by its path, not its name.
