@@ -384,6 +384,11 @@ test('Fine-tuning: an uploaded corpus shows its validation report', async () => 
   await report.getByText(`${uploaded.report.kept} of ${uploaded.report.lines} lines kept`, { exact: false }).waitFor();
   await report.getByText(`${uploaded.report.train} for training, ${uploaded.report.heldOut} held out`, { exact: false }).waitFor();
   expect(await page.getByRole('button', { name: 'Start fine-tuning' }).isEnabled()).toBe(true);
+  // The form starts at the server's defaults, the ones the API applies and the README states.
+  const { finetune } = (await call(admin, 'GET', '/altbridge/limits')).body.data;
+  for (const name of ['Denoiser steps', 'Decoder steps']) expect(await page.getByRole('spinbutton', { name }).inputValue()).toBe(String(finetune.defaultSteps));
+  expect(await page.getByRole('spinbutton', { name: 'Draws per caption' }).inputValue()).toBe(String(finetune.defaultDraws));
+  expect(fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`${finetune.defaultSteps} steps a stage and ${finetune.defaultDraws} draws`);
   await shot('13-finetune-corpus');
 });
 

@@ -172,19 +172,6 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
           </Typography>
         )}
       </Flex>
-      {machine && caption.m !== null && (
-        <Details>
-          <summary aria-label={`Details of the caption of ${name}`}>
-            <Typography variant="pi" textColor="neutral600">
-              Details
-            </Typography>
-          </summary>
-          <Typography tag="p" variant="pi" textColor="neutral600">
-            Made by {caption.bundle}@{caption.bundleVersion} with bridging depth M = {caption.m} (0: none, {limits.settings.m[1]}: deepest), {caption.steps} denoising steps and beam width{' '}
-            {caption.beam}.
-          </Typography>
-        </Details>
-      )}
 
       {mode === 'edit' ? (
         <Field.Root name={`text-${caption.documentId}`} error={fieldError} hint="Enter saves, Escape cancels.">
@@ -227,6 +214,20 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             {caption.reviewedBy ? ` Reviewed by ${caption.reviewedBy}.` : ''}
           </Typography>
         </Box>
+      )}
+
+      {machine && caption.m !== null && (
+        <Details>
+          <summary aria-label={`Details of the caption of ${name}`}>
+            <Typography variant="pi" textColor="neutral600">
+              Details
+            </Typography>
+          </summary>
+          <Typography tag="p" variant="pi" textColor="neutral600">
+            Made by {caption.bundle}@{caption.bundleVersion} with bridging depth M = {caption.m} (0: none, {limits.settings.m[1]}: deepest), {caption.steps} denoising steps and beam width{' '}
+            {caption.beam}.
+          </Typography>
+        </Details>
       )}
 
       {mode === 'regenerate' && (
