@@ -1,12 +1,6 @@
-/** Option parsing shared by the commands. */
+/** Arguments shared by the commands. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { wholeNumberIn } from '../worker/validate';
-
-/** A whole-number option at least `min`, or undefined when not given. */
-export function wholeNumber(name: string, value: string | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : wholeNumberIn(`--${name}`, value, min);
-}
 
 /** Files named, and the files directly inside folders named (sorted, dotfiles skipped). */
 export function expand(paths: string[]): string[] {
@@ -22,3 +16,6 @@ export function expand(paths: string[]): string[] {
     return [p];
   });
 }
+
+/** The --corpus option's help, for each command that reads a caption corpus. */
+export const CORPUS_HELP = 'caption text: one caption per line (.txt), a caption column (.csv/.tsv) or field (.jsonl)';

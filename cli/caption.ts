@@ -4,21 +4,14 @@
  * image below Q (or whose quality is unknown): only the file and the reason are printed. Unreadable
  * files get an error line and a non-zero exit at the end; the other images are still captioned.
  */
-import { parseArgs } from 'util';
 import { defaultBundleRef, loadBundle } from '../worker/bundle/load';
-import { CaptionResult, Captioner, isFailure } from '../worker/caption';
+import { CAPTION_DEFAULTS, CaptionResult, Captioner, isFailure } from '../worker/caption';
+import { DEFAULT_NO_REPEAT_NGRAM } from '../worker/generate';
 import { runtimeConfig } from '../worker/runtime';
-import { expand, wholeNumber } from './args';
+import { expand } from './args';
+import { defineCommand } from './command';
 
 const DOMAIN_WORDS = { in: 'in domain', out: 'out of domain', unknown: 'domain unknown' } as const;
-
-/** A number in [0, 1] for --min-quality. */
-function share(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const q = Number(value);
-  if (value.trim() === '' || !Number.isFinite(q) || q < 0 || q > 1) throw new Error(`--${name} must be a number from 0 to 1, got "${value}"`);
-  return q;
-}
 
 const qualityWords = (q: number | null) => (q === null ? 'quality unknown' : `quality ${q.toFixed(2)}`);
 
@@ -29,52 +22,55 @@ export function withheldReason(r: Pick<CaptionResult, 'quality' | 'domain'>, min
   return `withheld: ${why}; ${DOMAIN_WORDS[r.domain.verdict]}`;
 }
 
-export async function captionCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      bundle: { type: 'string' },
-      m: { type: 'string' },
-      steps: { type: 'string' },
-      beam: { type: 'string' },
-      batch: { type: 'string' },
-      'max-tokens': { type: 'string' },
-      'no-repeat': { type: 'string' },
-      json: { type: 'boolean' },
-      'min-quality': { type: 'string' },
-    },
-  });
-  if (positionals.length === 0) throw new Error('caption: name at least one image or folder');
-  const minQuality = share('min-quality', values['min-quality']);
-  const files = expand(positionals);
-  const bundle = loadBundle(values.bundle ?? defaultBundleRef());
-  const captioner = await Captioner.open(bundle, runtimeConfig(), (line) => process.stderr.write(`${line}\n`));
-  let failed = 0;
-  try {
-    const results = await captioner.caption(files, {
-      m: wholeNumber('m', values.m, 0),
-      steps: wholeNumber('steps', values.steps, 1),
-      beam: wholeNumber('beam', values.beam, 1),
-      batchSize: wholeNumber('batch', values.batch, 1),
-      maxTokens: wholeNumber('max-tokens', values['max-tokens'], 1),
-      noRepeatNgram: wholeNumber('no-repeat', values['no-repeat'], 0),
-    });
-    for (const r of results) {
-      if (isFailure(r)) {
-        failed++;
-        if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
-        process.stderr.write(`${r.file}: error: ${r.error}\n`);
-        continue;
+export const captionCommand = defineCommand({
+  name: 'caption',
+  summary: 'one caption per image, with its confidence, quality and in/out-of-domain verdict',
+  about:
+    'Prints FILE<TAB>CAPTION<TAB>(confidence, quality, domain) per image, or one JSON object per line. Quality is the calibrated chance that the caption makes no false claim. An unreadable file gets an error line on stderr and exit status 1 at the end; the other images are still captioned.',
+  options: {
+    bundle: { type: 'text', arg: 'NAME|PATH', default: defaultBundleRef(), help: 'the model bundle; $ALTBRIDGE_BUNDLE sets the default' },
+    m: { type: 'whole', min: 0, defaultText: "the bundle's", help: 'bridging depth M (0: no bridging)' },
+    steps: { type: 'whole', min: 1, defaultText: "the bundle's, at most M", help: 'DDIM steps from M down to 0' },
+    beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
+    batch: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.batchSize, help: 'images run through the networks together' },
+    'max-tokens': { type: 'whole', min: 1, defaultText: "the decoder's limit", help: 'most tokens per caption' },
+    'no-repeat': { type: 'whole', min: 0, default: DEFAULT_NO_REPEAT_NGRAM, help: 'no caption says a run of this many tokens twice (0 allows it)' },
+    'min-quality': { type: 'number', arg: 'Q', min: 0, max: 1, help: 'for an image below quality Q (or of unknown quality) print only the file and why it is withheld' },
+    json: { type: 'flag', help: 'one JSON object per line: caption, confidence, m, steps, bundle, timings, domain, quality' },
+  },
+  positionals: { arg: 'IMAGE|DIR ...', min: 1 },
+  example: 'altbridge caption photos/ --min-quality 0.5',
+  async run(values, positionals) {
+    const minQuality = values['min-quality'];
+    const files = expand(positionals);
+    const bundle = loadBundle(values.bundle);
+    const captioner = await Captioner.open(bundle, runtimeConfig(), (line) => process.stderr.write(`${line}\n`));
+    let failed = 0;
+    try {
+      const results = await captioner.caption(files, {
+        m: values.m,
+        steps: values.steps,
+        beam: values.beam,
+        batchSize: values.batch,
+        maxTokens: values['max-tokens'],
+        noRepeatNgram: values['no-repeat'],
+      });
+      for (const r of results) {
+        if (isFailure(r)) {
+          failed++;
+          if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
+          process.stderr.write(`${r.file}: error: ${r.error}\n`);
+          continue;
+        }
+        const reason = minQuality === undefined ? null : withheldReason(r, minQuality);
+        if (values.json) process.stdout.write(JSON.stringify(reason ? { file: r.file, withheld: reason, quality: r.quality, domain: r.domain } : r) + '\n');
+        else if (reason) process.stdout.write(`${r.file}\t(${reason})\n`);
+        else process.stdout.write(`${r.file}\t${r.caption}\t(confidence ${r.confidence.toFixed(3)}, ${qualityWords(r.quality)}, ${DOMAIN_WORDS[r.domain.verdict]})\n`);
       }
-      const reason = minQuality === undefined ? null : withheldReason(r, minQuality);
-      if (values.json) process.stdout.write(JSON.stringify(reason ? { file: r.file, withheld: reason, quality: r.quality, domain: r.domain } : r) + '\n');
-      else if (reason) process.stdout.write(`${r.file}\t(${reason})\n`);
-      else process.stdout.write(`${r.file}\t${r.caption}\t(confidence ${r.confidence.toFixed(3)}, ${qualityWords(r.quality)}, ${DOMAIN_WORDS[r.domain.verdict]})\n`);
+    } finally {
+      await captioner.close();
     }
-  } finally {
-    await captioner.close();
-  }
-  if (failed) process.stderr.write(`altbridge: ${failed} of ${files.length} image(s) could not be captioned\n`);
-  return failed ? 1 : 0;
-}
+    if (failed) process.stderr.write(`altbridge: ${failed} of ${files.length} image(s) could not be captioned\n`);
+    return failed ? 1 : 0;
+  },
+});

@@ -1,8 +1,9 @@
 /** `altbridge models fetch NAME` and `altbridge corpus fetch NAME`: explicit downloads, never implicit. */
-import { parseArgs } from 'util';
 import { FetchedFile, FileProgress } from '../worker/fetch/fetch-files';
 import { CorpusFetchOptions, fetchCorpus } from '../worker/fetch/fetch-corpus';
 import { fetchModel } from '../worker/fetch/fetch-model';
+import { CORPUS_SOURCES, MODEL_SOURCES } from '../worker/fetch/sources';
+import { defineCommand } from './command';
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
 
@@ -32,15 +33,16 @@ function downloadProgress(stream: NodeJS.WriteStream = process.stderr): FileProg
   };
 }
 
-function options(args: string[], command: string): { name: string | undefined; o: CorpusFetchOptions } {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { from: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, sha256: { type: 'string' } },
-  });
-  if (positionals.length > 1) throw new Error(`${command}: one name at a time, got ${positionals.join(' ')}`);
-  return { name: positionals[0], o: { from: values.from, out: values.out, force: values.force, sha256: values.sha256, onProgress: downloadProgress() } };
-}
+/** The options both downloads take; `out`'s default is each one's own. */
+const fetchOptions = (out: string) =>
+  ({
+    from: { type: 'text', arg: 'URL', defaultText: "$ALTBRIDGE_MIRROR/NAME/, else the publisher's site", help: 'base URL of the files (a mirror)' },
+    out: { type: 'text', arg: 'DIR', defaultText: out, help: 'folder to download into' },
+    force: { type: 'flag', help: 'replace the folder when it is there already' },
+  }) as const;
+
+/** One of the known names. */
+const names = (table: object) => ({ arg: Object.keys(table).join('|'), min: 1, max: 1 });
 
 function report(files: FetchedFile[], dir: string): void {
   for (const f of files) process.stdout.write(`${f.sha256}  ${f.path}  ${mb(f.bytes)} MB  checked against: ${f.checked}\n`);
@@ -51,20 +53,36 @@ function report(files: FetchedFile[], dir: string): void {
   }
 }
 
-export async function modelsFetch(args: string[]): Promise<number> {
-  const { name, o } = options(args, 'models fetch');
-  if (o.sha256 !== undefined) throw new Error("models fetch: --sha256 pins corpus fetch's one archive; a model's files are checked against their pins or the mirror's SHA256SUMS");
-  const m = await fetchModel(name, o);
-  report(m.files, m.dir);
-  process.stdout.write(`fetched ${name} from ${m.baseUrl} into ${m.dir}\nnext: npx altbridge models import-clip ${m.dir} --name ${name}\n`);
-  return 0;
-}
+export const modelsFetch = defineCommand({
+  name: 'models fetch',
+  summary: "download a model's files (resumable, hash-checked)",
+  about: "Checked against pinned hashes or the mirror's SHA256SUMS. The files are not a bundle yet: models import-clip makes one.",
+  options: fetchOptions('downloads/NAME in the models folder'),
+  positionals: names(MODEL_SOURCES),
+  example: 'altbridge models fetch clip-vit-b32',
+  async run(v, [name]) {
+    const m = await fetchModel(name, { ...v, onProgress: downloadProgress() });
+    report(m.files, m.dir);
+    process.stdout.write(`fetched ${name} from ${m.baseUrl} into ${m.dir}\nnext: npx altbridge models import-clip ${m.dir} --name ${name}\n`);
+    return 0;
+  },
+});
 
-export async function corpusFetch(args: string[]): Promise<number> {
-  const { name, o } = options(args, 'corpus fetch');
-  const c = await fetchCorpus(name, o);
-  report([c.archive], c.dir);
-  const lines = Object.entries(c.lines).map(([file, n]) => `${file} (${n} caption${n === 1 ? '' : 's'})`);
-  process.stdout.write(`fetched ${name} from ${c.baseUrl} into ${c.dir}: ${lines.join(', ')}\nnext: npx altbridge train --corpus ${c.dir}/${Object.keys(c.lines)[0]} --clip BUNDLE\n`);
-  return 0;
-}
+export const corpusFetch = defineCommand({
+  name: 'corpus fetch',
+  summary: 'download a caption corpus as text, one caption per line',
+  about: 'coco-captions: the COCO 2017 caption annotations, written as DIR/train.txt and DIR/val.txt.',
+  options: {
+    ...fetchOptions('corpora/NAME'),
+    sha256: { type: 'text', arg: 'HEX', help: "the archive's sha256 in place of the pinned one (a mirror's own file)" },
+  },
+  positionals: names(CORPUS_SOURCES),
+  example: 'altbridge corpus fetch coco-captions',
+  async run(v, [name]) {
+    const c = await fetchCorpus(name, { ...v, onProgress: downloadProgress() } satisfies CorpusFetchOptions);
+    report([c.archive], c.dir);
+    const lines = Object.entries(c.lines).map(([file, n]) => `${file} (${n} caption${n === 1 ? '' : 's'})`);
+    process.stdout.write(`fetched ${name} from ${c.baseUrl} into ${c.dir}: ${lines.join(', ')}\nnext: npx altbridge train --corpus ${c.dir}/${Object.keys(c.lines)[0]} --clip BUNDLE\n`);
+    return 0;
+  },
+});

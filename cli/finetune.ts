@@ -1,56 +1,61 @@
 /**
  * `altbridge finetune --from BUNDLE --corpus FILE [--mix FILE --mix-share 0.3]`: the admin panel's
- * fine-tuning run (runFinetune) from the command line, with a progress bar per stage. Ctrl-C
- * stops after the current step with a checkpoint; the same command resumes (it picks the same
- * version while the new one is not written).
+ * fine-tuning run (runFinetune) from the command line, with the admin API's default steps and draws
+ * and a progress bar per stage. Ctrl-C stops after the current step with a checkpoint; the same
+ * command resumes (it picks the same version while the new one is not written).
  */
-import { parseArgs } from 'util';
+import { FINETUNE_LIMITS } from '../server/src/contracts';
 import { modelsDir } from '../worker/bundle/load';
 import { runFinetune } from '../worker/finetune/job';
-import { wholeNumber } from './args';
+import { CORPUS_HELP } from './args';
+import { defineCommand } from './command';
 import { stageReporter, stopOnCtrlC } from './progress';
 import { scoreLine } from './scores';
 
-const s = { type: 'string' } as const;
-const OPTIONS = { from: s, corpus: s, mix: s, 'mix-share': s, out: s, name: s, version: s, seed: s, 'denoiser-steps': s, 'decoder-steps': s, draws: s };
-
-/** --mix-share: a share of the new corpus's line count, any number >= 0 (0.3 when absent). */
-function mixShare(value: string | undefined): number {
-  if (value === undefined) return 0.3;
-  const share = Number(value);
-  if (value.trim() === '' || !(share >= 0) || !Number.isFinite(share)) throw new Error(`--mix-share must be a number >= 0, got "${value}"`);
-  return share;
-}
-
-export async function finetuneCommand(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: OPTIONS });
-  if (!v.corpus) throw new Error('finetune: --corpus FILE is required');
-  if (!v.from) throw new Error('finetune: --from BUNDLE is required');
-  const share = mixShare(v['mix-share']);
-  const report = stageReporter();
-  const done = await runFinetune(
-    {
-      base: v.from,
-      corpus: v.corpus,
-      mix: v.mix ? { corpus: v.mix, share } : undefined,
-      modelsDir: modelsDir(),
-      name: v.name,
-      version: v.version,
-      out: v.out,
-      seed: wholeNumber('seed', v.seed, 0) ?? 0,
-      denoiserSteps: wholeNumber('denoiser-steps', v['denoiser-steps'], 1) ?? 2000,
-      decoderSteps: wholeNumber('decoder-steps', v['decoder-steps'], 1) ?? 2000,
-      draws: wholeNumber('draws', v.draws, 1) ?? 4,
-      command: `npx altbridge finetune ${args.join(' ')}`,
-    },
-    (m) => (m.type === 'stage' ? report.onStage(m.stage, m.detail) : m.type === 'progress' ? report.onProgress(m.stage, m) : undefined),
-    stopOnCtrlC(),
-  );
-  process.stdout.write(`wrote ${done.bundle} to ${done.dir}\n`);
-  const e = done.eval;
-  if (e.new && e.active) {
-    process.stdout.write(scoreLine(`new bundle, ${e.lines} held-out lines`, e.new) + '\n');
-    process.stdout.write(scoreLine('old bundle, same lines', e.active) + '\n');
-  }
-  return 0;
-}
+export const finetuneCommand = defineCommand({
+  name: 'finetune',
+  summary: "continue a bundle on a domain corpus (the admin panel's fine-tuning run)",
+  about: "Writes a new version of the bundle and compares it with the old one on the corpus's held-out lines. Ctrl-C stops after the current step (checkpointed); the same command resumes.",
+  options: {
+    from: { type: 'text', arg: 'BUNDLE', required: true, help: 'the bundle to continue: NAME, NAME@VERSION or a folder' },
+    corpus: { type: 'text', arg: 'FILE', required: true, help: `your domain's ${CORPUS_HELP}` },
+    mix: { type: 'text', arg: 'FILE', help: "another corpus (usually the bundle's own) mixed in against forgetting" },
+    'mix-share': { type: 'number', arg: 'SHARE', min: 0, default: 0.3, help: "lines of --mix to add, as a share of the new corpus's line count" },
+    out: { type: 'text', arg: 'DIR', help: 'folder of the new bundle', defaultText: 'NAME-VERSION in the models folder' },
+    name: { type: 'text', arg: 'NAME', help: 'name of the new bundle', defaultText: "the base bundle's" },
+    version: { type: 'text', arg: 'VERSION', help: 'version of the new bundle', defaultText: 'the next one not installed' },
+    seed: { type: 'whole', min: 0, default: 0, help: 'random seed' },
+    'denoiser-steps': { type: 'whole', min: 1, default: FINETUNE_LIMITS.defaultSteps, help: 'training steps of the denoiser' },
+    'decoder-steps': { type: 'whole', min: 1, default: FINETUNE_LIMITS.defaultSteps, help: 'training steps of the caption decoder' },
+    draws: { type: 'whole', min: 1, default: FINETUNE_LIMITS.defaultDraws, help: 'noisy copies of each caption the decoder trains on' },
+  },
+  example: 'altbridge finetune --from shapes-mini --corpus my-captions.txt',
+  async run(v, _positionals, args) {
+    const report = stageReporter();
+    const done = await runFinetune(
+      {
+        base: v.from,
+        corpus: v.corpus,
+        mix: v.mix ? { corpus: v.mix, share: v['mix-share'] } : undefined,
+        modelsDir: modelsDir(),
+        name: v.name,
+        version: v.version,
+        out: v.out,
+        seed: v.seed,
+        denoiserSteps: v['denoiser-steps'],
+        decoderSteps: v['decoder-steps'],
+        draws: v.draws,
+        command: `npx altbridge finetune ${args.join(' ')}`,
+      },
+      (m) => (m.type === 'stage' ? report.onStage(m.stage, m.detail) : m.type === 'progress' ? report.onProgress(m.stage, m) : undefined),
+      stopOnCtrlC(),
+    );
+    process.stdout.write(`wrote ${done.bundle} to ${done.dir}\n`);
+    const e = done.eval;
+    if (e.new && e.active) {
+      process.stdout.write(scoreLine(`new bundle, ${e.lines} held-out lines`, e.new) + '\n');
+      process.stdout.write(scoreLine('old bundle, same lines', e.active) + '\n');
+    }
+    return 0;
+  },
+});

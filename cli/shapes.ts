@@ -1,79 +1,103 @@
-/** `altbridge shapes generate|build`: ShapesWorld data, and the bundle trained on it. */
+/** `altbridge shapes generate|build|report`: ShapesWorld data, the bundle trained on it, and its quality report. */
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { modelsDir } from '../worker/bundle/load';
+import { FIRST_VERSION } from '../worker/bundle/names';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
 import { shapesReport } from '../research/shapes/report';
-import { wholeNumber } from './args';
+import { CAPTION_DEFAULTS } from '../worker/caption';
+import { defineCommand, Options, Values } from './command';
 import { stageReporter } from './progress';
 
-export async function shapesGenerate(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({
-    args,
-    options: { seed: { type: 'string' }, out: { type: 'string' }, pairs: { type: 'string' }, texts: { type: 'string' }, heldout: { type: 'string' }, size: { type: 'string' } },
-  });
-  if (!v.out) throw new Error('shapes generate: --out DIR is required');
-  const s = await generateShapes(v.out, {
-    seed: wholeNumber('seed', v.seed, 0) ?? 0,
-    pairs: wholeNumber('pairs', v.pairs, 0) ?? 5000,
-    texts: wholeNumber('texts', v.texts, 0) ?? 5000,
-    heldOut: wholeNumber('heldout', v.heldout, 0) ?? 500,
-    size: wholeNumber('size', v.size, 16) ?? 64,
-  });
-  process.stdout.write(`wrote ${s.pairs} pairs, ${s.textLines} caption lines and ${s.heldOut} held-out images to ${v.out} in ${(s.ms / 1000).toFixed(1)} s\n`);
-  return 0;
-}
+const DATA = SHAPES_MINI.data;
+/** The default bundle's name: what `shapes build` makes without --name. */
+const SHAPES_MINI_NAME = 'shapes-mini';
 
-const NUM = { type: 'string' } as const;
-const RECIPE_OPTIONS = { seed: NUM, pairs: NUM, texts: NUM, heldout: NUM, val: NUM, 'clip-steps': NUM, 'denoiser-steps': NUM, 'decoder-steps': NUM, draws: NUM };
+export const shapesGenerate = defineCommand({
+  name: 'shapes generate',
+  summary: 'a ShapesWorld dataset: image-caption pairs, caption text (5 lines a scene) and held-out images',
+  about: "The default sizes are the default bundle's data.",
+  options: {
+    out: { type: 'text', arg: 'DIR', required: true, help: 'folder of the dataset' },
+    seed: { type: 'whole', min: 0, default: DATA.seed, help: 'random seed of the scenes' },
+    pairs: { type: 'whole', min: 0, default: DATA.pairs, help: 'image-caption pairs' },
+    texts: { type: 'whole', min: 0, default: DATA.texts, help: 'scenes described in the caption text only' },
+    heldout: { type: 'whole', min: 0, default: DATA.heldOut, help: 'held-out test images' },
+    size: { type: 'whole', min: 16, default: DATA.size, help: 'image width and height in pixels' },
+  },
+  example: 'altbridge shapes generate --out /tmp/shapes --pairs 100 --texts 100 --heldout 10',
+  async run(v) {
+    const s = await generateShapes(v.out, { seed: v.seed, pairs: v.pairs, texts: v.texts, heldOut: v.heldout, size: v.size });
+    process.stdout.write(`wrote ${s.pairs} pairs, ${s.textLines} caption lines and ${s.heldOut} held-out images to ${v.out} in ${(s.ms / 1000).toFixed(1)} s\n`);
+    return 0;
+  },
+});
 
-/** The default bundle's recipe with any option given on the command line. */
-function recipeFrom(v: Partial<Record<keyof typeof RECIPE_OPTIONS, string>>): ShapesBuild {
-  const d = SHAPES_MINI;
-  const seed = wholeNumber('seed', v.seed, 0) ?? d.seed;
+/** The recipe's options, shared by build and report; the defaults are the default bundle's recipe. */
+const RECIPE_OPTIONS = {
+  seed: { type: 'whole', min: 0, default: SHAPES_MINI.seed, help: 'random seed of the data and the training' },
+  pairs: { type: 'whole', min: 2, default: DATA.pairs, help: 'image-caption pairs (mini-CLIP training)' },
+  texts: { type: 'whole', min: 1, default: DATA.texts, help: 'scenes described in the caption text only' },
+  heldout: { type: 'whole', min: 1, default: DATA.heldOut, help: 'held-out test images' },
+  val: { type: 'whole', min: 1, default: SHAPES_MINI.val, help: 'pairs kept out of CLIP training' },
+  'clip-steps': { type: 'whole', min: 1, default: SHAPES_MINI.clipSteps, help: 'training steps of the mini-CLIP' },
+  'denoiser-steps': { type: 'whole', min: 1, default: SHAPES_MINI.denoiserSteps, help: 'training steps of the denoiser' },
+  'decoder-steps': { type: 'whole', min: 1, default: SHAPES_MINI.decoderSteps, help: 'training steps of the caption decoder' },
+  draws: { type: 'whole', min: 1, default: SHAPES_MINI.draws, help: 'noisy copies of each caption the decoder trains on' },
+} satisfies Options;
+
+/** The recipe the options give (the default bundle's with none). */
+function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
   return {
-    seed,
-    data: {
-      seed,
-      pairs: wholeNumber('pairs', v.pairs, 2) ?? d.data.pairs,
-      texts: wholeNumber('texts', v.texts, 1) ?? d.data.texts,
-      heldOut: wholeNumber('heldout', v.heldout, 1) ?? d.data.heldOut,
-      size: d.data.size,
-    },
-    val: wholeNumber('val', v.val, 1) ?? d.val,
-    clipSteps: wholeNumber('clip-steps', v['clip-steps'], 1) ?? d.clipSteps,
-    denoiserSteps: wholeNumber('denoiser-steps', v['denoiser-steps'], 1) ?? d.denoiserSteps,
-    decoderSteps: wholeNumber('decoder-steps', v['decoder-steps'], 1) ?? d.decoderSteps,
-    draws: wholeNumber('draws', v.draws, 1) ?? d.draws,
+    seed: v.seed,
+    data: { seed: v.seed, pairs: v.pairs, texts: v.texts, heldOut: v.heldout, size: DATA.size },
+    val: v.val,
+    clipSteps: v['clip-steps'],
+    denoiserSteps: v['denoiser-steps'],
+    decoderSteps: v['decoder-steps'],
+    draws: v.draws,
   };
 }
 
-/** `shapes build [--out DIR] [--work DIR] [recipe options]`: the ShapesWorld bundle (the default one with no options). */
-export async function shapesBuild(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: { ...RECIPE_OPTIONS, out: NUM, work: NUM, name: NUM, version: NUM } });
-  const out = v.out ?? path.join(modelsDir(), 'shapes-mini');
-  const work = v.work ?? path.join(modelsDir(), '..', 'runs', path.basename(out));
-  const started = Date.now();
-  const { manifest } = await buildShapes(recipeFrom(v), {
-    work,
-    out,
-    name: v.name ?? 'shapes-mini',
-    version: v.version ?? '1.0.0',
-    command: `npx altbridge shapes build ${args.join(' ')}`.trim(),
-    ...stageReporter(),
-  });
-  const mb = Object.values(manifest.files).reduce((a, f) => a + f.bytes, 0) / 1e6;
-  process.stdout.write(`wrote ${manifest.name}@${manifest.version} to ${out} (${mb.toFixed(1)} MB) in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
-  return 0;
-}
+export const shapesBuild = defineCommand({
+  name: 'shapes build',
+  summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder (resumable)',
+  about: 'With no recipe options it rebuilds the default bundle, seeded (about 25 minutes on 2 cores); a stopped build resumes from its work folder.',
+  options: {
+    out: { type: 'text', arg: 'DIR', defaultText: `${SHAPES_MINI_NAME} in the models folder`, help: 'folder of the bundle' },
+    work: { type: 'text', arg: 'DIR', defaultText: "runs/ beside the models folder, in a folder named as --out's", help: 'data and checkpoints' },
+    name: { type: 'text', arg: 'NAME', default: SHAPES_MINI_NAME, help: 'name of the bundle' },
+    version: { type: 'text', arg: 'VERSION', default: FIRST_VERSION, help: 'version of the bundle' },
+    ...RECIPE_OPTIONS,
+  },
+  example: 'altbridge shapes build --out /tmp/shapes-small --clip-steps 300 --denoiser-steps 300 --decoder-steps 300',
+  async run(v, _positionals, args) {
+    const out = v.out ?? path.join(modelsDir(), SHAPES_MINI_NAME);
+    const work = v.work ?? path.join(modelsDir(), '..', 'runs', path.basename(out));
+    const started = Date.now();
+    const { manifest } = await buildShapes(recipeFrom(v), { work, out, name: v.name, version: v.version, command: `npx altbridge shapes build ${args.join(' ')}`.trim(), ...stageReporter() });
+    const mb = Object.values(manifest.files).reduce((a, f) => a + f.bytes, 0) / 1e6;
+    process.stdout.write(`wrote ${manifest.name}@${manifest.version} to ${out} (${mb.toFixed(1)} MB) in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
+    return 0;
+  },
+});
 
-/** `shapes report [--out reports/shapes] [--work DIR] [--beam 3] [recipe options]`: REPORT.md and its figures, from nothing. */
-export async function shapesReportCommand(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: { ...RECIPE_OPTIONS, out: NUM, work: NUM, beam: NUM } });
-  const out = v.out ?? path.join(__dirname, '..', 'reports', 'shapes');
-  const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-report');
-  const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: wholeNumber('beam', v.beam, 1) ?? 3, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
-  process.stdout.write(`wrote ${file}\n`);
-  return 0;
-}
+export const shapesReportCommand = defineCommand({
+  name: 'shapes report',
+  summary: 'the ShapesWorld quality report with its figures, from nothing',
+  about: 'REPORT.md: cosines, ablation, baselines, M and S sweeps, errors by attribute; it builds the bundle of the recipe in the work folder first.',
+  options: {
+    out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of REPORT.md and its figures' },
+    work: { type: 'text', arg: 'DIR', defaultText: 'runs/shapes-report beside the models folder', help: 'data, checkpoints and the bundle' },
+    beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
+    ...RECIPE_OPTIONS,
+  },
+  example: 'altbridge shapes report --out /tmp/shapes-report',
+  async run(v, _positionals, args) {
+    const out = v.out ?? path.join(__dirname, '..', 'reports', 'shapes');
+    const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-report');
+    const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
+    process.stdout.write(`wrote ${file}\n`);
+    return 0;
+  },
+});

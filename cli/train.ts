@@ -4,53 +4,64 @@
  * the same command resumes.
  */
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { loadClip, modelsDir } from '../worker/bundle/load';
-import { checkBundleName, checkBundleVersion } from '../worker/bundle/names';
+import { checkBundleName, checkBundleVersion, FIRST_VERSION } from '../worker/bundle/names';
 import { trainFromCorpus } from '../worker/train/corpus-train';
 import { trainTarget } from '../worker/train/target';
-import { wholeNumber } from './args';
+import { CORPUS_HELP } from './args';
+import { defineCommand } from './command';
 import { stageReporter, stopOnCtrlC } from './progress';
 import { scoreLine } from './scores';
 
-const s = { type: 'string' } as const;
-const OPTIONS = { corpus: s, clip: s, out: s, name: s, version: s, seed: s, 'denoiser-steps': s, 'decoder-steps': s, draws: s };
-
 /** The new bundle's name and version: both become folder names (MODELS/NAME-VERSION), so both are checked first. */
-function identity(name: string | undefined, version: string | undefined, corpus: string): { name: string; version: string } {
+function identity(name: string | undefined, version: string, corpus: string): { name: string; version: string } {
   try {
     return {
       name: checkBundleName(name ?? path.basename(corpus).replace(/\.[^.]+$/, ''), name === undefined ? "the corpus file's name; give one with --name" : undefined),
-      version: checkBundleVersion(version ?? '1.0.0'),
+      version: checkBundleVersion(version),
     };
   } catch (err) {
     throw new Error(`train: ${(err as Error).message}`);
   }
 }
 
-export async function trainCommand(args: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args, options: OPTIONS });
-  if (!v.corpus) throw new Error('train: --corpus FILE is required');
-  if (!v.clip) throw new Error('train: --clip BUNDLE (a bundle whose CLIP to use) is required');
-  const { name, version } = identity(v.name, v.version, v.corpus);
-  const clip = loadClip(v.clip);
-  const target = trainTarget(modelsDir(), name, version);
-  const out = v.out ?? target.out;
-  const r = await trainFromCorpus(clip, {
-    corpus: v.corpus,
-    out,
-    name,
-    version,
-    runDir: target.runDir,
-    seed: wholeNumber('seed', v.seed, 0) ?? 0,
-    denoiserSteps: wholeNumber('denoiser-steps', v['denoiser-steps'], 1) ?? 10000,
-    decoderSteps: wholeNumber('decoder-steps', v['decoder-steps'], 1) ?? 10000,
-    draws: wholeNumber('draws', v.draws, 1) ?? 4,
-    signal: stopOnCtrlC(),
-    command: `npx altbridge train ${args.join(' ')}`,
-    ...stageReporter(),
-  });
-  process.stdout.write(`wrote ${r.manifest.name}@${r.manifest.version} to ${out}\n`);
-  if (r.eval) process.stdout.write(scoreLine('new bundle, held-out text', r.eval.scores) + '\n');
-  return 0;
-}
+export const trainCommand = defineCommand({
+  name: 'train',
+  summary: "train a captioner from caption text on a bundle's CLIP",
+  about: 'Trains the denoiser and the decoder, then scores the new bundle on the held-out lines. Ctrl-C stops after the current step (checkpointed); the same command resumes.',
+  options: {
+    corpus: { type: 'text', arg: 'FILE', required: true, help: CORPUS_HELP },
+    clip: { type: 'text', arg: 'BUNDLE', required: true, help: 'the bundle whose CLIP to train on (a name or a folder)' },
+    out: { type: 'text', arg: 'DIR', help: 'folder of the new bundle', defaultText: 'NAME-VERSION in the models folder' },
+    name: { type: 'text', arg: 'NAME', help: 'name of the new bundle', defaultText: "the corpus file's name" },
+    version: { type: 'text', arg: 'VERSION', default: FIRST_VERSION, help: 'version of the new bundle' },
+    seed: { type: 'whole', min: 0, default: 0, help: 'random seed' },
+    'denoiser-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the denoiser' },
+    'decoder-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the caption decoder' },
+    draws: { type: 'whole', min: 1, default: 4, help: 'noisy copies of each caption the decoder trains on' },
+  },
+  example: 'altbridge train --corpus corpora/coco-captions/train.txt --clip clip-vit-b32',
+  async run(v, _positionals, args) {
+    const { name, version } = identity(v.name, v.version, v.corpus);
+    const clip = loadClip(v.clip);
+    const target = trainTarget(modelsDir(), name, version);
+    const out = v.out ?? target.out;
+    const r = await trainFromCorpus(clip, {
+      corpus: v.corpus,
+      out,
+      name,
+      version,
+      runDir: target.runDir,
+      seed: v.seed,
+      denoiserSteps: v['denoiser-steps'],
+      decoderSteps: v['decoder-steps'],
+      draws: v.draws,
+      signal: stopOnCtrlC(),
+      command: `npx altbridge train ${args.join(' ')}`,
+      ...stageReporter(),
+    });
+    process.stdout.write(`wrote ${r.manifest.name}@${r.manifest.version} to ${out}\n`);
+    if (r.eval) process.stdout.write(scoreLine('new bundle, held-out text', r.eval.scores) + '\n');
+    return 0;
+  },
+});

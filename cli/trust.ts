@@ -6,41 +6,37 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { parseArgs } from 'util';
 import { defaultBundleRef } from '../worker/bundle/load';
 import { TRUST_DEFAULTS, trustReport } from '../research/trust/report';
-import { wholeNumber } from './args';
+import { defineCommand, Options, Values } from './command';
 
 const cacheDir = () => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'trust');
 
-async function trust(args: string[], mode: 'report' | 'calibrate'): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      bundle: { type: 'string' },
-      out: { type: 'string' },
-      cache: { type: 'string' },
-      scenes: { type: 'string' },
-      'per-source': { type: 'string' },
-      'write-bundle': { type: 'boolean' },
-    },
-  });
-  const bundle = values.bundle ?? defaultBundleRef();
+/** The options both modes take. */
+const TRUST_OPTIONS = {
+  bundle: { type: 'text', arg: 'NAME|PATH', default: defaultBundleRef(), help: 'a ShapesWorld bundle; $ALTBRIDGE_BUNDLE sets the default' },
+  cache: { type: 'text', arg: 'DIR', defaultText: '$ALTBRIDGE_CACHE/trust', help: 'where the out-of-domain images are fetched and drawn' },
+  scenes: { type: 'whole', min: 2, default: TRUST_DEFAULTS.scenes, help: 'held-out ShapesWorld scenes, from seeds the bundle never saw' },
+  'per-source': { type: 'whole', min: 2, default: TRUST_DEFAULTS.perSource, help: 'out-of-domain images from each source' },
+} satisfies Options;
+
+async function trust(values: Values<typeof TRUST_OPTIONS> & { out?: string; 'write-bundle'?: boolean }, mode: 'report' | 'calibrate'): Promise<number> {
+  const { bundle } = values;
   const words = [
     'npx altbridge trust',
     mode,
-    ...(values.bundle ? ['--bundle', values.bundle] : []),
-    ...(values.scenes ? ['--scenes', values.scenes] : []),
-    ...(values['per-source'] ? ['--per-source', values['per-source']] : []),
+    ...(bundle !== TRUST_OPTIONS.bundle.default ? ['--bundle', bundle] : []),
+    ...(values.scenes !== TRUST_DEFAULTS.scenes ? ['--scenes', String(values.scenes)] : []),
+    ...(values['per-source'] !== TRUST_DEFAULTS.perSource ? ['--per-source', String(values['per-source'])] : []),
   ];
   if (mode === 'report' && values['write-bundle']) words.push('--write-bundle');
   const r = await trustReport({
     ...TRUST_DEFAULTS,
     bundle,
     cache: values.cache ?? cacheDir(),
-    scenes: wholeNumber('scenes', values.scenes, 2) ?? TRUST_DEFAULTS.scenes,
-    perSource: wholeNumber('per-source', values['per-source'], 2) ?? TRUST_DEFAULTS.perSource,
-    out: mode === 'report' ? (values.out ?? path.join('reports', 'trust')) : null,
+    scenes: values.scenes,
+    perSource: values['per-source'],
+    out: values.out ?? null,
     writeBundle: mode === 'calibrate' || values['write-bundle'] === true,
     command: words.join(' '),
     log: (line) => process.stderr.write(`${line}\n`),
@@ -51,10 +47,28 @@ async function trust(args: string[], mode: 'report' | 'calibrate'): Promise<numb
       `T ${r.calibration.threshold.toFixed(3)}${r.threshold.reached ? '' : ' (goal not reached)'}: ${(100 * r.check.precision).toFixed(1)} % of ${r.check.above} auto-written in-domain captions correct, ` +
       `${r.check.heldBack} of ${r.check.inDomain} held back, ${r.check.oodThrough} of ${r.check.ood} out-of-domain let through\n`,
   );
-  if (mode === 'report') process.stdout.write(`wrote ${path.join(values.out ?? path.join('reports', 'trust'), 'REPORT.md')}\n`);
+  if (values.out) process.stdout.write(`wrote ${path.join(values.out, 'REPORT.md')}\n`);
   if (mode === 'calibrate' || values['write-bundle']) process.stdout.write(`wrote the calibration into ${bundle}'s manifest.json\n`);
   return 0;
 }
 
-export const trustReportCommand = (args: string[]) => trust(args, 'report');
-export const trustCalibrateCommand = (args: string[]) => trust(args, 'calibrate');
+export const trustReportCommand = defineCommand({
+  name: 'trust report',
+  summary: 'fit and check the quality estimate of a ShapesWorld bundle: REPORT.md with AUROC, reliability, ECE and the threshold T',
+  about: 'Held-out ShapesWorld scenes labelled by the claim checker, against out-of-domain images fetched into the cache on demand (Debian desktop-base, npm emoji-datasource-google, drawn charts).',
+  options: {
+    ...TRUST_OPTIONS,
+    out: { type: 'text', arg: 'DIR', default: path.join('reports', 'trust'), help: 'folder of REPORT.md' },
+    'write-bundle': { type: 'flag', help: "also write the calibration into the bundle's manifest (as trust calibrate)" },
+  },
+  example: 'altbridge trust report --scenes 200 --per-source 50 --out /tmp/trust',
+  run: (values) => trust(values, 'report'),
+});
+
+export const trustCalibrateCommand = defineCommand({
+  name: 'trust calibrate',
+  summary: "the fit of trust report, written into the bundle's manifest (field quality) without the report",
+  options: TRUST_OPTIONS,
+  example: 'altbridge trust calibrate --bundle shapes-mini',
+  run: (values) => trust(values, 'calibrate'),
+});

@@ -30,6 +30,9 @@ export interface CaptionOptions {
   noRepeatNgram?: number;
 }
 
+/** Beam width and batch size when CaptionOptions names none. */
+export const CAPTION_DEFAULTS = { beam: 3, batchSize: 8 };
+
 export interface StageTimings {
   preprocess: number;
   clip: number;
@@ -139,7 +142,7 @@ export class Captioner {
   /** As caption(), each result with the inputs of its quality estimate (the calibration fits on these). */
   async captionWithInputs(sources: ImageSource[], o: CaptionOptions = {}): Promise<((CaptionResult & { inputs: QualityInputs }) | CaptionFailure)[]> {
     const man = this.bundle.manifest;
-    const batchSize = o.batchSize ?? 8;
+    const batchSize = o.batchSize ?? CAPTION_DEFAULTS.batchSize;
     const results: ((CaptionResult & { inputs: QualityInputs }) | CaptionFailure)[] = [];
     for (let start = 0; start < sources.length; start += batchSize) {
       const chunk = sources.slice(start, start + batchSize);
@@ -153,7 +156,7 @@ export class Captioner {
           bos: man.decoder.bos,
           eos: man.decoder.eos,
           stop: man.decoder.stop,
-          beam: o.beam ?? 3,
+          beam: o.beam ?? CAPTION_DEFAULTS.beam,
           maxTokens: o.maxTokens,
           noRepeatNgram: o.noRepeatNgram,
         });

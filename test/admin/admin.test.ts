@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BrowserContext, chromium, Page } from 'playwright-core';
+import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { Admin, call, upload } from '../server/helpers/http';
 import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from '../server/helpers/scenes';
 import { BuiltApp, buildExampleApp } from './helpers/admin-build';
@@ -48,6 +48,13 @@ async function captionOf(id: number, status = 'suggested'): Promise<any> {
     const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
     return body.data.results.find((r: any) => r.fileId === id && r.status === status);
   });
+}
+
+/** The x of an element's right edge on the page. */
+async function rightEdge(l: Locator): Promise<number> {
+  const b = await l.boundingBox();
+  if (!b) throw new Error(`${l} is not on the page`);
+  return b.x + b.width;
 }
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -106,6 +113,12 @@ test("an editor logs in, opens the plugin from the menu and sees the uploaded im
   expect(caption.quality).toEqual(expect.any(Number));
   expect(await card.getByText('Low quality', { exact: true }).count()).toBe(1);
   expect(await card.getByText(`Quality ${Math.round(caption.quality * 100)} %`, { exact: true }).count()).toBe(1);
+  // Bridging depth is not on the card's face (jargon to an editor), only under its Details.
+  expect(await card.getByText(/^M \d+$/).count()).toBe(0);
+  const made = card.getByText(`bridging depth M = ${caption.m} `, { exact: false });
+  expect(await made.isVisible()).toBe(false);
+  await card.getByLabel(`Details of the caption of ${FILE_NAME}`).click();
+  await made.waitFor();
   // The filter (SQL) and the badge (each caption's lowQuality) are one definition.
   const all = (await call(admin, 'GET', '/altbridge/captions?pageSize=100')).body.data.results;
   const low = (await call(admin, 'GET', '/altbridge/captions?low=true&pageSize=100')).body.data.results;
@@ -151,6 +164,11 @@ test("the caption is edited from the keyboard and saved through to the file's al
   await input.press('Enter');
   await card.getByText(text, { exact: true }).waitFor();
   await card.getByText('Edited', { exact: true }).waitFor();
+  // The model's quality and confidence rated its own text, not the person's: neither is shown now, nor the Details of how it was made.
+  await card.getByText('Written by a person', { exact: true }).waitFor();
+  expect(await card.getByText(/^(Quality|Confidence) /).count()).toBe(0);
+  expect(await card.getByText('Low quality', { exact: true }).count()).toBe(0);
+  expect(await card.getByLabel(`Details of the caption of ${FILE_NAME}`).count()).toBe(0);
   await shot('04-saved');
 
   const { body } = await call(admin, 'GET', `/altbridge/captions/${caption.documentId}`);
@@ -193,6 +211,16 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   expect(await page.getByText(/^No preview:/).count()).toBe(0);
   const previewTable = page.getByRole('grid').filter({ hasText: '0 (no bridging)' });
   expect(await previewTable.getByRole('row').count()).toBe(7); // header + M = 0, 200, 400, 600, 700, 800
+  // Every column fits inside the settings box, the confidence column too, also on a narrower screen.
+  for (const width of [1366, 1024]) {
+    await page.setViewportSize({ width, height: 900 });
+    const confidence = previewTable.getByText('Confidence', { exact: true });
+    expect(await confidence.isVisible()).toBe(true);
+    expect(await rightEdge(confidence)).toBeLessThanOrEqual((await rightEdge(slider)) + 1);
+    expect(await rightEdge(previewTable)).toBeLessThanOrEqual((await rightEdge(slider)) + 1);
+  }
+  await shot('06-settings-preview-narrow');
+  await page.setViewportSize({ width: 1366, height: 900 });
   expect((await call(admin, 'GET', '/altbridge/settings')).body.data.m).toBe(600);
 
   await page.getByRole('button', { name: 'Save' }).click();
@@ -247,8 +275,9 @@ test('the Unreviewed filter, bulk approve, and regenerate at another M', async (
   await m.fill('200');
   await shot('07-regenerate');
   await m.press('Enter');
-  await card.getByText('M 200', { exact: true }).waitFor();
   await card.getByText('Unreviewed', { exact: true }).waitFor();
+  await card.getByLabel(`Details of the caption of ${FILE_NAME}`).click();
+  await card.getByText('bridging depth M = 200 ', { exact: false }).waitFor();
   await shot('08-regenerated');
   const regenerated = await captionOf(fileId);
   expect(regenerated.m).toBe(200);
@@ -355,6 +384,11 @@ test('Fine-tuning: an uploaded corpus shows its validation report', async () => 
   await report.getByText(`${uploaded.report.kept} of ${uploaded.report.lines} lines kept`, { exact: false }).waitFor();
   await report.getByText(`${uploaded.report.train} for training, ${uploaded.report.heldOut} held out`, { exact: false }).waitFor();
   expect(await page.getByRole('button', { name: 'Start fine-tuning' }).isEnabled()).toBe(true);
+  // The form starts at the server's defaults, the ones the API applies and the README states.
+  const { finetune } = (await call(admin, 'GET', '/altbridge/limits')).body.data;
+  for (const name of ['Denoiser steps', 'Decoder steps']) expect(await page.getByRole('spinbutton', { name }).inputValue()).toBe(String(finetune.defaultSteps));
+  expect(await page.getByRole('spinbutton', { name: 'Draws per caption' }).inputValue()).toBe(String(finetune.defaultDraws));
+  expect(fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`${finetune.defaultSteps} steps a stage and ${finetune.defaultDraws} draws`);
   await shot('13-finetune-corpus');
 });
 

@@ -15,7 +15,7 @@ import { CLIP_MAX_LENGTH, ClipTokenizer } from '../clip/tokenizer';
 import { openSession, RuntimeConfig, runtimeConfig } from '../runtime';
 import { modelsDir } from './load';
 import { ClipManifest } from './manifest';
-import { checkBundleName, checkBundleVersion } from './names';
+import { checkBundleName, checkBundleVersion, FIRST_VERSION } from './names';
 import { BundleContent, writeBundle } from './write';
 import { wholeNumberIn } from '../validate';
 
@@ -110,7 +110,7 @@ function identity(opts: ImportClipOptions, src: string): { name: string; version
   try {
     return {
       name: checkBundleName(opts.name ?? path.basename(src), opts.name === undefined ? "the export folder's name; give one with --name" : undefined),
-      version: checkBundleVersion(opts.version ?? '1.0.0'),
+      version: checkBundleVersion(opts.version ?? FIRST_VERSION),
     };
   } catch (err) {
     throw new Error(`import-clip: ${(err as Error).message}`);

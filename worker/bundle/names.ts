@@ -9,6 +9,9 @@ const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const MAX_LENGTH = 100;
 
+/** The version of a new bundle (trained, built or imported) when none is given. */
+export const FIRST_VERSION = '1.0.0';
+
 /** `name` when it is a safe bundle name; a RangeError saying the rule otherwise (`origin`: where a default name came from). */
 export function checkBundleName(name: unknown, origin?: string): string {
   if (typeof name !== 'string' || name.length > MAX_LENGTH || !NAME.test(name)) {

@@ -1,6 +1,7 @@
 /**
- * One caption: thumbnail, text, status, quality, confidence, why it needs review, and the review
- * actions. Approving over alt text a person wrote first shows that text in a confirmation dialog. Every control is a real
+ * One caption: thumbnail, text, status, why it needs review, and the review actions; for machine
+ * text its quality and confidence (they rate the model's caption, not a person's), and how it was
+ * made (bundle, bridging depth, steps) under Details, out of an editor's way. Approving over alt text a person wrote first shows that text in a confirmation dialog. Every control is a real
  * button or input with an accessible name that says which image it acts on; Enter saves an edit and
  * Escape cancels it, and focus returns to the button that opened the editor.
  */
@@ -34,6 +35,13 @@ const Item = styled.li`
   box-shadow: ${({ theme }) => theme.shadows.tableShadow};
   &:focus-within {
     border-color: ${({ theme }) => theme.colors.primary600};
+  }
+`;
+
+const Details = styled.details`
+  & > summary {
+    cursor: pointer;
+    width: fit-content;
   }
 `;
 
@@ -134,6 +142,7 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
   const alt = caption.file?.alternativeText;
   // As the server decides it: text on the file that is neither the plugin's nor this caption's was written by a person.
   const humanAlt = alt && !caption.altTextFromPlugin && alt !== caption.text ? alt : null;
+  const machine = caption.source === 'machine';
   const approve = (replaceHumanText: boolean) => act('Caption approved', () => post<{ data: Caption }>(`${base}/approve`, replaceHumanText ? { replaceHumanText } : {}));
   return (
     <Item aria-labelledby={headingId} data-testid="altbridge-caption" data-document-id={caption.documentId}>
@@ -146,16 +155,20 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
       {caption.file ? <Thumb src={fileUrl(caption.file.thumbnailUrl)} alt="" loading="lazy" /> : <Typography variant="pi">The file no longer exists.</Typography>}
       <Flex gap={2} wrap="wrap">
         <Badge variant={STATUS_VARIANT[caption.status]}>{STATUS_LABEL[caption.status]}</Badge>
-        {caption.lowQuality && <Badge variant="secondary">Low quality</Badge>}
-        <Typography variant="pi" textColor="neutral600">
-          Quality {qualityPercent(caption.quality)}
-        </Typography>
-        <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
-          Confidence {confidencePercent(caption.confidence)}
-        </Typography>
-        {caption.m !== null && (
+        {machine && (
+          <>
+            {caption.lowQuality && <Badge variant="secondary">Low quality</Badge>}
+            <Typography variant="pi" textColor="neutral600">
+              Quality {qualityPercent(caption.quality)}
+            </Typography>
+            <Typography variant="pi" textColor="neutral600" title={caption.confidence === null ? undefined : `mean token log-probability ${caption.confidence.toFixed(2)}`}>
+              Confidence {confidencePercent(caption.confidence)}
+            </Typography>
+          </>
+        )}
+        {caption.source === 'human' && (
           <Typography variant="pi" textColor="neutral600">
-            M {caption.m}
+            Written by a person
           </Typography>
         )}
       </Flex>
@@ -201,6 +214,20 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             {caption.reviewedBy ? ` Reviewed by ${caption.reviewedBy}.` : ''}
           </Typography>
         </Box>
+      )}
+
+      {machine && caption.m !== null && (
+        <Details>
+          <summary aria-label={`Details of the caption of ${name}`}>
+            <Typography variant="pi" textColor="neutral600">
+              Details
+            </Typography>
+          </summary>
+          <Typography tag="p" variant="pi" textColor="neutral600">
+            Made by {caption.bundle}@{caption.bundleVersion} with bridging depth M = {caption.m} (0: none, {limits.settings.m[1]}: deepest), {caption.steps} denoising steps and beam width{' '}
+            {caption.beam}.
+          </Typography>
+        </Details>
       )}
 
       {mode === 'regenerate' && (

@@ -1,7 +1,7 @@
 /**
- * Starts a fine-tuning run on a corpus: steps per stage and draws within the server's limits; 409
- * (a run is going) shown as such. The form suggests fewer steps than the API's default so that a
- * first run from the panel ends in minutes.
+ * Starts a fine-tuning run on a corpus: steps per stage and draws within the server's limits, the
+ * fields starting at the server's defaults (as the API and `altbridge finetune` use them); 409 (a
+ * run is going) shown as such.
  */
 import * as React from 'react';
 import { Button, Field, Flex, Grid, SingleSelect, SingleSelectOption } from '@strapi/design-system';
@@ -10,8 +10,6 @@ import { useFetchClient } from '@strapi/strapi/admin';
 import { CorpusInfo, errorMessage, errorStatus, Limits, RunStatus } from '../api';
 import { PLUGIN_ID } from '../pluginId';
 import { ErrorNote } from './ErrorNote';
-
-const SUGGESTED_STEPS = 300;
 
 type Key = 'denoiserSteps' | 'decoderSteps' | 'draws';
 interface FieldSpec {
@@ -39,7 +37,11 @@ interface Props {
 export function RunForm({ corpora, corpusId, limits, onCorpus, onStarted }: Props) {
   const { post } = useFetchClient();
   const fieldSpecs = fields(limits);
-  const [values, setValues] = React.useState<Record<Key, string>>({ denoiserSteps: String(SUGGESTED_STEPS), decoderSteps: String(SUGGESTED_STEPS), draws: String(limits.defaultDraws) });
+  const [values, setValues] = React.useState<Record<Key, string>>({
+    denoiserSteps: String(limits.defaultSteps),
+    decoderSteps: String(limits.defaultSteps),
+    draws: String(limits.defaultDraws),
+  });
   const [busy, setBusy] = React.useState(false);
   const [error, setError] = React.useState<string | null>(null);
   const invalid = (f: FieldSpec) => {
