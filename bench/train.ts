@@ -11,6 +11,7 @@ import { buildTrainStep } from '../worker/graph/train-step';
 import { runtimeConfig } from '../worker/runtime';
 import { Rng } from '../worker/train/rng';
 import { Trainer } from '../worker/train/trainer';
+import { PACKAGE_ROOT } from '../worker/package-root';
 
 export interface BenchOptions {
   layers: number;
@@ -78,7 +79,8 @@ export async function benchOnnx(b: BenchOptions): Promise<{ stepMs: number; toke
 }
 
 export function benchTorch(b: BenchOptions): { stepMs: number; tokensPerSec: number; version: string; params: number } {
-  const dir = __dirname;
+  // Its scripts stay beside the sources (the published package runs dist/ and does not ship them).
+  const dir = path.join(PACKAGE_ROOT, 'bench');
   const ensure = spawnSync('bash', [path.join(dir, 'ensure-torch.sh')], { stdio: 'inherit' });
   if (ensure.status !== 0) throw new Error('bench: PyTorch (Debian python3-torch) could not be installed; run with --no-torch to skip the baseline');
   const config = { layers: b.layers, width: b.width, heads: b.heads, seq: b.seq, batch: b.batch, vocab: b.vocab, threads: b.threads, warmup: b.warmup, steps: b.steps };

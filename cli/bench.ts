@@ -5,6 +5,7 @@ import { benchCaption } from '../bench/caption';
 import { BENCH_DEFAULTS, benchTrain } from '../bench/train';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { BRIDGE_DEFAULTS } from '../worker/diffusion';
+import { PACKAGE_ROOT } from '../worker/package-root';
 import { defineCommand } from './command';
 
 const benchCaptionCommand = defineCommand({
@@ -72,7 +73,7 @@ const benchQueueCommand = defineCommand({
     const { benchQueue, formatBenchQueue } = require('../bench/queue') as typeof import('../bench/queue');
     const r = await benchQueue({
       images: v.images,
-      appDir: path.resolve(v.app ?? path.join(__dirname, '..', 'example')),
+      appDir: path.resolve(v.app ?? path.join(PACKAGE_ROOT, 'example')),
       concurrency: v.concurrency,
       uploadConcurrency: v['upload-concurrency'],
       seed: v.seed,

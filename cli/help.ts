@@ -4,7 +4,7 @@ import type { Command } from './command';
 const ENVIRONMENT = `Environment:
   ALTBRIDGE_PROVIDERS  execution providers in order, e.g. "cuda,cpu" (default "cpu")
   ALTBRIDGE_THREADS    onnxruntime intra-op threads (default: all cores)
-  ALTBRIDGE_MODELS     folder of model bundles (default: the project's models/)
+  ALTBRIDGE_MODELS     folder of model bundles (default: .altbridge/models when the working folder has one, else the package's models/)
   ALTBRIDGE_BUNDLE     bundle used when --bundle is not given
   ALTBRIDGE_CACHE      cache folder (text embeddings; default ~/.cache/altbridge)
   ALTBRIDGE_MIRROR     mirror root for models/corpus fetch: files of NAME from $ALTBRIDGE_MIRROR/NAME/

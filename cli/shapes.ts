@@ -6,6 +6,7 @@ import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build'
 import { generateShapes } from '../research/shapes/generate';
 import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
+import { PACKAGE_ROOT } from '../worker/package-root';
 import { defineCommand, Options, Values } from './command';
 import { stageReporter } from './progress';
 
@@ -94,7 +95,7 @@ export const shapesReportCommand = defineCommand({
   },
   example: 'altbridge shapes report --out /tmp/shapes-report',
   async run(v, _positionals, args) {
-    const out = v.out ?? path.join(__dirname, '..', 'reports', 'shapes');
+    const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
     const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-report');
     const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
     process.stdout.write(`wrote ${file}\n`);
