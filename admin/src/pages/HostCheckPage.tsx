@@ -48,6 +48,13 @@ export function HostCheckPage() {
               {warned > 0 && ` · ${warned} warning${warned === 1 ? '' : 's'}`}
             </Typography>
           </Box>
+          <Typography tag="h2" variant="delta">
+            Caption workers
+          </Typography>
+          <WorkerList status={workers.data} error={workers.error} />
+          <Typography tag="h2" variant="delta">
+            Host checks
+          </Typography>
           <Table colCount={3} rowCount={data.checks.length + 1} aria-label="Host checks">
             <Thead>
               <Tr>
@@ -83,10 +90,6 @@ export function HostCheckPage() {
               ))}
             </Tbody>
           </Table>
-          <Typography tag="h2" variant="delta">
-            Caption workers
-          </Typography>
-          <WorkerList status={workers.data} error={workers.error} />
         </Flex>
       </Layouts.Content>
     </Page.Main>
