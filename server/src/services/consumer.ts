@@ -142,7 +142,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       running = r;
       void beat(r);
       void reconcile();
-      strapi.log.info(`altbridge: caption worker (${mode}) consuming "${c.queueName}" with concurrency ${c.concurrency}`);
+      strapi.log.info(`altbridge: caption worker consuming "${c.queueName}" with concurrency ${c.concurrency} (${mode})`);
     },
 
     /** Lets the jobs in hand finish, then frees the models and takes its heartbeat away. */
