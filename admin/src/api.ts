@@ -27,6 +27,8 @@ export type {
   ReviewReason,
   RunStatus,
   Settings,
+  WorkerInfo,
+  WorkersStatus,
 } from '../../server/src/contracts';
 
 /** The message of a failed admin API call: the server's own reason when it gave one. */

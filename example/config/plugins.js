@@ -11,15 +11,13 @@ function pluginRoot(dir) {
 }
 
 // The plugin from this repository's source (its root package.json declares it a Strapi plugin).
-module.exports = ({ env }) => ({
+module.exports = () => ({
   altbridge: {
     enabled: true,
     resolve: pluginRoot(__dirname),
-    config: {
-      // One process by default: Strapi consumes the queue itself. Set ALTBRIDGE_WORKER=external
-      // and run `npm run worker` beside it to caption in a separate process.
-      // Other keys (redisUrl, concurrency, attempts, ...) default from REDIS_URL, ALTBRIDGE_CONCURRENCY, ...
-      worker: env('ALTBRIDGE_WORKER', 'inline'),
-    },
+    // Every key has its default (from REDIS_URL, ALTBRIDGE_WORKER, ALTBRIDGE_CONCURRENCY, ...): in
+    // development Strapi consumes the queue itself; with NODE_ENV=production, or ALTBRIDGE_WORKER=external,
+    // `npm run worker` captions beside it. The queue's name and Redis prefix come from this app's name and database.
+    config: {},
   },
 });

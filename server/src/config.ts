@@ -1,15 +1,16 @@
 /** The plugin's configuration (config/plugins.js `altbridge.config`), with defaults from the environment. */
 import { DEFAULT_DATA_DIR, defaultBundleRef } from '../../worker/bundle/load';
 import { wholeNumberIn } from '../../worker/validate';
-import { DEFAULT_LOW_CONFIDENCE } from './contracts';
+import { DEFAULT_LOW_CONFIDENCE, WORKER_MODES, WorkerMode } from './contracts';
 
 export interface AltbridgeConfig {
   redisUrl: string;
+  /** The caption queue; '' (the default) = derived from the app's identity at register (app-identity.ts). */
   queueName: string;
-  /** BullMQ key prefix in Redis; tests use one per run. */
+  /** BullMQ key prefix in Redis; '' (the default) = derived from the app's identity; tests use one per run. */
   queuePrefix: string;
   /** 'inline': this Strapi process consumes the queue; 'external': `npx altbridge worker` does. */
-  worker: 'inline' | 'external';
+  worker: WorkerMode;
   concurrency: number;
   attempts: number;
   /** First retry delay; each further one doubles. */
@@ -68,9 +69,10 @@ type Env = ((key: string, fallback?: string) => string | undefined) & { int: (ke
 export default {
   default: ({ env }: { env: Env }): AltbridgeConfig => ({
     redisUrl: env('REDIS_URL', 'redis://127.0.0.1:6379')!,
-    queueName: 'altbridge-captions',
-    queuePrefix: env('ALTBRIDGE_QUEUE_PREFIX', 'bull')!,
-    worker: env('ALTBRIDGE_WORKER', 'external') === 'inline' ? 'inline' : 'external',
+    queueName: '',
+    queuePrefix: env('ALTBRIDGE_QUEUE_PREFIX', '')!,
+    // In development uploads are captioned without a second process; in production the worker runs beside Strapi.
+    worker: env('ALTBRIDGE_WORKER', env('NODE_ENV') === 'production' ? 'external' : 'inline') as WorkerMode,
     concurrency: env.int('ALTBRIDGE_CONCURRENCY', 2)!,
     attempts: 3,
     backoffMs: 2000,
@@ -93,7 +95,7 @@ export default {
   }),
   validator(c: AltbridgeConfig): void {
     if (!/^rediss?:\/\//.test(c.redisUrl)) throw new Error(`redisUrl must be a redis:// or rediss:// URL, got "${c.redisUrl}"`);
-    if (c.worker !== 'inline' && c.worker !== 'external') throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
+    if (!WORKER_MODES.includes(c.worker)) throw new Error(`worker must be "inline" or "external", got "${c.worker}"`);
     if (c.modelsDir !== null && (typeof c.modelsDir !== 'string' || c.modelsDir === '')) throw new Error(`modelsDir must be a folder, got ${JSON.stringify(c.modelsDir)}`);
     if (!Number.isFinite(c.lowConfidence)) throw new Error(`lowConfidence must be a number, got ${c.lowConfidence}`);
     if (!Array.isArray(c.remoteHosts) || !c.remoteHosts.every((h) => typeof h === 'string' && h !== ''))

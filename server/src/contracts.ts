@@ -187,6 +187,8 @@ export interface RegenerateInput {
 
 /** The data of one caption job on the queue. */
 export interface CaptionJob {
+  /** The app that queued it (app-identity.ts): a worker refuses another app's job. */
+  app: string;
   fileId: number;
   /** Overrides of the settings, from a regenerate request. */
   m?: number;
@@ -203,6 +205,56 @@ export interface FailedJob {
   attemptsMade: number;
   failedAt: string | null;
   data: CaptionJob;
+}
+
+// ---- workers ----------------------------------------------------------------------------------
+
+/** 'inline': Strapi's own process consumes the queue; 'external': `npx altbridge worker` does. */
+export const WORKER_MODES = ['inline', 'external'] as const;
+export type WorkerMode = (typeof WORKER_MODES)[number];
+
+/** How a job ended in a worker: the caption row's new status, or why nothing was stored. */
+export type JobOutcome = 'suggested' | 'needs-review' | 'skipped' | 'failed' | 'refused';
+
+export interface WorkerJob {
+  fileId: number;
+  /** null when the worker never read the file (a refused job, a failure before the read). */
+  fileName: string | null;
+  status: JobOutcome;
+  ms: number;
+  at: string;
+}
+
+/** One live consuming process, from its heartbeat in Redis. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  mode: WorkerMode;
+  /** name@version its engine last captioned with; null before its first caption. */
+  bundle: string | null;
+  concurrency: number;
+  startedAt: string;
+  /** Its last heartbeat. */
+  seenAt: string;
+  lastJob: WorkerJob | null;
+}
+
+/** What to do when jobs wait and no worker is live (the banner and Host check show it as it is). */
+export const NO_WORKER_FIX =
+  "start the caption worker in the app's folder, beside Strapi: `npx altbridge worker --app .`; or let Strapi caption in its own process: set `ALTBRIDGE_WORKER=inline` (or `worker: 'inline'` in config/plugins)";
+
+/** GET /workers. */
+export interface WorkersStatus {
+  workers: WorkerInfo[];
+  /** Caption jobs waiting to be taken (waiting, delayed or prioritised). */
+  waiting: number;
+  /** This Strapi's `worker` setting. */
+  configured: WorkerMode;
+  /** Jobs wait and no worker is live: captions will not come until one starts. */
+  stalled: boolean;
+  /** NO_WORKER_FIX. */
+  fix: string;
 }
 
 // ---- backfill ----------------------------------------------------------------------------------
@@ -299,6 +351,8 @@ export interface Preview {
 
 /** The data of a preview job: the web process checks the request, the worker captions (answering PreviewRow[]). */
 export interface PreviewJob {
+  /** The app that queued it, as on CaptionJob. */
+  app: string;
   fileId: number;
   /** The depths to caption at. */
   m: number[];

@@ -3,6 +3,7 @@ import type { Core } from '@strapi/strapi';
 import * as path from 'path';
 import { useModelsDir } from '../../worker/bundle/load';
 import { seedModels } from '../../worker/bundle/seed';
+import { appIdOf, defaultQueue } from './app-identity';
 import config from './config';
 import caption from './content-types/caption';
 import controllers from './controllers';
@@ -27,12 +28,17 @@ export default {
     for (const added of seedModels(models)) strapi.log.info(`altbridge: bundle ${path.basename(added)} copied into ${models}`);
     // Before the app's middlewares (Strapi adds them after register), so before its body parser.
     strapi.server.use(corpusUploadBody(strapi));
+    // Before any service opens the queue: names the config leaves empty come from the app's identity.
+    const c = pluginConfig(strapi);
+    const derived = defaultQueue(appIdOf(strapi));
+    c.queueName ||= derived.queueName;
+    c.queuePrefix ||= derived.queuePrefix;
   },
 
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await registerActions(strapi);
     subscribeUploads(strapi);
-    if (pluginConfig(strapi).worker === 'inline') getService(strapi, 'consumer').start();
+    if (pluginConfig(strapi).worker === 'inline') getService(strapi, 'consumer').start('inline');
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {

@@ -6,7 +6,8 @@
  * review), edits the caption (written through to the file's alt text), confirms approving over a
  * person's alt text, and changes M and the publishing policy in Settings; then the other pages: the accessibility audit (figures as the API's, a CSV
  * export), a backfill started from the page, the host check, a corpus upload on Fine-tuning (no
- * training run: the server tests cover runs), the bundle versions and the failed-jobs view. One admin build and one Strapi
+ * training run: the server tests cover runs), the bundle versions, the failed-jobs view, and with the worker stopped
+ * the no-worker banner and Host check's missing worker (then the worker listed once it runs again). One admin build and one Strapi
  * boot for the file. Screenshots go to test-artifacts/admin/.
  */
 import * as fs from 'fs';
@@ -411,4 +412,39 @@ test("Failed jobs: a corrupt image's job is listed with its reason and can be re
   await shot('15-failed-jobs');
   await row.getByRole('button', { name: `Retry the job for file ${broken.id}` }).click();
   await page.getByText(`Job for file ${broken.id} queued again`).first().waitFor();
+});
+
+test('no worker running while a job waits: the banner on the plugin pages gives the fix; Host check names the missing worker, then lists it once started', async () => {
+  const consumer = app.strapi.plugin('altbridge').service('consumer');
+  await consumer.stop();
+  let id: number;
+  try {
+    id = (await upload(admin, 'waiting.png', 'image/png', await shapesScene(4))).id;
+    await waitFor('the job to wait with no worker', async () => ((await call(admin, 'GET', '/altbridge/workers')).body.data.stalled ? true : undefined));
+    await pluginPage('Captions', /\/admin\/plugins\/altbridge$/);
+    const banner = page.getByRole('alert', { name: 'No caption worker' });
+    await banner.getByText('No caption worker is running: 1 caption job waiting', { exact: false }).waitFor();
+    await banner.getByText('npx altbridge worker --app .', { exact: true }).waitFor();
+    await banner.getByText('ALTBRIDGE_WORKER=inline', { exact: true }).waitFor();
+    await shot('16-no-worker-banner');
+
+    await settingsPage('Host check', /\/admin\/settings\/altbridge-host-check$/);
+    const missing = page.getByRole('note', { name: 'Caption worker missing' });
+    await missing.getByText('No caption worker is running (1 caption job waiting', { exact: false }).waitFor();
+    await missing.getByText('npx altbridge worker --app .', { exact: true }).waitFor();
+    await shot('17-host-check-no-worker');
+  } finally {
+    consumer.start('inline');
+  }
+  const captioned = await waitFor('the waiting job captioned', async () => {
+    const { body } = await call(admin, 'GET', '/altbridge/captions?pageSize=100');
+    return body.data.results.find((r: any) => r.fileId === id && r.status !== 'queued');
+  });
+  await waitFor('the heartbeat to report the job', async () => ((await call(admin, 'GET', '/altbridge/workers')).body.data.workers[0]?.lastJob?.fileId === id ? true : undefined));
+  await page.getByRole('button', { name: 'Check again' }).click();
+  const row = page.locator('tr[data-worker]');
+  await row.getByText('inside Strapi', { exact: true }).waitFor();
+  await row.getByText(`${process.pid}`, { exact: true }).waitFor();
+  await row.getByText(new RegExp(`^waiting\\.png \\(file ${id}\\): ${captioned.status.replace('-', ' ')} in \\d+ ms`)).waitFor();
+  await shot('18-host-check-workers');
 });

@@ -239,7 +239,7 @@ describe('backfill', () => {
     // A stop and start of the worker (as at a restart) keeps the run where it was.
     const worker = app.strapi.plugin('altbridge').service('consumer');
     await worker.stop();
-    worker.start();
+    worker.start('inline');
     expect((await status()).state).toBe('paused');
 
     expect((await call(admin, 'POST', '/altbridge/backfill/resume')).body.data.state).toBe('running');

@@ -11,6 +11,7 @@ import type { Job } from 'bullmq';
 import sharp from 'sharp';
 import type { CaptionResult } from '../../worker/caption';
 import { UnreadableImageError } from '../../worker/engine';
+import { appIdOf } from '../../server/src/app-identity';
 import { jobProcessor } from '../../server/src/consumer/process-job';
 import type { CaptionJob } from '../../server/src/contracts';
 import { Admin, call, upload } from './helpers/http';
@@ -64,8 +65,8 @@ const result = (file: string, caption: string): CaptionResult => ({
   quality: null,
 });
 
-/** A job as BullMQ hands it to the processor (one attempt: its failure is the last). */
-const job = (data: CaptionJob) => ({ data, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<CaptionJob>;
+/** A job of this app's as BullMQ hands it to the processor (one attempt: its failure is the last). */
+const job = (data: Omit<CaptionJob, 'app'>) => ({ data: { app: appIdOf(app.strapi), ...data }, attemptsMade: 0, opts: { attempts: 1 } }) as unknown as Job<CaptionJob>;
 
 /** A caption job run to the end at once. */
 const captionNow = (fileId: number, caption: string) => jobProcessor(app.strapi, { caption: async (name) => result(name, caption) })(job({ fileId }));
@@ -74,7 +75,7 @@ const captionNow = (fileId: number, caption: string) => jobProcessor(app.strapi,
  * A caption job held at its engine: `arrived` resolves once the job has read the file row and the
  * image; it stays there until open() (the caption is `caption`) or fail(err).
  */
-function heldJob(data: CaptionJob, caption: string) {
+function heldJob(data: Omit<CaptionJob, 'app'>, caption: string) {
   let arrive!: () => void;
   const arrived = new Promise<void>((r) => (arrive = r));
   let release!: (err: Error | null) => void;
@@ -110,7 +111,7 @@ describe("a person's alt text survives a caption job that started before it was 
     const saved = await call(admin, 'PUT', `/upload/files/${file.id}`, { fileInfo: { alternativeText: 'Written by an editor' } });
     expect(saved.status).toBe(200);
     held.open();
-    expect(await held.done).toEqual({ caption: 'A machine caption' });
+    expect(await held.done).toMatchObject({ status: 'suggested', caption: 'A machine caption' });
 
     expect((await fileRow(file.id)).alternativeText).toBe('Written by an editor');
     // The suggestion is stored beside it, and the row does not claim the file's text is the machine's.
@@ -144,7 +145,7 @@ describe("a person's alt text survives a caption job that started before it was 
     const edited = await call(admin, 'PUT', `/altbridge/captions/${file.documentId}`, { text: 'A person wrote this' });
     expect(edited.status).toBe(200);
     held.open();
-    expect(await held.done).toEqual({ skipped: `caption edited by ${EDITOR} while it was being made` });
+    expect(await held.done).toMatchObject({ status: 'skipped', skipped: `caption edited by ${EDITOR} while it was being made` });
 
     expect((await fileRow(file.id)).alternativeText).toBe('A person wrote this');
     expect(await captionApi(file.id)).toMatchObject({ text: 'A person wrote this', status: 'edited', source: 'human', reviewedBy: EDITOR, altTextFromPlugin: false });
@@ -161,7 +162,7 @@ describe("a person's alt text survives a caption job that started before it was 
     const approved = await call(admin, 'POST', `/altbridge/captions/${file.documentId}/approve`);
     expect(approved.body.data).toMatchObject({ status: 'approved', text: 'The first machine caption' });
     held.open();
-    expect(await held.done).toEqual({ skipped: `caption approved by ${EDITOR} while it was being made` });
+    expect(await held.done).toMatchObject({ status: 'skipped', skipped: `caption approved by ${EDITOR} while it was being made` });
 
     expect(await captionApi(file.id)).toMatchObject({ status: 'approved', text: 'The first machine caption', reviewedBy: EDITOR, m: 600, altTextFromPlugin: false });
     expect((await fileRow(file.id)).alternativeText).toBe('The first machine caption');

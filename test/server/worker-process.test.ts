@@ -3,6 +3,7 @@
  * and what happens when that process is killed in the middle of a job: the job is found stalled
  * and retried, and the file ends with exactly one caption. The settings preview is captioned by
  * that process too: with none running, Strapi answers 503 instead of running the models itself.
+ * The process announces itself (its heartbeat in Redis, mode 'external') until it stops.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as http from 'http';
@@ -81,6 +82,9 @@ test('the separate worker process captions uploads and the settings preview; Str
   expect(app.strapi.plugin('altbridge').service('consumer').isRunning()).toBe(false);
   const worker = startWorker();
   await connected(worker);
+  const workers = app.strapi.plugin('altbridge').service('workers');
+  const self = await waitFor("the worker process's heartbeat", async () => (await workers.list()).find((w: any) => w.pid === worker.pid));
+  expect(self).toMatchObject({ mode: 'external', lastJob: null });
   const file = await upload(admin, 'red.png', 'image/png', await png());
   const caption = await waitFor('a caption from the worker process', async () => {
     const { body } = await call(admin, 'GET', '/altbridge/captions');
@@ -95,6 +99,8 @@ test('the separate worker process captions uploads and the settings preview; Str
   const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
   worker.kill('SIGTERM');
   expect(await exited).toBe(0);
+  // A clean stop takes the heartbeat away at once (a killed worker's lasts until its TTL).
+  expect(await workers.list()).toEqual([]);
 });
 
 test('a worker killed in the middle of a job: the job is retried and exactly one caption is stored', async () => {

@@ -1,7 +1,8 @@
-/** The plugin's menu entry: its pages under /plugins/altbridge, with the page links above them. */
+/** The plugin's menu entry: its pages under /plugins/altbridge, with the page links and the no-worker banner above them. */
 import { Page } from '@strapi/strapi/admin';
 import { Route, Routes } from 'react-router-dom';
 import { PluginNav } from '../components/PluginNav';
+import { WorkerBanner } from '../components/WorkerBanner';
 import { PERMISSIONS } from '../permissions';
 import { AuditPage } from './AuditPage';
 import { BackfillPage } from './BackfillPage';
@@ -12,6 +13,7 @@ import { FinetunePage } from './FinetunePage';
 export const App = () => (
   <Page.Protect permissions={PERMISSIONS.read}>
     <PluginNav />
+    <WorkerBanner />
     <Routes>
       <Route index element={<CaptionsPage />} />
       <Route path="backfill" element={<BackfillPage />} />

@@ -1,9 +1,10 @@
-/** Host check: `altbridge doctor`'s report, read-only (a status per check, its detail and the fix). */
+/** Host check: `altbridge doctor`'s report, read-only (a status per check, its detail and the fix), and the live caption workers. */
 import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
-import { DoctorReport } from '../api';
+import { DoctorReport, WorkersStatus } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
+import { WorkerList } from '../components/WorkerList';
 import { useResource } from '../hooks/useResource';
 import { PERMISSIONS } from '../permissions';
 import { PLUGIN_ID } from '../pluginId';
@@ -18,6 +19,11 @@ export const ProtectedHostCheckPage = () => (
 
 export function HostCheckPage() {
   const { data, error, reload } = useResource<DoctorReport>(`/${PLUGIN_ID}/doctor`);
+  const workers = useResource<WorkersStatus>(`/${PLUGIN_ID}/workers`);
+  const checkAgain = () => {
+    reload();
+    workers.reload();
+  };
   if (!data) return error ? <Page.Error /> : <Page.Loading />;
   const failed = data.checks.filter((c) => c.status === 'fail').length;
   const warned = data.checks.filter((c) => c.status === 'warn').length;
@@ -28,7 +34,7 @@ export function HostCheckPage() {
         title="Host check"
         subtitle={`What npx altbridge doctor reports for this server, checked ${new Date(data.generatedAt).toLocaleString()}.`}
         primaryAction={
-          <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={reload}>
+          <Button variant="secondary" startIcon={<ArrowClockwise />} onClick={checkAgain}>
             Check again
           </Button>
         }
@@ -42,6 +48,13 @@ export function HostCheckPage() {
               {warned > 0 && ` · ${warned} warning${warned === 1 ? '' : 's'}`}
             </Typography>
           </Box>
+          <Typography tag="h2" variant="delta">
+            Caption workers
+          </Typography>
+          <WorkerList status={workers.data} error={workers.error} />
+          <Typography tag="h2" variant="delta">
+            Host checks
+          </Typography>
           <Table colCount={3} rowCount={data.checks.length + 1} aria-label="Host checks">
             <Thead>
               <Tr>

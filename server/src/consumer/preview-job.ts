@@ -10,9 +10,11 @@ import { CaptionEngine } from '../../../worker/engine';
 import type { PreviewJob, PreviewRow } from '../contracts';
 import { readUpload } from '../read-upload';
 import { getService, pluginConfig } from '../utils';
+import { refuseForeign } from './process-job';
 
 export function previewProcessor(strapi: Core.Strapi, engine: CaptionEngine) {
   return async (job: Job<PreviewJob>): Promise<PreviewRow[]> => {
+    refuseForeign(strapi, job);
     const file = await getService(strapi, 'captions').findFile(job.data.fileId);
     if (!file) throw new Error(`file ${job.data.fileId} no longer exists`);
     const s = await getService(strapi, 'settings').get();

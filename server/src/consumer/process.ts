@@ -16,7 +16,8 @@ export async function runWorkerProcess(appDir: string): Promise<never> {
   const built = path.join(appDir, 'dist');
   const distDir = fs.existsSync(path.join(appDir, 'tsconfig.json')) && fs.existsSync(path.join(built, 'config')) ? built : appDir;
   const strapi = await createStrapi({ appDir, distDir, serveAdminPanel: false }).load();
-  getService(strapi, 'consumer').start();
+  // With worker: 'inline' in the app's config, bootstrap has started it already (then it reports itself inline).
+  getService(strapi, 'consumer').start('external');
   // Runs until a signal: the queue's Redis connections keep the process alive.
   return new Promise<never>(() => undefined);
 }

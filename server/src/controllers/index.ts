@@ -9,5 +9,6 @@ import finetune from './finetune';
 import jobs from './jobs';
 import preview from './preview';
 import settings from './settings';
+import workers from './workers';
 
-export default { audit, backfill, bundles, captions, corpora, doctor, finetune, jobs, preview, settings };
+export default { audit, backfill, bundles, captions, corpora, doctor, finetune, jobs, preview, settings, workers };

@@ -24,6 +24,7 @@ export const adminRoutes = [
   route('GET', '/bundles', 'bundles.usable', ACTIONS.settings),
   route('POST', '/settings/preview', 'preview.run', ACTIONS.settings),
   route('GET', '/jobs/failed', 'jobs.failed', ACTIONS.read),
+  route('GET', '/workers', 'workers.status', ACTIONS.read),
   route('POST', '/jobs/:id/retry', 'jobs.retry', ACTIONS.edit),
   route('GET', '/backfill', 'backfill.status', ACTIONS.read),
   route('POST', '/backfill', 'backfill.start', ACTIONS.edit),

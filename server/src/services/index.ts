@@ -10,8 +10,9 @@ import finetune from './finetune';
 import preview from './preview';
 import queue from './queue';
 import settings from './settings';
+import workers from './workers';
 
-const services = { audit, backfill, bundles, captions, consumer, corpora, doctor, finetune, preview, queue, settings };
+const services = { audit, backfill, bundles, captions, consumer, corpora, doctor, finetune, preview, queue, settings, workers };
 export default services;
 
 type ServiceTypes = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };

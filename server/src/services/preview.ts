@@ -6,8 +6,9 @@
  */
 import type { Core } from '@strapi/strapi';
 import { Queue, QueueEvents } from 'bullmq';
+import { appIdOf } from '../app-identity';
 import { previewQueueName } from '../config';
-import { Preview, PREVIEW_LIMITS, PreviewJob, PreviewRow, SETTINGS_LIMITS } from '../contracts';
+import { NO_WORKER_FIX, Preview, PREVIEW_LIMITS, PreviewJob, PreviewRow, SETTINGS_LIMITS } from '../contracts';
 import { InvalidInput, NotFound } from '../errors';
 import { ROW_ID, whole } from '../input';
 import { redisConnection } from '../redis';
@@ -58,7 +59,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const file = await sample(input.fileId);
       const waitMs = pluginConfig(strapi).previewTimeoutMs;
       const { queue, events } = connect();
-      const job = await queue.add('preview', { fileId: file.id, m: ms }, { attempts: 1, removeOnComplete: KEEP, removeOnFail: KEEP });
+      const job = await queue.add('preview', { app: appIdOf(strapi), fileId: file.id, m: ms }, { attempts: 1, removeOnComplete: KEEP, removeOnFail: KEEP });
       try {
         return { file: { id: file.id, name: file.name, url: file.url }, rows: await job.waitUntilFinished(events, waitMs) };
       } catch (err) {
@@ -67,11 +68,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         // Not taken: no worker should find it later. Taken: the worker finishes it, unread.
         await job.remove().catch(() => undefined);
         const s = waitMs / 1000;
-        throw new NoWorker(
-          state === 'active'
-            ? `the caption worker did not finish the preview within ${s} s`
-            : `no caption worker is running: none took the preview within ${s} s (start one with \`npx altbridge worker\`, or set ALTBRIDGE_WORKER=inline)`,
-        );
+        throw new NoWorker(state === 'active' ? `the caption worker did not finish the preview within ${s} s` : `no caption worker is running: none took the preview within ${s} s (${NO_WORKER_FIX})`);
       }
     },
 

@@ -4,6 +4,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import { JobsOptions, Queue } from 'bullmq';
+import { appIdOf } from '../app-identity';
 import type { CaptionJob, FailedJob, RegenerateInput } from '../contracts';
 import { Conflict, NotFound } from '../errors';
 import { redisConnection } from '../redis';
@@ -38,14 +39,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** One job per version of a file's content (fileJobId): the same event seen twice adds one job. */
     async enqueueFile(file: { id: number; updatedAt?: string | Date | null }, batch?: string): Promise<string> {
-      const job = await get().add('caption', { fileId: file.id, ...(batch ? { batch } : {}) }, jobOptions(fileJobId(file)));
+      const job = await get().add('caption', { app: appIdOf(strapi), fileId: file.id, ...(batch ? { batch } : {}) }, jobOptions(fileJobId(file)));
       return job.id!;
     },
 
-    /** Files with a job that will still run. */
+    /** Files with a job of this app's that will still run (another app's job for the same id is refused). */
     async pendingFileIds(): Promise<Set<number>> {
+      const app = appIdOf(strapi);
       const jobs = await get().getJobs([...PENDING]);
-      return new Set(jobs.filter(Boolean).map((j) => j.data.fileId));
+      return new Set(jobs.filter((j) => j?.data.app === app).map((j) => j.data.fileId));
     },
 
     /** Jobs of a backfill run that have not started, taken off the queue; returns their file ids. */
@@ -90,7 +92,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           continue;
         }
         const id = fileJobId(file);
-        const data: CaptionJob = { fileId: file.id, ...(row.batch ? { batch: row.batch } : {}) };
+        const data: CaptionJob = { app: appIdOf(strapi), fileId: file.id, ...(row.batch ? { batch: row.batch } : {}) };
         await get().add('caption', data, jobOptions((await get().getJob(id)) ? recoverJobId(file.id) : id));
         requeued++;
       }
@@ -105,7 +107,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
      */
     async enqueueRegenerate(fileId: number, overrides: RegenerateInput): Promise<string> {
       const id = regenerateJobId(fileId);
-      const added = await get().add('caption', { fileId, ...overrides }, { ...jobOptions(id), deduplication: { id: `regen-${fileId}` } });
+      const added = await get().add('caption', { app: appIdOf(strapi), fileId, ...overrides }, { ...jobOptions(id), deduplication: { id: `regen-${fileId}` } });
       if (added.id === id) return id;
       const pending = await get().getJob(added.id!);
       if (pending && pending.data.m === overrides.m && pending.data.steps === overrides.steps) return pending.id!;
