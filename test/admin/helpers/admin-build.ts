@@ -2,8 +2,9 @@
  * The example app with its admin panel built, for the browser test: a copy of example/ (config,
  * src, package.json, tsconfig.json) in example/.tmp/ — inside the repository so that the copy's
  * config/plugins.js finds the plugin root above it, and ignored by example/.gitignore — built with
- * `strapi build` as `npm run build` does. The admin build takes the plugin's admin entry from
- * source (package.json#exports['./strapi-admin']). Strapi then boots from the copy's dist/.
+ * `strapi build` as `npm run build` does. The admin build takes the plugin's admin panel from its
+ * package exports (dist/admin, package.json#exports['./strapi-admin']), so the plugin's own
+ * `strapi-plugin build` runs first. Strapi then boots from the copy's dist/.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -11,9 +12,27 @@ import * as path from 'path';
 
 export const EXAMPLE = path.join(__dirname, '..', '..', '..', 'example');
 const STRAPI_CLI = path.join(path.dirname(require.resolve('@strapi/strapi/package.json')), 'bin', 'strapi.js');
+const SDK_CLI = path.join(path.dirname(require.resolve('@strapi/sdk-plugin/package.json')), 'bin', 'strapi-plugin.js');
 
 /** A 1×1 transparent PNG. */
 const TRANSPARENT_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
+/** Runs a Node CLI to its end in production mode; throws `what` failed with the output's tail. */
+async function node(args: string[], cwd: string, what: string): Promise<void> {
+  const log: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, NODE_ENV: 'production', STRAPI_TELEMETRY_DISABLED: 'true', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => log.push(String(d)));
+    child.stderr.on('data', (d) => log.push(String(d)));
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`${what} failed (exit ${code}):\n${log.join('').slice(-4000)}`);
+}
 
 export interface BuiltApp {
   /** The copy's root (appDir). */
@@ -40,22 +59,11 @@ export async function buildExampleApp(label: string): Promise<BuiltApp> {
   // strapi::favicon reads favicon.png from the app folder and logs an error per request without one.
   if (!fs.existsSync(path.join(appDir, 'favicon.png'))) fs.writeFileSync(path.join(appDir, 'favicon.png'), TRANSPARENT_PNG);
   const started = Date.now();
-  const log: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [STRAPI_CLI, 'build'], {
-      cwd: appDir,
-      env: { ...process.env, NODE_ENV: 'production', STRAPI_TELEMETRY_DISABLED: 'true', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d) => log.push(String(d)));
-    child.stderr.on('data', (d) => log.push(String(d)));
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
+  // The app takes the plugin's admin from its package exports (dist/admin), as an installed plugin's.
+  await node([SDK_CLI, 'build'], path.join(EXAMPLE, '..'), 'strapi-plugin build of the plugin');
+  await node([STRAPI_CLI, 'build'], appDir, 'strapi build of the example app');
   const buildMs = Date.now() - started;
   const distDir = path.join(appDir, 'dist');
-  if (code !== 0 || !fs.existsSync(path.join(distDir, 'build', 'index.html'))) {
-    throw new Error(`strapi build of the example app failed (exit ${code}):\n${log.join('').slice(-4000)}`);
-  }
+  if (!fs.existsSync(path.join(distDir, 'build', 'index.html'))) throw new Error(`strapi build of the example app wrote no ${distDir}/build/index.html`);
   return { appDir, distDir, buildMs, remove: () => fs.rmSync(appDir, { recursive: true, force: true }) };
 }
