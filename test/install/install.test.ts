@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
+import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { freePort, Running, sh, start, until } from './helpers/processes';
 
@@ -21,6 +22,10 @@ const STRAPI_VERSION = packageJson(require.resolve('@strapi/strapi/package.json'
 const PACKAGE = packageJson(path.join(ROOT, 'package.json')).name;
 const PG = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres' };
 const KEEP = !!process.env.ALTBRIDGE_KEEP_INSTALL_TEST;
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'install');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADMIN = { firstname: 'Ada', lastname: 'Admin', email: 'ada@example.com', password: 'Install-test-1' };
 
 /** The README's install commands, run as written (the package from the tarball instead of the registry). */
 const INSTALL = `ONNXRUNTIME_NODE_INSTALL=skip npm install ${PACKAGE}`;
@@ -85,7 +90,7 @@ async function signUp(app: App): Promise<void> {
   const res = await fetch(`${app.url}/admin/register-admin`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ firstname: 'Ada', lastname: 'Admin', email: 'ada@example.com', password: 'Install-test-1' }),
+    body: JSON.stringify(ADMIN),
   });
   app.jwt = ((await res.json()) as { data: { token: string } }).data.token;
   app.apiToken = (await api(app, 'POST', '/admin/api-tokens', { name: 'uploads', description: '', type: 'full-access', lifespan: null })).data.accessKey;
@@ -106,7 +111,7 @@ const captions = async (app: App): Promise<any[]> => (await api(app, 'GET', '/al
 const captioned = (app: App, fileId: number, after = '') =>
   until(
     `a caption for file ${fileId} in ${app.dir}`,
-    async () => (await captions(app)).find((c) => c.fileId === fileId && c.text && c.updatedAt > after),
+    async () => (await captions(app)).find((c) => c.fileId === fileId && c.status !== 'queued' && c.text && c.updatedAt > after),
     120_000,
     () => `${app.worker?.output() ?? ''}\n${app.strapi?.output() ?? ''}`,
   );
@@ -117,6 +122,7 @@ const square = (r: number, g: number, b: number) =>
     .toBuffer();
 
 const app1: App = { dir: path.join(work, 'app-one'), url: '', env: {} };
+const app2: App = { dir: path.join(work, 'app-two'), url: '', env: {} };
 
 afterAll(async () => {
   await Promise.all(running.map((r) => r.stop()));
@@ -184,27 +190,120 @@ test(`a new Strapi ${STRAPI_VERSION} app made by create-strapi installs the tarb
   expect(fs.existsSync(path.join(app1.dir, 'node_modules', PACKAGE, 'dist', 'server', 'src', 'index.js'))).toBe(true);
 });
 
-test('Strapi starts with the plugin from the package; the external worker from the installed CLI captions an upload; bundles live in the app', async () => {
+/** The plugin's Captions page and Host check in a real browser, logged in as the app's admin: screenshots, and the texts found. */
+async function lookInAdmin(app: App, shots: string): Promise<{ banner: string; hostCheck: string }> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${app.url}/admin`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(ADMIN.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Login' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Alt text' }).click();
+    const banner = page.getByRole('alert', { name: 'No caption worker' });
+    await banner.waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${shots}-banner.png`), fullPage: true });
+    const bannerText = await banner.innerText();
+    await page.goto(`${app.url}/admin/settings/altbridge-host-check`);
+    const missing = page.getByRole('note', { name: 'Caption worker missing' });
+    await missing.waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${shots}-host-check.png`), fullPage: true });
+    return { banner: bannerText, hostCheck: await missing.innerText() };
+  } finally {
+    await browser.close();
+  }
+}
+
+let file1Id: number;
+const workers = async (app: App) => (await api(app, 'GET', '/altbridge/workers')).data;
+
+test('in production with no worker running, an upload waits: the admin shows the banner with the fix, and Host check names the missing worker', async () => {
   const port = await freePort();
   Object.assign(app1, { url: `http://127.0.0.1:${port}`, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' } });
   await startStrapi(app1);
   // Seeded into the app, not read from node_modules.
   expect(fs.existsSync(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini', 'manifest.json'))).toBe(true);
   await signUp(app1);
+  file1Id = (await uploadImage(app1, 'red-square.png', await square(220, 30, 30))).id;
+  expect(await until('the job to wait with no worker', async () => ((await workers(app1)).stalled ? workers(app1) : undefined), 30_000)).toMatchObject({
+    workers: [],
+    waiting: 1,
+    configured: 'external',
+  });
+  const seen = await lookInAdmin(app1, 'app-one-no-worker');
+  for (const text of [seen.banner, seen.hostCheck]) {
+    expect(text).toContain('No caption worker is running');
+    expect(text).toContain(WORKER);
+  }
+});
+
+test('the external worker from the installed CLI captions the waiting upload and announces itself; the CLI works in the app', async () => {
   const worker = startWorker(app1);
-  const file = await uploadImage(app1, 'red-square.png', await square(220, 30, 30));
+  const file = { id: file1Id };
   const caption = await captioned(app1, file.id);
   expect(caption).toMatchObject({ fileId: file.id, source: 'machine', bundle: 'shapes-mini' });
   // The shipped bundle is a demonstration: its caption waits for review and is not written as alt text.
   expect(caption.status).toBe('needs-review');
   expect((await api(app1, 'GET', `/upload/files/${file.id}`)).alternativeText).toBeNull();
-  expect(worker.output()).toContain('caption worker consuming');
+  const live = await until('the worker to report its job', async () => ((await workers(app1)).workers[0]?.lastJob?.fileId === file.id ? workers(app1) : undefined), 30_000, worker.output);
+  expect(live).toMatchObject({ stalled: false, workers: [{ mode: 'external', bundle: expect.stringContaining('shapes-mini'), concurrency: 2 }] });
+  expect(worker.output()).toMatch(/altbridge: file \d+ "red-square\.png": needs-review in \d+ ms/);
 
-  // The CLI from the installed package, in the app's folder: the app's models, a caption, the host check.
+  // The CLI from the installed package, in the app's folder: per-command help, the app's models, a caption, the host check.
   fs.writeFileSync(path.join(app1.dir, 'blue.png'), await square(30, 30, 220));
-  const outputs = [await sh('npx altbridge models list', app1.dir), await sh('npx altbridge caption blue.png --json', app1.dir), await sh('npx altbridge doctor', app1.dir)];
-  expect(outputs[0]).toContain(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini'));
-  expect(outputs[1]).toMatch(/"caption":"[a-z]/);
-  expect(outputs[2]).toMatch(/ok +bundle:shapes-mini@/);
+  const outputs = [
+    await sh('npx altbridge worker --help', app1.dir),
+    await sh('npx altbridge models list', app1.dir),
+    await sh('npx altbridge caption blue.png --json', app1.dir),
+    await sh('npx altbridge doctor', app1.dir),
+  ];
+  expect(outputs[0]).toMatch(/Usage: altbridge worker/);
+  expect(outputs[1]).toContain(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini'));
+  expect(outputs[2]).toMatch(/"caption":"[a-z]/);
+  expect(outputs[3]).toMatch(/ok +bundle:shapes-mini@/);
   for (const o of outputs) expect(o).not.toContain('Unknown project config');
+});
+
+test("a second app on the same Redis: each worker takes only its own app's jobs, and a Regenerate in one app leaves the other's file with the same id alone", async () => {
+  // A copy of the first app (hard links: same build, no second install) under another name, on its own database.
+  await sh(`cp -al ${app1.dir} ${app2.dir}`, work);
+  for (const dir of ['.altbridge', 'public/uploads']) fs.rmSync(path.join(app2.dir, dir), { recursive: true, force: true });
+  fs.mkdirSync(path.join(app2.dir, 'public', 'uploads'), { recursive: true });
+  const database = `${databases[0]}_two`;
+  await pg(`CREATE DATABASE "${database}"`);
+  databases.push(database);
+  // Linked files are replaced, never written through (that would change the first app's too).
+  const rewrite = (file: string, edit: (text: string) => string) => {
+    const text = edit(fs.readFileSync(file, 'utf8'));
+    fs.rmSync(file);
+    fs.writeFileSync(file, text);
+  };
+  rewrite(path.join(app2.dir, 'package.json'), (t) => t.replace(/"name": "[^"]*"/, '"name": "app-two"'));
+  rewrite(path.join(app2.dir, '.env'), (t) => t.replace(/^DATABASE_NAME=.*$/m, `DATABASE_NAME=${database}`));
+  const port = await freePort();
+  Object.assign(app2, { url: `http://127.0.0.1:${port}`, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' } });
+  await startStrapi(app2);
+  await signUp(app2);
+  const worker2 = startWorker(app2);
+
+  const file2 = await uploadImage(app2, 'green-square.png', await square(30, 200, 30));
+  const file1 = { id: file1Id };
+  // Both apps' first file has id 1: the case where a shared queue re-captioned the wrong app's file.
+  expect(file2.id).toBe(file1.id);
+  const first = await captioned(app2, file2.id);
+  const before = (await captions(app1)).find((c) => c.fileId === file1.id);
+  await api(app2, 'POST', `/altbridge/captions/${first.documentId}/regenerate`, {});
+  await captioned(app2, file2.id, first.updatedAt);
+
+  // Each worker announced itself to its own app only, and captioned only its own app's files.
+  const [live1, live2] = [await workers(app1), await workers(app2)];
+  expect(live1.workers).toHaveLength(1);
+  expect(live2.workers).toHaveLength(1);
+  expect(live1.workers[0].pid).not.toBe(live2.workers[0].pid);
+  expect(app1.worker!.output()).not.toContain('green-square.png');
+  expect(worker2.output()).not.toContain('red-square.png');
+  expect(worker2.output().match(/altbridge: file \d+ "green-square\.png"/g)).toHaveLength(2);
+  expect((await captions(app1)).find((c) => c.fileId === file1.id)).toEqual(before);
 });
