@@ -4,10 +4,11 @@ import backfill from './backfill';
 import bundles from './bundles';
 import captions from './captions';
 import corpora from './corpora';
+import decorative from './decorative';
 import doctor from './doctor';
 import finetune from './finetune';
 import jobs from './jobs';
 import preview from './preview';
 import settings from './settings';
 
-export default { audit, backfill, bundles, captions, corpora, doctor, finetune, jobs, preview, settings };
+export default { audit, backfill, bundles, captions, corpora, decorative, doctor, finetune, jobs, preview, settings };

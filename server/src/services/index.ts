@@ -5,13 +5,14 @@ import bundles from './bundles';
 import captions from './captions';
 import consumer from './consumer';
 import corpora from './corpora';
+import decorative from './decorative';
 import doctor from './doctor';
 import finetune from './finetune';
 import preview from './preview';
 import queue from './queue';
 import settings from './settings';
 
-const services = { audit, backfill, bundles, captions, consumer, corpora, doctor, finetune, preview, queue, settings };
+const services = { audit, backfill, bundles, captions, consumer, corpora, decorative, doctor, finetune, preview, queue, settings };
 export default services;
 
 type ServiceTypes = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
