@@ -227,21 +227,36 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
-  /** Coverage and totals, with the number of images that need attention and of those matching `filter` (all needing attention when none). */
-  async function counts(o: Options, filter = NEEDS_ATTENTION): Promise<{ coverage: Coverage; totals: AuditTotals; attention: number; matching: number }> {
-    const [c] = await query<Record<string, number>>(
+  /**
+   * One query, so PostgreSQL classifies the library once: coverage and totals, the number of images
+   * needing attention and of those matching `filter` (all needing attention when none), the totals
+   * per content type, and, given `page`, that page of the matching images in ORDER.
+   */
+  async function summary(
+    o: Options,
+    filter = NEEDS_ATTENTION,
+    page?: { page: number; pageSize: number },
+  ): Promise<{ coverage: Coverage; totals: AuditTotals; attention: number; matching: number; byContentType: ContentTypeTotals[]; rows: ClassifiedRow[] }> {
+    const [{ c, per_type, rows }] = await query<{ c: Record<string, number>; per_type: { content_type: string; images: number; compliant: number }[]; rows: ClassifiedRow[] | null }>(
       `${withClassified(o.limits)} select
-        count(*)::int as images,
-        ${ALT_KINDS.map((k) => `count(*) filter (where kind = '${k}')::int as "${k}"`).join(', ')},
-        count(*) filter (where compliant)::int as compliant,
-        count(*) filter (where decorative)::int as decorative,
-        ${AUDIT_REASONS.map((r) => `count(*) filter (where ${FLAG[r]})::int as "${r}"`).join(', ')},
-        ${ALT_RULE_IDS.map((id) => `count(*) filter (where ${RULE(id)})::int as ${RULE(id)}`).join(', ')},
-        count(*) filter (where ${NEEDS_ATTENTION})::int as attention,
-        count(*) filter (where ${filter})::int as matching
-      from x`,
-      o.t,
+        (select row_to_json(c) from (select
+          count(*)::int as images,
+          ${ALT_KINDS.map((k) => `count(*) filter (where kind = '${k}')::int as "${k}"`).join(', ')},
+          count(*) filter (where compliant)::int as compliant,
+          count(*) filter (where decorative)::int as decorative,
+          ${AUDIT_REASONS.map((r) => `count(*) filter (where ${FLAG[r]})::int as "${r}"`).join(', ')},
+          ${ALT_RULE_IDS.map((id) => `count(*) filter (where ${RULE(id)})::int as ${RULE(id)}`).join(', ')},
+          count(*) filter (where ${NEEDS_ATTENTION})::int as attention,
+          count(*) filter (where ${filter})::int as matching
+        from x) c) as c,
+        (select coalesce(json_agg(t order by t.content_type), '[]') from (
+          select u.content_type, count(distinct x.file_id)::int as images, (count(distinct x.file_id) filter (where x.compliant))::int as compliant
+          from u join x on x.file_id = u.file_id group by u.content_type
+        ) t) as per_type,
+        ${page ? `(select json_agg(p order by ${ORDER}) from (select * from x where ${filter} order by ${ORDER} limit ? offset ?) p)` : 'null'} as rows`,
+      page ? [...o.t, page.pageSize, (page.page - 1) * page.pageSize] : o.t,
     );
+    const names = new Map(contentTypes(strapi).map((t) => [t.uid, t.name]));
     return {
       coverage: { images: c.images, ...(Object.fromEntries(ALT_KINDS.map((k) => [k, c[k]])) as Record<AltKind, number>) },
       totals: {
@@ -253,17 +268,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       },
       attention: c.attention,
       matching: c.matching,
+      byContentType: per_type.map((r) => ({ contentType: r.content_type, contentTypeName: names.get(r.content_type) ?? r.content_type, images: r.images, compliant: r.compliant })),
+      rows: rows ?? [],
     };
-  }
-
-  async function byContentType(o: Options): Promise<ContentTypeTotals[]> {
-    const rows = await query<{ content_type: string; images: number; compliant: number }>(
-      `${withClassified(o.limits)} select u.content_type, count(distinct x.file_id)::int as images, (count(distinct x.file_id) filter (where x.compliant))::int as compliant
-      from u join x on x.file_id = u.file_id group by u.content_type order by u.content_type`,
-      o.t,
-    );
-    const names = new Map(contentTypes(strapi).map((c) => [c.uid, c.name]));
-    return rows.map((r) => ({ contentType: r.content_type, contentTypeName: names.get(r.content_type) ?? r.content_type, images: r.images, compliant: r.compliant }));
   }
 
   /** The entries using each of `fileIds`, published ones first. */
@@ -303,18 +310,20 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return rows.map((r) => ({ day: r.day, totals: JSON.parse(r.totals) as AuditTotals }));
   }
 
-  /** Every image (scope 'all') or those needing attention, read a page at a time by file id. */
-  async function* items(o: Options, scope: 'all' | 'attention'): AsyncGenerator<AuditItem[]> {
-    for (let after = 0; ; ) {
-      const rows = await query<ClassifiedRow>(`${withClassified(o.limits)} select * from x where file_id > ?${scope === 'attention' ? ` and ${NEEDS_ATTENTION}` : ''} order by file_id limit ?`, [
-        ...o.t,
-        after,
-        EXPORT_PAGE,
-      ]);
-      yield rows.map(item);
-      if (rows.length < EXPORT_PAGE) return;
-      after = rows[rows.length - 1].file_id;
-    }
+  /**
+   * Every image (scope 'all') or those needing attention, in file id order, read a page at a time
+   * through a cursor: PostgreSQL classifies the library once, the export holds one page of rows.
+   */
+  async function eachPage(o: Options, scope: 'all' | 'attention', page: (items: AuditItem[]) => void): Promise<void> {
+    await strapi.db.transaction(async ({ trx }) => {
+      await trx.raw(`declare audit_export no scroll cursor for ${withClassified(o.limits)} select * from x${scope === 'attention' ? ` where ${NEEDS_ATTENTION}` : ''} order by file_id`, o.t);
+      for (;;) {
+        const { rows } = (await trx.raw(`fetch ${EXPORT_PAGE} from audit_export`)) as { rows: ClassifiedRow[] };
+        page(rows.map(item));
+        if (rows.length < EXPORT_PAGE) break;
+      }
+      await trx.raw('close audit_export');
+    });
   }
 
   function filterFrom(reason: unknown, rule: unknown): string {
@@ -333,13 +342,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown; rule?: unknown; maxLength?: unknown; duplicateMin?: unknown }): Promise<AuditReport> {
       const o = await options(q);
       const filter = filterFrom(q.reason, q.rule);
-      const [c, page, perType] = await Promise.all([
-        counts(o, filter),
-        query<ClassifiedRow>(`${withClassified(o.limits)} select * from x where ${filter} order by ${ORDER} limit ? offset ?`, [...o.t, q.pageSize, (q.page - 1) * q.pageSize]),
-        byContentType(o),
-      ]);
+      const c = await summary(o, filter, q);
       await snapshot(c.totals);
-      const [used, past] = await Promise.all([entriesOf(page.map((r) => r.file_id)), history()]);
+      const [used, past] = await Promise.all([entriesOf(c.rows.map((r) => r.file_id)), history()]);
       return {
         coverage: c.coverage,
         totals: c.totals,
@@ -347,12 +352,12 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         limits: o.limits,
         lowConfidence: o.t[1],
         minQuality: o.t[0],
-        byContentType: perType,
+        byContentType: c.byContentType,
         history: past,
         attention: {
           total: c.attention,
           byReason: c.totals.byReason,
-          results: page.map((r) => ({ ...item(r), usedIn: used.get(r.file_id) ?? [] })),
+          results: c.rows.map((r) => ({ ...item(r), usedIn: used.get(r.file_id) ?? [] })),
           pagination: { page: q.page, pageSize: q.pageSize, total: c.matching, pageCount: Math.ceil(c.matching / q.pageSize) },
         },
       };
@@ -360,7 +365,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Records today's totals; the plugin calls it daily, so the chart has a point for days nobody opened the audit. */
     async snapshotNow(): Promise<AuditTotals> {
-      const { totals } = await counts(await options({}));
+      const { totals } = await summary(await options({}));
       await snapshot(totals);
       return totals;
     },
@@ -373,7 +378,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const scope: HtmlReport['scope'] = q.scope === 'attention' ? 'attention' : 'all';
       const o = await options(q);
       const chosen: AuditItem[] = [];
-      for await (const page of items(o, scope)) chosen.push(...page);
+      await eachPage(o, scope, (page) => chosen.push(...page));
       const stamp = new Date().toISOString().slice(0, 10);
       const filename = `alt-text-audit-${stamp}.${format}`;
       if (format === 'csv')
@@ -385,9 +390,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           type: 'text/csv; charset=utf-8',
           filename,
         };
-      const { coverage, totals } = await counts(o);
+      const { coverage, totals, byContentType } = await summary(o);
       await snapshot(totals);
-      const [perType, past] = await Promise.all([byContentType(o), history()]);
+      const past = await history();
       const report = {
         generatedAt: new Date().toISOString(),
         scope,
@@ -397,7 +402,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         rules: ALT_RULE_IDS.map((id) => ALT_RULES[id]),
         coverage,
         totals,
-        byContentType: perType,
+        byContentType,
         history: past,
         items: chosen,
       };
