@@ -5,7 +5,7 @@
  */
 import type { Core } from '@strapi/strapi';
 import sharp from 'sharp';
-import type { AltRule, AuditItem, AuditSnapshot, AuditTotals, ContentTypeTotals, Coverage } from './contracts';
+import type { AltKind, AltRule, AuditItem, AuditSnapshot, AuditTotals, ContentTypeTotals, Coverage } from './contracts';
 import { readUpload } from './read-upload';
 import { pluginConfig } from './utils';
 
@@ -25,6 +25,7 @@ export interface HtmlReport {
 const MAX_THUMBNAILS = 2000;
 const THUMB_PX = 72;
 
+const WRITTEN_BY: Record<AltKind, string> = { human: 'a person', machineApproved: 'machine, approved', machineUnreviewed: 'machine, not reviewed', decorative: 'decorative', none: '–' };
 const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pct = (n: number, of: number) => (of ? `${Math.round((n / of) * 1000) / 10} %` : '–');
 
@@ -61,9 +62,13 @@ function chartSvg(history: AuditSnapshot[], rules: AltRule[]): string {
   const grid = [0, 0.25, 0.5, 0.75, 1]
     .map((v) => `<line x1="${left}" x2="${w - right}" y1="${y(v)}" y2="${y(v)}" stroke="#d0d5dd"/><text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v * 100} %</text>`)
     .join('');
-  const days = history.length
-    ? `<text x="${x(0)}" y="${h - 8}" text-anchor="start">${esc(history[0].day)}</text><text x="${x(history.length - 1)}" y="${h - 8}" text-anchor="end">${esc(history[history.length - 1].day)}</text>`
-    : '';
+  const last = history.length - 1;
+  const days =
+    last < 0
+      ? ''
+      : last === 0
+        ? `<text x="${x(0)}" y="${h - 8}" text-anchor="middle">${esc(history[0].day)}</text>`
+        : `<text x="${x(0)}" y="${h - 8}" text-anchor="start">${esc(history[0].day)}</text><text x="${x(last)}" y="${h - 8}" text-anchor="end">${esc(history[last].day)}</text>`;
   const lines = series
     .map((s, i) => {
       const st = SERIES_STYLE[i % SERIES_STYLE.length];
@@ -79,7 +84,7 @@ function chartSvg(history: AuditSnapshot[], rules: AltRule[]): string {
     })
     .join('');
   return `<figure>
-  <svg viewBox="0 0 ${w} ${h}" width="100%" role="img" aria-labelledby="chart-title" font-size="11" font-family="inherit"><title id="chart-title">Share of images compliant, and breaking each rule, per day (the table below has the figures)</title>${grid}${days}${lines}</svg>
+  <svg viewBox="0 0 ${w} ${h}" width="100%" style="max-width: ${w}px" role="img" aria-labelledby="chart-title" font-size="11" font-family="inherit"><title id="chart-title">Share of images compliant, and breaking each rule, per day (the table below has the figures)</title>${grid}${days}${lines}</svg>
   <ul class="legend">${legend}</ul>
 </figure>`;
 }
@@ -122,7 +127,7 @@ export async function auditHtml(strapi: Core.Strapi, r: HtmlReport): Promise<str
     const problems = [...it.rules.map((id) => ruleTitle.get(id) ?? id), ...it.reasons.filter((x) => x !== 'no-alt-text')];
     return `<tr><td>${src ? `<img class="thumb" src="${src}" alt="">` : ''}</td><td>${esc(it.fileName)}<br><small>#${it.fileId}</small></td><td>${
       it.decorative ? `<em>Decorative</em>: ${esc(it.decorative.reason)}` : it.alternativeText ? esc(it.alternativeText) : '<em>(none)</em>'
-    }</td><td>${esc(it.kind)}</td><td>${problems.length ? `<span class="bad">${esc(problems.join(', '))}</span>` : '<span class="ok">compliant</span>'}</td><td>${usage}</td></tr>`;
+    }</td><td>${WRITTEN_BY[it.kind]}</td><td>${problems.length ? `<span class="bad">${esc(problems.join(', '))}</span>` : '<span class="ok">compliant</span>'}</td><td>${usage}</td></tr>`;
   };
   const list = (title: string, items: AuditItem[]) =>
     items.length

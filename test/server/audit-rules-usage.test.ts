@@ -104,6 +104,7 @@ describe('decorative images', () => {
     expect(itemOf(r, f.plain)).toBeUndefined();
     expect(r.coverage.decorative).toBe(1);
     expect(r.totals).toMatchObject({ decorative: 1, compliant: 2 });
+    expect((await audit('&decorative=true')).attention.results.map((i: any) => [i.fileId, i.decorative.reason])).toEqual([[f.plain, 'Background texture']]);
     const human = await call(admin, 'PUT', `/altbridge/decorative/${f.good}`, { reason: 'nope' });
     expect(human.status).toBe(409);
     expect((await fileRow(f.good)).alternativeText).toBe('A red boat moored in a quiet harbour');

@@ -1,4 +1,4 @@
-/** CSV and JSON export of the audit: fetched with the admin JWT (a plain link would carry none), saved as a Blob. */
+/** CSV, JSON and HTML report export of the audit: fetched with the admin JWT (a plain link would carry none), saved as a Blob. */
 import * as React from 'react';
 import { Button, Flex } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
@@ -12,7 +12,7 @@ export function ExportButtons() {
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = React.useState<string | null>(null);
 
-  async function download(format: 'csv' | 'json') {
+  async function download(format: 'csv' | 'json' | 'html') {
     setBusy(format);
     try {
       const res = await get(`/${PLUGIN_ID}/audit/export`, { params: { format, scope: 'all' }, responseType: 'blob' });
@@ -31,6 +31,9 @@ export function ExportButtons() {
       </Button>
       <Button variant="secondary" startIcon={<Download />} loading={busy === 'json'} onClick={() => download('json')}>
         Export JSON
+      </Button>
+      <Button variant="secondary" startIcon={<Download />} loading={busy === 'html'} onClick={() => download('html')}>
+        HTML report
       </Button>
     </Flex>
   );

@@ -12,6 +12,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         lowConfidence: ctx.query.lowConfidence,
         reason: ctx.query.reason,
         rule: ctx.query.rule,
+        decorative: ctx.query.decorative,
         maxLength: ctx.query.maxLength,
         duplicateMin: ctx.query.duplicateMin,
       }),

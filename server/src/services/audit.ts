@@ -326,7 +326,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   }
 
-  function filterFrom(reason: unknown, rule: unknown): string {
+  /** The list asked for: one workflow reason, one rule, the decorative images, or (none given) all needing attention. */
+  function filterFrom(reason: unknown, rule: unknown, decorative: unknown): string {
+    if (decorative === 'true') return 'decorative';
     if (reason !== undefined && reason !== '') {
       if (!AUDIT_REASONS.includes(reason as AuditReason)) throw new InvalidInput(`reason must be one of ${AUDIT_REASONS.join(', ')}`);
       return FLAG[reason as AuditReason];
@@ -339,9 +341,18 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   }
 
   return {
-    async report(q: { page: number; pageSize: number; lowConfidence?: unknown; reason?: unknown; rule?: unknown; maxLength?: unknown; duplicateMin?: unknown }): Promise<AuditReport> {
+    async report(q: {
+      page: number;
+      pageSize: number;
+      lowConfidence?: unknown;
+      reason?: unknown;
+      rule?: unknown;
+      decorative?: unknown;
+      maxLength?: unknown;
+      duplicateMin?: unknown;
+    }): Promise<AuditReport> {
       const o = await options(q);
-      const filter = filterFrom(q.reason, q.rule);
+      const filter = filterFrom(q.reason, q.rule, q.decorative);
       const c = await summary(o, filter, q);
       await snapshot(c.totals);
       const [used, past] = await Promise.all([entriesOf(c.rows.map((r) => r.file_id)), history()]);
