@@ -124,7 +124,11 @@ export async function auditHtml(strapi: Core.Strapi, r: HtmlReport): Promise<str
   const row = (it: AuditItem) => {
     const src = thumbs.get(it.fileId);
     const usage = it.entries ? `${it.entries} entr${it.entries === 1 ? 'y' : 'ies'} (${it.publishedEntries} published)` : 'not used';
-    const problems = [...it.rules.map((id) => ruleTitle.get(id) ?? id), ...it.reasons.filter((x) => x !== 'no-alt-text')];
+    const problems = [
+      ...it.rules.map((id) => ruleTitle.get(id) ?? id),
+      ...it.reasons.filter((x) => x !== 'no-alt-text'),
+      ...(it.domainVerdict === 'out' && it.kind !== 'decorative' ? ['machine caption out of domain'] : []),
+    ];
     return `<tr><td>${src ? `<img class="thumb" src="${src}" alt="">` : ''}</td><td>${esc(it.fileName)}<br><small>#${it.fileId}</small></td><td>${
       it.decorative ? `<em>Decorative</em>: ${esc(it.decorative.reason)}` : it.alternativeText ? esc(it.alternativeText) : '<em>(none)</em>'
     }</td><td>${WRITTEN_BY[it.kind]}</td><td>${problems.length ? `<span class="bad">${esc(problems.join(', '))}</span>` : '<span class="ok">compliant</span>'}</td><td>${usage}</td></tr>`;

@@ -304,6 +304,7 @@ export function AuditPage() {
                                 {REASON[r]?.label ?? r}
                               </Badge>
                             ))}
+                          {item.domainVerdict === 'out' && item.kind !== 'decorative' && <Badge variant="warning">Out of domain</Badge>}
                           {item.compliant && item.reasons.length === 0 && <Badge variant="success">Compliant</Badge>}
                         </Flex>
                       </Td>
