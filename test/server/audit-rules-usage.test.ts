@@ -1,6 +1,7 @@
 /**
  * The audit on a real Strapi: the alt-text rules on real rows, where each image is used (an Article
- * with a media field and a repeatable component with one, draft and published), decorative images
+ * with a media field, a repeatable component with one and a dynamic zone with a component nested in
+ * it, draft and published), decorative images
  * (never captioned by the upload hook, the backfill or the worker's write-through; unmarked in one
  * call), the daily snapshot and the JSON / HTML exports.
  */
@@ -43,11 +44,25 @@ beforeAll(async () => {
   await put('good', 'A red boat moored in a quiet harbour');
   for (const k of ['team1', 'team2', 'team3']) await put(k, 'Our team');
   await put('plain');
+  await put('inZone', 'A LIGHTHOUSE ON A CLIFF');
+  await put('inGallery', 'FISHING NETS ON A QUAY');
   await setAuto(true);
   const articles = app.strapi.documents('api::article.article' as never);
   // Published: a cover, and the file-name image in a component; a draft uses the placeholder image.
   published = (await articles.create({ data: { title: 'Harbour news', cover: f.good, figures: [{ image: f.fileName, caption: 'x' }] } as never, status: 'published' } as never)).documentId;
-  draft = (await articles.create({ data: { title: 'Draft', cover: f.placeholder } as never } as never)).documentId;
+  // A draft uses the placeholder image, and two in a dynamic zone: directly, and in a component nested in it.
+  draft = (
+    await articles.create({
+      data: {
+        title: 'Draft',
+        cover: f.placeholder,
+        sections: [
+          { __component: 'shared.figure', image: f.inZone },
+          { __component: 'shared.gallery', title: 'Quay', figures: [{ image: f.inGallery }] },
+        ],
+      } as never,
+    } as never)
+  ).documentId;
 }, 120_000);
 
 describe('rules and usage', () => {
@@ -59,8 +74,8 @@ describe('rules and usage', () => {
     expect(itemOf(r, f.missing)).toMatchObject({ rules: ['missing'], reasons: ['no-alt-text'], compliant: false });
     for (const k of ['team1', 'team2', 'team3']) expect(itemOf(r, f[k]).rules).toEqual(['duplicate']);
     expect(itemOf(r, f.good)).toBeUndefined();
-    expect(r.totals).toMatchObject({ images: 9, compliant: 1, decorative: 0 });
-    expect(r.totals.byRule).toMatchObject({ 'file-name': 1, placeholder: 1, 'redundant-lead-in': 1, missing: 2, duplicate: 3, 'too-long': 0 });
+    expect(r.totals).toMatchObject({ images: 11, compliant: 1, decorative: 0 });
+    expect(r.totals.byRule).toMatchObject({ 'file-name': 1, placeholder: 1, 'redundant-lead-in': 1, missing: 2, duplicate: 3, 'all-caps': 2, 'too-long': 0 });
     expect(r.rules.map((x: any) => x.id)).toContain('all-caps');
     for (const rule of r.rules)
       expect(rule).toEqual({
@@ -73,16 +88,16 @@ describe('rules and usage', () => {
     // Only those breaking the rule asked for; its thresholds are the request's.
     expect((await audit('&rule=duplicate')).attention.results.map((i: any) => i.fileId)).toEqual([f.team1, f.team2, f.team3]);
     expect((await audit('&duplicateMin=4')).totals.byRule.duplicate).toBe(0);
-    expect((await audit('&maxLength=20')).totals.byRule['too-long']).toBe(1);
+    expect((await audit('&maxLength=30')).totals.byRule['too-long']).toBe(1);
     expect((await call(admin, 'GET', '/altbridge/audit?rule=nope')).status).toBe(400);
     expect((await call(admin, 'GET', '/altbridge/audit?maxLength=5')).status).toBe(400);
   });
 
-  test('usage comes from Strapi relations: a field and a component, draft and published; published first', async () => {
+  test('usage comes from Strapi relations: a field, a component, a dynamic zone and a component nested in it, draft and published; published first', async () => {
     const r = await audit();
     const order = r.attention.results.map((i: any) => i.fileId);
-    // The image on a published entry leads, then the one on a draft only, then the unused ones.
-    expect(order.slice(0, 2)).toEqual([f.fileName, f.placeholder]);
+    // The image on a published entry leads, then those on a draft only, then the unused ones.
+    expect(order.slice(0, 4)).toEqual([f.fileName, f.placeholder, f.inZone, f.inGallery]);
     expect(itemOf(r, f.fileName)).toMatchObject({ entries: 1, publishedEntries: 1 });
     expect(itemOf(r, f.fileName).usedIn).toEqual([
       { contentType: 'api::article.article', contentTypeName: 'Article', kind: 'collectionType', documentId: published, field: 'figures.image', published: true },
@@ -90,7 +105,10 @@ describe('rules and usage', () => {
     expect(itemOf(r, f.placeholder)).toMatchObject({ entries: 1, publishedEntries: 0 });
     expect(itemOf(r, f.placeholder).usedIn).toEqual([expect.objectContaining({ documentId: draft, field: 'cover', published: false })]);
     expect(itemOf(r, f.leadIn)).toMatchObject({ entries: 0, publishedEntries: 0, usedIn: [] });
-    expect(r.byContentType).toEqual([{ contentType: 'api::article.article', contentTypeName: 'Article', images: 3, compliant: 1 }]);
+    // A dynamic zone, and a component nested in one, reach the entry too.
+    expect(itemOf(r, f.inZone).usedIn).toEqual([expect.objectContaining({ documentId: draft, field: 'sections.image', published: false })]);
+    expect(itemOf(r, f.inGallery).usedIn).toEqual([expect.objectContaining({ documentId: draft, field: 'sections.figures.image', published: false })]);
+    expect(r.byContentType).toEqual([{ contentType: 'api::article.article', contentTypeName: 'Article', images: 5, compliant: 1 }]);
   });
 });
 
