@@ -385,7 +385,7 @@ export interface AuditItem {
   /** Entries (documents) that use the image, and how many of them are published. */
   entries: number;
   publishedEntries: number;
-  /** The entries themselves (in GET /audit's page of results; the exports name only the counts). */
+  /** The entries themselves, published first, at most 20 (in GET /audit's page of results; the exports name only the counts). */
   usedIn?: UsageEntry[];
 }
 

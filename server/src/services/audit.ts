@@ -80,6 +80,9 @@ export const EXPORT_COLUMNS: [string, (i: AuditItem) => unknown][] = [
   ['publishedEntries', (i) => i.publishedEntries],
 ];
 
+/** Entries listed per image in a page of the report. */
+const USED_IN_MAX = 20;
+
 /** Rows per query of the exports: they read the library a page at a time, never all of it at once. */
 const EXPORT_PAGE = 500;
 
@@ -273,13 +276,15 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     };
   }
 
-  /** The entries using each of `fileIds`, published ones first. */
+  /** The entries using each of `fileIds`, published ones first, at most USED_IN_MAX each (entries counts them all). */
   async function entriesOf(fileIds: number[]): Promise<Map<number, UsageEntry[]>> {
     const out = new Map<number, UsageEntry[]>();
     if (!fileIds.length) return out;
     const rows = await query<{ file_id: number; content_type: string; document_id: string; field: string; published: boolean }>(
-      `with ${usage()} select file_id, content_type, document_id, field, bool_or(published) as published
-      from u where file_id = any(?) group by file_id, content_type, document_id, field order by bool_or(published) desc, content_type, document_id`,
+      `with ${usage()},
+      g as (select file_id, content_type, document_id, field, bool_or(published) as published from u where file_id = any(?) group by file_id, content_type, document_id, field),
+      n as (select g.*, row_number() over (partition by file_id order by published desc, content_type, document_id, field) as n from g)
+      select * from n where n <= ${USED_IN_MAX} order by file_id, n`,
       [fileIds],
     );
     const types = new Map(contentTypes(strapi).map((c) => [c.uid, c]));
