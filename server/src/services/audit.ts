@@ -83,7 +83,7 @@ export const EXPORT_COLUMNS: [string, (i: AuditItem) => unknown][] = [
 /** Entries listed per image in a page of the report. */
 const USED_IN_MAX = 20;
 
-/** Rows per query of the exports: they read the library a page at a time, never all of it at once. */
+/** Rows per fetch from the exports' cursor (PostgreSQL classifies the library once and hands it over in pages). */
 const EXPORT_PAGE = 500;
 
 /** The column of the classified rows that says whether each reason or rule applies. */
@@ -93,7 +93,7 @@ const NEEDS_ATTENTION = `(not compliant or ${AUDIT_REASONS.map((r) => FLAG[r]).j
 /** Images on published entries first, then on drafts, then unused; oldest first within each. */
 const ORDER = 'published_entries > 0 desc, entries > 0 desc, file_id';
 
-/** One image with its caption row and decorative mark, classified in SQL (see classifiedSql). */
+/** One image with its caption row and decorative mark, classified in SQL (see withClassified); json_agg's copy has its dates as strings. */
 type ClassifiedRow = {
   file_id: number;
   file_name: string;
@@ -111,11 +111,11 @@ type ClassifiedRow = {
   bundle_version: string | null;
   error: string | null;
   reviewed_by: string | null;
-  reviewed_at: Date | null;
+  reviewed_at: Date | string | null;
   decorative: boolean;
   decorative_reason: string | null;
   marked_by: string | null;
-  marked_at: Date | null;
+  marked_at: Date | string | null;
   kind: AltKind;
   entries: number;
   published_entries: number;
@@ -124,7 +124,7 @@ type ClassifiedRow = {
 
 /** What a report or an export was asked for, checked. */
 interface Options {
-  /** [minQuality, lowConfidence]: the bindings of classifiedSql. */
+  /** [minQuality, lowConfidence]: the bindings of withClassified. */
   t: [number, number];
   limits: RuleLimits;
 }
@@ -317,7 +317,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
   /**
    * Every image (scope 'all') or those needing attention, in file id order, read a page at a time
-   * through a cursor: PostgreSQL classifies the library once, the export holds one page of rows.
+   * through a cursor: PostgreSQL classifies the library once, not once per page.
    */
   async function eachPage(o: Options, scope: 'all' | 'attention', page: (items: AuditItem[]) => void): Promise<void> {
     await strapi.db.transaction(async ({ trx }) => {
