@@ -289,7 +289,7 @@ async function settingsPage(name: string, url: RegExp): Promise<void> {
   await page.waitForURL(url);
 }
 
-test("Accessibility audit: the figures are the API's, the progress chart, the rules; an image is marked decorative and unmarked; Export CSV downloads a file with a header row", async () => {
+test("Accessibility audit: the figures are the API's, the progress chart, the rules; an image is marked decorative and unmarked; Export CSV downloads a file with a header row; the rules' thresholds are the editor's", async () => {
   // An Article uses the out-of-domain image (no alt text): it leads the list, with a link to the entry.
   const article = await app.strapi.documents('api::article.article' as never).create({ data: { title: 'News', cover: outsideId } as never, status: 'published' } as never);
   const { coverage, totals } = (await call(admin, 'GET', '/altbridge/audit')).body.data;
@@ -353,9 +353,16 @@ test("Accessibility audit: the figures are the API's, the progress chart, the ru
       .join(','),
   );
   expect(rows.length).toBe(1 + coverage.images);
+
+  // The thresholds are the editor's: both machine captions here are longer than 20 characters.
+  expect(await page.locator('tr[data-rule="too-long"]').getByText('0', { exact: true }).count()).toBe(1);
+  await page.getByRole('spinbutton', { name: 'Too long above (characters)' }).fill('20');
+  await page.getByRole('button', { name: 'Apply thresholds' }).click();
+  await page.getByRole('button', { name: 'Show the 2 images breaking “Too long”' }).waitFor();
+  await page.getByText('Too long: more than 20 characters.', { exact: false }).waitFor();
 });
 
-test('Accessibility audit: the HTML report downloads as one file that opens and prints on its own', async () => {
+test('Accessibility audit: the HTML report (with the thresholds applied on the page) downloads as one file that opens and prints on its own', async () => {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'HTML report' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^alt-text-audit-\d{4}-\d{2}-\d{2}\.html$/);
   const file = path.join(ARTIFACTS, 'audit-report.html');
@@ -368,6 +375,7 @@ test('Accessibility audit: the HTML report downloads as one file that opens and 
     await report.goto(`file://${file}`);
     await report.getByRole('heading', { name: 'Alt text accessibility audit' }).waitFor();
     for (const name of ['Summary', 'Rules', 'Per content type', 'Progress']) await report.getByRole('heading', { name }).waitFor();
+    await report.getByText('Alt text longer than 20 characters is too long', { exact: false }).waitFor();
     await report.getByRole('img', { name: /Share of images compliant/ }).waitFor();
     // The thumbnails are embedded and decode.
     const thumbs = report.locator('img.thumb');

@@ -7,7 +7,8 @@ import { errorMessage } from '../api';
 import { attachmentName, saveBlob } from '../download';
 import { PLUGIN_ID } from '../pluginId';
 
-export function ExportButtons() {
+/** `params`: the audit's thresholds as the page applies them, so the files match what it shows. */
+export function ExportButtons({ params }: { params: Record<string, string> }) {
   const { get } = useFetchClient();
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = React.useState<string | null>(null);
@@ -15,7 +16,7 @@ export function ExportButtons() {
   async function download(format: 'csv' | 'json' | 'html') {
     setBusy(format);
     try {
-      const res = await get(`/${PLUGIN_ID}/audit/export`, { params: { format, scope: 'all' }, responseType: 'blob' });
+      const res = await get(`/${PLUGIN_ID}/audit/export`, { params: { ...params, format, scope: 'all' }, responseType: 'blob' });
       saveBlob(res.data, attachmentName(res.headers, `alt-text-audit.${format}`));
     } catch (err) {
       toggleNotification({ type: 'danger', message: `Export failed: ${errorMessage(err)}` });

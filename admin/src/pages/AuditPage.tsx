@@ -70,7 +70,10 @@ export function AuditPage() {
   const [page, setPage] = React.useState(1);
   const [show, setShow] = React.useState<Show>('attention');
   const { allowedActions } = useRBAC({ edit: PERMISSIONS.edit });
-  const { data, error, reload } = useResource<AuditReport>(`/${PLUGIN_ID}/audit`, { page, pageSize: PAGE_SIZE, ...listQuery(show) });
+  // The rules' thresholds as applied (the server's defaults until an editor applies others) and as typed.
+  const [thresholds, setThresholds] = React.useState<Record<string, string>>({});
+  const [typed, setTyped] = React.useState<Record<string, string>>({});
+  const { data, error, reload } = useResource<AuditReport>(`/${PLUGIN_ID}/audit`, { page, pageSize: PAGE_SIZE, ...listQuery(show), ...thresholds });
 
   if (!data) return error ? <Page.Error /> : <Page.Loading />;
   const { coverage, attention, totals, rules } = data;
@@ -92,7 +95,7 @@ export function AuditPage() {
   return (
     <Page.Main>
       <Page.Title>Alt text accessibility audit</Page.Title>
-      <Layouts.Header title="Accessibility audit" subtitle={`${coverage.images} image${coverage.images === 1 ? '' : 's'} in the Media Library`} primaryAction={<ExportButtons />} />
+      <Layouts.Header title="Accessibility audit" subtitle={`${coverage.images} image${coverage.images === 1 ? '' : 's'} in the Media Library`} primaryAction={<ExportButtons params={thresholds} />} />
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={6}>
           {error && <ErrorNote>Could not refresh: {error}</ErrorNote>}
@@ -128,6 +131,36 @@ export function AuditPage() {
               They apply to every image&apos;s alt text, a person&apos;s or the machine&apos;s. Too long: more than {data.limits.maxLength} characters. Duplicate: the same text on{' '}
               {data.limits.duplicateMin} or more images.
             </Typography>
+            <Flex
+              tag="form"
+              gap={3}
+              alignItems="flex-end"
+              onSubmit={(e: React.FormEvent) => {
+                e.preventDefault();
+                setThresholds(Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== '')));
+                setPage(1);
+              }}
+            >
+              {(
+                [
+                  ['maxLength', 'Too long above (characters)'],
+                  ['duplicateMin', 'Duplicate from (images)'],
+                ] as const
+              ).map(([key, label]) => (
+                <Field.Root key={key} name={key}>
+                  <Field.Label>{label}</Field.Label>
+                  <Field.Input
+                    type="number"
+                    min={1}
+                    value={typed[key] ?? String(data.limits[key])}
+                    onChange={(e: React.ChangeEvent<HTMLInputElement>) => setTyped({ ...typed, [key]: e.target.value })}
+                  />
+                </Field.Root>
+              ))}
+              <Button type="submit" variant="secondary">
+                Apply thresholds
+              </Button>
+            </Flex>
             <Table colCount={4} rowCount={rules.length + 1} aria-label="Alt-text rules">
               <Thead>
                 <Tr>
