@@ -4,9 +4,12 @@
  * the low-confidence threshold) come from GET /limits. Here only browser helpers.
  */
 export type {
+  AltRule,
+  AltRuleId,
   AuditItem,
   AuditReason,
   AuditReport,
+  AuditSnapshot,
   BackfillStatus,
   BulkApproval,
   BundleDomain,
@@ -17,7 +20,9 @@ export type {
   CaptionScores as Scores,
   CaptionStatus,
   CorpusInfo,
+  ContentTypeTotals,
   Coverage,
+  DecorativeMark,
   DoctorReport,
   FailedJob,
   Limits,
@@ -29,6 +34,7 @@ export type {
   Settings,
   WorkerInfo,
   WorkersStatus,
+  UsageEntry,
 } from '../../server/src/contracts';
 
 /** The message of a failed admin API call: the server's own reason when it gave one. */

@@ -288,10 +288,126 @@ export interface BackfillStatus {
 
 // ---- audit -------------------------------------------------------------------------------------
 
-export type AltKind = 'human' | 'machineApproved' | 'machineUnreviewed' | 'none';
+/** Who wrote the image's alt text; 'decorative': none, on purpose (an editor marked it so). */
+export type AltKind = 'human' | 'machineApproved' | 'machineUnreviewed' | 'decorative' | 'none';
+export const ALT_KINDS: readonly AltKind[] = ['human', 'machineApproved', 'machineUnreviewed', 'decorative', 'none'];
 
+/** The alt-text quality rules, checked on every image's alternativeText whoever wrote it (server/src/alt-rules.ts has them in SQL). */
+export const ALT_RULE_IDS = ['missing', 'empty', 'file-name', 'placeholder', 'redundant-lead-in', 'too-long', 'duplicate', 'symbols-only', 'all-caps'] as const;
+export type AltRuleId = (typeof ALT_RULE_IDS)[number];
+
+export interface AltRule {
+  id: AltRuleId;
+  title: string;
+  /** One line an editor understands: what is wrong and what to write instead. */
+  explanation: string;
+  /** The WCAG success criterion and, where one names this failure, the technique. */
+  wcag: string;
+  url: string;
+}
+
+const SC_111 = 'https://www.w3.org/WAI/WCAG22/Understanding/non-text-content';
+const technique = (kind: 'failures' | 'general' | 'html', id: string) => `https://www.w3.org/WAI/WCAG22/Techniques/${kind}/${id}`;
+
+export const ALT_RULES: Record<AltRuleId, AltRule> = {
+  missing: {
+    id: 'missing',
+    title: 'Missing',
+    explanation: 'The image has no alt text: a screen reader says only "image" or reads the file name.',
+    wcag: '1.1.1 Non-text Content (A), F65',
+    url: technique('failures', 'F65'),
+  },
+  empty: {
+    id: 'empty',
+    title: 'Empty, not decorative',
+    explanation: 'The alt text is empty but nobody marked the image decorative: describe it, or mark it decorative if it adds nothing.',
+    wcag: '1.1.1 Non-text Content (A), F65',
+    url: technique('failures', 'F65'),
+  },
+  'file-name': {
+    id: 'file-name',
+    title: 'File name',
+    explanation: "The alt text looks like a file name (camera name, hash, extension, or the file's own name): say what the image shows.",
+    wcag: '1.1.1 Non-text Content (A), F30',
+    url: technique('failures', 'F30'),
+  },
+  placeholder: {
+    id: 'placeholder',
+    title: 'Placeholder',
+    explanation: 'The alt text is only a generic word such as "image", "photo" or "TODO": say what the image shows.',
+    wcag: '1.1.1 Non-text Content (A), F30',
+    url: technique('failures', 'F30'),
+  },
+  'redundant-lead-in': {
+    id: 'redundant-lead-in',
+    title: 'Redundant lead-in',
+    explanation: 'The alt text starts with "image of" or "photo of": screen readers already say it is an image, so start with what it shows.',
+    wcag: '1.1.1 Non-text Content (A), H37',
+    url: technique('html', 'H37'),
+  },
+  'too-long': {
+    id: 'too-long',
+    title: 'Too long',
+    explanation: 'The alt text is longer than a short description should be: keep the essentials and put the rest in the page text.',
+    wcag: '1.1.1 Non-text Content (A), G94',
+    url: technique('general', 'G94'),
+  },
+  duplicate: {
+    id: 'duplicate',
+    title: 'Same text on many images',
+    explanation: 'Several different images have exactly this alt text: each should say what its own image shows.',
+    wcag: '1.1.1 Non-text Content (A), G94',
+    url: technique('general', 'G94'),
+  },
+  'symbols-only': {
+    id: 'symbols-only',
+    title: 'Only symbols',
+    explanation: 'The alt text is only punctuation, symbols or emoji, which screen readers skip or read as noise: use words.',
+    wcag: '1.1.1 Non-text Content (A), F30',
+    url: technique('failures', 'F30'),
+  },
+  'all-caps': {
+    id: 'all-caps',
+    title: 'All capitals',
+    explanation: 'The alt text is written in capitals, which some screen readers spell out letter by letter: use sentence case.',
+    wcag: '1.1.1 Non-text Content (A), advisory',
+    url: SC_111,
+  },
+};
+
+/** The rules' thresholds: query parameters of GET /audit and the export, these defaults when absent. */
+export const AUDIT_RULE_LIMITS = {
+  /** More characters than this is too long (the common advice is 125 to 150). */
+  maxLength: { default: 150, range: [20, 2000] as Range },
+  /** This many different images with the same alt text are duplicates. */
+  duplicateMin: { default: 3, range: [2, 10_000] as Range },
+};
+
+/** What an editor's workflow still owes an image (the rules say what is wrong with its text). */
 export const AUDIT_REASONS = ['no-alt-text', 'unreviewed', 'needs-review', 'failed', 'low-confidence'] as const;
 export type AuditReason = (typeof AUDIT_REASONS)[number];
+
+/** An editor's mark: the image is decorative, its alt text intentionally empty. */
+export interface DecorativeMark {
+  reason: string;
+  markedBy: string | null;
+  markedAt: string;
+}
+
+/** Most characters of a decorative mark's reason. */
+export const DECORATIVE_MAX_REASON = 500;
+
+/** An entry (draft or published) that shows the image, found through Strapi's own file relations. */
+export interface UsageEntry {
+  /** The content type's uid, e.g. api::article.article. */
+  contentType: string;
+  contentTypeName: string;
+  kind: 'collectionType' | 'singleType';
+  documentId: string;
+  /** The field holding the image, through components: "cover", "blocks.image". */
+  field: string;
+  published: boolean;
+}
 
 export interface AuditItem {
   fileId: number;
@@ -307,22 +423,65 @@ export interface AuditItem {
   confidence: number | null;
   quality: number | null;
   reviewReason: ReviewReason | null;
+  domainVerdict: DomainVerdictName | null;
   /** name@version of the bundle that wrote the caption. */
   bundle: string | null;
   error: string | null;
   reviewedBy: string | null;
   reviewedAt: string | null;
   reasons: AuditReason[];
+  /** The rules the alt text breaks (none: compliant). */
+  rules: AltRuleId[];
+  compliant: boolean;
+  decorative: DecorativeMark | null;
+  /** Entries (documents) that use the image, and how many of them are published. */
+  entries: number;
+  publishedEntries: number;
+  /** The entries themselves, published first, at most 20 (in GET /audit's page of results; the exports name only the counts). */
+  usedIn?: UsageEntry[];
 }
 
 export type Coverage = Record<AltKind, number> & { images: number };
 
+/** The audit's totals, as the daily snapshot keeps them. */
+export interface AuditTotals {
+  images: number;
+  /** Decorative, or alt text that breaks no rule. */
+  compliant: number;
+  decorative: number;
+  byRule: Record<AltRuleId, number>;
+  byReason: Record<AuditReason, number>;
+}
+
+/** One day of the progress chart. */
+export interface AuditSnapshot {
+  /** YYYY-MM-DD. */
+  day: string;
+  totals: AuditTotals;
+}
+
+/** Images used in entries of one content type, and how many of them are compliant. */
+export interface ContentTypeTotals {
+  contentType: string;
+  contentTypeName: string;
+  images: number;
+  compliant: number;
+}
+
 /** GET /audit. */
 export interface AuditReport {
   coverage: Coverage;
+  totals: AuditTotals;
+  rules: AltRule[];
+  /** The rules' thresholds this report used. */
+  limits: { maxLength: number; duplicateMin: number };
   /** The thresholds this report used: confidence for uncalibrated captions, quality for calibrated ones. */
   lowConfidence: number;
   minQuality: number;
+  byContentType: ContentTypeTotals[];
+  /** The daily snapshots, oldest first (today's is this report's). */
+  history: AuditSnapshot[];
+  /** Images with a workflow reason or a broken rule, those used in published entries first. */
   attention: { total: number; byReason: Record<AuditReason, number>; results: AuditItem[]; pagination: Pagination };
 }
 

@@ -5,7 +5,9 @@ import { useModelsDir } from '../../worker/bundle/load';
 import { seedModels } from '../../worker/bundle/seed';
 import { appIdOf, defaultQueue } from './app-identity';
 import config from './config';
+import auditSnapshot from './content-types/audit-snapshot';
 import caption from './content-types/caption';
+import decorative from './content-types/decorative';
 import controllers from './controllers';
 import { corpusUploadBody } from './controllers/corpora';
 import { registerActions } from './permissions';
@@ -14,9 +16,25 @@ import services from './services';
 import { subscribeUploads } from './upload-hook';
 import { appModelsDir, getService, pluginConfig } from './utils';
 
+let snapshots: NodeJS.Timeout | undefined;
+
+/** The audit's totals once a day (the first check an hour after start), so the progress chart has a point for days nobody opened the audit. */
+function snapshotDaily(strapi: Core.Strapi): void {
+  let last = '';
+  snapshots = setInterval(() => {
+    const today = new Date().toISOString().slice(0, 10);
+    if (today === last) return;
+    last = today;
+    getService(strapi, 'audit')
+      .snapshotNow()
+      .catch((err: Error) => strapi.log.error(`altbridge: audit snapshot: ${err.message}`));
+  }, 3_600_000);
+  snapshots.unref();
+}
+
 export default {
   config,
-  contentTypes: { caption },
+  contentTypes: { caption, decorative, 'audit-snapshot': auditSnapshot },
   routes,
   controllers,
   services,
@@ -38,10 +56,12 @@ export default {
   async bootstrap({ strapi }: { strapi: Core.Strapi }) {
     await registerActions(strapi);
     subscribeUploads(strapi);
+    snapshotDaily(strapi);
     if (pluginConfig(strapi).worker === 'inline') getService(strapi, 'consumer').start('inline');
   },
 
   async destroy({ strapi }: { strapi: Core.Strapi }) {
+    clearInterval(snapshots);
     await getService(strapi, 'finetune').stop();
     await getService(strapi, 'consumer').stop();
     await getService(strapi, 'preview').close();

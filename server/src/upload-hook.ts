@@ -16,6 +16,8 @@ export function subscribeUploads(strapi: Core.Strapi): void {
     if (!isImage(file.mime)) return;
     void (async () => {
       if (!(await getService(strapi, 'settings').get()).autoCaption) return;
+      // A decorative image replaced keeps its mark: its alt text stays empty on purpose.
+      if (await getService(strapi, 'decorative').has(file.id)) return;
       // The row first: if Redis loses the job, the reconciler finds the row and queues it again.
       await getService(strapi, 'captions').markQueued(file);
       await getService(strapi, 'queue').enqueueFile(file);

@@ -4,10 +4,12 @@
  * a fresh database, images are uploaded and captioned by the inline worker, and an editor logs in,
  * opens the plugin from the menu (the demonstration bundle's notice, an out-of-domain image held for
  * review), edits the caption (written through to the file's alt text), confirms approving over a
- * person's alt text, and changes M and the publishing policy in Settings; then the other pages: the accessibility audit (figures as the API's, a CSV
- * export), a backfill started from the page, the host check, a corpus upload on Fine-tuning (no
- * training run: the server tests cover runs), the bundle versions, the failed-jobs view, and with the worker stopped
- * the no-worker banner and Host check's missing worker (then the worker listed once it runs again). One admin build and one Strapi
+ * person's alt text, and changes M and the publishing policy in Settings; then the other pages: the
+ * accessibility audit (figures as the API's, the progress chart, usage links, marking an image
+ * decorative and unmarking it, a CSV export, the HTML report opened offline and printed), a backfill
+ * started from the page, the host check, a corpus upload on Fine-tuning (no training run: the server
+ * tests cover runs), the bundle versions, the failed-jobs view, and with the worker stopped the
+ * no-worker banner and Host check's missing worker (then the worker listed once it runs again). One admin build and one Strapi
  * boot for the file. Screenshots go to test-artifacts/admin/.
  */
 import * as fs from 'fs';
@@ -41,6 +43,7 @@ let profile: string;
 let context: BrowserContext;
 let page: Page;
 let fileId: number;
+let outsideId: number;
 let caption: any;
 
 /** The caption of a file through the admin API, once it is `status`. */
@@ -71,7 +74,7 @@ beforeAll(async () => {
 
   // The default bundle is a demonstration: allowed to write here, so the review flows have alt text to work on.
   expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
-  const outsideId = (await upload(admin, OUTSIDE_NAME, 'image/png', await emojiFace())).id;
+  outsideId = (await upload(admin, OUTSIDE_NAME, 'image/png', await emojiFace())).id;
   fileId = (await upload(admin, FILE_NAME, 'image/png', await shapesScene(1))).id;
   const otherId = (await upload(admin, OTHER_NAME, 'image/png', await shapesScene(2))).id;
   caption = await captionOf(fileId);
@@ -317,17 +320,55 @@ async function settingsPage(name: string, url: RegExp): Promise<void> {
   await page.waitForURL(url);
 }
 
-test("Accessibility audit: the coverage figures are the API's, and Export CSV downloads a file with a header row", async () => {
-  const { coverage } = (await call(admin, 'GET', '/altbridge/audit')).body.data;
+test("Accessibility audit: the figures are the API's, the progress chart, the rules; an image is marked decorative and unmarked; Export CSV downloads a file with a header row; the rules' thresholds are the editor's", async () => {
+  // An Article uses the out-of-domain image (no alt text): it leads the list, with a link to the entry.
+  const article = await app.strapi.documents('api::article.article' as never).create({ data: { title: 'News', cover: outsideId } as never, status: 'published' } as never);
+  const { coverage, totals } = (await call(admin, 'GET', '/altbridge/audit')).body.data;
   await pluginPage('Accessibility audit', /\/admin\/plugins\/altbridge\/audit$/);
-  for (const key of ['images', 'human', 'machineApproved', 'machineUnreviewed', 'none']) {
+  for (const key of ['images', 'human', 'machineApproved', 'machineUnreviewed', 'decorative', 'none']) {
     const text = await page.locator(`[data-coverage="${key}"] dd`).innerText();
     expect(Number(text.trim().split(/\s/)[0])).toBe(coverage[key]);
   }
   expect(coverage.images).toBe(3);
+  await page.getByText(`${totals.compliant} of 3 images compliant`).waitFor();
   await page.getByText(`below 99 % (mean token log-probability below ${LOW_CONFIDENCE})`, { exact: false }).waitFor();
-  await page.getByText('Needs review: 1 caption the publishing policy held back from the alt text.').waitFor();
+  // Today's snapshot is drawn (one point per series) and listed in the chart's table.
+  await page.getByTestId('progress-chart').locator('circle').first().waitFor();
+  expect(
+    await page
+      .getByRole('table', { name: 'Compliance per day' })
+      .getByRole('rowheader', { name: new Date().toISOString().slice(0, 10) })
+      .count(),
+  ).toBe(1);
+  expect(
+    await page
+      .locator('tr[data-rule="redundant-lead-in"]')
+      .getByRole('link', { name: /^1\.1\.1 Non-text Content/ })
+      .count(),
+  ).toBe(1);
+  const first = page.locator('tbody tr[data-file]').first();
+  expect(await first.getAttribute('data-file')).toBe(String(outsideId));
+  const entry = first.getByRole('link', { name: /^Article/ });
+  expect(await entry.getAttribute('href')).toBe(`/admin/content-manager/collection-types/api::article.article/${article.documentId}`);
+  await first.getByText('Used in 1 entry (1 published)').waitFor();
+  // Machine text carries its trust verdict: the caption held back is out of the bundle's domain.
+  await first.getByText('Out of domain', { exact: true }).waitFor();
   await shot('09-audit');
+
+  // Mark it decorative with a reason, see it counted compliant, and unmark it in one click.
+  await first.getByRole('button', { name: 'Mark decorative' }).click();
+  await first.getByRole('textbox', { name: `Reason ${OUTSIDE_NAME} is decorative` }).fill('A smiley used as a divider');
+  await first.getByRole('button', { name: 'Mark', exact: true }).click();
+  await page.getByText(`${totals.compliant + 1} of 3 images compliant`).waitFor();
+  expect(await page.locator(`tbody tr[data-file="${outsideId}"]`).count()).toBe(0);
+  await page.getByRole('combobox', { name: 'Show' }).click();
+  await page.getByRole('option', { name: 'Decorative images (1)' }).click();
+  const marked = page.locator(`tbody tr[data-file="${outsideId}"]`);
+  await marked.getByText('Decorative: A smiley used as a divider').waitFor();
+  await shot('09b-audit-decorative');
+  await marked.getByRole('button', { name: 'Unmark decorative' }).click();
+  await page.getByText('No image here.').waitFor();
+  await page.getByText(`${totals.compliant} of 3 images compliant`).waitFor();
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^alt-text-audit-\d{4}-\d{2}-\d{2}\.csv$/);
@@ -335,11 +376,49 @@ test("Accessibility audit: the coverage figures are the API's, and Export CSV do
   const rows = csv.trim().split('\r\n');
   // Every field is quoted (a cell cannot start a spreadsheet formula).
   expect(rows[0]).toBe(
-    ['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'quality', 'reviewReason', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons']
+    [
+      ...['fileId', 'fileName', 'url', 'kind', 'alternativeText', 'captionStatus', 'captionText', 'confidence', 'quality', 'reviewReason', 'bundle', 'reviewedBy', 'reviewedAt', 'error', 'reasons'],
+      ...['rules', 'compliant', 'decorativeReason', 'domainVerdict', 'entries', 'publishedEntries'],
+    ]
       .map((h) => `"${h}"`)
       .join(','),
   );
   expect(rows.length).toBe(1 + coverage.images);
+
+  // The thresholds are the editor's: both machine captions here are longer than 20 characters.
+  expect(await page.locator('tr[data-rule="too-long"]').getByText('0', { exact: true }).count()).toBe(1);
+  await page.getByRole('spinbutton', { name: 'Too long above (characters)' }).fill('20');
+  await page.getByRole('button', { name: 'Apply thresholds' }).click();
+  await page.getByRole('button', { name: 'Show the 2 images breaking “Too long”' }).waitFor();
+  await page.getByText('Too long: more than 20 characters.', { exact: false }).waitFor();
+});
+
+test('Accessibility audit: the HTML report (with the thresholds applied on the page) downloads as one file that opens and prints on its own', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'HTML report' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^alt-text-audit-\d{4}-\d{2}-\d{2}\.html$/);
+  const file = path.join(ARTIFACTS, 'audit-report.html');
+  await download.saveAs(file);
+  const report = await context.newPage();
+  try {
+    // Offline: a self-contained report loads nothing from anywhere.
+    const requests: string[] = [];
+    report.on('request', (r) => void (r.url().startsWith('file:') || r.url().startsWith('data:') || requests.push(r.url())));
+    await report.goto(`file://${file}`);
+    await report.getByRole('heading', { name: 'Alt text accessibility audit' }).waitFor();
+    for (const name of ['Summary', 'Rules', 'Per content type', 'Progress']) await report.getByRole('heading', { name }).waitFor();
+    await report.getByText('Alt text longer than 20 characters is too long', { exact: false }).waitFor();
+    await report.getByRole('img', { name: /Share of images compliant/ }).waitFor();
+    // The thumbnails are embedded and decode.
+    const thumbs = report.locator('img.thumb');
+    expect(await thumbs.count()).toBe(3);
+    expect(await thumbs.evaluateAll((imgs: any[]) => imgs.every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
+    expect(requests).toEqual([]);
+    await report.screenshot({ path: path.join(ARTIFACTS, '09c-audit-report.png'), fullPage: true });
+    await report.emulateMedia({ media: 'print' });
+    expect((await report.pdf({ format: 'A4' })).subarray(0, 4).toString()).toBe('%PDF');
+  } finally {
+    await report.close();
+  }
 });
 
 test('Backfill: an image uploaded with auto-caption off is captioned by a run started from the page', async () => {

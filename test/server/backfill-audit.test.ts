@@ -100,7 +100,7 @@ describe('accessibility audit', () => {
   test('coverage counts each image once, by who wrote its alt text', async () => {
     const res = await call(admin, 'GET', '/altbridge/audit');
     expect(res.status).toBe(200);
-    expect(res.body.data.coverage).toEqual({ images: 6, human: 2, machineApproved: 1, machineUnreviewed: 1, none: 2 });
+    expect(res.body.data.coverage).toEqual({ images: 6, human: 2, machineApproved: 1, machineUnreviewed: 1, decorative: 0, none: 2 });
   });
 
   test("the audit and the panel's limits use the one configured low-confidence threshold", async () => {
@@ -154,6 +154,12 @@ describe('accessibility audit', () => {
       'reviewedAt',
       'error',
       'reasons',
+      'rules',
+      'compliant',
+      'decorativeReason',
+      'domainVerdict',
+      'entries',
+      'publishedEntries',
     ]);
     expect(rows).toHaveLength(7);
     const byId = Object.fromEntries(rows.slice(1).map((r) => [Number(r[0]), r]));
@@ -162,7 +168,8 @@ describe('accessibility audit', () => {
     // A cell a spreadsheet would run as a formula is defused.
     expect(byId[ids.edited][4]).toBe(`'=SUM(A1), a "quoted", edit`);
     expect(byId[ids.broken][14]).toBe('no-alt-text;failed');
-    expect(rows.every((r) => r.length === 15)).toBe(true);
+    expect(byId[ids.broken].slice(15)).toEqual(['missing', 'false', '', '', '0', '0']);
+    expect(rows.every((r) => r.length === 21)).toBe(true);
   });
 
   test('JSON export, only what needs attention; a bad format is refused', async () => {

@@ -7,6 +7,7 @@ const PARTS = [
   { key: 'human', label: 'Human alt text', color: 'success600' },
   { key: 'machineApproved', label: 'Machine, approved', color: 'primary600' },
   { key: 'machineUnreviewed', label: 'Machine, unreviewed', color: 'warning500' },
+  { key: 'decorative', label: 'Decorative', color: 'neutral500' },
   { key: 'none', label: 'No alt text', color: 'danger600' },
 ] as const;
 type Color = (typeof PARTS)[number]['color'];

@@ -1,4 +1,4 @@
-/** CSV and JSON export of the audit: fetched with the admin JWT (a plain link would carry none), saved as a Blob. */
+/** CSV, JSON and HTML report export of the audit: fetched with the admin JWT (a plain link would carry none), saved as a Blob. */
 import * as React from 'react';
 import { Button, Flex } from '@strapi/design-system';
 import { Download } from '@strapi/icons';
@@ -7,15 +7,16 @@ import { errorMessage } from '../api';
 import { attachmentName, saveBlob } from '../download';
 import { PLUGIN_ID } from '../pluginId';
 
-export function ExportButtons() {
+/** `params`: the audit's thresholds as the page applies them, so the files match what it shows. */
+export function ExportButtons({ params }: { params: Record<string, string> }) {
   const { get } = useFetchClient();
   const { toggleNotification } = useNotification();
   const [busy, setBusy] = React.useState<string | null>(null);
 
-  async function download(format: 'csv' | 'json') {
+  async function download(format: 'csv' | 'json' | 'html') {
     setBusy(format);
     try {
-      const res = await get(`/${PLUGIN_ID}/audit/export`, { params: { format, scope: 'all' }, responseType: 'blob' });
+      const res = await get(`/${PLUGIN_ID}/audit/export`, { params: { ...params, format, scope: 'all' }, responseType: 'blob' });
       saveBlob(res.data, attachmentName(res.headers, `alt-text-audit.${format}`));
     } catch (err) {
       toggleNotification({ type: 'danger', message: `Export failed: ${errorMessage(err)}` });
@@ -31,6 +32,9 @@ export function ExportButtons() {
       </Button>
       <Button variant="secondary" startIcon={<Download />} loading={busy === 'json'} onClick={() => download('json')}>
         Export JSON
+      </Button>
+      <Button variant="secondary" startIcon={<Download />} loading={busy === 'html'} onClick={() => download('html')}>
+        HTML report
       </Button>
     </Flex>
   );

@@ -11,6 +11,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
         pageSize: queryInt(ctx, 'pageSize', [1, 500]) ?? 50,
         lowConfidence: ctx.query.lowConfidence,
         reason: ctx.query.reason,
+        rule: ctx.query.rule,
+        decorative: ctx.query.decorative,
+        maxLength: ctx.query.maxLength,
+        duplicateMin: ctx.query.duplicateMin,
       }),
     ),
 
@@ -18,7 +22,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => ({
   export: async (ctx: Context) => {
     let file: { body: string; type: string; filename: string } | undefined;
     await respond(ctx, async () => {
-      file = await getService(strapi, 'audit').export(ctx.query.format ?? 'csv', ctx.query.scope, ctx.query.lowConfidence);
+      file = await getService(strapi, 'audit').export(ctx.query);
       return null;
     });
     if (!file) return;

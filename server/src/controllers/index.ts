@@ -4,6 +4,7 @@ import backfill from './backfill';
 import bundles from './bundles';
 import captions from './captions';
 import corpora from './corpora';
+import decorative from './decorative';
 import doctor from './doctor';
 import finetune from './finetune';
 import jobs from './jobs';
@@ -11,4 +12,4 @@ import preview from './preview';
 import settings from './settings';
 import workers from './workers';
 
-export default { audit, backfill, bundles, captions, corpora, doctor, finetune, jobs, preview, settings, workers };
+export default { audit, backfill, bundles, captions, corpora, decorative, doctor, finetune, jobs, preview, settings, workers };

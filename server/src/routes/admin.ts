@@ -33,6 +33,8 @@ export const adminRoutes = [
   route('POST', '/backfill/cancel', 'backfill.cancel', ACTIONS.edit),
   route('GET', '/audit', 'audit.report', ACTIONS.read),
   route('GET', '/audit/export', 'audit.export', ACTIONS.read),
+  route('PUT', '/decorative/:fileId', 'decorative.mark', ACTIONS.edit),
+  route('DELETE', '/decorative/:fileId', 'decorative.unmark', ACTIONS.edit),
   route('POST', CORPUS_UPLOAD_PATH, 'corpora.upload', ACTIONS.finetune),
   route('GET', CORPUS_UPLOAD_PATH, 'corpora.list', ACTIONS.finetune),
   route('POST', '/finetune', 'finetune.start', ACTIONS.finetune),

@@ -1,8 +1,9 @@
 /**
- * Backfill: captions every image already in the Media Library that has no alt text and no caption
- * row. One run at a time. Its state lives in the plugin store and its progress in the caption rows
- * it tags with the run's id (`batch`), so a Strapi restart loses nothing: the feeder picks up where
- * the rows say it was, and the reconciler re-queues rows whose jobs Redis lost.
+ * Backfill: captions every image already in the Media Library that has no alt text, no caption
+ * row and no decorative mark. One run at a time. Its state lives in the plugin store and its
+ * progress in the caption rows it tags with the run's id (`batch`), so a Strapi restart loses
+ * nothing: the feeder picks up where the rows say it was, and the reconciler re-queues rows whose
+ * jobs Redis lost.
  *
  * The feeder (tick) runs in the process that consumes the queue and keeps at most `backfillChunk`
  * of the run's jobs queued at a time, so a library of 100 000 images does not flood Redis and
@@ -14,6 +15,7 @@
  */
 import type { Core, UID } from '@strapi/strapi';
 import { CAPTION_UID } from '../content-types/caption';
+import { DECORATIVE_UID } from '../content-types/decorative';
 import type { BackfillState, BackfillStatus } from '../contracts';
 import { Conflict } from '../errors';
 import { ROW_ID } from '../input';
@@ -35,8 +37,9 @@ interface Stored {
 export default ({ strapi }: { strapi: Core.Strapi }) => {
   const store = () => pluginStore(strapi, 'backfill');
   const knex = () => strapi.db.connection;
-  const fileTable = () => strapi.db.metadata.get(FILE_UID as UID.Schema).tableName;
-  const captionTable = () => strapi.db.metadata.get(CAPTION_UID as UID.Schema).tableName;
+  const tableOf = (uid: string) => strapi.db.metadata.get(uid as UID.Schema).tableName;
+  const fileTable = () => tableOf(FILE_UID);
+  const captionTable = () => tableOf(CAPTION_UID);
   let ticking: Promise<void> | null = null;
 
   const read = async () => ((await store().get({})) as Stored | null) ?? null;
@@ -50,14 +53,19 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     });
   }
 
-  /** Images with no alt text (empty or blank) and no caption row, up to file id `maxId`. */
+  /** Images with no alt text (empty or blank), no caption row and no decorative mark, up to file id `maxId`. */
   function candidates(maxId: number) {
     const k = knex();
     return k(`${fileTable()} as f`)
       .where('f.mime', 'like', 'image/%')
       .andWhere('f.id', '<=', maxId)
       .andWhereRaw(`coalesce(trim(f.alternative_text), '') = ''`)
-      .whereNotExists(k(`${captionTable()} as c`).select(k.raw('1')).whereRaw('c.file_id = f.id'));
+      .whereNotExists(k(`${captionTable()} as c`).select(k.raw('1')).whereRaw('c.file_id = f.id'))
+      .whereNotExists(
+        k(`${tableOf(DECORATIVE_UID)} as d`)
+          .select(k.raw('1'))
+          .whereRaw('d.file_id = f.id'),
+      );
   }
 
   async function countCandidates(maxId: number): Promise<number> {

@@ -16,7 +16,7 @@ import { BULK_APPROVE_MAX, BulkApproval, BulkSkipReason, Caption, CAPTION_MAX_TE
 import { Conflict, InvalidInput, NotFound } from '../errors';
 import { optionalWhole, schedule } from '../input';
 import { isLow, lowSql, reviewReason, thresholdOf } from '../policy';
-import { AdminUser, FILE_UID, getService, nameOf, pluginConfig, UploadFile } from '../utils';
+import { AdminUser, FILE_UID, getService, isImage, nameOf, pluginConfig, UploadFile } from '../utils';
 
 /** A caption row as stored: the API's caption without its file, plus the bookkeeping field. */
 export interface CaptionRow extends Omit<Caption, 'altTextFromPlugin' | 'lowQuality' | 'file'> {
@@ -173,7 +173,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const row = await byFile(fileId);
         if (row && REVIEWED.includes(row.status)) return { skipped: `caption ${row.status} by ${row.reviewedBy} while it was being made` };
         const ours = !isEmptyAlt(file.alternativeText) && !!row?.machineAlt && file.alternativeText === row.machineAlt;
-        const mayWrite = isEmptyAlt(file.alternativeText) || ours;
+        // A decorative image's alt text is empty on purpose: the caption is kept for review, never written.
+        const mayWrite = (isEmptyAlt(file.alternativeText) || ours) && !(await getService(strapi, 'decorative').has(fileId));
         const publish = mayWrite && reason === null && settings.autoWrite;
         if (publish) await writeAlt(file.id, result.caption);
         // The plugin's earlier text described the image before it was replaced; withheld, the new caption leaves nothing it cannot stand behind.
@@ -204,6 +205,27 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           reviewedAt: null,
         });
         return { row: saved };
+      });
+    },
+
+    /**
+     * `mark` (an editor marking the file decorative) under the file's lock, after taking the plugin's
+     * own text off the file: decorative means empty. Text a person wrote or approved is theirs to
+     * remove, so the mark is refused while it is there.
+     */
+    async clearForDecorative<T>(fileId: number, user: AdminUser, mark: () => Promise<T>): Promise<T> {
+      return withFileLocked(fileId, async (file) => {
+        if (!file || !isImage(file.mime)) throw new NotFound(`no image ${fileId}`);
+        if (!isEmptyAlt(file.alternativeText)) {
+          const row = await byFile(fileId);
+          if (!row?.machineAlt || file.alternativeText !== row.machineAlt)
+            throw new Conflict(`file ${fileId} has alt text a person wrote or approved: "${file.alternativeText}"; remove it in the Media Library to mark the image decorative`, {
+              alternativeText: file.alternativeText,
+            });
+          await writeAlt(fileId, '', user);
+          await save(row, { machineAlt: null });
+        }
+        return mark();
       });
     },
 

@@ -5,6 +5,7 @@ import bundles from './bundles';
 import captions from './captions';
 import consumer from './consumer';
 import corpora from './corpora';
+import decorative from './decorative';
 import doctor from './doctor';
 import finetune from './finetune';
 import preview from './preview';
@@ -12,7 +13,7 @@ import queue from './queue';
 import settings from './settings';
 import workers from './workers';
 
-const services = { audit, backfill, bundles, captions, consumer, corpora, doctor, finetune, preview, queue, settings, workers };
+const services = { audit, backfill, bundles, captions, consumer, corpora, decorative, doctor, finetune, preview, queue, settings, workers };
 export default services;
 
 type ServiceTypes = { [K in keyof typeof services]: ReturnType<(typeof services)[K]> };
