@@ -9,27 +9,9 @@
 import { createStrapi, type Core, type UID } from '@strapi/strapi';
 import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
 import { getService } from '../server/src/utils';
 import { numberOption, runMain } from './args';
-
-const PG = () => ({
-  host: process.env.DATABASE_HOST ?? '127.0.0.1',
-  port: Number(process.env.DATABASE_PORT ?? 5432),
-  user: process.env.DATABASE_USERNAME ?? 'postgres',
-  password: process.env.DATABASE_PASSWORD || undefined,
-  database: 'postgres',
-});
-
-async function admin(q: string): Promise<void> {
-  const c = new Client(PG());
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
+import { adminSql } from './pg';
 
 /** The rows of a library of `n` images: one alt-text kind per residue of the id mod 20. */
 async function generate(strapi: Core.Strapi, n: number): Promise<{ entries: number }> {
@@ -97,7 +79,7 @@ runMain(async () => {
   const runs = numberOption('runs', 5);
   const run = `${process.pid}_${Date.now()}`;
   const database = `altbridge_bench_${run}`;
-  await admin(`CREATE DATABASE "${database}"`);
+  await adminSql(`CREATE DATABASE "${database}"`);
   Object.assign(process.env, {
     DATABASE_NAME: database,
     ALTBRIDGE_QUEUE_PREFIX: `altbridge-bench-${run}`,
@@ -131,6 +113,6 @@ runMain(async () => {
     console.log(out.join('\n'));
   } finally {
     await strapi.destroy();
-    await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await adminSql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
   }
 });

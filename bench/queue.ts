@@ -11,10 +11,10 @@ import { createStrapi, type Core } from '@strapi/strapi';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
 import { Rng } from '../worker/train/rng';
 import { renderScene } from '../research/shapes/render';
 import { sampleScene } from '../research/shapes/scene';
+import { adminSql } from './pg';
 
 export interface BenchQueueOptions {
   images: number;
@@ -55,24 +55,6 @@ function stats(xs: number[]): Stats {
   return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: q(0.5), p95: q(0.95), max: s[s.length - 1] };
 }
 
-const PG = () => ({
-  host: process.env.DATABASE_HOST ?? '127.0.0.1',
-  port: Number(process.env.DATABASE_PORT ?? 5432),
-  user: process.env.DATABASE_USERNAME ?? 'postgres',
-  password: process.env.DATABASE_PASSWORD || undefined,
-  database: 'postgres',
-});
-
-async function sql(q: string): Promise<void> {
-  const c = new Client(PG());
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
-
 export async function benchQueue(o: BenchQueueOptions): Promise<BenchQueueResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const run = `${process.pid}_${Date.now()}`;
@@ -90,7 +72,7 @@ export async function benchQueue(o: BenchQueueOptions): Promise<BenchQueueResult
     files.push(file);
   }
 
-  await sql(`CREATE DATABASE "${database}"`);
+  await adminSql(`CREATE DATABASE "${database}"`);
   Object.assign(process.env, {
     DATABASE_NAME: database,
     PUBLIC_DIR: publicDir,
@@ -150,7 +132,7 @@ export async function benchQueue(o: BenchQueueOptions): Promise<BenchQueueResult
   } finally {
     await queue.obliterate({ force: true }).catch(() => undefined);
     await strapi.destroy();
-    await sql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await adminSql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
