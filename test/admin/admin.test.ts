@@ -9,8 +9,9 @@
  * decorative and unmarking it, a CSV export, the HTML report opened offline and printed), a backfill
  * started from the page, the host check, a corpus upload on Fine-tuning (no training run: the server
  * tests cover runs), the bundle versions, the failed-jobs view, and with the worker stopped the
- * no-worker banner and Host check's missing worker (then the worker listed once it runs again). One admin build and one Strapi
- * boot for the file. Screenshots go to test-artifacts/admin/.
+ * no-worker banner and Host check's missing worker (then the worker listed once it runs again). Every
+ * page and state it shows, the HTML report too, has no serious or critical axe-core violation. One admin
+ * build and one Strapi boot for the file. Screenshots go to test-artifacts/admin/.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,6 +20,7 @@ import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { Admin, call, upload } from '../server/helpers/http';
 import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from '../server/helpers/scenes';
 import { BuiltApp, buildExampleApp } from './helpers/admin-build';
+import { seriousViolations } from './helpers/axe';
 import { bootApp, TestApp, waitFor } from '../server/helpers/strapi-app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -134,6 +136,7 @@ test("an editor logs in, opens the plugin from the menu and sees the uploaded im
   );
   expect(low.length).toBe(3);
   await shot('02-captions');
+  expect(await seriousViolations(page)).toEqual([]);
   expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 });
 
@@ -145,6 +148,7 @@ test('an out-of-domain image is under Needs review with its reason, and its capt
   await card.getByText('The file has no alt text.').waitFor();
   await page.getByRole('listitem', { name: FILE_NAME }).waitFor({ state: 'detached' });
   await shot('02-needs-review');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.getByRole('button', { name: 'All' }).click();
 });
 
@@ -165,6 +169,7 @@ test("the caption is edited from the keyboard and saved through to the file's al
   await edit.click();
   await input.fill(text);
   await shot('03-editing');
+  expect(await seriousViolations(page)).toEqual([]);
   await input.press('Enter');
   await card.getByText(text, { exact: true }).waitFor();
   await card.getByText('Edited', { exact: true }).waitFor();
@@ -197,6 +202,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByText('DDIM steps must be a whole number from 1 to 50.').waitFor();
   await shot('05-settings-invalid');
+  expect(await seriousViolations(page)).toEqual([]);
   await steps.fill('5');
 
   // The slider moves in steps of 50 from the keyboard.
@@ -212,6 +218,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
     .first()
     .waitFor();
   await shot('06-settings-preview');
+  expect(await seriousViolations(page)).toEqual([]);
   expect(await page.getByText(/^No preview:/).count()).toBe(0);
   const previewTable = page.getByRole('grid').filter({ hasText: '0 (no bridging)' });
   expect(await previewTable.getByRole('row').count()).toBe(7); // header + M = 0, 200, 400, 600, 700, 800
@@ -255,6 +262,7 @@ test('Settings: the publishing policy, with the bundle named a demonstration', a
     return s.minQuality === null && s.allowDemonstration === false ? true : undefined;
   });
   await shot('06-settings-policy');
+  expect(await seriousViolations(page)).toEqual([]);
   expect((await call(admin, 'PUT', '/altbridge/settings', PUBLISH_DEMONSTRATION)).status).toBe(200);
 });
 
@@ -278,6 +286,7 @@ test('the Unreviewed filter, bulk approve, and regenerate at another M', async (
   const m = card.getByRole('spinbutton', { name: `Bridging depth M for ${FILE_NAME}` });
   await m.fill('200');
   await shot('07-regenerate');
+  expect(await seriousViolations(page)).toEqual([]);
   await m.press('Enter');
   await card.getByText('Unreviewed', { exact: true }).waitFor();
   await card.getByLabel(`Details of the caption of ${FILE_NAME}`).click();
@@ -296,6 +305,7 @@ test("approving a machine caption over a person's alt text asks first, showing t
   const dialog = page.getByRole('alertdialog', { name: 'Replace alt text a person wrote?' });
   await dialog.getByText('“A red circle on a white background”', { exact: true }).waitFor();
   await shot('08-confirm-replace');
+  expect(await seriousViolations(page)).toEqual([]);
   await dialog.getByRole('button', { name: 'Keep the person’s text' }).click();
   await dialog.waitFor({ state: 'detached' });
   expect((await call(admin, 'GET', `/upload/files/${fileId}`)).body.alternativeText).toBe('A red circle on a white background');
@@ -354,6 +364,7 @@ test("Accessibility audit: the figures are the API's, the progress chart, the ru
   // Machine text carries its trust verdict: the caption held back is out of the bundle's domain.
   await first.getByText('Out of domain', { exact: true }).waitFor();
   await shot('09-audit');
+  expect(await seriousViolations(page)).toEqual([]);
 
   // Mark it decorative with a reason, see it counted compliant, and unmark it in one click.
   await first.getByRole('button', { name: 'Mark decorative' }).click();
@@ -366,6 +377,7 @@ test("Accessibility audit: the figures are the API's, the progress chart, the ru
   const marked = page.locator(`tbody tr[data-file="${outsideId}"]`);
   await marked.getByText('Decorative: A smiley used as a divider').waitFor();
   await shot('09b-audit-decorative');
+  expect(await seriousViolations(page)).toEqual([]);
   await marked.getByRole('button', { name: 'Unmark decorative' }).click();
   await page.getByText('No image here.').waitFor();
   await page.getByText(`${totals.compliant} of 3 images compliant`).waitFor();
@@ -414,6 +426,7 @@ test('Accessibility audit: the HTML report (with the thresholds applied on the p
     expect(await thumbs.evaluateAll((imgs: any[]) => imgs.every((i) => i.complete && i.naturalWidth > 0))).toBe(true);
     expect(requests).toEqual([]);
     await report.screenshot({ path: path.join(ARTIFACTS, '09c-audit-report.png'), fullPage: true });
+    expect(await seriousViolations(report)).toEqual([]);
     await report.emulateMedia({ media: 'print' });
     expect((await report.pdf({ format: 'A4' })).subarray(0, 4).toString()).toBe('%PDF');
   } finally {
@@ -430,12 +443,14 @@ test('Backfill: an image uploaded with auto-caption off is captioned by a run st
   await pluginPage('Backfill', /\/admin\/plugins\/altbridge\/backfill$/);
   await page.getByText('1 image lacking alt text now').waitFor();
   await shot('10-backfill-idle');
+  expect(await seriousViolations(page)).toEqual([]);
   await page.getByRole('button', { name: 'Start backfill' }).click();
   await page.getByText('1 done (0 need review), 0 failed, of 1', { exact: false }).waitFor({ timeout: 60_000 });
   await page.getByText('Done', { exact: true }).waitFor();
   expect(await page.getByRole('progressbar', { name: 'Backfill progress' }).getAttribute('aria-valuenow')).toBe('100');
   await page.waitForTimeout(400); // the bar's width transition, for the screenshot
   await shot('11-backfill-done');
+  expect(await seriousViolations(page)).toEqual([]);
   expect((await captionOf(id)).text).toBeTruthy();
   expect((await call(admin, 'GET', `/upload/files/${id}`)).body.alternativeText).toBeTruthy();
 });
@@ -448,6 +463,7 @@ test('Host check: the doctor report, with Redis and PostgreSQL ok', async () => 
     expect(await row.getByText('ok', { exact: true }).count()).toBe(1);
   }
   await shot('12-host-check');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('Fine-tuning: an uploaded corpus shows its validation report', async () => {
@@ -470,6 +486,7 @@ test('Fine-tuning: an uploaded corpus shows its validation report', async () => 
   expect(await page.getByRole('spinbutton', { name: 'Draws per caption' }).inputValue()).toBe(String(finetune.defaultDraws));
   expect(fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(`${finetune.defaultSteps} steps a stage and ${finetune.defaultDraws} draws`);
   await shot('13-finetune-corpus');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('Bundle versions: shapes-mini@1.0.0 is marked active', async () => {
@@ -477,6 +494,7 @@ test('Bundle versions: shapes-mini@1.0.0 is marked active', async () => {
   const row = page.locator('tr[data-bundle="shapes-mini@1.0.0"]');
   await row.getByText('Active', { exact: true }).waitFor();
   await shot('14-bundle-versions');
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test("Failed jobs: a corrupt image's job is listed with its reason and can be retried", async () => {
@@ -489,6 +507,7 @@ test("Failed jobs: a corrupt image's job is listed with its reason and can be re
   const row = page.getByRole('row').filter({ hasText: `File ${broken.id}` });
   await row.getByText(/unreadable image/).waitFor();
   await shot('15-failed-jobs');
+  expect(await seriousViolations(page)).toEqual([]);
   await row.getByRole('button', { name: `Retry the job for file ${broken.id}` }).click();
   await page.getByText(`Job for file ${broken.id} queued again`).first().waitFor();
 });
@@ -506,12 +525,14 @@ test('no worker running while a job waits: the banner on the plugin pages gives 
     await banner.getByText('npx altbridge worker --app .', { exact: true }).waitFor();
     await banner.getByText('ALTBRIDGE_WORKER=inline', { exact: true }).waitFor();
     await shot('16-no-worker-banner');
+    expect(await seriousViolations(page)).toEqual([]);
 
     await settingsPage('Host check', /\/admin\/settings\/altbridge-host-check$/);
     const missing = page.getByRole('note', { name: 'Caption worker missing' });
     await missing.getByText('No caption worker is running (1 caption job waiting', { exact: false }).waitFor();
     await missing.getByText('npx altbridge worker --app .', { exact: true }).waitFor();
     await shot('17-host-check-no-worker');
+    expect(await seriousViolations(page)).toEqual([]);
   } finally {
     consumer.start('inline');
   }
@@ -526,4 +547,5 @@ test('no worker running while a job waits: the banner on the plugin pages gives 
   await row.getByText(`${process.pid}`, { exact: true }).waitFor();
   await row.getByText(new RegExp(`^waiting\\.png \\(file ${id}\\): ${captioned.status.replace('-', ' ')} in \\d+ ms`)).waitFor();
   await shot('18-host-check-workers');
+  expect(await seriousViolations(page)).toEqual([]);
 });

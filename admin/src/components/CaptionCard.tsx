@@ -6,13 +6,14 @@
  * Escape cancels it, and focus returns to the button that opened the editor.
  */
 import * as React from 'react';
-import { Badge, Box, Button, Checkbox, Dialog, Field, Flex, Typography } from '@strapi/design-system';
+import { Box, Button, Checkbox, Dialog, Field, Flex, Typography } from '@strapi/design-system';
 import { ArrowClockwise, Check, Cross, Pencil } from '@strapi/icons';
 import { useFetchClient, useNotification } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
 import { Caption, errorMessage, fileUrl, Limits } from '../api';
 import { confidencePercent, qualityPercent, REVIEW_REASON_LABEL, STATUS_LABEL, STATUS_VARIANT } from '../format';
 import { PLUGIN_ID } from '../pluginId';
+import { Badge } from './Badge';
 
 const Thumb = styled.img`
   width: 100%;
@@ -194,7 +195,7 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             {caption.text ?? (caption.status === 'queued' ? 'Captioning…' : 'No caption yet.')}
           </Typography>
           {caption.reviewReason && (
-            <Typography tag="p" variant="pi" textColor="warning700" data-testid="altbridge-review-reason">
+            <Typography tag="p" variant="pi" textColor="neutral800" data-testid="altbridge-review-reason">
               Not written to the alt text. {REVIEW_REASON_LABEL[caption.reviewReason]}.
             </Typography>
           )}

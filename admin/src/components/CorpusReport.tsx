@@ -16,7 +16,7 @@ export function CorpusReport({ corpus }: { corpus: CorpusInfo }) {
           {dropped.length > 0 && ` · dropped: ${dropped.map(([reason, n]) => `${n} ${reason}`).join(', ')}`}
         </Typography>
         {corpus.warnings.map((w) => (
-          <Typography key={w} textColor="warning700">
+          <Typography key={w} textColor="neutral800">
             Warning: {w}
           </Typography>
         ))}

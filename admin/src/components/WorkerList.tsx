@@ -20,10 +20,10 @@ export function WorkerList({ status, error }: { status: WorkersStatus | null; er
   if (status.workers.length === 0) {
     return (
       <Box role="note" aria-label="Caption worker missing" padding={4} background={status.stalled ? 'danger100' : 'warning100'} hasRadius>
-        <Typography tag="p" fontWeight="bold" textColor={status.stalled ? 'danger700' : 'warning700'}>
+        <Typography tag="p" fontWeight="bold" textColor={status.stalled ? 'danger700' : 'neutral800'}>
           No caption worker is running ({status.waiting > 0 ? waitingText(status.waiting) : 'no job waiting'}; this server is set to worker “{status.configured}”).
         </Typography>
-        <Typography tag="p" textColor={status.stalled ? 'danger700' : 'warning700'}>
+        <Typography tag="p" textColor={status.stalled ? 'danger700' : 'neutral800'}>
           Fix: <Fix text={status.fix} />.
         </Typography>
       </Box>

@@ -6,10 +6,11 @@
  * and a printable HTML report. The thresholds are the ones the server applied (the report says them).
  */
 import * as React from 'react';
-import { Badge, Box, Button, Field, Flex, Link, SingleSelect, SingleSelectOption, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Button, Field, Flex, Link, SingleSelect, SingleSelectOption, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Layouts, Page, useRBAC } from '@strapi/strapi/admin';
 import { NavLink } from 'react-router-dom';
 import { AltRuleId, AuditItem, AuditReason, AuditReport, fileUrl, UsageEntry } from '../api';
+import { Badge } from '../components/Badge';
 import { CoverageBar } from '../components/CoverageBar';
 import { DecorativeControl } from '../components/DecorativeControl';
 import { ErrorNote } from '../components/ErrorNote';

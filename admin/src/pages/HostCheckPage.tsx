@@ -1,8 +1,9 @@
 /** Host check: `altbridge doctor`'s report, read-only (a status per check, its detail and the fix), and the live caption workers. */
-import { Badge, Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Box, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { ArrowClockwise } from '@strapi/icons';
 import { Layouts, Page } from '@strapi/strapi/admin';
 import { DoctorReport, WorkersStatus } from '../api';
+import { Badge } from '../components/Badge';
 import { ErrorNote } from '../components/ErrorNote';
 import { WorkerList } from '../components/WorkerList';
 import { useResource } from '../hooks/useResource';
@@ -81,7 +82,7 @@ export function HostCheckPage() {
                   <Td>
                     <Typography style={{ whiteSpace: 'normal' }}>{c.detail}</Typography>
                     {c.fix && (
-                      <Typography tag="p" variant="pi" textColor={c.status === 'fail' ? 'danger700' : 'warning700'} style={{ whiteSpace: 'normal' }}>
+                      <Typography tag="p" variant="pi" textColor={c.status === 'fail' ? 'danger700' : 'neutral800'} style={{ whiteSpace: 'normal' }}>
                         Fix: {c.fix}
                       </Typography>
                     )}

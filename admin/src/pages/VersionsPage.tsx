@@ -3,9 +3,10 @@
  * version) or Roll back (an older one of the active bundle) on the others that can caption.
  */
 import * as React from 'react';
-import { Badge, Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
+import { Button, Flex, Table, Tbody, Td, Th, Thead, Tr, Typography } from '@strapi/design-system';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { BundleVersion, errorMessage } from '../api';
+import { Badge } from '../components/Badge';
 import { ErrorNote } from '../components/ErrorNote';
 import { useResource } from '../hooks/useResource';
 import { PERMISSIONS } from '../permissions';
