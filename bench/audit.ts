@@ -12,6 +12,7 @@ import * as path from 'path';
 import { getService } from '../server/src/utils';
 import { numberOption, runMain } from './args';
 import { adminSql } from './pg';
+import { PACKAGE_ROOT } from '../worker/package-root';
 
 /** The rows of a library of `n` images: one alt-text kind per residue of the id mod 20. */
 async function generate(strapi: Core.Strapi, n: number): Promise<{ entries: number }> {
@@ -88,7 +89,7 @@ runMain(async () => {
     STRAPI_LOG_LEVEL: process.env.STRAPI_LOG_LEVEL ?? 'error',
     STRAPI_STARTUP_LOG: 'false',
   });
-  const appDir = path.join(__dirname, '..', 'example');
+  const appDir = path.join(PACKAGE_ROOT, 'example');
   const strapi = await createStrapi({ appDir, distDir: appDir, serveAdminPanel: false }).load();
   try {
     const t0 = performance.now();

@@ -5,6 +5,9 @@
  * default it does not use.
  */
 import { parseArgs } from 'util';
+import { modelsDir } from '../worker/bundle/load';
+import { seedModels } from '../worker/bundle/seed';
+import { FROM_SOURCES } from '../worker/package-root';
 import { wholeNumberIn } from '../worker/validate';
 
 interface Described {
@@ -164,6 +167,8 @@ export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command 
       throw new Error(`${name}: ${given.length < pos.min ? `name ${pos.arg}` : `too many arguments (${given.join(' ')}); expected ${pos.arg}`}; ${HELP_HINT(name)}`);
     }
     const values = Object.fromEntries(Object.entries(options).map(([key, o]) => [key, value(name, key, o, parsed.values[key] as string | boolean | undefined)])) as Values<O>;
+    // Run from an installed package, the models folder is the app's own: given the shipped bundles before first use.
+    if (!FROM_SOURCES) seedModels(modelsDir());
     return spec.run(values, given, args);
   }
 

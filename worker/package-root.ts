@@ -11,3 +11,6 @@ function packageRoot(from: string): string {
 }
 
 export const PACKAGE_ROOT = packageRoot(__dirname);
+
+/** Run from the TypeScript sources (through tsx or ts-jest): a checkout of this project, not the published package's dist/. */
+export const FROM_SOURCES = __filename.endsWith('.ts');

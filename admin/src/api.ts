@@ -12,6 +12,7 @@ export type {
   AuditSnapshot,
   BackfillStatus,
   BulkApproval,
+  BulkSkipReason,
   BundleDomain,
   BundleVersion,
   Caption,

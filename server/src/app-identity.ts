@@ -2,7 +2,7 @@
  * Which app a queue and its jobs belong to. Two apps on one Redis must not share a queue (one
  * app's worker would caption, or reset, the other's file with the same id), so the queue name and
  * Redis prefix default to names derived from the app: its package.json name and its database
- * (client, host, port, database name). Jobs carry the identity and a worker refuses another's.
+ * (client, host, port, database name, schema). Jobs carry the identity and a worker refuses another's.
  * Strapi and `npx altbridge worker` load the same app config, so they derive the same names.
  */
 import type { Core } from '@strapi/strapi';
@@ -16,6 +16,8 @@ export interface AppFacts {
   host: string;
   port: number | null;
   database: string;
+  /** The PostgreSQL schema (apps may share a database, one schema each); '' where there is none. */
+  schema: string;
 }
 
 const CLIENTS: Record<string, string> = { pg: 'postgres', postgresql: 'postgres', mysql2: 'mysql', 'better-sqlite3': 'sqlite' };
@@ -25,8 +27,9 @@ const DEFAULT_PORTS: Record<string, number> = { postgres: 5432, mysql: 3306 };
 export function appId(f: AppFacts): string {
   const client = CLIENTS[f.client] ?? f.client;
   const port = f.port ?? DEFAULT_PORTS[client] ?? null;
+  const schema = f.schema || (client === 'postgres' ? 'public' : '');
   const hash = createHash('sha256')
-    .update(JSON.stringify([f.name, client, f.host.toLowerCase(), port, f.database]))
+    .update(JSON.stringify([f.name, client, f.host.toLowerCase(), port, f.database, schema]))
     .digest('hex')
     .slice(0, 8);
   const slug = f.name
@@ -46,6 +49,7 @@ interface DbConnection {
   port?: number | string;
   database?: string;
   filename?: string;
+  schema?: string;
 }
 
 /** The facts of a loaded Strapi app (config `info` is its package.json; `database.connection` its database). */
@@ -60,6 +64,7 @@ export function appFacts(strapi: Core.Strapi): AppFacts {
     host: url ? url.hostname : (c.host ?? ''),
     port: port ? Number(port) : null,
     database: url ? decodeURIComponent(url.pathname.slice(1)) : (c.database ?? (c.filename ? path.resolve(strapi.dirs.app.root, c.filename) : '')),
+    schema: c.schema ?? '',
   };
 }
 

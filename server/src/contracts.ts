@@ -169,7 +169,7 @@ export interface CaptionList {
 }
 
 /** Why bulk approve left a caption out. */
-export type BulkSkipReason = 'human-alt-text' | 'out-of-domain';
+export type BulkSkipReason = 'human-alt-text' | 'decorative' | 'out-of-domain';
 
 /** POST /captions/bulk-approve. */
 export interface BulkApproval {

@@ -171,6 +171,15 @@ describe('decorative images', () => {
     await waitFor('the regenerated caption', async () => ((await captionRows(m))[0]?.status === 'suggested' ? true : undefined), 60_000);
     expect((await fileRow(m)).alternativeText).toBe('');
     expect(itemOf(await audit('&reason=unreviewed'), m)).toBeUndefined();
+    // Nor does an editor's approval, edit or bulk approval write it while the mark stands.
+    const approve = await call(admin, 'POST', `/altbridge/captions/${row.documentId}/approve`, {});
+    expect(approve.status).toBe(409);
+    expect(approve.body.error.message).toMatch(/marked decorative/);
+    expect((await call(admin, 'PUT', `/altbridge/captions/${row.documentId}`, { text: 'a thin grey line' })).status).toBe(409);
+    const bulk = await call(admin, 'POST', '/altbridge/captions/bulk-approve', { ids: [row.documentId] });
+    expect(bulk.body.data).toMatchObject({ approved: [], skipped: [{ id: row.documentId, fileId: m, reason: 'decorative' }] });
+    expect((await fileRow(m)).alternativeText).toBe('');
+    expect((await captionRows(m))[0].status).toBe('suggested');
   });
 });
 
@@ -184,6 +193,10 @@ describe('progress and exports', () => {
     // The daily job writes the same row.
     expect(await app.strapi.plugin('altbridge').service('audit').snapshotNow()).toEqual(r.totals);
     expect(await app.strapi.db.connection('altbridge_audit_snapshots').count({ n: '*' })).toEqual([{ n: '1' }]);
+    // A what-if audit with its own thresholds ("too long" above 30 characters) leaves the day's figure alone.
+    const whatIf = await audit('&maxLength=30');
+    expect(whatIf.totals).not.toEqual(r.totals);
+    expect(whatIf.history[whatIf.history.length - 1]).toEqual({ day: today, totals: r.totals });
   });
 
   test('the HTML report is one self-contained file: summary, rules, content types, chart, thumbnails', async () => {

@@ -38,21 +38,21 @@ afterAll(async () => {
 });
 
 test('the queue name and Redis prefix are derived from the app name and database, one per app', () => {
-  const blog = { name: 'blog', client: 'postgres', host: '127.0.0.1', port: 5432, database: 'blog' };
+  const blog = { name: 'blog', client: 'postgres', host: '127.0.0.1', port: 5432, database: 'blog', schema: '' };
   const id = appId(blog);
   expect(id).toMatch(/^blog-[0-9a-f]{8}$/);
   expect(defaultQueue(id)).toEqual({ queueName: `altbridge-captions-${id}`, queuePrefix: `altbridge:${id}` });
-  // Another database, host, port or app name: another queue.
-  const others = [{ database: 'blog_staging' }, { host: 'db.internal' }, { port: 5433 }, { name: 'shop' }].map((o) => appId({ ...blog, ...o }));
-  expect(new Set([id, ...others]).size).toBe(5);
+  // Another database, host, port, schema or app name: another queue.
+  const others = [{ database: 'blog_staging' }, { host: 'db.internal' }, { port: 5433 }, { schema: 'tenant_b' }, { name: 'shop' }].map((o) => appId({ ...blog, ...o }));
+  expect(new Set([id, ...others]).size).toBe(6);
   for (const other of others) expect(defaultQueue(other).queueName).not.toBe(defaultQueue(id).queueName);
   for (const other of others) expect(defaultQueue(other).queuePrefix).not.toBe(defaultQueue(id).queuePrefix);
   // The same database written another way is the same app.
-  expect(appId({ ...blog, client: 'pg', port: null, host: '127.0.0.1' })).toBe(id);
+  expect(appId({ ...blog, client: 'pg', port: null, host: '127.0.0.1', schema: 'public' })).toBe(id);
   expect(appId({ ...blog, name: '@acme/Blog' })).toMatch(/^acme-blog-[0-9a-f]{8}$/);
 
   // The booted example app: its own facts, and the queue name derived from them (the test helper sets only the prefix).
-  expect(appFacts(app.strapi)).toEqual({ name: 'altbridge-example', client: 'postgres', host: '127.0.0.1', port: 5432, database: process.env.DATABASE_NAME });
+  expect(appFacts(app.strapi)).toEqual({ name: 'altbridge-example', client: 'postgres', host: '127.0.0.1', port: 5432, database: process.env.DATABASE_NAME, schema: '' });
   expect(config().queueName).toBe(defaultQueue(appIdOf(app.strapi)).queueName);
 });
 
@@ -67,7 +67,7 @@ test('a job waiting with no worker: GET /workers says so, with the fix', async (
   expect(body.data).toEqual({ workers: [], waiting: 1, configured: 'external', stalled: true, fix: NO_WORKER_FIX });
 });
 
-test("after an upgrade that renamed the queue, a row still queued gets its job back on the app's queue", async () => {
+test("after an upgrade that renamed the queue, a row still queued gets its job back on the app's queue; the old queue's job is left where it is", async () => {
   // As before the upgrade: the job in the old default queue, none in the new one.
   const jobs = service('queue').queue() as Queue;
   const [job] = await jobs.getJobs(['waiting']);
@@ -79,6 +79,7 @@ test("after an upgrade that renamed the queue, a row still queued gets its job b
     expect(await service('queue').reconcile()).toBe(1);
     const [back] = await jobs.getJobs(['waiting']);
     expect([back.id, back.data]).toEqual([job.id, { app: appIdOf(app.strapi), fileId }]);
+    expect(await legacy.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
   } finally {
     await legacy.obliterate({ force: true });
     await legacy.close();

@@ -11,7 +11,7 @@ import { Graph, ParamSpec } from '../graph/graph';
 import { DOMAIN_PERCENTILES, DomainModel } from '../domain';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
 import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
-import { PACKAGE_ROOT } from '../package-root';
+import { FROM_SOURCES, PACKAGE_ROOT } from '../package-root';
 import { parseBundleRef } from './names';
 
 /** What every bundle has: CLIP, its tokenizer and image settings, and the means computed so far. */
@@ -57,14 +57,15 @@ export function useModelsDir(dir: string): void {
 
 /**
  * Where bundles live: the folder the plugin configured in this process, else ALTBRIDGE_MODELS, else
- * the app's own folder when the command runs in an app that has one (`.altbridge/models`, or under
- * ALTBRIDGE_DATA), else the shipped bundles (a checkout of this project, where they are built).
+ * the working folder's `.altbridge/models` (under ALTBRIDGE_DATA when set): an installed package's
+ * CLI runs in the app, and never writes into node_modules. In a checkout without that folder, the
+ * shipped bundles' own folder, where `shapes build` and the other training commands write.
  */
 export function modelsDir(): string {
   if (configured) return configured;
   if (process.env.ALTBRIDGE_MODELS) return process.env.ALTBRIDGE_MODELS;
   const app = path.resolve(process.env.ALTBRIDGE_DATA ?? DEFAULT_DATA_DIR, 'models');
-  return fs.existsSync(app) ? app : SHIPPED_MODELS;
+  return FROM_SOURCES && !fs.existsSync(app) ? SHIPPED_MODELS : app;
 }
 
 /** The bundle used when none is named: ALTBRIDGE_BUNDLE, else the default bundle shipped with the project. */

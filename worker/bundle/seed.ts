@@ -13,10 +13,10 @@ export function seedModels(dir: string, shipped = SHIPPED_MODELS): string[] {
   const target = path.resolve(dir);
   if (target === path.resolve(shipped)) return [];
   fs.mkdirSync(target, { recursive: true });
-  const have = new Set(listBundles(target).map((b) => `${b.name}@${b.version}`));
   const added: string[] = [];
   for (const b of listBundles(shipped)) {
-    if (b.problem || have.has(`${b.name}@${b.version}`)) continue;
+    // Listed afresh for each: another process (Strapi and its worker start together) may have just seeded it.
+    if (b.problem || listBundles(target).some((t) => t.name === b.name && t.version === b.version)) continue;
     const folder = [path.basename(b.dir), `${b.name}-${b.version}`].map((f) => path.join(target, f)).find((f) => !fs.existsSync(f));
     if (!folder) continue;
     // Copied under a dot name, then renamed: a process listing the folder meanwhile (the Strapi

@@ -5,6 +5,7 @@
  */
 import { ChildProcess, fork } from 'child_process';
 import * as os from 'os';
+import { FROM_SOURCES } from '../package-root';
 
 /** Passed on besides ALTBRIDGE_*: finding programs, home and temp folders, locale, Node's own options, the CUDA libraries. */
 const PASSED = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS', 'NODE_ENV', 'LD_LIBRARY_PATH', 'CUDA_VISIBLE_DEVICES']);
@@ -22,10 +23,7 @@ export function childEnv(env: NodeJS.ProcessEnv, cores = os.availableParallelism
   return out;
 }
 
-/** Run from the TypeScript sources (a checkout), the child is too, through tsx; the package runs compiled JavaScript. */
-const FROM_SOURCES = __filename.endsWith('.ts');
-
-/** Forks child on `specFile`, with childEnv and a priority 10 below the server's. */
+/** Forks child on `specFile` (through tsx when run from the sources), with childEnv and a priority 10 below the server's. */
 export function forkFinetune(specFile: string): ChildProcess {
   const child = fork(require.resolve('./child'), [specFile], {
     execArgv: FROM_SOURCES ? ['--require', require.resolve('tsx/cjs')] : [],

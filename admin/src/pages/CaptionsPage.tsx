@@ -10,7 +10,7 @@ import { Box, Button, Checkbox, Flex, Typography } from '@strapi/design-system';
 import { Check } from '@strapi/icons';
 import { Layouts, Page, useFetchClient, useNotification, useRBAC } from '@strapi/strapi/admin';
 import { styled } from 'styled-components';
-import { BulkApproval, Caption, CaptionList, errorMessage, Limits } from '../api';
+import { BulkApproval, BulkSkipReason, Caption, CaptionList, errorMessage, Limits } from '../api';
 import { CaptionCard } from '../components/CaptionCard';
 import { DomainNotice } from '../components/DomainNotice';
 import { Pager } from '../components/Pager';
@@ -117,9 +117,13 @@ function Captions({ limits }: { limits: Limits }) {
     try {
       const res = await post<{ data: BulkApproval }>(`/${PLUGIN_ID}/captions/bulk-approve`, { ids, includeOutOfDomain });
       const { approved, skipped } = res.data.data;
-      const human = skipped.filter((s) => s.reason === 'human-alt-text').length;
-      const outside = skipped.length - human;
-      const notes = [human && `${human} skipped: alt text written by a person (approve each on its own)`, outside && `${outside} skipped: out of domain`].filter(Boolean);
+      const count = (reason: BulkSkipReason) => skipped.filter((s) => s.reason === reason).length;
+      const [human, decorative, outside] = [count('human-alt-text'), count('decorative'), count('out-of-domain')];
+      const notes = [
+        human && `${human} skipped: alt text written by a person (approve each on its own)`,
+        decorative && `${decorative} skipped: marked decorative`,
+        outside && `${outside} skipped: out of domain`,
+      ].filter(Boolean);
       toggleNotification({
         type: skipped.length ? 'warning' : 'success',
         message: `Approved ${approved.length} caption${approved.length === 1 ? '' : 's'}${notes.length ? `; ${notes.join('; ')}` : ''}`,

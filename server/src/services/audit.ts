@@ -297,7 +297,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return out;
   }
 
-  /** Today's snapshot (the day in UTC) becomes `totals`: the day's last audit wins. */
+  /** Asked with the standard thresholds: only such an audit is the day's figure (a what-if with its own limits leaves the chart alone). */
+  const standard = (q: { lowConfidence?: unknown; maxLength?: unknown; duplicateMin?: unknown }) => [q.lowConfidence, q.maxLength, q.duplicateMin].every((v) => v === undefined || v === '');
+
+  /** Today's snapshot (the day in UTC) becomes `totals`: the day's last standard audit wins. */
   async function snapshot(totals: AuditTotals): Promise<void> {
     await strapi.db.connection.raw(
       `insert into "${table(SNAPSHOT_UID)}" (document_id, day, totals, created_at, updated_at) values (?, ?, ?::jsonb, now(), now())
@@ -359,7 +362,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       const o = await options(q);
       const filter = filterFrom(q.reason, q.rule, q.decorative);
       const c = await summary(o, filter, q);
-      await snapshot(c.totals);
+      if (standard(q)) await snapshot(c.totals);
       const [used, past] = await Promise.all([entriesOf(c.rows.map((r) => r.file_id)), history()]);
       return {
         coverage: c.coverage,
@@ -407,7 +410,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
           filename,
         };
       const { coverage, totals, byContentType } = await summary(o);
-      await snapshot(totals);
+      if (standard(q)) await snapshot(totals);
       const past = await history();
       const report = {
         generatedAt: new Date().toISOString(),

@@ -136,6 +136,9 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       // the lock: the text shown in the confirmation is the text replaced.
       if (human !== null && !replaceHumanText && text === row.text)
         throw new Conflict(`the alt text of file ${file.id} was written by a person: "${human}"; approve with replaceHumanText: true to replace it`, { alternativeText: human });
+      // Empty on purpose: a caption is kept for review, but reaches the file only once the mark is taken off.
+      if (await getService(strapi, 'decorative').has(file.id))
+        throw new Conflict(`image ${file.id} is marked decorative (its alt text is empty on purpose); unmark it in the accessibility audit to give it alt text`, { decorative: true });
       await writeAlt(file.id, text, user);
       const changed = text !== row.text;
       const saved = await save(row, {
@@ -328,7 +331,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     /**
      * Every id is checked first (an unknown id or one without text approves none), then the rest are
      * approved in one transaction. Files whose alt text a person wrote are skipped (each needs its own
-     * confirmation), and out-of-domain captions unless includeOutOfDomain; the answer says which and why.
+     * confirmation), images marked decorative, and out-of-domain captions unless includeOutOfDomain;
+     * the answer says which and why.
      */
     async bulkApprove(documentIds: unknown, user: AdminUser, options: { includeOutOfDomain?: unknown } = {}): Promise<BulkApproval> {
       if (options.includeOutOfDomain !== undefined && typeof options.includeOutOfDomain !== 'boolean') throw new InvalidInput('includeOutOfDomain must be true or false');
@@ -348,6 +352,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
         const out = new Map<string, Caption>();
         for (const row of rows) {
           if (row.domainVerdict === 'out' && options.includeOutOfDomain !== true) skip(row, 'out-of-domain');
+          else if (await getService(strapi, 'decorative').has(row.fileId)) skip(row, 'decorative');
           else
             try {
               out.set(row.documentId, await this.approve(row.documentId, user));
