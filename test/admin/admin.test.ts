@@ -531,6 +531,7 @@ test('no worker running while a job waits: the banner on the plugin pages gives 
     const missing = page.getByRole('note', { name: 'Caption worker missing' });
     await missing.getByText('No caption worker is running (1 caption job waiting', { exact: false }).waitFor();
     await missing.getByText('npx altbridge worker --app .', { exact: true }).waitFor();
+    await page.getByText(/^Not ready: no caption worker is running( · \d+ warnings?)?$/).waitFor();
     await shot('17-host-check-no-worker');
     expect(await seriousViolations(page)).toEqual([]);
   } finally {
@@ -545,6 +546,7 @@ test('no worker running while a job waits: the banner on the plugin pages gives 
   const row = page.locator('tr[data-worker]');
   await row.getByText('inside Strapi', { exact: true }).waitFor();
   await row.getByText(`${process.pid}`, { exact: true }).waitFor();
+  await page.getByText(/^Ready( · \d+ warnings?)?$/).waitFor();
   await row.getByText(new RegExp(`^waiting\\.png \\(file ${id}\\): ${captioned.status.replace('-', ' ')} in \\d+ ms`)).waitFor();
   await shot('18-host-check-workers');
   expect(await seriousViolations(page)).toEqual([]);

@@ -28,6 +28,9 @@ export function HostCheckPage() {
   if (!data) return error ? <Page.Error /> : <Page.Loading />;
   const failed = data.checks.filter((c) => c.status === 'fail').length;
   const warned = data.checks.filter((c) => c.status === 'warn').length;
+  // Captions need a live worker as much as a sound host: without one the server is not ready either.
+  const problems = [!data.ok && `${failed} check${failed === 1 ? '' : 's'} failed`, workers.data?.workers.length === 0 && 'no caption worker is running'].filter(Boolean);
+  const ready = problems.length === 0;
   return (
     <Page.Main>
       <Page.Title>Alt text host check</Page.Title>
@@ -43,9 +46,9 @@ export function HostCheckPage() {
       <Layouts.Content>
         <Flex direction="column" alignItems="stretch" gap={4}>
           {error && <ErrorNote>Could not check again: {error}</ErrorNote>}
-          <Box padding={4} background={data.ok ? 'success100' : 'danger100'} hasRadius>
-            <Typography textColor={data.ok ? 'success700' : 'danger700'} fontWeight="bold">
-              {data.ok ? 'Ready' : `Not ready: ${failed} check${failed === 1 ? '' : 's'} failed`}
+          <Box padding={4} background={ready ? 'success100' : 'danger100'} hasRadius>
+            <Typography textColor={ready ? 'success700' : 'danger700'} fontWeight="bold">
+              {ready ? 'Ready' : `Not ready: ${problems.join(', ')}`}
               {warned > 0 && ` · ${warned} warning${warned === 1 ? '' : 's'}`}
             </Typography>
           </Box>
