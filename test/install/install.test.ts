@@ -9,10 +9,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { freePort, Running, sh, start, until } from './helpers/processes';
+import { adminSql } from '../../bench/pg';
+import { freePort, waitFor } from '../helpers/poll';
+import { Running, sh, start } from './helpers/processes';
 
 const ROOT = path.join(__dirname, '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -38,16 +39,6 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-install-'));
 const running: Running[] = [];
 const databases: string[] = [];
 let tarball: string;
-
-async function pg(sql: string): Promise<void> {
-  const client = new Client({ ...PG, database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface App {
   dir: string;
@@ -76,7 +67,7 @@ async function api(app: App, method: string, url: string, body?: unknown, token 
 async function startStrapi(app: App): Promise<void> {
   app.strapi = start('npm run start', app.dir, app.env);
   running.push(app.strapi);
-  await until(`${app.dir} to answer on ${app.url}`, async () => ((await fetch(`${app.url}/_health`)).status === 204 ? true : undefined), 180_000, app.strapi.output);
+  await waitFor(`${app.dir} to answer on ${app.url}`, async () => ((await fetch(`${app.url}/_health`).catch(() => null))?.status === 204 ? true : undefined), 180_000, app.strapi.output);
 }
 
 function startWorker(app: App): Running {
@@ -109,7 +100,7 @@ const captions = async (app: App): Promise<any[]> => (await api(app, 'GET', '/al
 
 /** The caption row of a file once the worker has captioned it. */
 const captioned = (app: App, fileId: number, after = '') =>
-  until(
+  waitFor(
     `a caption for file ${fileId} in ${app.dir}`,
     async () => (await captions(app)).find((c) => c.fileId === fileId && c.status !== 'queued' && c.text && c.updatedAt > after),
     120_000,
@@ -127,7 +118,7 @@ const app2: App = { dir: path.join(work, 'app-two'), url: '', env: {} };
 afterAll(async () => {
   await Promise.all(running.map((r) => r.stop()));
   if (KEEP) return void console.log(`kept ${work} and databases ${databases.join(', ')}`);
-  for (const db of databases) await pg(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+  for (const db of databases) await adminSql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
   fs.rmSync(work, { recursive: true, force: true });
 }, 120_000);
 
@@ -168,7 +159,7 @@ test('npm pack ships the built plugin, its bundles and licences, and no sources,
 
 test(`a new Strapi ${STRAPI_VERSION} app made by create-strapi installs the tarball with the README's commands and builds its admin panel`, async () => {
   const database = `altbridge_install_${process.pid}_${Date.now()}`;
-  await pg(`CREATE DATABASE "${database}"`);
+  await adminSql(`CREATE DATABASE "${database}"`);
   databases.push(database);
   const db = `--dbclient=postgres --dbhost=${PG.host} --dbport=${PG.port} --dbname=${database} --dbusername=${PG.user} --dbpassword=unused`;
   await sh(`npx -y create-strapi@${STRAPI_VERSION} ${path.basename(app1.dir)} --no-run --ts --use-npm --install --skip-cloud --no-example --no-git-init --non-interactive ${db}`, work);
@@ -227,7 +218,7 @@ test('in production with no worker running, an upload waits: the admin shows the
   expect(fs.existsSync(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini', 'manifest.json'))).toBe(true);
   await signUp(app1);
   file1Id = (await uploadImage(app1, 'red-square.png', await square(220, 30, 30))).id;
-  expect(await until('the job to wait with no worker', async () => ((await workers(app1)).stalled ? workers(app1) : undefined), 30_000)).toMatchObject({
+  expect(await waitFor('the job to wait with no worker', async () => ((await workers(app1)).stalled ? workers(app1) : undefined), 30_000)).toMatchObject({
     workers: [],
     waiting: 1,
     configured: 'external',
@@ -247,7 +238,7 @@ test('the external worker from the installed CLI captions the waiting upload and
   // The shipped bundle is a demonstration: its caption waits for review and is not written as alt text.
   expect(caption.status).toBe('needs-review');
   expect((await api(app1, 'GET', `/upload/files/${file.id}`)).alternativeText).toBeNull();
-  const live = await until('the worker to report its job', async () => ((await workers(app1)).workers[0]?.lastJob?.fileId === file.id ? workers(app1) : undefined), 30_000, worker.output);
+  const live = await waitFor('the worker to report its job', async () => ((await workers(app1)).workers[0]?.lastJob?.fileId === file.id ? workers(app1) : undefined), 30_000, worker.output);
   expect(live).toMatchObject({ stalled: false, workers: [{ mode: 'external', bundle: expect.stringContaining('shapes-mini'), concurrency: 2 }] });
   expect(worker.output()).toMatch(/altbridge: file \d+ "red-square\.png": needs-review in \d+ ms/);
 
@@ -272,7 +263,7 @@ test("a second app on the same Redis: each worker takes only its own app's jobs,
   for (const dir of ['.altbridge', 'public/uploads']) fs.rmSync(path.join(app2.dir, dir), { recursive: true, force: true });
   fs.mkdirSync(path.join(app2.dir, 'public', 'uploads'), { recursive: true });
   const database = `${databases[0]}_two`;
-  await pg(`CREATE DATABASE "${database}"`);
+  await adminSql(`CREATE DATABASE "${database}"`);
   databases.push(database);
   // Linked files are replaced, never written through (that would change the first app's too).
   const rewrite = (file: string, edit: (text: string) => string) => {

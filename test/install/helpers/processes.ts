@@ -3,7 +3,6 @@
  * group (so stopping one stops npm's and npx's children too), its output kept for the failure message.
  */
 import { ChildProcess, spawn } from 'child_process';
-import * as net from 'net';
 
 /** The environment every command gets: no telemetry, no colours in logs. */
 const QUIET = { STRAPI_TELEMETRY_DISABLED: 'true', FORCE_COLOR: '0', NO_COLOR: '1', npm_config_update_notifier: 'false' };
@@ -47,25 +46,4 @@ export function start(command: string, cwd: string, env: Record<string, string> 
       }
     },
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-/** Polls `check` every 250 ms until it returns a value; fails naming `what` and showing `log` after `timeoutMs`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, log: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await check().catch(() => undefined);
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${log().slice(-6000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

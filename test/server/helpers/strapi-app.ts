@@ -8,15 +8,14 @@ import type { Core } from '@strapi/strapi';
 import { createStrapi } from '@strapi/strapi';
 import { Queue } from 'bullmq';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { Client } from 'pg';
+import { adminSql } from '../../../bench/pg';
 import { AltbridgeConfig, previewQueueName } from '../../../server/src/config';
 import { redisConnection } from '../../../server/src/redis';
+import { freePort } from '../../helpers/poll';
 
 const EXAMPLE = path.join(__dirname, '..', '..', '..', 'example');
-const PG = { host: process.env.DATABASE_HOST ?? '127.0.0.1', port: Number(process.env.DATABASE_PORT ?? 5432), user: process.env.DATABASE_USERNAME ?? 'postgres', database: 'postgres' };
 
 export interface TestApp {
   strapi: Core.Strapi;
@@ -28,26 +27,6 @@ export interface TestApp {
   /** Stops Strapi and boots it again on the same database, port, uploads and Redis prefix (`strapi` is the new instance). */
   restart(): Promise<void>;
   close(): Promise<void>;
-}
-
-async function adminSql(sql: string): Promise<void> {
-  const client = new Client(PG);
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export async function bootApp(label: string, env: Record<string, string> = {}, built?: { appDir: string; distDir: string }): Promise<TestApp> {
@@ -125,13 +104,4 @@ export function previewQueue(strapi: Core.Strapi): Queue {
   return new Queue(previewQueueName(c), { connection: redisConnection(c.redisUrl), prefix: c.queuePrefix });
 }
 
-/** Polls `check` until it returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor } from '../../helpers/poll';

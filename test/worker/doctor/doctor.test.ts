@@ -12,6 +12,7 @@ import { updateBundle } from '../../../worker/bundle/write';
 import { CUDA_LIBRARIES, cudaLibrariesCheck, parseLinkerCache } from '../../../worker/doctor/checks';
 import { Check, Report, renderReport, runDoctor } from '../../../worker/doctor/report';
 import { redact } from '../../../worker/doctor/services';
+import { freePort } from '../../helpers/poll';
 
 const BIN = path.join(__dirname, '..', '..', '..', 'bin', 'altbridge.js');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-doctor-'));
@@ -19,16 +20,6 @@ const models = path.join(root, 'models');
 const BUNDLE = 'bundle:random-tiny@0.0.1';
 const saved = { ...process.env };
 let closedPort = 0;
-
-/** A port nothing listens on: bound by us, then released. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A local server that answers every first message with `reply` (or never, when null), for as long as `use` runs. */
 async function fakeServer<R>(reply: Buffer | null, use: (url: string) => Promise<R>): Promise<R> {
