@@ -12,6 +12,7 @@ import { commandList, overallHelp } from './help';
 import { imagesMeanCommand } from './images-mean';
 import { modelsAddCorpus, modelsImportClip, modelsList, modelsMakeRandom } from './models';
 import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
+import { artBuild, artReportCommand } from './art';
 import { trainCommand } from './train';
 import { trustCalibrateCommand, trustReportCommand } from './trust';
 import { queueWorkerCommand } from './worker';
@@ -26,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   shapesGenerate,
   shapesBuild,
   shapesReportCommand,
+  artBuild,
+  artReportCommand,
   evalCommand,
   modelsList,
   modelsMakeRandom,

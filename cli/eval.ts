@@ -4,7 +4,6 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { defaultBundleRef, loadBundle } from '../worker/bundle/load';
 import { CAPTION_DEFAULTS } from '../worker/caption';
@@ -13,6 +12,7 @@ import { evalImages } from '../research/eval/evaluate';
 import { EvalItem, readReferences, shapesSplit } from '../research/eval/references';
 import { ShapesBuild, shapesData } from '../research/shapes/build';
 import { defineCommand } from './command';
+import { cacheDir } from '../worker/cache-dir';
 
 /** The split's images: from --data, else the bundle's recorded ShapesWorld recipe regenerated into the cache. */
 async function splitItems(split: string, dataDir: string | undefined, recipe: ShapesBuild | undefined): Promise<EvalItem[]> {
@@ -20,7 +20,7 @@ async function splitItems(split: string, dataDir: string | undefined, recipe: Sh
   const val = recipe?.val ?? 0;
   if (dataDir) return shapesSplit(dataDir, split, val);
   const key = crypto.createHash('sha256').update(JSON.stringify(recipe!.data)).digest('hex').slice(0, 12);
-  const work = path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'shapes', key);
+  const work = cacheDir('shapes', key);
   process.stderr.write(`ShapesWorld data for this bundle: ${work}/data (made once)\n`);
   return shapesSplit(await shapesData(work, recipe!.data), split, val);
 }

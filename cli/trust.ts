@@ -4,17 +4,15 @@
  * `report` writes reports/trust/REPORT.md (and, with --write-bundle, the calibration into the
  * bundle's manifest); `calibrate` writes the calibration alone.
  */
-import * as os from 'os';
 import * as path from 'path';
-import { defaultBundleRef } from '../worker/bundle/load';
 import { TRUST_DEFAULTS, trustReport } from '../research/trust/report';
 import { defineCommand, Options, Values } from './command';
+import { cacheDir } from '../worker/cache-dir';
 
-const cacheDir = () => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'trust');
 
 /** The options both modes take. */
 const TRUST_OPTIONS = {
-  bundle: { type: 'text', arg: 'NAME|PATH', default: defaultBundleRef(), help: 'a ShapesWorld bundle; $ALTBRIDGE_BUNDLE sets the default' },
+  bundle: { type: 'text', arg: 'NAME|PATH', default: 'shapes-mini', help: 'a ShapesWorld bundle (its claim checker labels the captions)' },
   cache: { type: 'text', arg: 'DIR', defaultText: '$ALTBRIDGE_CACHE/trust', help: 'where the out-of-domain images are fetched and drawn' },
   scenes: { type: 'whole', min: 2, default: TRUST_DEFAULTS.scenes, help: 'held-out ShapesWorld scenes, from seeds the bundle never saw' },
   'per-source': { type: 'whole', min: 2, default: TRUST_DEFAULTS.perSource, help: 'out-of-domain images from each source' },
@@ -33,7 +31,7 @@ async function trust(values: Values<typeof TRUST_OPTIONS> & { out?: string; 'wri
   const r = await trustReport({
     ...TRUST_DEFAULTS,
     bundle,
-    cache: values.cache ?? cacheDir(),
+    cache: values.cache ?? cacheDir('trust'),
     scenes: values.scenes,
     perSource: values['per-source'],
     out: values.out ?? null,

@@ -111,7 +111,7 @@ export class Captioner {
     const lap = () => -t + (t = performance.now());
     const pre = await preprocessBatch(
       sources.map((s) => (typeof s === 'string' ? s : s.data)),
-      { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std },
+      { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std, fit: man.clip.fit },
     );
     const times = { preprocess: lap(), clip: 0, bridge: 0 };
     // Errors come in source order for the sources not in `ok`.

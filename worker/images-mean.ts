@@ -53,7 +53,7 @@ export async function embedImages(
   try {
     for (let start = 0; start < files.length; start += batchSize) {
       const chunk = files.slice(start, start + batchSize);
-      const pre = await preprocessBatch(chunk, { size: m.clip.imageSize, mean: m.clip.mean, std: m.clip.std });
+      const pre = await preprocessBatch(chunk, { size: m.clip.imageSize, mean: m.clip.mean, std: m.clip.std, fit: m.clip.fit });
       const bad = chunk.filter((_, i) => !pre.ok.includes(i));
       pre.errors.forEach((e, k) => failures.push({ file: bad[k], error: e.reason }));
       if (pre.ok.length > 0) parts.push((await enc.images(pre.pixels, pre.ok.length)).slice(0, pre.ok.length * dim));

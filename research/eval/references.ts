@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readShapesPart } from '../shapes/mini-clip';
+import { readShapesPart } from '../shapes/data';
 import { splitPairs } from '../shapes/build';
 
 export interface EvalItem {

@@ -13,7 +13,9 @@ import { imagesMean } from '../../worker/images-mean';
 import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
 import { Progress } from '../../worker/train/trainer';
 import { generateShapes, ShapesOptions } from './generate';
-import { buildMiniClip, readShapesPart, ShapesItem } from './mini-clip';
+import { buildMiniClip } from '../mini-clip';
+import { timed } from '../stage-times';
+import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
 export interface ShapesBuild {
   seed: number;
@@ -81,23 +83,6 @@ function builtWith(out: string): unknown {
   return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null) : null;
 }
 
-/**
- * Seconds each stage took when it last ran in this work folder (kept in timings.json), so a run
- * that reuses finished stages can still say what building from nothing costs.
- */
-function stageTimes(work: string): Record<string, number> {
-  const file = path.join(work, 'timings.json');
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
-}
-
-async function timed<T>(work: string, name: string, run: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  const result = await run();
-  fs.mkdirSync(work, { recursive: true });
-  fs.writeFileSync(path.join(work, 'timings.json'), JSON.stringify({ ...stageTimes(work), [name]: (Date.now() - started) / 1000 }, null, 2));
-  return result;
-}
-
 export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ manifest: Manifest; dataDir: string }> {
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const done = builtWith(o.out);
@@ -113,6 +98,8 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
     fs.rmSync(tmp, { recursive: true, force: true });
     await timed(o.work, 'clip', async () => {
       await buildMiniClip(train, tmp, {
+        config: SHAPES_CLIP,
+        corpus: 'ShapesWorld image-caption pairs',
         seed: b.seed,
         steps: b.clipSteps,
         runDir: path.join(o.work, 'runs'),

@@ -15,8 +15,8 @@ import { shapesSplit } from '../eval/references';
 import { pca2, project } from '../report/pca';
 import { buildShapes, ShapesBuild } from './build';
 import { summariseErrors } from './errors';
-import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaseline } from './experiments';
-import { readShapesPart } from './mini-clip';
+import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaseline } from '../eval/harness';
+import { readShapesPart } from './data';
 import { Cosines, Projection, ShapesResults } from './results';
 
 const M_SWEEP = [0, 100, 200, 400, 600, 800, 900];

@@ -23,7 +23,7 @@ import { embedImages } from '../../worker/images-mean';
 import { Rng } from '../../worker/train/rng';
 import { barChart, lineChart, scatterPlot } from '../report/plot';
 import { shapesData, ShapesBuild } from '../shapes/build';
-import { readShapesPart } from '../shapes/mini-clip';
+import { readShapesPart } from '../shapes/data';
 
 /** Image files (PNG, JPEG, SVG, WebP) under a folder, at any depth, in a stable order. */
 function imagesUnder(dir: string): string[] {

@@ -16,7 +16,7 @@ import { runtimeConfig } from '../../worker/runtime';
 import { ShapesBuild } from '../shapes/build';
 import { ATTRIBUTES, captionErrors } from '../shapes/errors';
 import { generateShapes, partScenes } from '../shapes/generate';
-import { readShapesPart } from '../shapes/mini-clip';
+import { readShapesPart } from '../shapes/data';
 import { sceneKey } from '../shapes/scene';
 import { aurocOf, fitLogistic, predictLogistic, reliability } from './logistic';
 import { charts, debianImages, npmImages, OodSource } from './sources';

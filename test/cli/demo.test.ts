@@ -1,6 +1,7 @@
 /**
- * `altbridge demo` as a user runs it: on the tiny bundle of the global setup, and on the committed default
- * bundle models/shapes-mini (which ships with the project: that test fails while it is absent).
+ * `altbridge demo` as a user runs it: ShapesWorld scenes on the tiny bundle of the global setup, and the
+ * shipped held-out art on the committed default bundle models/art-mini (which ships with the project:
+ * that test fails while it is absent).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -67,20 +68,24 @@ test('demo --count 3 --out --bundle: three PNGs, three captions and the summary 
   expect(d.summary).toMatch(/^[0-3] of 3 captions make no false claim about colour, shape, count or relation\.$/);
 });
 
-test('demo --count 2 with no --bundle captions with the committed default bundle models/shapes-mini', () => {
+test('demo with no --bundle captions the shipped held-out emoji and clip art with the committed default bundle models/art-mini', () => {
   // No skip when it is missing: the bundle ships with the project, so its absence is a failure.
-  const manifest = path.join(__dirname, '..', '..', 'models', 'shapes-mini', 'manifest.json');
+  const manifest = path.join(__dirname, '..', '..', 'models', 'art-mini', 'manifest.json');
   expect([manifest, fs.existsSync(manifest)]).toEqual([manifest, true]);
-  const out = path.join(root, 'default-scenes');
-  const r = run(['demo', '--count', '2', '--out', out]);
+  const names = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'models', 'art-demo', 'names.json'), 'utf8')) as { file: string; name: string }[];
+  const r = run(['demo']);
   expect([r.status, r.stderr]).toEqual([0, '']);
-  const d = parseDemo(r.stdout, 2);
-  expect(d.header).toMatch(/ with shapes-mini@\S+\.\.\.$/);
-  expect(d.lines).toHaveLength(2);
-  for (const l of d.lines) {
-    expect(l.caption.trim().length).toBeGreaterThan(0);
-    expect(l.truth.length).toBeGreaterThan(0);
-  }
-  expect(d.summary).toMatch(/^[0-2] of 2 captions make no false claim/);
-  expect(fs.readdirSync(out).filter((f) => f.endsWith('.png'))).toHaveLength(2);
+  const out = r.stdout.split('\n');
+  expect(out[0]).toMatch(/^Captioning 18 images in styles no network here was trained on \(OpenMoji emoji, clip art\) with art-mini@\S+\.\.\.$/);
+  const lines = out.flatMap((l, i) => {
+    const m = /^(\S+\.svg) {2}(.*) {2}\(quality [\d.]+: (would be published|would wait for review)\)$/.exec(l);
+    const t = /^\s+true: (.+?) {3}\[(exact|every word|wrong)\]$/.exec(out[i + 1] ?? '');
+    return m && t ? [{ file: m[1], caption: m[2], publish: m[3], truth: t[1], verdict: t[2] }] : [];
+  });
+  expect(lines.map((l) => [l.file, l.truth])).toEqual(names.map((n) => [n.file, n.name]));
+  const exact = lines.filter((l) => l.verdict === 'exact').length;
+  const published = lines.filter((l) => l.publish === 'would be published');
+  expect(r.stdout).toContain(`\n${exact} of 18 captions are the exact name, `);
+  expect(r.stdout).toMatch(new RegExp(`threshold [\\d.]+ ${published.length} would be published \\(${published.filter((l) => l.verdict === 'exact').length} of them right\\)`));
+  expect(r.stdout).toContain('OpenMoji (openmoji.org), CC BY-SA 4.0');
 });

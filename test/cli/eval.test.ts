@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 import { loadBundle } from '../../worker/bundle/load';
-import { readShapesPart } from '../../research/shapes/mini-clip';
+import { readShapesPart } from '../../research/shapes/data';
 import { tinyShapes } from '../setup/tiny-shapes';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');

@@ -152,6 +152,8 @@ test('npm pack ships the built plugin, its bundles and licences, and no sources,
       'dist/cli/main.js',
       'models/README.md',
       'models/shapes-mini/manifest.json',
+      'models/art-mini/manifest.json',
+      'models/art-demo/names.json',
     ]),
   );
   expect(files.filter((f) => /^(test|example|bench|reports|research|worker|server|cli|admin)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
@@ -215,7 +217,7 @@ test('in production with no worker running, an upload waits: the admin shows the
   Object.assign(app1, { url: `http://127.0.0.1:${port}`, env: { PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' } });
   await startStrapi(app1);
   // Seeded into the app, not read from node_modules.
-  expect(fs.existsSync(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini', 'manifest.json'))).toBe(true);
+  expect(fs.existsSync(path.join(app1.dir, '.altbridge', 'models', 'art-mini', 'manifest.json'))).toBe(true);
   await signUp(app1);
   file1Id = (await uploadImage(app1, 'red-square.png', await square(220, 30, 30))).id;
   expect(await waitFor('the job to wait with no worker', async () => ((await workers(app1)).stalled ? workers(app1) : undefined), 30_000)).toMatchObject({
@@ -234,12 +236,12 @@ test('the external worker from the installed CLI captions the waiting upload and
   const worker = startWorker(app1);
   const file = { id: file1Id };
   const caption = await captioned(app1, file.id);
-  expect(caption).toMatchObject({ fileId: file.id, source: 'machine', bundle: 'shapes-mini' });
-  // The shipped bundle is a demonstration: its caption waits for review and is not written as alt text.
+  expect(caption).toMatchObject({ fileId: file.id, source: 'machine', bundle: 'art-mini' });
+  // A plain red square is no emoji, icon or clip art the default bundle can stand behind: its caption waits for review.
   expect(caption.status).toBe('needs-review');
   expect((await api(app1, 'GET', `/upload/files/${file.id}`)).alternativeText).toBeNull();
   const live = await waitFor('the worker to report its job', async () => ((await workers(app1)).workers[0]?.lastJob?.fileId === file.id ? workers(app1) : undefined), 30_000, worker.output);
-  expect(live).toMatchObject({ stalled: false, workers: [{ mode: 'external', bundle: expect.stringContaining('shapes-mini'), concurrency: 2 }] });
+  expect(live).toMatchObject({ stalled: false, workers: [{ mode: 'external', bundle: expect.stringContaining('art-mini'), concurrency: 2 }] });
   expect(worker.output()).toMatch(/altbridge: file \d+ "red-square\.png": needs-review in \d+ ms/);
 
   // The CLI from the installed package, in the app's folder: per-command help, the app's models, a caption, the host check.
@@ -251,9 +253,9 @@ test('the external worker from the installed CLI captions the waiting upload and
     await sh('npx altbridge doctor', app1.dir),
   ];
   expect(outputs[0]).toMatch(/Usage: altbridge worker/);
-  expect(outputs[1]).toContain(path.join(app1.dir, '.altbridge', 'models', 'shapes-mini'));
+  expect(outputs[1]).toContain(path.join(app1.dir, '.altbridge', 'models', 'art-mini'));
   expect(outputs[2]).toMatch(/"caption":"[a-z]/);
-  expect(outputs[3]).toMatch(/ok +bundle:shapes-mini@/);
+  expect(outputs[3]).toMatch(/ok +bundle:art-mini@/);
   for (const o of outputs) expect(o).not.toContain('Unknown project config');
 });
 

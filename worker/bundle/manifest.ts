@@ -49,6 +49,8 @@ export interface ClipManifest {
     imageSize: number;
     mean: [number, number, number];
     std: [number, number, number];
+    /** How images are fitted to the square: absent, CLIP's crop; 'trim', art cut from its background (preprocess.ts). */
+    fit?: 'trim';
     embedDim: number;
     contextLength: number;
   };
@@ -154,6 +156,8 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
   if (m.quality !== undefined) checkQualityCalibration(m.quality, m.domain !== undefined, where, m.corpus !== undefined);
   need(fail, m.provenance, 'provenance', { corpus: 'string', seeds: 'object', commands: 'array' });
   need(fail, m.clip, 'clip', { vision: 'string', text: 'string', tokenizer: 'string', imageSize: 'number', mean: 'array', std: 'array', embedDim: 'number', contextLength: 'number' });
+  const fit = (m.clip as Record<string, unknown>).fit;
+  if (fit !== undefined && fit !== 'trim') fail('clip.fit', "absent or 'trim'");
   return m as unknown as ClipManifest;
 }
 

@@ -2,12 +2,11 @@
  * `altbridge doctor` as data: every check in a fixed order, so the CLI and (later) the admin panel
  * show the same report, and a text rendering of it for the terminal.
  */
-import * as os from 'os';
-import * as path from 'path';
 import { defaultBundleRef, modelsDir } from '../bundle/load';
 import { runtimeConfig } from '../runtime';
 import { Check, bundleChecks, cudaLibrariesCheck, diskCheck, nodeCheck, onnxruntimeCheck, providerCheck, serviceCheck } from './checks';
 import { pingPostgres, pingRedis } from './services';
+import { cacheDir } from '../cache-dir';
 
 export type { Check, Status } from './checks';
 
@@ -50,7 +49,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Report> {
   checks.push(cudaLibrariesCheck(providers.includes('cuda')));
   const models = modelsDir();
   checks.push(...bundleChecks(models, defaultBundleRef()));
-  const cache = process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge');
+  const cache = cacheDir();
   checks.push(diskCheck({ models, cache }, opts.minFreeBytes ?? 2e9));
   const redisUrl = opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const databaseUrl = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

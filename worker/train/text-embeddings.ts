@@ -13,12 +13,12 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ClipEncoders } from '../clip/encoders';
 import { ClipTokenizer } from '../clip/tokenizer';
 import { readTensorFile, writeTensorFile } from './tensor-file';
 import { wholeNumberIn } from '../validate';
+import { cacheDir } from '../cache-dir';
 
 export interface EmbedOptions {
   /** Captions per encoder run (64). */
@@ -36,7 +36,7 @@ export type TextEmbedder = Pick<ClipEncoders, 'c' | 'texts'> & { text: Pick<Clip
 const KEY_BYTES = 32;
 const FORMAT = 'altbridge-text-embeddings/1';
 
-const defaultCacheDir = (): string => path.join(process.env.ALTBRIDGE_CACHE ?? path.join(os.homedir(), '.cache', 'altbridge'), 'text-embeddings');
+const defaultCacheDir = (): string => cacheDir('text-embeddings');
 
 interface CacheMeta {
   format: string;

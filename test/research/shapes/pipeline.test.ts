@@ -15,9 +15,10 @@ import { ClipTokenizer } from '../../../worker/clip/tokenizer';
 import { imageEncoder, textEncoder, TextConfig, VisionConfig } from '../../../worker/graph/clip';
 import { buildInference } from '../../../worker/graph/train-step';
 import { buildShapes, shapesData, splitPairs } from '../../../research/shapes/build';
-import { EvalSet, retrieval } from '../../../research/shapes/experiments';
+import { EvalSet, retrieval } from '../../../research/eval/harness';
 import { generateShapes } from '../../../research/shapes/generate';
-import { loadPixels, readShapesPart } from '../../../research/shapes/mini-clip';
+import { loadPixels } from '../../../research/mini-clip';
+import { readShapesPart } from '../../../research/shapes/data';
 import { trainClip } from '../../../worker/train/clip';
 import { tinyShapes } from '../../setup/tiny-shapes';
 

@@ -44,6 +44,8 @@ export async function bootApp(label: string, env: Record<string, string> = {}, b
     ALTBRIDGE_QUEUE_PREFIX: `altbridge-test-${run}`,
     ALTBRIDGE_WORKER: 'inline',
     ALTBRIDGE_THREADS: '1',
+    // The lab bundle: these tests upload ShapesWorld scenes and rely on its demonstration policy.
+    ALTBRIDGE_BUNDLE: 'shapes-mini',
     SERVE_ADMIN_PANEL: built ? 'true' : 'false',
     STRAPI_TELEMETRY_DISABLED: 'true',
     STRAPI_LOG_LEVEL: 'warn',

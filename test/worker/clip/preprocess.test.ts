@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import sharp from 'sharp';
-import { CLIP_MEAN, CLIP_STD, ImageConfig, ImageError, preprocessBatch, preprocessImage } from '../../../worker/clip/preprocess';
+import { CLIP_MEAN, CLIP_STD, ImageConfig, ImageError, preprocessBatch, preprocessImage, trimToSquare } from '../../../worker/clip/preprocess';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-pre-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -390,5 +390,47 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
       `<defs><filter id="t"><feTurbulence baseFrequency="0.9" numOctaves="10"/></filter><rect id="r" width="100" height="100" opacity="0.5" filter="url(#t)"/>${tens}</defs><use href="#d"/>`,
     );
     expect(await reasonFor(bomb, { ...clip(224), timeoutSeconds: 1 })).toBe('SVG took longer than 1 s to render (too complex)');
+  });
+});
+
+describe("fit 'trim': art is cut from its plain background and centred on a white square", () => {
+  /** A w×h image of `bg` with a `box` of `ink` at (x, y). */
+  const picture = (w: number, h: number, bg: number[], ink: number[], box: { x: number; y: number; w: number; h: number }) => {
+    const rgb = new Uint8Array(3 * w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const inside = x >= box.x && x < box.x + box.w && y >= box.y && y < box.y + box.h;
+        rgb.set(inside ? ink : bg, 3 * (y * w + x));
+      }
+    return rgb;
+  };
+
+  test('the content box of a wide image becomes a square with a 1/24 margin each side', () => {
+    const rgb = picture(100, 40, [250, 250, 250], [200, 0, 0], { x: 30, y: 10, w: 44, h: 22 });
+    const t = trimToSquare(rgb, 100, 40);
+    expect([t.width, t.height]).toEqual([48, 48]);
+    const at = (x: number, y: number) => Array.from(t.rgb.subarray(3 * (y * 48 + x), 3 * (y * 48 + x) + 3));
+    // Centred: 2 px of white left and right, 13 above, the box's red in between.
+    expect([at(1, 24), at(2, 24), at(45, 24), at(46, 24)]).toEqual([[255, 255, 255], [200, 0, 0], [200, 0, 0], [255, 255, 255]]);
+    expect([at(24, 12), at(24, 13), at(24, 34), at(24, 35)]).toEqual([[255, 255, 255], [200, 0, 0], [200, 0, 0], [255, 255, 255]]);
+  });
+
+  test('an image of one colour is left as it is', () => {
+    const rgb = new Uint8Array(3 * 8 * 6).fill(90);
+    expect(trimToSquare(rgb, 8, 6)).toEqual({ rgb, width: 8, height: 6 });
+  });
+
+  test('preprocessing with fit trim gives the same pixels for the art wherever it sits on its canvas', async () => {
+    const png = async (x: number, y: number) =>
+      sharp(Buffer.from(picture(120, 90, [255, 255, 255], [20, 90, 200], { x, y, w: 30, h: 30 })), { raw: { width: 120, height: 90, channels: 3 } })
+        .png()
+        .toBuffer();
+    const cfg = { size: 24, mean: CLIP_MEAN, std: CLIP_STD, fit: 'trim' as const };
+    const a = await preprocessImage(await png(5, 7), cfg);
+    const b = await preprocessImage(await png(80, 50), cfg);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    // Without the fit, CLIP's centre crop sees two different pictures.
+    const plain = { size: 24, mean: CLIP_MEAN, std: CLIP_STD };
+    expect(Array.from(await preprocessImage(await png(5, 7), plain))).not.toEqual(Array.from(await preprocessImage(await png(80, 50), plain)));
   });
 });

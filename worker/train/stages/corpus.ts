@@ -12,7 +12,7 @@ import { StageFn } from './state';
 export const corpusStage: StageFn = async (s, io) => {
   const { o, clip } = s;
   io.announce(o.corpus);
-  const corpus = await readCorpus(o.corpus);
+  const corpus = await readCorpus(o.corpus, o.corpusOptions);
   const lines = [...corpus.train];
   if (o.mix) {
     const old = (await readCorpus(o.mix.corpus)).train;

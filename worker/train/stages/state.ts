@@ -5,7 +5,7 @@
 import { Bundle, ClipBundle } from '../../bundle/load';
 import { diffusionSettings, Manifest } from '../../bundle/manifest';
 import { ClipTokenizer } from '../../clip/tokenizer';
-import { CorpusReport } from '../../corpus/read';
+import { CorpusOptions, CorpusReport } from '../../corpus/read';
 import { DecoderConfig } from '../../graph/decoder';
 import { DenoiserConfig } from '../../graph/denoiser';
 import { RuntimeConfig } from '../../runtime';
@@ -16,6 +16,8 @@ import { Vocab } from '../vocab';
 /** A corpus training run's settings (everything but the callbacks). */
 export interface CorpusTrainSettings {
   corpus: string;
+  /** How the corpus is read (e.g. names of one or two words need minWords 1); the product's defaults otherwise. */
+  corpusOptions?: CorpusOptions;
   /** Fine-tuning: continue this bundle's denoiser and decoder (vocabulary extended, ē_text kept). */
   base?: Bundle;
   /** Fine-tuning against forgetting: lines of this corpus mixed in, `share` of the new corpus's count. */

@@ -10,8 +10,8 @@ import { Bundle } from '../../worker/bundle/load';
 import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { ClipEncoders } from '../../worker/clip/encoders';
 import { ClipTokenizer } from '../../worker/clip/tokenizer';
-import { readCorpus } from '../../worker/corpus/read';
-import { EvalItem } from '../eval/references';
+import { CorpusOptions, readCorpus } from '../../worker/corpus/read';
+import { EvalItem } from './references';
 import { closeGenerator, generate, openGenerator } from '../../worker/generate';
 import { CaptionScores, scoreCaptions } from '../../worker/metrics';
 import { RuntimeConfig, runtimeConfig } from '../../worker/runtime';
@@ -21,7 +21,7 @@ import { Rng } from '../../worker/train/rng';
 import { embedTexts } from '../../worker/train/text-embeddings';
 import { Progress } from '../../worker/train/trainer';
 import { encodeCaptions } from '../../worker/train/vocab';
-import { loadPixels } from './mini-clip';
+import { loadPixels } from '../mini-clip';
 
 /** CapDec's noise variance on normalised text embeddings (σ² = 0.016, as in the CapDec paper, Nukrai et al. 2022). */
 const CAPDEC_VARIANCE = 0.016;
@@ -211,6 +211,7 @@ export type Variant = 'plain' | 'capdec' | 'c3' | 'decap';
 
 export interface BaselineTraining {
   corpus: string;
+  corpusOptions?: CorpusOptions;
   runDir: string;
   seed: number;
   steps: number;
@@ -240,7 +241,7 @@ function trainingConds(h: Harness, v: Variant, embeds: Rows, draws: number, seed
 
 /** A decoder like the bundle's, trained on the corpus with one baseline's conditions (resumed from runDir). */
 export async function trainBaseline(h: Harness, v: Variant, o: BaselineTraining): Promise<{ weights: Map<string, Float32Array>; memory: Rows }> {
-  const lines = (await readCorpus(o.corpus)).train;
+  const lines = (await readCorpus(o.corpus, o.corpusOptions)).train;
   const embeds = await h.texts(lines);
   const vocab = h.bundle.vocab;
   const captions = encodeCaptions(
