@@ -38,12 +38,12 @@ export const ART_MINI: ArtBuild = {
   seed: 0,
   data: { seed: 0, size: 48, valShare: 0.1, clipartHeldOutShare: 0.1, variants: ['grey', 'outline', 'jitter'] },
   clip: {
-    vision: { imageSize: 48, patch: 8, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
-    text: { contextLength: 32, width: 128, layers: 2, heads: 4, mlpRatio: 4, embedDim: 128 },
+    vision: { imageSize: 48, patch: 12, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
+    text: { contextLength: 24, width: 128, layers: 2, heads: 4, mlpRatio: 4, embedDim: 128 },
     vocabSize: 4000,
     fit: 'trim',
   },
-  clipSteps: 2000,
+  clipSteps: 5000,
   denoiserSteps: 4000,
   decoderSteps: 4000,
   draws: 4,
@@ -161,7 +161,7 @@ export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manif
   const cal = await timed(o.work, 'calibrate', async () => calibrateArt(o.out, val, o.ood ?? (await outOfDomain(path.join(o.cache, 'ood'), OOD_PER_SOURCE)), CAPTION_DEFAULTS.beam, o.command));
   // The recipe goes in last: a bundle that records it is finished.
   const current = loadBundle(o.out).manifest;
-  const notes = `M = ${m.m} chosen on the validation split (exact names: ${m.rows.map((r) => `M ${r.m} ${(100 * r.exact).toFixed(1)} %`).join(', ')}); publishing threshold ${cal.calibration.threshold.toFixed(3)}`;
+  const notes = `M = ${m.m} chosen on the validation split (CIDEr-D: ${m.rows.map((r) => `M ${r.m} ${r.scores.cider.toFixed(1)}`).join(', ')}); publishing threshold ${cal.calibration.threshold.toFixed(3)}`;
   const provenance = { ...current.provenance, notes: [current.provenance.notes, notes].filter(Boolean).join('; '), recipe: { art: b } };
   const manifest = updateBundle(o.out, {}, { provenance }) as Manifest;
   return { manifest, dataDir: dir };

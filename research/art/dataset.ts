@@ -25,7 +25,7 @@ export interface ArtOptions {
   /** Share of emoji whose Noto image is the validation split, and of clip art held out. */
   valShare: number;
   clipartHeldOutShare: number;
-  /** Renderings added to each CLIP training image. */
+  /** Renderings added to each emoji image CLIP trains on. */
   variants: Variant[];
 }
 
@@ -109,7 +109,8 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
     const key = path.relative(path.join(src, ART_PATHS.clipart), c.file);
     const held = share(o.seed, `clipart:${key}`) < o.clipartHeldOutShare;
     const item = { name: c.title, texts: [c.title, tagLine(c.title, c.keywords)] as [string, string], kind: 'clipart' as const, style: 'openclipart', group: c.category.split('/')[0], key };
-    jobs.push({ from: c.file, png: img('openclipart', key.replace(/\.svg$/i, '')), variants: held ? [] : o.variants.filter((v) => v !== 'outline'), item, part: held ? 'clipartHeldout' : 'clip' });
+    // No renderings for clip art: its titles are noisy, and several copies of each would crowd the emoji out of CLIP's steps.
+    jobs.push({ from: c.file, png: img('openclipart', key.replace(/\.svg$/i, '')), variants: [], item, part: held ? 'clipartHeldout' : 'clip' });
   }
 
   onStep?.(`rendering ${jobs.length} images at ${o.size} px (kept between runs)`);

@@ -4,6 +4,7 @@
  * same names, the oracle, the M sweep and the Table-1 cosines, on held-out OpenMoji and on the
  * held-out clip art; and what the shipped publishing threshold lets through on held-out OpenMoji.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadBundle } from '../../worker/bundle/load';
@@ -12,7 +13,6 @@ import { readCorpus } from '../../worker/corpus/read';
 import { qualityOf } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
 import { textZ } from '../../worker/train/eval-text';
-import { Progress } from '../../worker/train/trainer';
 import { EvalSet, Harness, nearestCosine, normalise, Rows, trainBaseline } from '../eval/harness';
 import { ART_CORPUS, ArtBuild, ArtBuildOptions, buildArt } from './build';
 import { ArtDataSummary, ArtItem, readArtPart } from './dataset';
@@ -20,12 +20,10 @@ import { ArtResults, MethodRow, Sample } from './results';
 import { nameScores, scoresByGroup } from './score';
 import { ART_SOURCES } from './sources';
 import { captionScored, M_SWEEP } from './tune';
-import * as fs from 'fs';
 
-export interface ArtMeasureOptions extends Omit<ArtBuildOptions, 'onProgress'> {
+export interface ArtMeasureOptions extends ArtBuildOptions {
   recipe: ArtBuild;
   beam: number;
-  onProgress?: (stage: string, p: Progress) => void;
 }
 
 /** Nearest corpus line to each image by cosine in CLIP space: zero-shot retrieval. */

@@ -101,8 +101,9 @@ describe('the ArtWorld pipeline on the fixture', () => {
     const corpus = fs.readFileSync(path.join(dir, 'corpus.txt'), 'utf8').trim().split('\n');
     for (const e of readEmoji(FIXTURE)) expect(corpus).toContain(e.label);
     for (const c of clipHeld) expect(corpus).not.toContain(c.name);
-    // The training images come with their renderings, all on disk.
+    // The emoji CLIP trains on come with their renderings, clip art without; all on disk.
     expect(new Set(clip.map((c) => c.style.split('+')[1]).filter(Boolean))).toEqual(new Set(['grey', 'outline', 'jitter']));
+    expect(clip.filter((c) => c.kind === 'clipart' && c.style.includes('+'))).toEqual([]);
     for (const it of [...clip, ...val, ...held, ...clipHeld]) expect(fs.existsSync(it.image)).toBe(true);
     expect(summary.parts).toEqual({ clip: clip.length, val: val.length, heldout: held.length, clipartHeldout: clipHeld.length });
     expect(summary.clipart.files).toBe(6);
