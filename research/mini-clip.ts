@@ -14,6 +14,8 @@ import { imageEncoder, textEncoder, TextConfig, VisionConfig } from '../worker/g
 import { buildInference } from '../worker/graph/train-step';
 import { CLIP_TRAINING, trainClip } from '../worker/train/clip';
 import { Progress } from '../worker/train/trainer';
+import { imagesMean } from '../worker/images-mean';
+import { timed } from './stage-times';
 
 /** A mini-CLIP's sizes: the towers and the BPE vocabulary learnt from the captions. */
 export interface MiniClipConfig {
@@ -114,4 +116,37 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       'clip/tokenizer.json': tokText,
     },
   );
+}
+
+export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onProgress'> {
+  /** The build's work folder: the CLIP goes to work/clip, its checkpoints to work/runs. */
+  work: string;
+  /** The domain of the CLIP's training images, in words (manifest domain). */
+  domain: { description: string; demonstration?: boolean };
+  onStage?: (stage: string, detail: string) => void;
+  onProgress?: (stage: string, p: Progress) => void;
+}
+
+/**
+ * A build's mini-CLIP stage: trained on `pairs` with ē_img and the domain data of their images,
+ * written beside work/clip and renamed into it when whole, so a stopped build resumes (from the
+ * checkpoints) and a finished one is skipped. Returns work/clip.
+ */
+export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
+  const clipDir = path.join(o.work, 'clip');
+  if (fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
+  o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
+  const tmp = `${clipDir}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  await timed(o.work, 'clip', async () => {
+    await buildMiniClip(pairs, tmp, { ...o, runDir: path.join(o.work, 'runs'), onProgress: (p) => o.onProgress?.('clip', p) });
+    o.onStage?.('images-mean', `${pairs.length} CLIP training images`);
+    await imagesMean(
+      tmp,
+      pairs.map((t) => t.image),
+      { command: 'the mini-CLIP training images', ...o.domain },
+    );
+  });
+  fs.renameSync(tmp, clipDir);
+  return clipDir;
 }

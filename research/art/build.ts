@@ -11,11 +11,10 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { CorpusOptions } from '../../worker/corpus/read';
 import { DecoderConfig } from '../../worker/graph/decoder';
-import { imagesMean } from '../../worker/images-mean';
 import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
 import { Progress } from '../../worker/train/trainer';
 import { CAPTION_DEFAULTS } from '../../worker/caption';
-import { buildMiniClip, MiniClipConfig } from '../mini-clip';
+import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { ArtDataSummary, ArtOptions, readArtPart, writeArtData } from './dataset';
 import { OodSource } from '../trust/sources';
@@ -98,37 +97,23 @@ export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manif
   const { dir } = await timed(o.work, 'data', () => artData(b, o));
   const train = readArtPart(dir, 'clip');
 
-  const clipDir = path.join(o.work, 'clip');
-  if (!fs.existsSync(path.join(clipDir, 'manifest.json'))) {
-    stage('clip', `${b.clipSteps} steps on ${train.length} images`);
-    const tmp = `${clipDir}.tmp`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    await timed(o.work, 'clip', async () => {
-      await buildMiniClip(
-        train.map((t) => ({ image: t.image, captions: t.texts })),
-        tmp,
-        {
-          config: b.clip,
-          corpus: 'ArtWorld images (emoji in the training styles and clip art) with their names',
-          seed: b.seed,
-          steps: b.clipSteps,
-          runDir: path.join(o.work, 'runs'),
-          name: `${o.name}-clip`,
-          version: o.version,
-          command: o.command,
-          onProgress: (p) => o.onProgress?.('clip', p),
-          signal: o.signal,
-        },
-      );
-      stage('images-mean', `${train.length} CLIP training images`);
-      await imagesMean(
-        tmp,
-        train.map((t) => t.image),
-        { command: 'the mini-CLIP training images', ...ART_DOMAIN },
-      );
-    });
-    fs.renameSync(tmp, clipDir);
-  }
+  const clipDir = await miniClipStage(
+    train.map((t) => ({ image: t.image, captions: t.texts })),
+    {
+      work: o.work,
+      config: b.clip,
+      corpus: 'ArtWorld images (emoji in the training styles and clip art) with their names',
+      domain: ART_DOMAIN,
+      seed: b.seed,
+      steps: b.clipSteps,
+      name: `${o.name}-clip`,
+      version: o.version,
+      command: o.command,
+      onStage: o.onStage,
+      onProgress: o.onProgress,
+      signal: o.signal,
+    },
+  );
   const clip = loadClip(clipDir);
   if (!fs.existsSync(path.join(o.out, 'manifest.json'))) {
     await timed(o.work, 'captioner', () =>

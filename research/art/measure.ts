@@ -21,6 +21,9 @@ import { nameScores, scoresByGroup } from './score';
 import { ART_SOURCES } from './sources';
 import { captionScored, M_SWEEP } from './tune';
 
+/** The ShapesWorld bundle, the default before art-mini. */
+const LAB_BUNDLE = 'shapes-mini';
+
 export interface ArtMeasureOptions extends ArtBuildOptions {
   recipe: ArtBuild;
   beam: number;
@@ -148,6 +151,21 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
     } finally {
       await captioner.close();
     }
+    // The previous default bundle on the same images, through the same captioner: does art-mini beat it on real images?
+    const lab = loadBundle(LAB_BUNDLE);
+    const labCaptioner = await Captioner.open(lab, runtimeConfig());
+    let labScores: ArtResults['lab'];
+    try {
+      const scored = await captionScored(
+        labCaptioner,
+        parts.emoji.map((p) => p.image),
+        parts.emoji.map((p) => p.name),
+        o.beam,
+      );
+      labScores = { bundle: `${lab.manifest.name}@${lab.manifest.version}`, scores: score('emoji', scored.map((x) => x.caption)) };
+    } finally {
+      await labCaptioner.close();
+    }
     const samples = (which: 'emoji' | 'clipart', caps: string[], retrieval: string[]): Sample[] =>
       parts[which]
         .map((p, i) => ({ image: p.image, name: p.name, caption: caps[i], retrieval: retrieval[i], group: p.group }))
@@ -176,6 +194,7 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         meanGap: Math.hypot(...bundle.textMean.map((v, i) => v - bundle.imageMean![i])),
       },
       published,
+      lab: labScores,
     };
   } finally {
     await h.close();

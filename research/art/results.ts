@@ -31,5 +31,7 @@ export interface ArtResults {
   clipart: { methods: MethodRow[]; groups: { group: string; scores: NameScores }[]; samples: Sample[] };
   sweepM: { m: number; test: NameScores; val: NameScores; cosName: number; nearest: number }[];
   cosines: { textImage: Cosines; textText: Cosines; zTextImage: Cosines; zTextBridged: Cosines; meanGap: number };
+  /** The ShapesWorld lab bundle on the held-out OpenMoji images. */
+  lab: { bundle: string; scores: NameScores };
   published: { threshold: number; chosenWith: Record<string, number | string | boolean>; images: number; right: number; published: number; publishedRight: number };
 }

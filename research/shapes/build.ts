@@ -13,7 +13,7 @@ import { imagesMean } from '../../worker/images-mean';
 import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
 import { Progress } from '../../worker/train/trainer';
 import { generateShapes, ShapesOptions } from './generate';
-import { buildMiniClip } from '../mini-clip';
+import { miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
@@ -91,33 +91,20 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
 
-  const clipDir = path.join(o.work, 'clip');
-  if (!fs.existsSync(path.join(clipDir, 'manifest.json'))) {
-    stage('clip', `${b.clipSteps} steps on ${train.length} pairs`);
-    const tmp = `${clipDir}.tmp`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    await timed(o.work, 'clip', async () => {
-      await buildMiniClip(train, tmp, {
-        config: SHAPES_CLIP,
-        corpus: 'ShapesWorld image-caption pairs',
-        seed: b.seed,
-        steps: b.clipSteps,
-        runDir: path.join(o.work, 'runs'),
-        name: `${o.name}-clip`,
-        version: o.version,
-        command: o.command,
-        onProgress: (p) => o.onProgress?.('clip', p),
-        signal: o.signal,
-      });
-      stage('images-mean', `${train.length} CLIP training images`);
-      await imagesMean(
-        tmp,
-        train.map((t) => t.image),
-        { command: 'the mini-CLIP training images', ...SHAPES_DOMAIN },
-      );
-    });
-    fs.renameSync(tmp, clipDir);
-  }
+  const clipDir = await miniClipStage(train, {
+    work: o.work,
+    config: SHAPES_CLIP,
+    corpus: 'ShapesWorld image-caption pairs',
+    domain: SHAPES_DOMAIN,
+    seed: b.seed,
+    steps: b.clipSteps,
+    name: `${o.name}-clip`,
+    version: o.version,
+    command: o.command,
+    onStage: o.onStage,
+    onProgress: o.onProgress,
+    signal: o.signal,
+  });
   // A work folder from before domain data gets it here, without retraining its CLIP.
   if (!loadClip(clipDir).manifest.domain)
     await imagesMean(
