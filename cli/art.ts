@@ -37,7 +37,8 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ArtBuild {
 export const artBuild = defineCommand({
   name: 'art build',
   summary: 'the ArtWorld bundle from nothing: fetch and render the sources, mini-CLIP, ē_img, denoiser, decoder (resumable)',
-  about: 'With no recipe options it rebuilds the default art-mini bundle, seeded. Sources are fetched from the npm registry and Debian into the cache and checked against pinned hashes; a stopped build resumes from its work folder.',
+  about:
+    'With no recipe options it rebuilds the default art-mini bundle, seeded. Sources are fetched from the npm registry and Debian into the cache and checked against pinned hashes; a stopped build resumes from its work folder.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: `${ART_MINI_NAME} in the models folder`, help: 'folder of the bundle' },
     work: { type: 'text', arg: 'DIR', defaultText: "runs/ beside the models folder, in a folder named as --out's", help: 'data and checkpoints' },
@@ -69,7 +70,7 @@ export const artBuild = defineCommand({
 export const artReportCommand = defineCommand({
   name: 'art report',
   summary: 'the ArtWorld report: held-out OpenMoji and clip art, every method, retrieval, M sweep, publishing',
-  about: "REPORT.md and results.json on the bundle of the recipe; with the default recipe that is the art-mini bundle in the models folder, built first when it is missing.",
+  about: 'REPORT.md and results.json on the bundle of the recipe; with the default recipe that is the art-mini bundle in the models folder, built first when it is missing.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/art", help: 'folder of REPORT.md and its samples' },
     bundle: { type: 'text', arg: 'DIR', defaultText: `${ART_MINI_NAME} in the models folder`, help: 'the bundle to measure (built there when missing)' },

@@ -49,7 +49,9 @@ async function artDemo(bundle: Bundle, count: number): Promise<void> {
     await captioner.close();
   }
   say(`\n${exact} of ${images.length} captions are the exact name, ${words} hold every word of it.`);
-  say(`At the bundle's threshold ${threshold === null ? '(none: uncalibrated)' : threshold.toFixed(2)} ${published} would be published (${publishedRight} of them right); the rest would wait for an editor.`);
+  say(
+    `At the bundle's threshold ${threshold === null ? '(none: uncalibrated)' : threshold.toFixed(2)} ${published} would be published (${publishedRight} of them right); the rest would wait for an editor.`,
+  );
   say(`Images: ${[...new Set(images.map((i) => i.credit))].join('; ')}.`);
 }
 

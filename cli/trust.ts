@@ -9,7 +9,6 @@ import { TRUST_DEFAULTS, trustReport } from '../research/trust/report';
 import { defineCommand, Options, Values } from './command';
 import { cacheDir } from '../worker/cache-dir';
 
-
 /** The options both modes take. */
 const TRUST_OPTIONS = {
   bundle: { type: 'text', arg: 'NAME|PATH', default: 'shapes-mini', help: 'a ShapesWorld bundle (its claim checker labels the captions)' },

@@ -18,4 +18,3 @@ export async function timed<T>(work: string, name: string, run: () => Promise<T>
   fs.writeFileSync(path.join(work, 'timings.json'), JSON.stringify({ ...stageTimes(work), [name]: (Date.now() - started) / 1000 }, null, 2));
   return result;
 }
-

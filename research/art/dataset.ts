@@ -132,7 +132,8 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
     for (const v of j.variants) splits[j.part].push({ ...j.item, style: `${j.item.style}+${v}`, image: j.png.replace(/\.png$/, `.${v}.png`) });
   }
   const corpus = [...new Set([...emoji.map((e) => e.label), ...splits.clip.filter((c) => c.kind === 'clipart').map((c) => c.name)])];
-  for (const [part, file] of Object.entries(PARTS)) fs.writeFileSync(path.join(dir, file), splits[part as keyof ArtSplits].map((it) => JSON.stringify({ ...it, image: path.relative(dir, it.image) })).join('\n') + '\n');
+  for (const [part, file] of Object.entries(PARTS))
+    fs.writeFileSync(path.join(dir, file), splits[part as keyof ArtSplits].map((it) => JSON.stringify({ ...it, image: path.relative(dir, it.image) })).join('\n') + '\n');
   fs.writeFileSync(path.join(dir, 'corpus.txt'), corpus.join('\n') + '\n');
   const images: Record<string, number> = {};
   for (const e of emoji) for (const s of Object.keys(e.images)) images[s] = (images[s] ?? 0) + 1;
@@ -161,4 +162,3 @@ export function readArtPart(dir: string, part: keyof ArtSplits): ArtItem[] {
       return { ...it, image: path.join(dir, it.image) };
     });
 }
-

@@ -66,7 +66,15 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
     const corpus = path.join(dataDir, 'corpus.txt');
 
     stage('baselines', `decoders for plain, CapDec, C3 and DeCap (${o.recipe.decoderSteps} steps each)`);
-    const training = { corpus, corpusOptions: ART_CORPUS, runDir: path.join(o.work, 'runs', 'baselines'), seed: o.recipe.seed, steps: o.recipe.decoderSteps, draws: o.recipe.draws, onProgress: o.onProgress };
+    const training = {
+      corpus,
+      corpusOptions: ART_CORPUS,
+      runDir: path.join(o.work, 'runs', 'baselines'),
+      seed: o.recipe.seed,
+      steps: o.recipe.decoderSteps,
+      draws: o.recipe.draws,
+      onProgress: o.onProgress,
+    };
     const plain = await trainBaseline(h, 'plain', training);
     const capdec = await trainBaseline(h, 'capdec', training);
     const c3 = await trainBaseline(h, 'c3', training);
@@ -147,7 +155,14 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         o.beam,
       );
       const up = scored.filter((s) => (qualityOf(cal, s.inputs) ?? 0) >= cal.threshold);
-      published = { threshold: cal.threshold, chosenWith: cal.chosenWith, images: scored.length, right: scored.filter((s) => s.right).length, published: up.length, publishedRight: up.filter((s) => s.right).length };
+      published = {
+        threshold: cal.threshold,
+        chosenWith: cal.chosenWith,
+        images: scored.length,
+        right: scored.filter((s) => s.right).length,
+        published: up.length,
+        publishedRight: up.filter((s) => s.right).length,
+      };
     } finally {
       await captioner.close();
     }
@@ -162,7 +177,13 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         parts.emoji.map((p) => p.name),
         o.beam,
       );
-      labScores = { bundle: `${lab.manifest.name}@${lab.manifest.version}`, scores: score('emoji', scored.map((x) => x.caption)) };
+      labScores = {
+        bundle: `${lab.manifest.name}@${lab.manifest.version}`,
+        scores: score(
+          'emoji',
+          scored.map((x) => x.caption),
+        ),
+      };
     } finally {
       await labCaptioner.close();
     }

@@ -85,7 +85,10 @@ export const ART_PATHS = {
 
 function checkIntegrity(file: string, integrity: string): void {
   const [algo, want] = integrity.split('-', 2) as [string, string];
-  const got = crypto.createHash(algo).update(fs.readFileSync(file)).digest(algo === 'sha256' ? 'hex' : 'base64');
+  const got = crypto
+    .createHash(algo)
+    .update(fs.readFileSync(file))
+    .digest(algo === 'sha256' ? 'hex' : 'base64');
   if (got !== want) throw new Error(`art data: ${path.basename(file)} has ${algo} ${got}, not the pinned ${want}; delete it and fetch again`);
 }
 

@@ -411,8 +411,18 @@ describe("fit 'trim': art is cut from its plain background and centred on a whit
     expect([t.width, t.height]).toEqual([48, 48]);
     const at = (x: number, y: number) => Array.from(t.rgb.subarray(3 * (y * 48 + x), 3 * (y * 48 + x) + 3));
     // Centred: 2 px of white left and right, 13 above, the box's red in between.
-    expect([at(1, 24), at(2, 24), at(45, 24), at(46, 24)]).toEqual([[255, 255, 255], [200, 0, 0], [200, 0, 0], [255, 255, 255]]);
-    expect([at(24, 12), at(24, 13), at(24, 34), at(24, 35)]).toEqual([[255, 255, 255], [200, 0, 0], [200, 0, 0], [255, 255, 255]]);
+    expect([at(1, 24), at(2, 24), at(45, 24), at(46, 24)]).toEqual([
+      [255, 255, 255],
+      [200, 0, 0],
+      [200, 0, 0],
+      [255, 255, 255],
+    ]);
+    expect([at(24, 12), at(24, 13), at(24, 34), at(24, 35)]).toEqual([
+      [255, 255, 255],
+      [200, 0, 0],
+      [200, 0, 0],
+      [255, 255, 255],
+    ]);
   });
 
   test('an image of one colour is left as it is', () => {
