@@ -4,13 +4,13 @@ import { ART_MINI, ArtBuild, buildArt } from '../research/art/build';
 import { artReport } from '../research/art/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { PACKAGE_ROOT } from '../worker/package-root';
-import { modelsDir } from '../worker/bundle/load';
+import { DEFAULT_BUNDLE, modelsDir } from '../worker/bundle/load';
 import { cacheDir } from '../worker/cache-dir';
 import { FIRST_VERSION } from '../worker/bundle/names';
 import { defineCommand, Options, Values } from './command';
 import { stageReporter } from './progress';
 
-const ART_MINI_NAME = 'art-mini';
+const ART_MINI_NAME = DEFAULT_BUNDLE;
 
 const RECIPE_OPTIONS = {
   seed: { type: 'whole', min: 0, default: ART_MINI.seed, help: 'random seed of the splits, renderings and training' },

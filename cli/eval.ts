@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultBundleRef, loadBundle } from '../worker/bundle/load';
+import { LAB_BUNDLE, loadBundle } from '../worker/bundle/load';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { bridgingSchedule } from '../worker/diffusion';
 import { evalImages } from '../research/eval/evaluate';
@@ -31,7 +31,7 @@ export const evalCommand = defineCommand({
   about:
     'On a ShapesWorld split of the data the bundle was made from (regenerated from its recorded recipe into the cache, or read from --data), or on any images with --images and --refs. Exit status 1 when an image could not be read.',
   options: {
-    bundle: { type: 'text', arg: 'NAME|PATH', default: defaultBundleRef(), help: 'the model bundle; $ALTBRIDGE_BUNDLE sets the default' },
+    bundle: { type: 'text', arg: 'NAME|PATH', default: LAB_BUNDLE, help: 'the model bundle (--split needs a ShapesWorld one)' },
     split: { type: 'text', arg: 'SPLIT', choices: ['heldout', 'val'], default: 'heldout', help: 'the ShapesWorld split' },
     data: { type: 'text', arg: 'DIR', defaultText: "the bundle's recipe, regenerated", help: 'a ShapesWorld dataset folder (shapes generate)' },
     images: { type: 'text', arg: 'DIR', help: 'your images (with --refs)' },

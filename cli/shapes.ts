@@ -1,6 +1,6 @@
 /** `altbridge shapes generate|build|report`: ShapesWorld data, the bundle trained on it, and its quality report. */
 import * as path from 'path';
-import { modelsDir } from '../worker/bundle/load';
+import { LAB_BUNDLE, modelsDir } from '../worker/bundle/load';
 import { FIRST_VERSION } from '../worker/bundle/names';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
@@ -12,7 +12,7 @@ import { stageReporter } from './progress';
 
 const DATA = SHAPES_MINI.data;
 /** The default bundle's name: what `shapes build` makes without --name. */
-const SHAPES_MINI_NAME = 'shapes-mini';
+const SHAPES_MINI_NAME = LAB_BUNDLE;
 
 export const shapesGenerate = defineCommand({
   name: 'shapes generate',

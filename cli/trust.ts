@@ -8,10 +8,11 @@ import * as path from 'path';
 import { TRUST_DEFAULTS, trustReport } from '../research/trust/report';
 import { defineCommand, Options, Values } from './command';
 import { cacheDir } from '../worker/cache-dir';
+import { LAB_BUNDLE } from '../worker/bundle/load';
 
 /** The options both modes take. */
 const TRUST_OPTIONS = {
-  bundle: { type: 'text', arg: 'NAME|PATH', default: 'shapes-mini', help: 'a ShapesWorld bundle (its claim checker labels the captions)' },
+  bundle: { type: 'text', arg: 'NAME|PATH', default: LAB_BUNDLE, help: 'a ShapesWorld bundle (its claim checker labels the captions)' },
   cache: { type: 'text', arg: 'DIR', defaultText: '$ALTBRIDGE_CACHE/trust', help: 'where the out-of-domain images are fetched and drawn' },
   scenes: { type: 'whole', min: 2, default: TRUST_DEFAULTS.scenes, help: 'held-out ShapesWorld scenes, from seeds the bundle never saw' },
   'per-source': { type: 'whole', min: 2, default: TRUST_DEFAULTS.perSource, help: 'out-of-domain images from each source' },

@@ -64,7 +64,10 @@ export function featureValue(f: QualityFeature, x: QualityInputs): number | null
 
 export const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-/** The estimate in [0, 1] for one caption; null when a feature the calibration needs is missing. */
+/** The most an estimate says: never certainty, so that a threshold of 1 lets nothing through. */
+const MOST_QUALITY = 1 - 1e-9;
+
+/** The estimate in [0, 1) for one caption; null when a feature the calibration needs is missing. */
 export function qualityOf(cal: QualityCalibration, x: QualityInputs): number | null {
   let z = cal.intercept;
   for (let i = 0; i < cal.features.length; i++) {
@@ -72,7 +75,7 @@ export function qualityOf(cal: QualityCalibration, x: QualityInputs): number | n
     if (v === null || !Number.isFinite(v)) return null;
     z += (cal.coefficients[i] * (v - cal.mean[i])) / cal.scale[i];
   }
-  return sigmoid(z);
+  return Math.min(sigmoid(z), MOST_QUALITY);
 }
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -5,7 +5,8 @@
  * - val: the Noto images of a seeded tenth of the emoji, kept out of CLIP (their other styles are
  *   in), to choose M and other settings;
  * - heldout: every emoji in the OpenMoji style, which nothing is trained on;
- * - clipart-heldout: a seeded tenth of the clip art, whose images and titles nothing is trained on;
+ * - clipart-heldout: a seeded tenth of the clip art files (drawings the package links into two
+ *   categories, and titles several drawings share, can still reach training: a known defect);
  * - corpus.txt: the text the captioner trains on: all emoji labels (the held-out style draws the
  *   same emoji, so its labels are there like all labels) and the training slice's clip-art titles.
  * Tags and keywords go to CLIP only: a decoder taught them would write keyword lists, not alt text.

@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { SHIPPED_MODELS } from '../../worker/bundle/load';
+import { DEFAULT_BUNDLE, SHIPPED_MODELS } from '../../worker/bundle/load';
+import { cacheDir } from '../../worker/cache-dir';
 import { PACKAGE_ROOT } from '../../worker/package-root';
 import { readArtPart } from './dataset';
 import { ART_PATHS } from './sources';
@@ -31,12 +32,23 @@ export function demoImages(dir = DEMO_DIR): DemoImage[] {
 /** Every n-th held-out item, `count` in all. */
 const spaced = <T>(items: T[], count: number): T[] => items.filter((_, i) => i % Math.max(1, Math.floor(items.length / count)) === 0).slice(0, count);
 
-/** Copies the picked source files (the originals, not our renderings) and names.json into `out`. */
+/**
+ * Copies the picked source files (the originals, not our renderings) and names.json into `out`.
+ * Held-out clip art that is the same file as a training drawing (the package links some drawings
+ * into two categories) is passed over.
+ */
 export function pickDemoImages(src: string, dataDir: string, out: string, emoji = 12, clipart = 6): DemoImage[] {
   fs.mkdirSync(out, { recursive: true });
+  const clipartFile = (key: string) => fs.realpathSync(path.join(src, ART_PATHS.clipart, key));
+  const trained = new Set(
+    readArtPart(dataDir, 'clip')
+      .filter((it) => it.kind === 'clipart')
+      .map((it) => clipartFile(it.key)),
+  );
+  const heldClipart = readArtPart(dataDir, 'clipartHeldout').filter((it) => !trained.has(clipartFile(it.key)));
   const picked: DemoImage[] = [
     ...spaced(readArtPart(dataDir, 'heldout'), emoji).map((it) => ({ from: path.join(src, ART_PATHS.openmoji, `${it.key}.svg`), name: it.name, kind: 'emoji' as const })),
-    ...spaced(readArtPart(dataDir, 'clipartHeldout'), clipart).map((it) => ({ from: path.join(src, ART_PATHS.clipart, it.key), name: it.name, kind: 'clipart' as const })),
+    ...spaced(heldClipart, clipart).map((it) => ({ from: path.join(src, ART_PATHS.clipart, it.key), name: it.name, kind: 'clipart' as const })),
   ].map((p) => {
     const file = `${p.kind}-${path.basename(p.from)}`;
     fs.copyFileSync(p.from, path.join(out, file));
@@ -48,6 +60,6 @@ export function pickDemoImages(src: string, dataDir: string, out: string, emoji 
 
 if (require.main === module) {
   const root = PACKAGE_ROOT;
-  const picked = pickDemoImages(path.join(root, 'cache', 'art', 'src'), path.join(root, 'runs', 'art-mini', 'data'), DEMO_DIR);
+  const picked = pickDemoImages(cacheDir('art', 'src'), path.join(root, 'runs', DEFAULT_BUNDLE, 'data'), DEMO_DIR);
   process.stdout.write(`wrote ${picked.length} demo images to ${DEMO_DIR}\n`);
 }

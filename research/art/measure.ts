@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadBundle } from '../../worker/bundle/load';
+import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
 import { Captioner } from '../../worker/caption';
 import { readCorpus } from '../../worker/corpus/read';
 import { qualityOf } from '../../worker/quality';
@@ -20,9 +20,6 @@ import { ArtResults, MethodRow, Sample } from './results';
 import { nameScores, scoresByGroup } from './score';
 import { ART_SOURCES } from './sources';
 import { captionScored, M_SWEEP } from './tune';
-
-/** The ShapesWorld bundle, the default before art-mini. */
-const LAB_BUNDLE = 'shapes-mini';
 
 export interface ArtMeasureOptions extends ArtBuildOptions {
   recipe: ArtBuild;
@@ -154,12 +151,13 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         parts.emoji.map((p) => p.name),
         o.beam,
       );
-      const up = scored.filter((s) => (qualityOf(cal, s.inputs) ?? 0) >= cal.threshold);
+      const ok = scored.filter((x) => x !== null);
+      const up = ok.filter((x) => (qualityOf(cal, x.inputs) ?? 0) >= cal.threshold);
       published = {
         threshold: cal.threshold,
         chosenWith: cal.chosenWith,
         images: scored.length,
-        right: scored.filter((s) => s.right).length,
+        right: ok.filter((x) => x.right).length,
         published: up.length,
         publishedRight: up.filter((s) => s.right).length,
       };
@@ -181,7 +179,7 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         bundle: `${lab.manifest.name}@${lab.manifest.version}`,
         scores: score(
           'emoji',
-          scored.map((x) => x.caption),
+          scored.map((x) => x?.caption ?? ''),
         ),
       };
     } finally {

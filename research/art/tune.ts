@@ -81,15 +81,13 @@ export interface Scored {
   inputs: QualityInputs;
 }
 
-/** Captions with their quality inputs; `names` null marks out-of-domain images (always wrong). */
-export async function captionScored(captioner: Captioner, files: string[], names: string[] | null, beam: number): Promise<Scored[]> {
+/** Captions with their quality inputs, one per file (null where it could not be read); `names` null marks out-of-domain images (always wrong). */
+export async function captionScored(captioner: Captioner, files: string[], names: string[] | null, beam: number): Promise<(Scored | null)[]> {
   const res = await captioner.captionWithInputs(files, { beam });
-  const out: Scored[] = [];
-  res.forEach((r, i) => {
-    if (!isFailure(r)) out.push({ file: r.file, caption: r.caption, right: names !== null && isExact(r.caption, names[i]), inputs: r.inputs });
-  });
-  return out;
+  return res.map((r, i) => (isFailure(r) ? null : { file: r.file, caption: r.caption, right: names !== null && isExact(r.caption, names[i]), inputs: r.inputs }));
 }
+
+const read = (s: (Scored | null)[]): Scored[] => s.filter((x): x is Scored => x !== null);
 
 const rowOf = (x: QualityInputs) => QUALITY_FEATURES.map((f) => featureValue(f, x) ?? NaN);
 
@@ -104,17 +102,21 @@ export async function calibrateArt(bundleDir: string, val: ArtItem[], ood: OodSo
   let inside: Scored[];
   let outside: Scored[];
   try {
-    inside = await captionScored(
-      captioner,
-      val.map((v) => v.image),
-      val.map((v) => v.name),
-      beam,
+    inside = read(
+      await captionScored(
+        captioner,
+        val.map((v) => v.image),
+        val.map((v) => v.name),
+        beam,
+      ),
     );
-    outside = await captionScored(
-      captioner,
-      ood.flatMap((s) => s.files.filter((_, i) => i % 2 === 0)),
-      null,
-      beam,
+    outside = read(
+      await captionScored(
+        captioner,
+        ood.flatMap((s) => s.files.filter((_, i) => i % 2 === 0)),
+        null,
+        beam,
+      ),
     );
   } finally {
     await captioner.close();

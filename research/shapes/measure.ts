@@ -5,7 +5,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { loadBundle } from '../../worker/bundle/load';
+import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
 import { readCorpus } from '../../worker/corpus/read';
 import { DENOISER_TRAINING, trainDenoiser } from '../../worker/train/denoiser';
 import { textZ } from '../../worker/train/eval-text';
@@ -57,7 +57,7 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
   const started = Date.now();
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const bundleDir = path.join(o.work, 'bundle');
-  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: 'shapes-mini', version: '1.0.0', command: o.command, onStage: o.onStage, onProgress: o.onProgress });
+  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: LAB_BUNDLE, version: '1.0.0', command: o.command, onStage: o.onStage, onProgress: o.onProgress });
   const bundleMinutes = (Date.now() - started) / 60000;
   const bundle = loadBundle(bundleDir);
   const h = await Harness.open(bundle, path.join(o.work, 'cache'));

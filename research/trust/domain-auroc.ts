@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import sharp from 'sharp';
-import { loadClip } from '../../worker/bundle/load';
+import { LAB_BUNDLE, loadClip } from '../../worker/bundle/load';
 import { Manifest } from '../../worker/bundle/manifest';
 import { mahalanobis } from '../../worker/domain';
 import { embedImages } from '../../worker/images-mean';
@@ -80,7 +80,7 @@ export async function drawCharts(dir: string, count: number, seed: number): Prom
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { bundle: { type: 'string' }, work: { type: 'string' }, charts: { type: 'string' }, ood: { type: 'string', multiple: true } } });
-  const ref = values.bundle ?? 'shapes-mini';
+  const ref = values.bundle ?? LAB_BUNDLE;
   const bundle = loadClip(ref);
   const m = bundle.manifest as Partial<Manifest> & typeof bundle.manifest;
   const domain = bundle.domain;

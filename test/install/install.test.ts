@@ -237,7 +237,7 @@ test('the external worker from the installed CLI captions the waiting upload and
   const file = { id: file1Id };
   const caption = await captioned(app1, file.id);
   expect(caption).toMatchObject({ fileId: file.id, source: 'machine', bundle: 'art-mini' });
-  // A plain red square is no emoji, icon or clip art the default bundle can stand behind: its caption waits for review.
+  // The default bundle publishes nothing on its own (its calibrated threshold is 1): the caption waits for review.
   expect(caption.status).toBe('needs-review');
   expect((await api(app1, 'GET', `/upload/files/${file.id}`)).alternativeText).toBeNull();
   const live = await waitFor('the worker to report its job', async () => ((await workers(app1)).workers[0]?.lastJob?.fileId === file.id ? workers(app1) : undefined), 30_000, worker.output);

@@ -69,7 +69,11 @@ export function modelsDir(): string {
 }
 
 /** The bundle used when none is named: ALTBRIDGE_BUNDLE, else the default bundle shipped with the project. */
-export const defaultBundleRef = (): string => process.env.ALTBRIDGE_BUNDLE ?? 'art-mini';
+/** The shipped bundles: the default (emoji, icons, clip art) and the ShapesWorld lab bundle. */
+export const DEFAULT_BUNDLE = 'art-mini';
+export const LAB_BUNDLE = 'shapes-mini';
+
+export const defaultBundleRef = (): string => process.env.ALTBRIDGE_BUNDLE ?? DEFAULT_BUNDLE;
 
 /** sha256 of a file, read in chunks (model files run to hundreds of MB). */
 export function sha256File(file: string): string {

@@ -40,6 +40,7 @@ const TINY: ArtBuild = {
     vision: { imageSize: 32, patch: 8, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 },
     text: { contextLength: 32, width: 32, layers: 1, heads: 2, mlpRatio: 2, embedDim: 16 },
     vocabSize: 700,
+    fit: 'trim',
   },
   clipSteps: 20,
   denoiserSteps: 20,
@@ -115,6 +116,7 @@ describe('the ArtWorld pipeline on the fixture', () => {
     expect(manifest.provenance.recipe?.art).toEqual(TINY);
     expect(manifest.domain?.description).toBe(ART_DOMAIN.description);
     expect(manifest.domain?.demonstration).toBeUndefined();
+    expect(manifest.clip.fit).toBe('trim');
     expect(manifest.quality?.threshold).toBeGreaterThan(0);
     expect([0, 100, 200, 400, 600, 800, 900]).toContain(manifest.diffusion.defaultM);
     // A rerun finds the recipe done and trains nothing.
