@@ -38,6 +38,14 @@ function withQuality(dir: string, name: string, quality: unknown): string {
   return out;
 }
 
+test('never reaches certainty, so a threshold of 1 lets no caption through', () => {
+  // z = 0.7 + 1.2 * 200 / 0.5: far past where the logistic rounds to exactly 1 in float64.
+  const q = qualityOf({ ...CAL, intercept: 0.7 }, { ...X, confidence: 199 })!;
+  expect(1 / (1 + Math.exp(-480))).toBe(1);
+  expect(q).toBeLessThan(1);
+  expect(q).toBeGreaterThan(0.999999);
+});
+
 test('maps features to [0, 1] as the stored calibration says', () => {
   const z = -0.7 + (1.2 * (-0.5 + 1)) / 0.5 + (0.4 * (-2 + 3)) / 2 + (-0.3 * (14 - 10)) / 4;
   expect(qualityOf(CAL, X)).toBeCloseTo(1 / (1 + Math.exp(-z)), 12);
