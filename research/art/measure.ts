@@ -13,7 +13,7 @@ import { readCorpus } from '../../worker/corpus/read';
 import { qualityOf } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
 import { textZ } from '../../worker/train/eval-text';
-import { EvalSet, Harness, nearestCosine, normalise, Rows, trainBaseline } from '../eval/harness';
+import { EvalSet, Harness, nearestCosine, normalise, Rows, trainBaselines } from '../eval/harness';
 import { ART_CORPUS, ArtBuild, ArtBuildOptions, buildArt } from './build';
 import { ArtDataSummary, ArtItem, readArtPart } from './dataset';
 import { ArtResults, MethodRow, Sample } from './results';
@@ -72,10 +72,7 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
       draws: o.recipe.draws,
       onProgress: o.onProgress,
     };
-    const plain = await trainBaseline(h, 'plain', training);
-    const capdec = await trainBaseline(h, 'capdec', training);
-    const c3 = await trainBaseline(h, 'c3', training);
-    const decap = await trainBaseline(h, 'decap', training);
+    const { plain, capdec, c3, decap } = await trainBaselines(h, training);
     const aug = bundle.decoder;
     const lines = (await readCorpus(corpus, ART_CORPUS)).train;
     const lineEmbeds = await h.texts(lines);
@@ -87,7 +84,7 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         parts[which].map((p) => p.name),
         parts[which].map((p) => p.texts),
       );
-    const methodsOn = async (which: 'emoji' | 'clipart'): Promise<{ rows: MethodRow[]; db: string[]; retrieval: string[] }> => {
+    const methodsOn = async (which: 'emoji' | 'clipart'): Promise<{ rows: MethodRow[]; db: string[]; retrieval: string[]; zImg: Rows; bridged: Rows }> => {
       const set = sets[which];
       const run = async (dec: Map<string, Float32Array>, conds: Rows) => (await h.caption(dec, conds, set, o.beam)).captions;
       const zImg = await h.bridged(set, 0, 0);
@@ -105,7 +102,7 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
         ['diffusionBridge', `Diffusion Bridge (M = ${m0}, S = ${s0}, A = ${bundle.manifest.diffusion.augmentStep})`, db],
         ['oracle', "oracle: the name's own text embedding", await run(aug, await h.textZ(set, 0))],
       ];
-      return { rows: rows.map(([key, name, caps]) => ({ key, name, scores: score(which, caps) })), db, retrieval };
+      return { rows: rows.map(([key, name, caps]) => ({ key, name, scores: score(which, caps) })), db, retrieval, zImg, bridged };
     };
     stage('captions', 'every method on held-out OpenMoji and held-out clip art');
     const emoji = await methodsOn('emoji');
@@ -137,8 +134,6 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
     const cos = (a: Rows, b: Rows) => ({ paired: h.pairedCosine(a, b, true), unpaired: h.pairedCosine(a, b, false) });
     const nImg = normalise(sets.emoji.image, d);
     const nText = (j: number) => normalise(Float32Array.from(parts.emoji.flatMap((_, i) => Array.from(sets.emoji.text.subarray((i * 2 + j) * d, (i * 2 + j + 1) * d)))), d);
-    const zImg = await h.bridged(sets.emoji, 0, 0);
-    const bridged = await h.bridged(sets.emoji, m0, s0);
 
     // What the shipped threshold publishes of held-out OpenMoji, through the product's own captioner.
     const cal = bundle.manifest.quality!;
@@ -208,8 +203,8 @@ export async function measureArt(o: ArtMeasureOptions): Promise<ArtResults> {
       cosines: {
         textImage: cos(nText(0), nImg),
         textText: cos(nText(0), nText(1)),
-        zTextImage: cos(zText0, zImg),
-        zTextBridged: cos(zText0, bridged),
+        zTextImage: cos(zText0, emoji.zImg),
+        zTextBridged: cos(zText0, emoji.bridged),
         meanGap: Math.hypot(...bundle.textMean.map((v, i) => v - bundle.imageMean![i])),
       },
       published,

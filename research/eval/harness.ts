@@ -239,8 +239,13 @@ function trainingConds(h: Harness, v: Variant, embeds: Rows, draws: number, seed
   return normalise(out, d, h.scale);
 }
 
+/** The decoders of every baseline, trained one after another on the same corpus (each resumed from its own run folder). */
+export async function trainBaselines(h: Harness, o: BaselineTraining): Promise<Record<Variant, Awaited<ReturnType<typeof trainBaseline>>>> {
+  return { plain: await trainBaseline(h, 'plain', o), capdec: await trainBaseline(h, 'capdec', o), c3: await trainBaseline(h, 'c3', o), decap: await trainBaseline(h, 'decap', o) };
+}
+
 /** A decoder like the bundle's, trained on the corpus with one baseline's conditions (resumed from runDir). */
-export async function trainBaseline(h: Harness, v: Variant, o: BaselineTraining): Promise<{ weights: Map<string, Float32Array>; memory: Rows }> {
+async function trainBaseline(h: Harness, v: Variant, o: BaselineTraining): Promise<{ weights: Map<string, Float32Array>; memory: Rows }> {
   const lines = (await readCorpus(o.corpus, o.corpusOptions)).train;
   const embeds = await h.texts(lines);
   const vocab = h.bundle.vocab;

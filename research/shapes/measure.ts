@@ -15,7 +15,7 @@ import { shapesSplit } from '../eval/references';
 import { pca2, project } from '../report/pca';
 import { buildShapes, ShapesBuild } from './build';
 import { summariseErrors } from './errors';
-import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaseline } from '../eval/harness';
+import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaselines } from '../eval/harness';
 import { readShapesPart } from './data';
 import { Cosines, Projection, ShapesResults } from './results';
 
@@ -78,10 +78,7 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
       draws: o.recipe.draws,
       onProgress: o.onProgress,
     };
-    const plain = await trainBaseline(h, 'plain', training);
-    const capdec = await trainBaseline(h, 'capdec', training);
-    const c3 = await trainBaseline(h, 'c3', training);
-    const decap = await trainBaseline(h, 'decap', training);
+    const { plain, capdec, c3, decap } = await trainBaselines(h, training);
     const aug = bundle.decoder;
 
     // The captioner's corpus in diffusion space: where "the text distribution" is.
