@@ -16,7 +16,7 @@ import { Progress } from '../../worker/train/trainer';
 import { CAPTION_DEFAULTS } from '../../worker/caption';
 import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
-import { ArtDataSummary, ArtOptions, readArtPart, writeArtData } from './dataset';
+import { ART_DATA_FORMAT, ArtDataSummary, ArtOptions, readArtPart, writeArtData } from './dataset';
 import { OodSource } from '../trust/sources';
 import { fetchArtSources } from './sources';
 import { calibrateArt, chooseM, M_SWEEP, outOfDomain } from './tune';
@@ -78,7 +78,7 @@ export interface ArtBuildOptions {
 export async function artData(b: ArtBuild, o: ArtBuildOptions): Promise<{ dir: string; summary: ArtDataSummary }> {
   const dir = path.join(o.work, 'data');
   const stamp = path.join(dir, 'options.json');
-  const want = JSON.stringify({ ...b.data, sources: o.sources ?? 'pinned' });
+  const want = JSON.stringify({ ...b.data, sources: o.sources ?? 'pinned', format: ART_DATA_FORMAT });
   const summaryFile = path.join(dir, 'summary.json');
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === want && fs.existsSync(summaryFile)) return { dir, summary: JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as ArtDataSummary };
   if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') !== want) fs.rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@
  * writes the same Inkscape-style block (`<cc:Work>` with `<dc:title>`, `<dc:subject><rdf:Bag>`,
  * `<dc:creator><cc:Agent><dc:title>`), and a broken drawing elsewhere in a file must not cost its title.
  */
+import { createHash } from 'crypto';
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { basename, join, relative, sep } from 'path';
 
@@ -233,7 +234,7 @@ function cleanKeyword(raw: string, author: string | null): string {
 function svgFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    // The package links some drawings into a second category: a link is followed.
+    // A link is followed (the package links drawings into a second category); readClipArt keeps one of each drawing.
     const st = e.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : e;
     if (st === undefined) return [];
     if (st.isDirectory()) return svgFiles(p);
@@ -270,10 +271,17 @@ export function readClipArt(root: string): { items: ClipArt[]; log: CleaningLog 
     seen.add(kind);
     log.examples.push(reason === undefined ? { raw, cleaned } : { raw, cleaned, reason });
   };
+  // The package links some drawings into a second category and copies others: one file of each
+  // drawing is kept (the first by path), so that no drawing is in two splits.
+  const drawings = new Set<string>();
   const metas = files.map((file) => {
     try {
       if (statSync(file).size > MAX_BYTES) return 'too large';
-      return parseClipArtMeta(readFileSync(file, 'utf8'));
+      const bytes = readFileSync(file);
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      if (drawings.has(hash)) return 'same drawing as another file';
+      drawings.add(hash);
+      return parseClipArtMeta(bytes.toString('utf8'));
     } catch {
       return 'unreadable';
     }

@@ -5,8 +5,9 @@
  * - val: the Noto images of a seeded tenth of the emoji, kept out of CLIP (their other styles are
  *   in), to choose M and other settings;
  * - heldout: every emoji in the OpenMoji style, which nothing is trained on;
- * - clipart-heldout: a seeded tenth of the clip art files (drawings the package links into two
- *   categories, and titles several drawings share, can still reach training: a known defect);
+ * - clipart-heldout: a seeded tenth of the clip art drawings (one file of each: readClipArt drops
+ *   links and copies). A title several drawings share may also name a training drawing, as an
+ *   emoji's label is in the corpus: the drawing is new, not its name;
  * - corpus.txt: the text the captioner trains on: all emoji labels (the held-out style draws the
  *   same emoji, so its labels are there like all labels) and the training slice's clip-art titles.
  * Tags and keywords go to CLIP only: a decoder taught them would write keyword lists, not alt text.
@@ -52,6 +53,9 @@ export interface ArtSplits {
   clipartHeldout: ArtItem[];
 }
 
+/** Bumped when rendering or splitting changes, so that a data set written before is written again. */
+export const ART_DATA_FORMAT = 2;
+
 const PARTS = { clip: 'clip.jsonl', val: 'val.jsonl', heldout: 'heldout.jsonl', clipartHeldout: 'clipart-heldout.jsonl' } as const;
 
 /** A seeded, stable fraction in [0, 1) for a key: which split it falls in does not depend on what else is in the data. */
@@ -81,7 +85,7 @@ export interface ArtDataSummary {
   emoji: number;
   images: Record<string, number>;
   clipart: CleaningLog;
-  /** Images that failed to render, by file: left out. */
+  /** Images that failed to render or rendered as one colour, by file: left out. */
   unrendered: Record<string, string>;
   parts: Record<keyof ArtSplits, number>;
   corpus: number;

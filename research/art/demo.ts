@@ -1,8 +1,8 @@
 /**
  * The images `altbridge demo` captions with an art bundle: held-out OpenMoji emoji and held-out clip
- * art, shipped in models/art-demo with their true names (a folder without a manifest: not a bundle). They were picked by rule, not by result
- * (`npx tsx research/art/demo.ts`: every n-th of each held-out split in its order), before the
- * bundle was measured on them.
+ * art, shipped in models/art-demo with their true names (a folder without a manifest: not a
+ * bundle). They were picked by rule, not by result (`npx tsx research/art/demo.ts`: every n-th of
+ * each held-out split in its order), before the bundle was measured on them.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -32,23 +32,12 @@ export function demoImages(dir = DEMO_DIR): DemoImage[] {
 /** Every n-th held-out item, `count` in all. */
 const spaced = <T>(items: T[], count: number): T[] => items.filter((_, i) => i % Math.max(1, Math.floor(items.length / count)) === 0).slice(0, count);
 
-/**
- * Copies the picked source files (the originals, not our renderings) and names.json into `out`.
- * Held-out clip art that is the same file as a training drawing (the package links some drawings
- * into two categories) is passed over.
- */
+/** Copies the picked source files (the originals, not our renderings) and names.json into `out`. */
 export function pickDemoImages(src: string, dataDir: string, out: string, emoji = 12, clipart = 6): DemoImage[] {
   fs.mkdirSync(out, { recursive: true });
-  const clipartFile = (key: string) => fs.realpathSync(path.join(src, ART_PATHS.clipart, key));
-  const trained = new Set(
-    readArtPart(dataDir, 'clip')
-      .filter((it) => it.kind === 'clipart')
-      .map((it) => clipartFile(it.key)),
-  );
-  const heldClipart = readArtPart(dataDir, 'clipartHeldout').filter((it) => !trained.has(clipartFile(it.key)));
   const picked: DemoImage[] = [
     ...spaced(readArtPart(dataDir, 'heldout'), emoji).map((it) => ({ from: path.join(src, ART_PATHS.openmoji, `${it.key}.svg`), name: it.name, kind: 'emoji' as const })),
-    ...spaced(heldClipart, clipart).map((it) => ({ from: path.join(src, ART_PATHS.clipart, it.key), name: it.name, kind: 'clipart' as const })),
+    ...spaced(readArtPart(dataDir, 'clipartHeldout'), clipart).map((it) => ({ from: path.join(src, ART_PATHS.clipart, it.key), name: it.name, kind: 'clipart' as const })),
   ].map((p) => {
     const file = `${p.kind}-${path.basename(p.from)}`;
     fs.copyFileSync(p.from, path.join(out, file));

@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
+import { trimToSquare } from '../../worker/clip/preprocess';
+import { svgDensity } from '../../worker/clip/svg-density';
 import { Rng } from '../../worker/train/rng';
 
 export type Variant = 'grey' | 'outline' | 'jitter';
@@ -14,35 +16,25 @@ const WHITE = { r: 255, g: 255, b: 255, alpha: 1 };
 /** An SVG is rasterised at this multiple of the target size, then shrunk (crisper than rendering small). */
 const OVERSAMPLE = 2;
 const RENDER_SECONDS = 10;
-/** White pixels around the trimmed art. */
-const MARGIN = 2;
 
-async function density(bytes: Buffer, size: number): Promise<number> {
-  const m = await sharp(bytes).metadata();
-  const side = Math.max(m.width ?? size, m.height ?? size);
-  return Math.min(Math.max((72 * OVERSAMPLE * size) / side, 1), 2400);
-}
-
-/** `file` (PNG or SVG) as a size x size PNG at `out`, contained and flattened on white; an existing `out` is kept. */
+/**
+ * `file` (PNG or SVG) as a size x size PNG at `out`: flattened on white, cut to its art and centred
+ * with a margin as the product's 'trim' fit does (styles frame their art differently: OpenMoji leaves
+ * a wide margin). A rendering of one colour is an error, not an image. An existing `out` is kept.
+ */
 export async function renderArt(file: string, out: string, size: number): Promise<void> {
   if (fs.existsSync(out)) return;
   const bytes = fs.readFileSync(file);
-  const svg = file.toLowerCase().endsWith('.svg');
-  const flat = await sharp(bytes, svg ? { density: await density(bytes, size) } : {})
-    .flatten({ background: WHITE })
-    .timeout({ seconds: RENDER_SECONDS })
-    .png()
-    .toBuffer();
-  // Styles frame their art differently (OpenMoji leaves a wide margin): trimmed, all fill the square alike.
-  const trimmed = await sharp(flat)
-    .trim({ threshold: 10 })
-    .toBuffer()
-    .catch(() => flat);
-  const inner = size - 2 * MARGIN;
-  const png = await sharp(trimmed)
-    .resize(inner, inner, { fit: 'contain', background: WHITE })
-    .extend({ top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN, background: WHITE })
-    .removeAlpha()
+  let input = sharp(bytes);
+  if (file.toLowerCase().endsWith('.svg')) {
+    const { width = size, height = size } = await sharp(bytes).metadata();
+    input = sharp(bytes, { density: (await svgDensity(bytes, (OVERSAMPLE * size) / Math.max(width, height))).density });
+  }
+  const flat = await input.flatten({ background: WHITE }).removeAlpha().timeout({ seconds: RENDER_SECONDS }).raw().toBuffer({ resolveWithObject: true });
+  const trimmed = trimToSquare(flat.data, flat.info.width, flat.info.height);
+  if (trimmed.rgb === flat.data) throw new Error('renders as one colour');
+  const png = await sharp(trimmed.rgb, { raw: { width: trimmed.width, height: trimmed.height, channels: 3 } })
+    .resize(size, size)
     .png()
     .toBuffer();
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -21,6 +21,7 @@ import { spawn } from 'child_process';
 import { promises as fsp } from 'fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { wholeNumberIn } from '../validate';
+import { svgDensity } from './svg-density';
 
 export interface ImageConfig {
   size: number;
@@ -231,10 +232,9 @@ process.stdin.on('data', (c) => input.push(c)).on('end', () =>
 async function renderSvg(bytes: Buffer, file: string, width: number, height: number, size: number, maxPixels: number, seconds: number): Promise<Decoded> {
   if (!(width > 0 && height > 0)) throw new ImageError(file, 'SVG has no size');
   const scale = Math.min(size / Math.min(width, height), Math.sqrt(maxPixels / (width * height)), SVG_MAX_SIDE / Math.max(width, height));
-  // sharp accepts 1..100000 dpi, so a declared size of over ~10,000 MP stays over the limit.
-  const density = Math.min(Math.max(72 * scale, 1), 100_000);
-  const [w, h] = [Math.round((width * density) / 72), Math.round((height * density) / 72)];
-  if (density > 72 * scale && (w * h > maxPixels || Math.max(w, h) > SVG_MAX_SIDE)) {
+  const { density, width: w, height: h } = await svgDensity(bytes, scale);
+  // A pixel over from rounding is not over; more is a size that even the lowest density does not bring under.
+  if ((w - 1) * (h - 1) > maxPixels || Math.max(w, h) - 1 > SVG_MAX_SIDE) {
     throw new ImageError(file, `SVG is ${width}×${height}: even at the lowest density it would render ${w}×${h}, over the ${megapixels(maxPixels)} or ${SVG_MAX_SIDE} px a side limit`);
   }
   const child = spawn(process.execPath, ['-e', SVG_RENDERER, require.resolve('sharp'), String(density)], { stdio: 'pipe' });

@@ -104,11 +104,12 @@ describe('readClipArt', () => {
   const { items, log } = readClipArt(FIXTURE);
   const byName = new Map(items.map((c) => [path.basename(c.file), c]));
 
-  it('reads every file, sorted by path, with its category', () => {
+  it('reads every drawing once, sorted by path, with its category: a link or a copy of a drawing is not another drawing, a second drawing of the same title is', () => {
     expect(items.map((c) => c.file)).toEqual([...items.map((c) => c.file)].sort());
     expect(items.every((c) => path.isAbsolute(c.file))).toBe(true);
     expect(items.map((c) => [c.category, c.title])).toEqual([
       ['food/desserts', 'cake slice black and white'],
+      ['food', 'red apple'],
       ['food', 'red apple'],
       ['plants', 'green tree'],
       ['shapes', 'yellow star'],
@@ -127,7 +128,7 @@ describe('readClipArt', () => {
   });
 
   it('logs counts, drops and changes', () => {
-    expect(log).toMatchObject({ files: 6, kept: 5, dropped: { 'title is only an author name': 1 } });
+    expect(log).toMatchObject({ files: 9, kept: 6, dropped: { 'title is only an author name': 1, 'same drawing as another file': 2 } });
     expect(log.changed).toEqual({ 'b and w': 1, 'camel case': 1, 'number suffix': 2, 'file extension': 1, 'author name': 1, underscores: 1 });
     expect(log.examples).toContainEqual({ raw: 'Jane Doe', cleaned: null, reason: 'title is only an author name' });
     expect(log.examples.length).toBeLessThanOrEqual(20);

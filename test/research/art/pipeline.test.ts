@@ -4,6 +4,7 @@
  * to end (build, caption a held-out OpenMoji image with the product's captioner, the report), and
  * sources that do not match their pinned hash refused.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -79,7 +80,7 @@ describe('the ArtWorld pipeline on the fixture', () => {
   const out = path.join(tmp(), 'art-tiny');
   const opts = { cache, sources: FIXTURE, work, out, name: 'art-tiny', version: '1.0.0', command: 'test' };
 
-  test('splits: the held-out style and held-out clip art are in no training part; the corpus has every label and no held-out title', async () => {
+  test('splits: the held-out style and held-out clip art are in no training part; no drawing is in both clip-art parts; the corpus has every label', async () => {
     const { dir, summary } = await artData(TINY, opts);
     const clip = readArtPart(dir, 'clip');
     const val = readArtPart(dir, 'val');
@@ -97,17 +98,22 @@ describe('the ArtWorld pipeline on the fixture', () => {
       expect(trained.has(v.image)).toBe(false);
       expect(clip.some((c) => c.key === v.key && c.style.startsWith('fluent'))).toBe(true);
     }
-    const clipKeys = new Set(clip.filter((c) => c.kind === 'clipart').map((c) => c.key));
-    expect(clipHeld.some((c) => clipKeys.has(c.key))).toBe(false);
+    // No drawing is in both clip-art parts, though the fixture links one into a second category and copies it.
+    const drawing = (c: { key: string }) => crypto.createHash('sha256').update(fs.readFileSync(path.join(FIXTURE, 'openclipart', 'svg', c.key))).digest('hex');
+    const clipArt = clip.filter((c) => c.kind === 'clipart');
+    expect(new Set([...clipArt, ...clipHeld].map(drawing)).size).toBe(clipArt.length + clipHeld.length);
+    expect(clipArt.length + clipHeld.length).toBe(summary.clipart.kept);
     const corpus = fs.readFileSync(path.join(dir, 'corpus.txt'), 'utf8').trim().split('\n');
     for (const e of readEmoji(FIXTURE)) expect(corpus).toContain(e.label);
-    for (const c of clipHeld) expect(corpus).not.toContain(c.name);
+    // A held-out drawing's title is in the corpus only where a training drawing has it too.
+    for (const c of clipHeld) expect(corpus.includes(c.name)).toBe(clipArt.some((t) => t.name === c.name));
     // The emoji CLIP trains on come with their renderings, clip art without; all on disk.
     expect(new Set(clip.map((c) => c.style.split('+')[1]).filter(Boolean))).toEqual(new Set(['grey', 'outline', 'jitter']));
     expect(clip.filter((c) => c.kind === 'clipart' && c.style.includes('+'))).toEqual([]);
     for (const it of [...clip, ...val, ...held, ...clipHeld]) expect(fs.existsSync(it.image)).toBe(true);
     expect(summary.parts).toEqual({ clip: clip.length, val: val.length, heldout: held.length, clipartHeldout: clipHeld.length });
-    expect(summary.clipart.files).toBe(6);
+    expect(summary.clipart.files).toBe(9);
+    expect(summary.unrendered).toEqual({});
   });
 
   test('builds a calibrated bundle that captions a held-out OpenMoji image, then the report measures it', async () => {

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import sharp from 'sharp';
 import { CLIP_MEAN, CLIP_STD, ImageConfig, ImageError, preprocessBatch, preprocessImage, trimToSquare } from '../../../worker/clip/preprocess';
+import { svgDensity } from '../../../worker/clip/svg-density';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-pre-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -364,6 +365,15 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
   test('declared 3000×3000 or 300×600, it gives the pixels of the same drawing declared 224×224 or 224×448', async () => {
     expect(maxDiff(await preprocessImage(svg(3000, 3000, DRAWING), clip(224)), await preprocessImage(svg(224, 224, DRAWING), clip(224)))).toBe(0);
     expect(maxDiff(await preprocessImage(svg(300, 600, DRAWING), clip(224)), await preprocessImage(svg(224, 448, DRAWING), clip(224)))).toBe(0);
+  });
+
+  test('declared in pt, it renders as declared in px: an 850pt drawing is not a blank speck, a 1pt one not 37,000 px a side', async () => {
+    const inUnits = (side: string) => Buffer.from(svg(1, 1, DRAWING).toString().replace('width="1" height="1"', `width="${side}" height="${side}"`));
+    const px = await preprocessImage(svg(224, 224, DRAWING), clip(224));
+    expect(maxDiff(await preprocessImage(inUnits('850pt'), clip(224)), px)).toBe(0);
+    expect(maxDiff(await preprocessImage(inUnits('1pt'), { ...clip(224), maxPixels: 100_000, timeoutSeconds: 5 }), px)).toBe(0);
+    expect(await svgDensity(inUnits('1pt'), 192)).toEqual({ density: 72 * Math.sqrt(192), width: 192, height: 192 });
+    expect(await svgDensity(svg(850, 850, DRAWING), 0.1)).toEqual({ density: 7.2, width: 85, height: 85 });
   });
 
   test('a feTurbulence bomb declared 3000×3000 (9 MP) renders within a 0.1 MP pixel limit', async () => {
