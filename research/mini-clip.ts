@@ -15,6 +15,7 @@ import { buildInference } from '../worker/graph/train-step';
 import { CLIP_TRAINING, trainClip } from '../worker/train/clip';
 import { Progress } from '../worker/train/trainer';
 import { imagesMean } from '../worker/images-mean';
+import { digest, sameInputs } from './stage-stamp';
 import { timed } from './stage-times';
 
 /** A mini-CLIP's sizes: the towers and the BPE vocabulary learnt from the captions. */
@@ -130,16 +131,19 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
 /**
  * A build's mini-CLIP stage: trained on `pairs` with ē_img and the domain data of their images,
  * written beside work/clip and renamed into it when whole, so a stopped build resumes (from the
- * checkpoints) and a finished one is skipped. Returns work/clip.
+ * checkpoints) and a finished one is skipped; other inputs train it afresh. Returns work/clip.
  */
 export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
   const clipDir = path.join(o.work, 'clip');
-  if (fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
+  const runDir = path.join(o.work, 'runs');
+  fs.mkdirSync(o.work, { recursive: true });
+  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [path.relative(o.work, p.image), p.captions])) };
+  if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   await timed(o.work, 'clip', async () => {
-    await buildMiniClip(pairs, tmp, { ...o, runDir: path.join(o.work, 'runs'), onProgress: (p) => o.onProgress?.('clip', p) });
+    await buildMiniClip(pairs, tmp, { ...o, runDir, onProgress: (p) => o.onProgress?.('clip', p) });
     o.onStage?.('images-mean', `${pairs.length} CLIP training images`);
     await imagesMean(
       tmp,

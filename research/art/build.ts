@@ -11,9 +11,9 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { CorpusOptions } from '../../worker/corpus/read';
 import { DecoderConfig } from '../../worker/graph/decoder';
-import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
 import { Progress } from '../../worker/train/trainer';
 import { CAPTION_DEFAULTS } from '../../worker/caption';
+import { captionerStage } from '../captioner-stage';
 import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { ART_DATA_FORMAT, ArtDataSummary, ArtOptions, readArtPart, writeArtData } from './dataset';
@@ -114,31 +114,23 @@ export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manif
       signal: o.signal,
     },
   );
-  const clip = loadClip(clipDir);
-  if (!fs.existsSync(path.join(o.out, 'manifest.json'))) {
-    await timed(o.work, 'captioner', () =>
-      trainFromCorpus(clip, {
-        corpus: path.join(dir, 'corpus.txt'),
-        corpusOptions: ART_CORPUS,
-        out: o.out,
-        name: o.name,
-        version: o.version,
-        runDir: path.join(o.work, 'runs', 'captioner'),
-        seed: b.seed,
-        denoiserSteps: b.denoiserSteps,
-        decoderSteps: b.decoderSteps,
-        draws: b.draws,
-        decoder: b.decoder,
-        command: o.command,
-        signal: o.signal,
-        onStage: (s: Stage, d) => stage(s, d),
-        onProgress: (s, p) => o.onProgress?.(s, p),
-      }),
-    );
-    // The domain data of the CLIP's training images goes along, as the captioner's trainer drops it.
-    const domain = clip.manifest.domain!;
-    updateBundle(o.out, { [domain.file]: fs.readFileSync(clip.file(domain.file)) }, { domain });
-  }
+  await captionerStage(loadClip(clipDir), {
+    work: o.work,
+    corpus: path.join(dir, 'corpus.txt'),
+    corpusOptions: ART_CORPUS,
+    out: o.out,
+    name: o.name,
+    version: o.version,
+    seed: b.seed,
+    denoiserSteps: b.denoiserSteps,
+    decoderSteps: b.decoderSteps,
+    draws: b.draws,
+    decoder: b.decoder,
+    command: o.command,
+    signal: o.signal,
+    onStage: o.onStage,
+    onProgress: o.onProgress,
+  });
   const val = readArtPart(dir, 'val');
   stage('choose-m', `bridging depths ${M_SWEEP.join(', ')} on ${val.length} validation images`);
   const m = await timed(o.work, 'choose-m', () => chooseM(o.out, val, CAPTION_DEFAULTS.beam));

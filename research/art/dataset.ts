@@ -54,7 +54,7 @@ export interface ArtSplits {
 }
 
 /** Bumped when rendering or splitting changes, so that a data set written before is written again. */
-export const ART_DATA_FORMAT = 2;
+export const ART_DATA_FORMAT = 3;
 
 const PARTS = { clip: 'clip.jsonl', val: 'val.jsonl', heldout: 'heldout.jsonl', clipartHeldout: 'clipart-heldout.jsonl' } as const;
 

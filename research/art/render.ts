@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { trimToSquare } from '../../worker/clip/preprocess';
-import { svgDensity } from '../../worker/clip/svg-density';
+import { svgDensity, svgInPixels } from '../../worker/clip/svg-size';
 import { Rng } from '../../worker/train/rng';
 
 export type Variant = 'grey' | 'outline' | 'jitter';
@@ -24,9 +24,10 @@ const RENDER_SECONDS = 10;
  */
 export async function renderArt(file: string, out: string, size: number): Promise<void> {
   if (fs.existsSync(out)) return;
-  const bytes = fs.readFileSync(file);
+  const svg = file.toLowerCase().endsWith('.svg');
+  const bytes = svg ? svgInPixels(fs.readFileSync(file)) : fs.readFileSync(file);
   let input = sharp(bytes);
-  if (file.toLowerCase().endsWith('.svg')) {
+  if (svg) {
     const { width = size, height = size } = await sharp(bytes).metadata();
     input = sharp(bytes, { density: (await svgDensity(bytes, (OVERSAMPLE * size) / Math.max(width, height))).density });
   }

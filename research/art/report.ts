@@ -92,7 +92,7 @@ ${head(['group', 'n', 'exact', 'words contained', 'CIDEr-D', 'retrieval exact'])
 ${r.emoji.groups.map((g) => row([g.group, g.scores.n, ...scoreCells(g.scores), pct(r.emoji.retrievalGroups.find((x) => x.group === g.group)?.scores.exact ?? NaN)])).join('\n')}
 
 ## Held-out clip art
-Known defects of this slice, found in review after the run and left for the next build: the Debian package links some drawings into two categories and the split draws each path, so some held-out items are the same drawing as a training item; many titles are shared by several drawings, so a held-out title can be in the training text; and SVGs sized in points render blank at this size, so part of the clip art (training and held out) is a white square. Read these rows as indicative only; the OpenMoji rows above are not affected (no OpenMoji image is trained on).
+One file of each drawing (the Debian package links some drawings into a second category and copies others; the copies are dropped before the split), so no held-out drawing is trained on. A held-out drawing's title may also title a training drawing ("star", "flower"), as an emoji's label is in the text: the drawing is new, the name is not. Drawings that render as one colour are left out.
 
 ${methodTable(r.clipart.methods)}
 

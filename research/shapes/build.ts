@@ -1,18 +1,17 @@
 /**
  * The ShapesWorld pipeline from nothing to a captioning bundle: data set, mini-CLIP on the pairs
  * (the last `val` pairs kept out as a validation split), ē_img and the domain data from the CLIP's
- * own training images, then corpus training of denoiser and decoder on the caption text. Every stage keeps its output
- * in `work`, so a rerun skips what is done and an interrupted one resumes.
+ * own training images, then corpus training of denoiser and decoder on the caption text. Every
+ * stage keeps its output in `work`, so a rerun skips what is done and an interrupted one resumes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadBundle, loadClip } from '../../worker/bundle/load';
 import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
-import { imagesMean } from '../../worker/images-mean';
-import { Stage, trainFromCorpus } from '../../worker/train/corpus-train';
 import { Progress } from '../../worker/train/trainer';
 import { generateShapes, ShapesOptions } from './generate';
+import { captionerStage } from '../captioner-stage';
 import { miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
@@ -105,36 +104,22 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
     onProgress: o.onProgress,
     signal: o.signal,
   });
-  // A work folder from before domain data gets it here, without retraining its CLIP.
-  if (!loadClip(clipDir).manifest.domain)
-    await imagesMean(
-      clipDir,
-      train.map((t) => t.image),
-      { command: 'the mini-CLIP training images', domainOnly: true, ...SHAPES_DOMAIN },
-    );
-  const clip = loadClip(clipDir);
-
-  const r = await timed(o.work, 'captioner', () =>
-    trainFromCorpus(clip, {
-      corpus: path.join(dataDir, 'texts.txt'),
-      out: o.out,
-      name: o.name,
-      version: o.version,
-      runDir: path.join(o.work, 'runs', 'captioner'),
-      seed: b.seed,
-      denoiserSteps: b.denoiserSteps,
-      decoderSteps: b.decoderSteps,
-      draws: b.draws,
-      command: o.command,
-      signal: o.signal,
-      onStage: (s: Stage, d) => stage(s, d),
-      onProgress: (s, p) => o.onProgress?.(s, p),
-    }),
-  );
-  // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data; the
-  // domain data of the CLIP's training images goes along, as the captioner's trainer drops it.
-  const provenance = { ...r.manifest.provenance, recipe: { shapes: b } };
-  const domain = clip.manifest.domain!;
-  const manifest = updateBundle(o.out, { [domain.file]: fs.readFileSync(clip.file(domain.file)) }, { provenance, domain }) as Manifest;
+  const trained = await captionerStage(loadClip(clipDir), {
+    work: o.work,
+    corpus: path.join(dataDir, 'texts.txt'),
+    out: o.out,
+    name: o.name,
+    version: o.version,
+    seed: b.seed,
+    denoiserSteps: b.denoiserSteps,
+    decoderSteps: b.decoderSteps,
+    draws: b.draws,
+    command: o.command,
+    signal: o.signal,
+    onStage: o.onStage,
+    onProgress: o.onProgress,
+  });
+  // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data.
+  const manifest = updateBundle(o.out, {}, { provenance: { ...trained.provenance, recipe: { shapes: b } } }) as Manifest;
   return { manifest, dataDir };
 }

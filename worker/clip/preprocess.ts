@@ -21,7 +21,7 @@ import { spawn } from 'child_process';
 import { promises as fsp } from 'fs';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { wholeNumberIn } from '../validate';
-import { svgDensity } from './svg-density';
+import { svgDensity, svgInPixels } from './svg-size';
 
 export interface ImageConfig {
   size: number;
@@ -178,7 +178,11 @@ async function decode(bytes: Buffer, file: string, cfg: ImageConfig): Promise<De
     throw new ImageError(file, 'not an image (unsupported or corrupt data)', { cause: e });
   }
   const { width = 0, height = 0, format = 'image' } = meta;
-  if (format === 'svg') return renderSvg(bytes, file, width, height, cfg.fit === 'trim' ? TRIM_OVERSAMPLE * cfg.size : cfg.size, Math.min(maxPixels, SVG_MAX_PIXELS), seconds);
+  if (format === 'svg') {
+    const svg = svgInPixels(bytes);
+    const size = svg === bytes ? meta : await sharp(svg, { limitInputPixels: false }).metadata();
+    return renderSvg(svg, file, size.width ?? 0, size.height ?? 0, cfg.fit === 'trim' ? TRIM_OVERSAMPLE * cfg.size : cfg.size, Math.min(maxPixels, SVG_MAX_PIXELS), seconds);
+  }
   if (width * height > maxPixels) {
     throw new ImageError(file, `image is ${width}×${height} = ${megapixels(width * height)}, over the ${megapixels(maxPixels)} limit`);
   }

@@ -140,6 +140,33 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
+  test('a rerun with a changed stage setting makes that stage again, never passing off the old one as the new recipe\'s', async () => {
+    // A copy of the work folder (the original is shared), finished bundles elsewhere: bundles are never overwritten.
+    const copy = path.join(tmp(), 'work');
+    fs.cpSync(work, copy, { recursive: true });
+    const clipManifest = () => loadClip(path.join(copy, 'clip')).manifest;
+    const build = async (r: typeof recipe) => {
+      const seen: string[] = [];
+      const out = path.join(tmp(), 'bundle');
+      const { manifest } = await buildShapes(r, { work: copy, out, name: tiny.name, version: tiny.version, command: tiny.command, onStage: (st) => seen.push(st) });
+      return { seen, manifest, out };
+    };
+    const clipBefore = clipManifest().createdAt;
+    const decoder = await build({ ...recipe, decoderSteps: recipe.decoderSteps + 1 });
+    expect(decoder.seen).toEqual(expect.arrayContaining(['denoiser', 'decoder', 'write']));
+    expect(decoder.seen).not.toContain('clip');
+    expect(clipManifest().createdAt).toBe(clipBefore);
+    expect((decoder.manifest.provenance.recipe?.shapes as typeof recipe).decoderSteps).toBe(recipe.decoderSteps + 1);
+
+    const clip = await build({ ...recipe, clipSteps: recipe.clipSteps + 1 });
+    expect(clip.seen).toEqual(expect.arrayContaining(['clip', 'denoiser', 'decoder']));
+    expect(clipManifest().createdAt).not.toBe(clipBefore);
+    // The new bundle ships the new CLIP.
+    const vision = clipManifest().clip.vision;
+    expect(sha(path.join(clip.out, vision))).toBe(sha(path.join(copy, 'clip', vision)));
+    expect(sha(path.join(clip.out, vision))).not.toBe(sha(path.join(decoder.out, vision)));
+  });
+
   test('the validation split and held-out references stay out of training', () => {
     const dataDir = first.dataDir;
     const pairs = readShapesPart(dataDir, 'pairs');
