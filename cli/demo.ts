@@ -16,14 +16,17 @@ import { captionErrors } from '../research/shapes/errors';
 import { renderScene } from '../research/shapes/render';
 import { sampleScene } from '../research/shapes/scene';
 import { Rng } from '../worker/train/rng';
+import { DEFAULT_SETTINGS } from '../server/src/contracts';
+import { bundleDomain, reviewReason } from '../server/src/policy';
 import { defineCommand } from './command';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** The shipped held-out art, captioned, with what the bundle's threshold would publish. */
+/** The shipped held-out art, captioned, with what the plugin's publishing policy would publish. */
 async function artDemo(bundle: Bundle, count: number): Promise<void> {
   const images = demoImages().slice(0, count);
-  const threshold = bundle.manifest.quality?.threshold ?? null;
+  // The plugin's publishing policy at its default settings: in-domain, not a demonstration, quality at T.
+  const domain = bundleDomain(`${bundle.manifest.name}@${bundle.manifest.version}`, bundle.manifest);
   say(`Captioning ${images.length} images in styles no network here was trained on (OpenMoji emoji, clip art) with ${bundle.manifest.name}@${bundle.manifest.version}...\n`);
   const captioner = await Captioner.open(bundle);
   let exact = 0;
@@ -38,11 +41,11 @@ async function artDemo(bundle: Bundle, count: number): Promise<void> {
       const right = isExact(r.caption, name);
       exact += right ? 1 : 0;
       words += contains(r.caption, name) ? 1 : 0;
-      const publish = threshold !== null && r.quality !== null && r.quality >= threshold;
-      published += publish ? 1 : 0;
-      publishedRight += publish && right ? 1 : 0;
+      const reason = reviewReason(r, DEFAULT_SETTINGS, domain);
+      published += reason === null ? 1 : 0;
+      publishedRight += reason === null && right ? 1 : 0;
       const quality = r.quality === null ? 'quality unknown' : `quality ${r.quality.toFixed(2)}`;
-      say(`${path.basename(r.file)}  ${r.caption}  (${quality}: ${publish ? 'would be published' : 'would wait for review'})`);
+      say(`${path.basename(r.file)}  ${r.caption}  (${quality}: ${reason === null ? 'would be published' : `would wait for review: ${reason}`})`);
       say(`             true: ${name}${right ? '   [exact]' : contains(r.caption, name) ? '   [every word]' : '   [wrong]'}`);
     });
   } finally {
@@ -50,7 +53,7 @@ async function artDemo(bundle: Bundle, count: number): Promise<void> {
   }
   say(`\n${exact} of ${images.length} captions are the exact name, ${words} hold every word of it.`);
   say(
-    `At the bundle's threshold ${threshold === null ? '(none: uncalibrated)' : threshold.toFixed(2)} ${published} would be published (${publishedRight} of them right); the rest would wait for an editor.`,
+    `With the plugin's default settings (the bundle's threshold ${domain.threshold.toFixed(2)}, in-domain images only) ${published} would be published (${publishedRight} of them right); the rest would wait for an editor.`,
   );
   say(`Images: ${[...new Set(images.map((i) => i.credit))].join('; ')}.`);
 }

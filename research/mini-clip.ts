@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { sha256File } from '../worker/bundle/load';
 import { ClipManifest } from '../worker/bundle/manifest';
 import { writeBundle } from '../worker/bundle/write';
 import { makeClipTokenizer, tokenizerJsonText } from '../worker/clip/make-tokenizer';
@@ -136,8 +137,7 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
 export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
   const clipDir = path.join(o.work, 'clip');
   const runDir = path.join(o.work, 'runs');
-  fs.mkdirSync(o.work, { recursive: true });
-  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [path.relative(o.work, p.image), p.captions])) };
+  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions])) };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;

@@ -6,6 +6,7 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 
 const stampFile = (dir: string) => `${dir}.inputs.json`;
 
@@ -20,6 +21,7 @@ export function sameInputs(dir: string, inputs: unknown, also: string[] = []): b
   const want = JSON.stringify(inputs);
   if (fs.existsSync(stampFile(dir)) && fs.readFileSync(stampFile(dir), 'utf8') === want) return true;
   for (const d of [dir, ...also]) fs.rmSync(d, { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   fs.writeFileSync(stampFile(dir), want);
   return false;
 }

@@ -89,11 +89,17 @@ export async function artData(b: ArtBuild, o: ArtBuildOptions): Promise<{ dir: s
   return { dir, summary };
 }
 
+/** What a finished bundle records of how it was made: the recipe, and the data format its images were rendered in. */
+const recipeOf = (b: ArtBuild) => ({ art: b, artData: ART_DATA_FORMAT });
+
 export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manifest: Manifest; dataDir: string }> {
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const file = path.join(o.out, 'manifest.json');
-  const done = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.art : null;
-  if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: path.join(o.work, 'data') };
+  const done = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe : undefined;
+  if (done) {
+    if (JSON.stringify(done) === JSON.stringify(recipeOf(b))) return { manifest: loadBundle(o.out).manifest, dataDir: path.join(o.work, 'data') };
+    throw new Error(`art build: ${o.out} holds a bundle of another recipe or data format; choose another --out (bundles are never overwritten)`);
+  }
   const { dir } = await timed(o.work, 'data', () => artData(b, o));
   const train = readArtPart(dir, 'clip');
 
@@ -139,7 +145,7 @@ export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manif
   // The recipe goes in last: a bundle that records it is finished.
   const current = loadBundle(o.out).manifest;
   const notes = `M = ${m.m} chosen on the validation split (CIDEr-D: ${m.rows.map((r) => `M ${r.m} ${r.scores.cider.toFixed(1)}`).join(', ')}); publishing threshold ${cal.calibration.threshold.toFixed(3)}`;
-  const provenance = { ...current.provenance, notes: [current.provenance.notes, notes].filter(Boolean).join('; '), recipe: { art: b } };
+  const provenance = { ...current.provenance, notes: [current.provenance.notes, notes].filter(Boolean).join('; '), recipe: recipeOf(b) };
   const manifest = updateBundle(o.out, {}, { provenance }) as Manifest;
   return { manifest, dataDir: dir };
 }

@@ -119,6 +119,7 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
   }
 
   onStep?.(`rendering ${jobs.length} images at ${o.size} px (kept between runs)`);
+  const started = Date.now();
   await pool(
     jobs,
     async (j, i) => {
@@ -129,7 +130,7 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
         unrendered[j.from] = (err as Error).message.split('\n')[0];
       }
     },
-    (done) => onStep?.(`${done} / ${jobs.length} rendered`),
+    (done) => onStep?.(`${done} / ${jobs.length} rendered, about ${Math.ceil((((Date.now() - started) / done) * (jobs.length - done)) / 60000)} min left`),
   );
   for (const j of jobs) {
     if (unrendered[j.from]) continue;

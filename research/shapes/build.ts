@@ -86,6 +86,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const done = builtWith(o.out);
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
+  if (done) throw new Error(`shapes build: ${o.out} holds a bundle of another recipe; choose another --out (bundles are never overwritten)`);
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);

@@ -4,13 +4,30 @@
  * caption is published only when the product can stand behind it; the write-through rule (empty or
  * the plugin's own text) still applies on top.
  */
+import type { Manifest } from '../../worker/bundle/manifest';
 import type { CaptionResult } from '../../worker/caption';
-import type { BundleDomain, ReviewReason, Settings } from './contracts';
+import { BundleDomain, DEFAULT_QUALITY_THRESHOLD, ReviewReason, Settings } from './contracts';
 
 export type PolicySettings = Pick<Settings, 'autoWrite' | 'minQuality' | 'allowDemonstration'>;
 
 /** The quality threshold in force: the admin's, else the bundle's calibrated T. */
 export const thresholdOf = (s: PolicySettings, bundle: Pick<BundleDomain, 'threshold'>): number => s.minQuality ?? bundle.threshold;
+
+/**
+ * What the policy knows of a bundle, from its manifest: its domain, and its quality threshold when
+ * that is a probability (else the default). A bundle whose manifest cannot be read (null) is treated
+ * as a demonstration of unknown domain, so its captions wait for a person.
+ */
+export function bundleDomain(ref: string, manifest: Manifest | null): BundleDomain {
+  if (manifest === null) return { ref, description: null, demonstration: true, threshold: DEFAULT_QUALITY_THRESHOLD };
+  const t = (manifest as { quality?: { threshold?: unknown } }).quality?.threshold;
+  return {
+    ref,
+    description: manifest.domain?.description ?? null,
+    demonstration: manifest.domain?.demonstration === true,
+    threshold: typeof t === 'number' && t >= 0 && t <= 1 ? t : DEFAULT_QUALITY_THRESHOLD,
+  };
+}
 
 /** Why the caption cannot be published, most serious reason first; null when it may be. */
 export function reviewReason(result: Pick<CaptionResult, 'quality' | 'domain'>, s: PolicySettings, bundle: Pick<BundleDomain, 'demonstration' | 'threshold'>): ReviewReason | null {

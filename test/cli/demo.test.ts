@@ -78,7 +78,7 @@ test('demo with no --bundle captions the shipped held-out emoji and clip art wit
   const out = r.stdout.split('\n');
   expect(out[0]).toMatch(/^Captioning 18 images in styles no network here was trained on \(OpenMoji emoji, clip art\) with art-mini@\S+\.\.\.$/);
   const lines = out.flatMap((l, i) => {
-    const m = /^(\S+\.svg) {2}(.*) {2}\(quality [\d.]+: (would be published|would wait for review)\)$/.exec(l);
+    const m = /^(\S+\.svg) {2}(.*) {2}\(quality [\d.]+: (would be published|would wait for review: (?:out-of-domain|low-quality))\)$/.exec(l);
     const t = /^\s+true: (.+?) {3}\[(exact|every word|wrong)\]$/.exec(out[i + 1] ?? '');
     return m && t ? [{ file: m[1], caption: m[2], publish: m[3], truth: t[1], verdict: t[2] }] : [];
   });
@@ -86,6 +86,6 @@ test('demo with no --bundle captions the shipped held-out emoji and clip art wit
   const exact = lines.filter((l) => l.verdict === 'exact').length;
   const published = lines.filter((l) => l.publish === 'would be published');
   expect(r.stdout).toContain(`\n${exact} of 18 captions are the exact name, `);
-  expect(r.stdout).toMatch(new RegExp(`threshold [\\d.]+ ${published.length} would be published \\(${published.filter((l) => l.verdict === 'exact').length} of them right\\)`));
+  expect(r.stdout).toMatch(new RegExp(`threshold [\\d.]+, in-domain images only\\) ${published.length} would be published \\(${published.filter((l) => l.verdict === 'exact').length} of them right\\)`));
   expect(r.stdout).toContain('OpenMoji (openmoji.org), CC BY-SA 4.0');
 });

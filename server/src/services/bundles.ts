@@ -9,9 +9,10 @@ import * as path from 'path';
 import { listBundles, resolveBundle } from '../../../worker/bundle/load';
 import type { Manifest } from '../../../worker/bundle/manifest';
 import { parseBundleRef } from '../../../worker/bundle/names';
-import { Activation, BundleDomain, BundleVersion, DEFAULT_QUALITY_THRESHOLD } from '../contracts';
+import { Activation, BundleDomain, BundleVersion } from '../contracts';
 import { InvalidInput } from '../errors';
 import { checked } from '../input';
+import { bundleDomain } from '../policy';
 import { getService } from '../utils';
 
 const newestFirst = (a: string, b: string) => b.localeCompare(a, undefined, { numeric: true });
@@ -32,24 +33,15 @@ function notesOf(dir: string): string | null {
   }
 }
 
-/** A manifest's quality threshold when it is a probability; a bundle without one gets the default. */
-function thresholdOf(manifest: Manifest): number {
-  const t = (manifest as { quality?: { threshold?: unknown } }).quality?.threshold;
-  return typeof t === 'number' && t >= 0 && t <= 1 ? t : DEFAULT_QUALITY_THRESHOLD;
-}
-
-/**
- * The bundle's domain and quality threshold, from its manifest. A bundle that cannot be read is
- * treated as a demonstration with an unknown domain: the policy then withholds its captions.
- */
+/** The bundle's domain and quality threshold, from its manifest (policy.ts says what an unreadable one counts as). */
 function domainOf(ref: string): BundleDomain {
-  let manifest: Manifest;
+  let manifest: Manifest | null;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(resolveBundle(ref), 'manifest.json'), 'utf8')) as Manifest;
   } catch {
-    return { ref, description: null, demonstration: true, threshold: DEFAULT_QUALITY_THRESHOLD };
+    manifest = null;
   }
-  return { ref, description: manifest.domain?.description ?? null, demonstration: manifest.domain?.demonstration === true, threshold: thresholdOf(manifest) };
+  return bundleDomain(ref, manifest);
 }
 
 export default ({ strapi }: { strapi: Core.Strapi }) => ({
