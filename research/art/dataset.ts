@@ -5,9 +5,10 @@
  * - val: the Noto images of a seeded tenth of the emoji, kept out of CLIP (their other styles are
  *   in), to choose M and other settings;
  * - heldout: every emoji in the OpenMoji style, which nothing is trained on;
- * - clipart-heldout: a seeded tenth of the clip art drawings (one file of each: readClipArt drops
- *   links and copies). A title several drawings share may also name a training drawing, as an
- *   emoji's label is in the corpus: the drawing is new, not its name;
+ * - clipart-heldout: a seeded tenth of the clip art drawings: one file of each (readClipArt drops
+ *   links and copies), less those that render the same as a training drawing (re-saved copies).
+ *   A title several drawings share may also name a training drawing, as an emoji's label is in
+ *   the corpus: the drawing is new, not its name;
  * - corpus.txt: the text the captioner trains on: all emoji labels (the held-out style draws the
  *   same emoji, so its labels are there like all labels) and the training slice's clip-art titles.
  * Tags and keywords go to CLIP only: a decoder taught them would write keyword lists, not alt text.
@@ -54,7 +55,7 @@ export interface ArtSplits {
 }
 
 /** Bumped when rendering or splitting changes, so that a data set written before is written again. */
-export const ART_DATA_FORMAT = 3;
+export const ART_DATA_FORMAT = 4;
 
 const PARTS = { clip: 'clip.jsonl', val: 'val.jsonl', heldout: 'heldout.jsonl', clipartHeldout: 'clipart-heldout.jsonl' } as const;
 
@@ -87,6 +88,8 @@ export interface ArtDataSummary {
   clipart: CleaningLog;
   /** Images that failed to render or rendered as one colour, by file: left out. */
   unrendered: Record<string, string>;
+  /** Held-out clip art dropped for rendering the same as a training (or earlier held-out) drawing. */
+  sameLookingHeldOut: number;
   parts: Record<keyof ArtSplits, number>;
   corpus: number;
 }
@@ -120,9 +123,12 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
 
   onStep?.(`rendering ${jobs.length} images at ${o.size} px (kept between runs)`);
   const started = Date.now();
+  // Renderings kept from an earlier run take no time: the time left is reckoned on the others.
+  let kept = 0;
   await pool(
     jobs,
     async (j, i) => {
+      kept += fs.existsSync(j.png) ? 1 : 0;
       try {
         await renderArt(j.from, j.png, o.size);
         for (const v of j.variants) await renderVariant(j.png, j.png.replace(/\.png$/, `.${v}.png`), v, o.size, o.seed, i);
@@ -130,13 +136,26 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
         unrendered[j.from] = (err as Error).message.split('\n')[0];
       }
     },
-    (done) => onStep?.(`${done} / ${jobs.length} rendered, about ${Math.ceil((((Date.now() - started) / done) * (jobs.length - done)) / 60000)} min left`),
+    (done) => onStep?.(`${done} / ${jobs.length} rendered, about ${Math.ceil((((Date.now() - started) / Math.max(1, done - kept)) * (jobs.length - done)) / 60000)} min left`),
   );
   for (const j of jobs) {
     if (unrendered[j.from]) continue;
     splits[j.part].push({ ...j.item, image: j.png });
     for (const v of j.variants) splits[j.part].push({ ...j.item, style: `${j.item.style}+${v}`, image: j.png.replace(/\.png$/, `.${v}.png`) });
   }
+  // A drawing saved twice with different bytes (other metadata, re-exported) renders the same: a
+  // held-out one that looks like a training drawing, or like an earlier held-out one, is dropped.
+  const looks = (it: ArtItem) => crypto.createHash('sha256').update(fs.readFileSync(it.image)).digest('hex');
+  const seen = new Set(splits.clip.filter((c) => c.kind === 'clipart').map(looks));
+  const heldClipart = splits.clipartHeldout.length;
+  const newLooking: ArtItem[] = [];
+  for (const it of splits.clipartHeldout) {
+    const look = looks(it);
+    if (seen.has(look)) continue;
+    seen.add(look);
+    newLooking.push(it);
+  }
+  splits.clipartHeldout = newLooking;
   const corpus = [...new Set([...emoji.map((e) => e.label), ...splits.clip.filter((c) => c.kind === 'clipart').map((c) => c.name)])];
   for (const [part, file] of Object.entries(PARTS))
     fs.writeFileSync(path.join(dir, file), splits[part as keyof ArtSplits].map((it) => JSON.stringify({ ...it, image: path.relative(dir, it.image) })).join('\n') + '\n');
@@ -148,6 +167,7 @@ export async function writeArtData(src: string, dir: string, o: ArtOptions, onSt
     images,
     clipart: clipart.log,
     unrendered,
+    sameLookingHeldOut: heldClipart - splits.clipartHeldout.length,
     parts: { clip: splits.clip.length, val: splits.val.length, heldout: splits.heldout.length, clipartHeldout: splits.clipartHeldout.length },
     corpus: corpus.length,
   };
