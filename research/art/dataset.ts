@@ -55,7 +55,7 @@ export interface ArtSplits {
 }
 
 /** Bumped when rendering or splitting changes, so that a data set written before is written again. */
-export const ART_DATA_FORMAT = 4;
+export const ART_DATA_FORMAT = 5;
 
 const PARTS = { clip: 'clip.jsonl', val: 'val.jsonl', heldout: 'heldout.jsonl', clipartHeldout: 'clipart-heldout.jsonl' } as const;
 

@@ -29,7 +29,7 @@ export async function renderArt(file: string, out: string, size: number): Promis
   let input = sharp(bytes);
   if (svg) {
     const { width = size, height = size } = await sharp(bytes).metadata();
-    input = sharp(bytes, { density: (await svgDensity(bytes, (OVERSAMPLE * size) / Math.max(width, height))).density });
+    input = sharp(bytes, { density: (await svgDensity(bytes, (OVERSAMPLE * size) / Math.max(width, height), { width, height })).density });
   }
   const flat = await input.flatten({ background: WHITE }).removeAlpha().timeout({ seconds: RENDER_SECONDS }).raw().toBuffer({ resolveWithObject: true });
   const trimmed = trimToSquare(flat.data, flat.info.width, flat.info.height);

@@ -180,7 +180,7 @@ async function decode(bytes: Buffer, file: string, cfg: ImageConfig): Promise<De
   const { width = 0, height = 0, format = 'image' } = meta;
   if (format === 'svg') {
     const svg = svgInPixels(bytes);
-    const size = svg === bytes ? meta : await sharp(svg, { limitInputPixels: false }).metadata();
+    const size = svg === bytes ? meta : await sharp(svg, { limitInputPixels: false }).metadata().catch((e: unknown) => Promise.reject(new ImageError(file, 'truncated or corrupt SVG', { cause: e })));
     return renderSvg(svg, file, size.width ?? 0, size.height ?? 0, cfg.fit === 'trim' ? TRIM_OVERSAMPLE * cfg.size : cfg.size, Math.min(maxPixels, SVG_MAX_PIXELS), seconds);
   }
   if (width * height > maxPixels) {
@@ -236,7 +236,14 @@ process.stdin.on('data', (c) => input.push(c)).on('end', () =>
 async function renderSvg(bytes: Buffer, file: string, width: number, height: number, size: number, maxPixels: number, seconds: number): Promise<Decoded> {
   if (!(width > 0 && height > 0)) throw new ImageError(file, 'SVG has no size');
   const scale = Math.min(size / Math.min(width, height), Math.sqrt(maxPixels / (width * height)), SVG_MAX_SIDE / Math.max(width, height));
-  const { density, width: w, height: h } = await svgDensity(bytes, scale);
+  let rendering: { density: number; width: number; height: number };
+  try {
+    rendering = await svgDensity(bytes, scale, { width, height });
+  } catch (e) {
+    throw new ImageError(file, 'truncated or corrupt SVG', { cause: e });
+  }
+  const { density, width: w, height: h } = rendering;
+  if (!(w > 0 && h > 0)) throw new ImageError(file, 'SVG has no size');
   // A pixel over from rounding is not over; more is a size that even the lowest density does not bring under.
   if ((w - 1) * (h - 1) > maxPixels || Math.max(w, h) - 1 > SVG_MAX_SIDE) {
     throw new ImageError(file, `SVG is ${width}×${height}: even at the lowest density it would render ${w}×${h}, over the ${megapixels(maxPixels)} or ${SVG_MAX_SIDE} px a side limit`);
