@@ -114,6 +114,7 @@ describe('readClipArt', () => {
       ['plants', 'green tree'],
       ['shapes', 'yellow star'],
       ['transportation', 'blue car'],
+      ['transportation', 'red apple'],
     ]);
   });
 
@@ -128,7 +129,7 @@ describe('readClipArt', () => {
   });
 
   it('logs counts, drops and changes', () => {
-    expect(log).toMatchObject({ files: 9, kept: 6, dropped: { 'title is only an author name': 1, 'same drawing as another file': 2 } });
+    expect(log).toMatchObject({ files: 10, kept: 7, dropped: { 'title is only an author name': 1, 'same drawing as another file': 2 } });
     expect(log.changed).toEqual({ 'b and w': 1, 'camel case': 1, 'number suffix': 2, 'file extension': 1, 'author name': 1, underscores: 1 });
     expect(log.examples).toContainEqual({ raw: 'Jane Doe', cleaned: null, reason: 'title is only an author name' });
     expect(log.examples.length).toBeLessThanOrEqual(20);

@@ -148,18 +148,22 @@ describe('buildShapes', () => {
     const build = async (r: typeof recipe) => {
       const seen: string[] = [];
       const out = path.join(tmp(), 'bundle');
-      const { manifest } = await buildShapes(r, { work: copy, out, name: tiny.name, version: tiny.version, command: tiny.command, onStage: (st) => seen.push(st) });
+      // A stage trained afresh reports its first step; one resumed from a finished checkpoint reports none.
+      const onProgress = (st: string, p: { step: number }) => void (p.step === 1 && seen.push(`${st} from step 1`));
+      const { manifest } = await buildShapes(r, { work: copy, out, name: tiny.name, version: tiny.version, command: tiny.command, onStage: (st) => seen.push(st), onProgress });
       return { seen, manifest, out };
     };
+    // A finished bundle of another recipe is refused before any stage runs.
+    await expect(buildShapes({ ...recipe, draws: 2 }, { work: copy, out, name: tiny.name, version: tiny.version, command: tiny.command })).rejects.toThrow(`${out} holds a bundle of another recipe`);
     const clipBefore = clipManifest().createdAt;
     const decoder = await build({ ...recipe, decoderSteps: recipe.decoderSteps + 1 });
-    expect(decoder.seen).toEqual(expect.arrayContaining(['denoiser', 'decoder', 'write']));
+    expect(decoder.seen).toEqual(expect.arrayContaining(['denoiser from step 1', 'decoder from step 1', 'write']));
     expect(decoder.seen).not.toContain('clip');
     expect(clipManifest().createdAt).toBe(clipBefore);
     expect((decoder.manifest.provenance.recipe?.shapes as typeof recipe).decoderSteps).toBe(recipe.decoderSteps + 1);
 
     const clip = await build({ ...recipe, clipSteps: recipe.clipSteps + 1 });
-    expect(clip.seen).toEqual(expect.arrayContaining(['clip', 'denoiser', 'decoder']));
+    expect(clip.seen).toEqual(expect.arrayContaining(['clip from step 1', 'denoiser from step 1', 'decoder from step 1']));
     expect(clipManifest().createdAt).not.toBe(clipBefore);
     // The new bundle ships the new CLIP.
     const vision = clipManifest().clip.vision;

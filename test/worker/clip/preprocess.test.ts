@@ -372,8 +372,15 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
     const px = await preprocessImage(svg(224, 224, DRAWING), clip(224));
     expect(maxDiff(await preprocessImage(inUnits('850pt'), clip(224)), px)).toBe(0);
     expect(maxDiff(await preprocessImage(inUnits('1pt'), { ...clip(224), maxPixels: 100_000, timeoutSeconds: 5 }), px)).toBeLessThan(1);
-    expect(await svgDensity(inUnits('1pt'), 192)).toEqual({ density: 72 * Math.sqrt(192), width: 192, height: 192 });
-    expect(await svgDensity(svg(850, 850, DRAWING), 0.1)).toEqual({ density: 7.2, width: 85, height: 85 });
+  });
+
+  test('where the size is out of svgInPixels\' reach (an entity in the unit), svgDensity still renders at the meant size, not 37,000 px a side', async () => {
+    const px = await preprocessImage(svg(224, 224, DRAWING), clip(224));
+    const entity = Buffer.from(svg(1, 1, DRAWING).toString().replace('width="1" height="1"', 'width="1&#112;t" height="1&#112;t"'));
+    expect(svgInPixels(entity)).toBe(entity);
+    expect(await svgDensity(entity, 192, { width: 1, height: 1 })).toEqual({ density: 72 * Math.sqrt(192), width: 192, height: 192 });
+    expect(maxDiff(await preprocessImage(entity, { ...clip(224), maxPixels: 100_000, timeoutSeconds: 5 }), px)).toBeLessThan(1);
+    expect(await svgDensity(svg(850, 850, DRAWING), 0.1, { width: 850, height: 850 })).toEqual({ density: 7.2, width: 85, height: 85 });
   });
 
   test('an A4 drawing in mm without a viewBox (as Inkscape saves) renders whole, as the same drawing sized in pixels', async () => {
@@ -383,11 +390,18 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
     expect(maxDiff(await preprocessImage(a4('210mm', '297mm'), clip(224)), inPx)).toBeLessThan(0.05);
     // Not the blank corner librsvg gives at this size: the disc's red is at the centre.
     const centre = 112 * 224 + 112;
-    expect([inPx[centre], inPx[224 * 224 + centre]]).toEqual([expect.any(Number), expect.any(Number)]);
     expect(inPx[centre]).toBeGreaterThan(inPx[224 * 224 + centre] + 1);
     expect(svgInPixels(a4('210mm', '297mm')).toString()).toContain('<svg viewBox="0 0 793.701 1122.52" xmlns="http://www.w3.org/2000/svg" width="793.701" height="1122.52">');
     const plain = a4('210', '297');
     expect(svgInPixels(plain)).toBe(plain);
+  });
+
+  test('svgInPixels rewrites the root alone: not a <svg> in a comment, not an attribute spelt in capitals, and a mixed-unit size gets its viewBox', () => {
+    const text = (s: string) => svgInPixels(Buffer.from(s)).toString();
+    expect(text('<!-- <svg width="1in"> --><svg width="1in" height="2in"><g/></svg>')).toBe('<!-- <svg width="1in"> --><svg viewBox="0 0 96 192" width="96" height="192"><g/></svg>');
+    expect(text('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "<svg width=\'1in\'>">]><svg width="1in" height="10"/>')).toContain('<svg viewBox="0 0 96 10" width="96" height="10"/>');
+    expect(text('<svg WIDTH="1in" height="5" stroke-width="2pt"/>')).toBe('<svg WIDTH="1in" height="5" stroke-width="2pt"/>');
+    expect(text('<svg width="1in" height="1in" viewBox="0 0 10 10"/>')).toBe('<svg width="96" height="96" viewBox="0 0 10 10"/>');
   });
 
   test('a feTurbulence bomb declared 3000×3000 (9 MP) renders within a 0.1 MP pixel limit', async () => {
