@@ -49,6 +49,13 @@ function findings(r: ArtResults): string[] {
 }
 
 /** REPORT.md's text; the sample images are copied into `dir`/samples. */
+/** How many files failed for each reason (a reason's first 60 characters: library messages carry details). */
+function reasons(unrendered: Record<string, string>): string {
+  const n = new Map<string, number>();
+  for (const why of Object.values(unrendered)) n.set(why.slice(0, 60), (n.get(why.slice(0, 60)) ?? 0) + 1);
+  return [...n].map(([why, count]) => `${why}: ${count}`).join('; ');
+}
+
 export function renderArtReport(r: ArtResults, dir: string): string {
   const e = r.emoji.methods;
   const d = r.data;
@@ -79,7 +86,7 @@ Fetched with \`npm pack\` / \`apt-get download\` into the cache and checked agai
     .join(', ')}; what cleaning changed: ${Object.entries(d.clipart.changed)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}.
-- Images that failed to render (left out): ${Object.keys(d.unrendered).length}.
+- Images that failed to render or rendered as one colour (left out): ${Object.keys(d.unrendered).length} (${reasons(d.unrendered)}); held-out clip art dropped for rendering the same as a training drawing (re-saved copies): ${d.sameLookingHeldOut}.
 - Splits: CLIP training ${d.parts.clip} images (renderings included), validation ${d.parts.val}, held-out OpenMoji ${d.parts.heldout}, held-out clip art ${d.parts.clipartHeldout}; the captioner's text: ${d.corpus} names (emoji labels and the training slice's clip-art titles; tags and keywords go to CLIP only).
 
 ## Held-out OpenMoji: every method on the same images
@@ -92,7 +99,7 @@ ${head(['group', 'n', 'exact', 'words contained', 'CIDEr-D', 'retrieval exact'])
 ${r.emoji.groups.map((g) => row([g.group, g.scores.n, ...scoreCells(g.scores), pct(r.emoji.retrievalGroups.find((x) => x.group === g.group)?.scores.exact ?? NaN)])).join('\n')}
 
 ## Held-out clip art
-One file of each drawing (the Debian package links some drawings into a second category and copies others; the copies are dropped before the split), so no held-out drawing is trained on. A held-out drawing's title may also title a training drawing ("star", "flower"), as an emoji's label is in the text: the drawing is new, the name is not. Drawings that render as one colour are left out.
+No held-out drawing is a training drawing: one file of each is kept (the Debian package links some drawings into a second category and copies others), and a held-out drawing that renders the same as a training one (saved again with other metadata) is dropped. A held-out drawing's title may also title a training drawing ("star", "flower"), as an emoji's label is in the text: the drawing is new, the name is not. Drawings that render as one colour (gradient swatches, art outside its canvas) are left out.
 
 ${methodTable(r.clipart.methods)}
 
