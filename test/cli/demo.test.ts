@@ -86,6 +86,8 @@ test('demo with no --bundle captions the shipped held-out emoji and clip art wit
   const exact = lines.filter((l) => l.verdict === 'exact').length;
   const published = lines.filter((l) => l.publish === 'would be published');
   expect(r.stdout).toContain(`\n${exact} of 18 captions are the exact name, `);
-  expect(r.stdout).toMatch(new RegExp(`threshold [\\d.]+, in-domain images only\\) ${published.length} would be published \\(${published.filter((l) => l.verdict === 'exact').length} of them right\\)`));
+  expect(r.stdout).toMatch(
+    new RegExp(`threshold [\\d.]+, in-domain images only\\) ${published.length} would be published \\(${published.filter((l) => l.verdict === 'exact').length} of them right\\)`),
+  );
   expect(r.stdout).toContain('OpenMoji (openmoji.org), CC BY-SA 4.0');
 });

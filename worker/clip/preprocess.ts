@@ -180,7 +180,12 @@ async function decode(bytes: Buffer, file: string, cfg: ImageConfig): Promise<De
   const { width = 0, height = 0, format = 'image' } = meta;
   if (format === 'svg') {
     const svg = svgInPixels(bytes);
-    const size = svg === bytes ? meta : await sharp(svg, { limitInputPixels: false }).metadata().catch((e: unknown) => Promise.reject(new ImageError(file, 'truncated or corrupt SVG', { cause: e })));
+    const size =
+      svg === bytes
+        ? meta
+        : await sharp(svg, { limitInputPixels: false })
+            .metadata()
+            .catch((e: unknown) => Promise.reject(new ImageError(file, 'truncated or corrupt SVG', { cause: e })));
     return renderSvg(svg, file, size.width ?? 0, size.height ?? 0, cfg.fit === 'trim' ? TRIM_OVERSAMPLE * cfg.size : cfg.size, Math.min(maxPixels, SVG_MAX_PIXELS), seconds);
   }
   if (width * height > maxPixels) {

@@ -99,7 +99,11 @@ describe('the ArtWorld pipeline on the fixture', () => {
       expect(clip.some((c) => c.key === v.key && c.style.startsWith('fluent'))).toBe(true);
     }
     // No drawing is in both clip-art parts, though the fixture links one into a second category and copies it.
-    const drawing = (c: { key: string }) => crypto.createHash('sha256').update(fs.readFileSync(path.join(FIXTURE, 'openclipart', 'svg', c.key))).digest('hex');
+    const drawing = (c: { key: string }) =>
+      crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(FIXTURE, 'openclipart', 'svg', c.key)))
+        .digest('hex');
     const clipArt = clip.filter((c) => c.kind === 'clipart');
     expect(new Set([...clipArt, ...clipHeld].map(drawing)).size).toBe(clipArt.length + clipHeld.length);
     expect(clipArt.length + clipHeld.length + summary.sameLookingHeldOut).toBe(summary.clipart.kept);

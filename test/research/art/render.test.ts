@@ -8,8 +8,7 @@ import { renderArt } from '../../../research/art/render';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'art-render-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const drawing = (width: string, height: string, body: string) =>
-  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 100 100">${body}</svg>`;
+const drawing = (width: string, height: string, body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 100 100">${body}</svg>`;
 const DISC = '<circle cx="50" cy="50" r="20" fill="#c03"/>';
 
 async function render(name: string, svg: string): Promise<Buffer> {

@@ -140,7 +140,7 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
-  test('a rerun with a changed stage setting makes that stage again, never passing off the old one as the new recipe\'s', async () => {
+  test("a rerun with a changed stage setting makes that stage again, never passing off the old one as the new recipe's", async () => {
     // A copy of the work folder (the original is shared), finished bundles elsewhere: bundles are never overwritten.
     const copy = path.join(tmp(), 'work');
     fs.cpSync(work, copy, { recursive: true });

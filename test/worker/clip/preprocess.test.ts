@@ -374,7 +374,7 @@ describe('an SVG is rendered at the crop size, not its declared size', () => {
     expect(maxDiff(await preprocessImage(inUnits('1pt'), { ...clip(224), maxPixels: 100_000, timeoutSeconds: 5 }), px)).toBeLessThan(1);
   });
 
-  test('where the size is out of svgInPixels\' reach (an entity in the unit), svgDensity still renders at the meant size, not 37,000 px a side', async () => {
+  test("where the size is out of svgInPixels' reach (an entity in the unit), svgDensity still renders at the meant size, not 37,000 px a side", async () => {
     const px = await preprocessImage(svg(224, 224, DRAWING), clip(224));
     const entity = Buffer.from(svg(1, 1, DRAWING).toString().replace('width="1" height="1"', 'width="1&#112;t" height="1&#112;t"'));
     expect(svgInPixels(entity)).toBe(entity);
