@@ -7,33 +7,59 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ClipBundle, loadBundle, sha256File } from '../worker/bundle/load';
 import { Manifest } from '../worker/bundle/manifest';
+import { CorpusOptions } from '../worker/corpus/read';
+import { DecoderConfig } from '../worker/graph/decoder';
 import { Stage, trainFromCorpus } from '../worker/train/corpus-train';
-import { CorpusTrainSettings } from '../worker/train/stages/state';
 import { Progress } from '../worker/train/trainer';
 import { sameInputs } from './stage-stamp';
 import { timed } from './stage-times';
 
-export interface CaptionerStageOptions extends Omit<CorpusTrainSettings, 'runDir' | 'base' | 'mix'> {
-  /** The build's work folder: checkpoints go to work/runs/captioner. */
+/** Where and how a build runs (the same for every stage). */
+export interface BuildRun {
   work: string;
+  out: string;
+  name: string;
+  version: string;
+  command: string;
   onStage?: (stage: string, detail: string) => void;
   onProgress?: (stage: string, p: Progress) => void;
+  signal?: AbortSignal;
 }
 
-export async function captionerStage(clip: ClipBundle, o: CaptionerStageOptions): Promise<Manifest> {
-  const { work, onStage, onProgress } = o;
-  const runDir = path.join(work, 'runs', 'captioner');
+/** The part of a build's recipe that decides the captioner's weights. */
+export interface CaptionerRecipe {
+  seed: number;
+  denoiserSteps: number;
+  decoderSteps: number;
+  draws: number;
+  decoder?: Partial<DecoderConfig>;
+}
+
+/** Trains (or reuses) the captioner on `corpus` into `o.out`; checkpoints go to work/runs/captioner. */
+export async function captionerStage(clip: ClipBundle, corpus: string, r: CaptionerRecipe, o: BuildRun, corpusOptions?: CorpusOptions): Promise<Manifest> {
+  const runDir = path.join(o.work, 'runs', 'captioner');
+  const { seed, denoiserSteps, decoderSteps, draws, decoder } = r;
   // What decides the weights (not the folder, name or command): the same ones written elsewhere resume from the checkpoints.
-  const { seed, denoiserSteps, decoderSteps, draws, corpusOptions, denoiser, decoder } = o;
-  const inputs = { corpus: sha256File(o.corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, corpusOptions, denoiser, decoder };
+  const inputs = { corpus: sha256File(corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, decoder, corpusOptions };
   if (sameInputs(runDir, inputs) && fs.existsSync(path.join(o.out, 'manifest.json'))) return loadBundle(o.out).manifest;
-  const r = await timed(work, 'captioner', () =>
+  const trained = await timed(o.work, 'captioner', () =>
     trainFromCorpus(clip, {
-      ...o,
+      corpus,
+      corpusOptions,
+      out: o.out,
+      name: o.name,
+      version: o.version,
       runDir,
-      onStage: (s: Stage, d) => onStage?.(s, d),
-      onProgress: (s, p) => onProgress?.(s, p),
+      seed,
+      denoiserSteps,
+      decoderSteps,
+      draws,
+      decoder,
+      command: o.command,
+      signal: o.signal,
+      onStage: (s: Stage, d) => o.onStage?.(s, d),
+      onProgress: (s, p) => o.onProgress?.(s, p),
     }),
   );
-  return r.manifest;
+  return trained.manifest;
 }

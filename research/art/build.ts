@@ -11,9 +11,8 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { CorpusOptions } from '../../worker/corpus/read';
 import { DecoderConfig } from '../../worker/graph/decoder';
-import { Progress } from '../../worker/train/trainer';
 import { CAPTION_DEFAULTS } from '../../worker/caption';
-import { captionerStage } from '../captioner-stage';
+import { BuildRun, captionerStage } from '../captioner-stage';
 import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { ART_DATA_FORMAT, ArtDataSummary, ArtOptions, readArtPart, writeArtData } from './dataset';
@@ -57,21 +56,13 @@ const OOD_PER_SOURCE = 100;
 
 export const ART_DOMAIN = { description: 'emoji, icons and clip art (flat illustrations on a plain background)' };
 
-export interface ArtBuildOptions {
+export interface ArtBuildOptions extends BuildRun {
   /** Fetched sources and their unpacked copies; shared between work folders. */
   cache: string;
   /** Unpacked sources to use instead of fetching (the test fixture). */
   sources?: string;
   /** Out-of-domain images for the calibration instead of the default ones (which need Debian's archive). */
   ood?: OodSource[];
-  work: string;
-  out: string;
-  name: string;
-  version: string;
-  command: string;
-  onStage?: (stage: string, detail: string) => void;
-  onProgress?: (stage: string, p: Progress) => void;
-  signal?: AbortSignal;
 }
 
 /** The data set in `work/data`, made once for these options (renderings resume). */
@@ -120,23 +111,7 @@ export async function buildArt(b: ArtBuild, o: ArtBuildOptions): Promise<{ manif
       signal: o.signal,
     },
   );
-  await captionerStage(loadClip(clipDir), {
-    work: o.work,
-    corpus: path.join(dir, 'corpus.txt'),
-    corpusOptions: ART_CORPUS,
-    out: o.out,
-    name: o.name,
-    version: o.version,
-    seed: b.seed,
-    denoiserSteps: b.denoiserSteps,
-    decoderSteps: b.decoderSteps,
-    draws: b.draws,
-    decoder: b.decoder,
-    command: o.command,
-    signal: o.signal,
-    onStage: o.onStage,
-    onProgress: o.onProgress,
-  });
+  await captionerStage(loadClip(clipDir), path.join(dir, 'corpus.txt'), b, o, ART_CORPUS);
   const val = readArtPart(dir, 'val');
   stage('choose-m', `bridging depths ${M_SWEEP.join(', ')} on ${val.length} validation images`);
   const m = await timed(o.work, 'choose-m', () => chooseM(o.out, val, CAPTION_DEFAULTS.beam));

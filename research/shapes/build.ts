@@ -9,9 +9,8 @@ import * as path from 'path';
 import { loadBundle, loadClip } from '../../worker/bundle/load';
 import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
-import { Progress } from '../../worker/train/trainer';
 import { generateShapes, ShapesOptions } from './generate';
-import { captionerStage } from '../captioner-stage';
+import { BuildRun, captionerStage } from '../captioner-stage';
 import { miniClipStage } from '../mini-clip';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
@@ -37,17 +36,6 @@ export const SHAPES_MINI: ShapesBuild = {
   decoderSteps: 4000,
   draws: 4,
 };
-
-export interface BuildOptions {
-  work: string;
-  out: string;
-  name: string;
-  version: string;
-  command: string;
-  onStage?: (stage: string, detail: string) => void;
-  onProgress?: (stage: string, p: Progress) => void;
-  signal?: AbortSignal;
-}
 
 /** What a ShapesWorld bundle's domain data says about itself. */
 export const SHAPES_DOMAIN = { description: 'synthetic ShapesWorld scenes — demonstration only', demonstration: true };
@@ -82,7 +70,7 @@ function builtWith(out: string): unknown {
   return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null) : null;
 }
 
-export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ manifest: Manifest; dataDir: string }> {
+export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manifest: Manifest; dataDir: string }> {
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const done = builtWith(o.out);
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
@@ -105,21 +93,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildOptions): Promise<{ ma
     onProgress: o.onProgress,
     signal: o.signal,
   });
-  const trained = await captionerStage(loadClip(clipDir), {
-    work: o.work,
-    corpus: path.join(dataDir, 'texts.txt'),
-    out: o.out,
-    name: o.name,
-    version: o.version,
-    seed: b.seed,
-    denoiserSteps: b.denoiserSteps,
-    decoderSteps: b.decoderSteps,
-    draws: b.draws,
-    command: o.command,
-    signal: o.signal,
-    onStage: o.onStage,
-    onProgress: o.onProgress,
-  });
+  const trained = await captionerStage(loadClip(clipDir), path.join(dataDir, 'texts.txt'), b, o);
   // The recipe goes into the bundle, so `eval --split` can rebuild exactly its held-out data.
   const manifest = updateBundle(o.out, {}, { provenance: { ...trained.provenance, recipe: { shapes: b } } }) as Manifest;
   return { manifest, dataDir };
