@@ -32,8 +32,9 @@ export function demoImages(dir = DEMO_DIR): DemoImage[] {
 /** Every n-th held-out item, `count` in all. */
 const spaced = <T>(items: T[], count: number): T[] => items.filter((_, i) => i % Math.max(1, Math.floor(items.length / count)) === 0).slice(0, count);
 
-/** Copies the picked source files (the originals, not our renderings) and names.json into `out`. */
+/** Copies the picked source files (the originals, not our renderings) and names.json into `out`, emptied first. */
 export function pickDemoImages(src: string, dataDir: string, out: string, emoji = 12, clipart = 6): DemoImage[] {
+  fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   const picked: DemoImage[] = [
     ...spaced(readArtPart(dataDir, 'heldout'), emoji).map((it) => ({ from: path.join(src, ART_PATHS.openmoji, `${it.key}.svg`), name: it.name, kind: 'emoji' as const })),
