@@ -233,7 +233,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     /** Stops the run after its current step (checkpoints stay); SIGKILL if it has not stopped in 30 s. */
     async cancel(): Promise<RunStatus> {
-      if (!current) throw new Conflict('no fine-tuning run is going in this server');
+      // A run that has reported its end (done, failed, cancelled) is over, though its process may not have exited yet.
+      if (!current || !going(current.status)) throw new Conflict('no fine-tuning run is going in this server');
       const { child, status } = current;
       status.state = 'cancelling';
       await persist(status);
