@@ -11,7 +11,7 @@ import { finetuneCommand } from './finetune';
 import { commandList, overallHelp } from './help';
 import { imagesMeanCommand } from './images-mean';
 import { modelsAddCorpus, modelsImportClip, modelsList, modelsMakeRandom } from './models';
-import { shapesBuild, shapesGenerate, shapesReportCommand } from './shapes';
+import { shapesBuild, shapesGenerate, shapesLevers, shapesReportCommand } from './shapes';
 import { artBuild, artReportCommand } from './art';
 import { trainCommand } from './train';
 import { trustCalibrateCommand, trustReportCommand } from './trust';
@@ -27,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   shapesGenerate,
   shapesBuild,
   shapesReportCommand,
+  shapesLevers,
   artBuild,
   artReportCommand,
   evalCommand,

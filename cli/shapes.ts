@@ -1,9 +1,11 @@
-/** `altbridge shapes generate|build|report`: ShapesWorld data, the bundle trained on it, and its quality report. */
+/** `altbridge shapes generate|build|report|levers`: ShapesWorld data, the bundle trained on it, and its quality report. */
+import * as fs from 'fs';
 import * as path from 'path';
 import { LAB_BUNDLE, modelsDir } from '../worker/bundle/load';
 import { FIRST_VERSION } from '../worker/bundle/names';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
+import { measureLevers, renderLevers } from '../research/shapes/levers';
 import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { PACKAGE_ROOT } from '../worker/package-root';
@@ -98,6 +100,30 @@ export const shapesReportCommand = defineCommand({
     const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
     const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-report');
     const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
+    process.stdout.write(`wrote ${file}\n`);
+    return 0;
+  },
+});
+
+export const shapesLevers = defineCommand({
+  name: 'shapes levers',
+  summary: 'where capacity pays: each lever built and scored on the validation split (resumable)',
+  about: 'Builds each lever of research/shapes/levers.ts from the same data and writes LEVERS.md: oracle and Diffusion Bridge CIDEr-D, binding and count errors, CLIP R@1.',
+  options: {
+    out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of LEVERS.md' },
+    work: { type: 'text', arg: 'DIR', defaultText: 'runs/shapes-levers beside the models folder', help: 'data, checkpoints and bundles of every lever' },
+    only: { type: 'text', arg: 'NAMES', help: 'comma-separated lever names (all when absent)' },
+    beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
+  },
+  example: 'altbridge shapes levers --only base,hard-negatives',
+  async run(v, _positionals, args) {
+    const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
+    const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-levers');
+    const command = `npx altbridge shapes levers ${args.join(' ')}`.trim();
+    const results = await measureLevers({ work, beam: v.beam, command, only: v.only?.split(','), ...stageReporter() });
+    fs.mkdirSync(out, { recursive: true });
+    const file = path.join(out, 'LEVERS.md');
+    fs.writeFileSync(file, renderLevers(results, command));
     process.stdout.write(`wrote ${file}\n`);
     return 0;
   },

@@ -9,6 +9,7 @@ import { ClipBundle, loadBundle, sha256File } from '../worker/bundle/load';
 import { Manifest } from '../worker/bundle/manifest';
 import { CorpusOptions } from '../worker/corpus/read';
 import { DecoderConfig } from '../worker/graph/decoder';
+import { DenoiserConfig } from '../worker/graph/denoiser';
 import { Stage, trainFromCorpus } from '../worker/train/corpus-train';
 import { Progress } from '../worker/train/trainer';
 import { sameInputs } from './stage-stamp';
@@ -21,6 +22,8 @@ export interface BuildRun {
   name: string;
   version: string;
   command: string;
+  /** The captioner's checkpoints; work/runs/captioner when absent (builds sharing one work folder need their own). */
+  captionerRuns?: string;
   onStage?: (stage: string, detail: string) => void;
   onProgress?: (stage: string, p: Progress) => void;
   signal?: AbortSignal;
@@ -32,15 +35,16 @@ export interface CaptionerRecipe {
   denoiserSteps: number;
   decoderSteps: number;
   draws: number;
+  denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
 
-/** Trains (or reuses) the captioner on `corpus` into `o.out`; checkpoints go to work/runs/captioner. */
+/** Trains (or reuses) the captioner on `corpus` into `o.out`, with checkpoints in o.captionerRuns. */
 export async function captionerStage(clip: ClipBundle, corpus: string, r: CaptionerRecipe, o: BuildRun, corpusOptions?: CorpusOptions): Promise<Manifest> {
-  const runDir = path.join(o.work, 'runs', 'captioner');
-  const { seed, denoiserSteps, decoderSteps, draws, decoder } = r;
+  const runDir = o.captionerRuns ?? path.join(o.work, 'runs', 'captioner');
+  const { seed, denoiserSteps, decoderSteps, draws, denoiser, decoder } = r;
   // What decides the weights (not the folder, name or command): the same ones written elsewhere resume from the checkpoints.
-  const inputs = { corpus: sha256File(corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, decoder, corpusOptions };
+  const inputs = { corpus: sha256File(corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, denoiser, decoder, corpusOptions };
   if (sameInputs(runDir, inputs) && fs.existsSync(path.join(o.out, 'manifest.json'))) return loadBundle(o.out).manifest;
   const trained = await timed(o.work, 'captioner', () =>
     trainFromCorpus(clip, {
@@ -54,6 +58,7 @@ export async function captionerStage(clip: ClipBundle, corpus: string, r: Captio
       denoiserSteps,
       decoderSteps,
       draws,
+      denoiser,
       decoder,
       command: o.command,
       signal: o.signal,

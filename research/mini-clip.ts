@@ -31,6 +31,8 @@ export interface MiniClipConfig {
 export interface ClipPair {
   image: string;
   captions: string[];
+  /** A false caption for each caption (hard negatives); all pairs have them or none does. */
+  negatives?: string[];
 }
 
 /** CLIP-normalised pixels [n, 3, S, S] of image files; any unreadable file is an error here (the data is ours). */
@@ -74,11 +76,13 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
   const tok = ClipTokenizer.load(tokDir);
   const text: TextConfig & { length: number } = { ...o.config.text, vocab: tok.vocabSize, length: o.config.text.contextLength };
   const enc = tok.encode(captions, { maxLength: text.length });
+  const negatives = items.every((it) => it.negatives?.length === k) ? tok.encode(items.flatMap((it) => it.negatives!), { maxLength: text.length }) : undefined;
+  if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
   const pixels = await loadPixels(
     items.map((it) => it.image),
     vision.imageSize,
   );
-  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k }, vision, text, {
+  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives }, vision, text, {
     ...CLIP_TRAINING,
     steps: o.steps,
     seed: o.seed,
@@ -98,7 +102,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -137,7 +141,7 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
 export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
   const clipDir = path.join(o.work, 'clip');
   const runDir = path.join(o.work, 'runs');
-  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions])) };
+  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])) };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;

@@ -11,7 +11,10 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { generateShapes, ShapesOptions } from './generate';
 import { BuildRun, captionerStage } from '../captioner-stage';
-import { miniClipStage } from '../mini-clip';
+import { MiniClipConfig, miniClipStage } from '../mini-clip';
+import { DecoderConfig } from '../../worker/graph/decoder';
+import { DenoiserConfig } from '../../worker/graph/denoiser';
+import { withHardNegatives } from './hard-negatives';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
@@ -24,6 +27,12 @@ export interface ShapesBuild {
   denoiserSteps: number;
   decoderSteps: number;
   draws: number;
+  /** The mini-CLIP's sizes; SHAPES_CLIP when absent. */
+  clip?: MiniClipConfig;
+  /** Train the mini-CLIP with a false caption of each image beside each true one. */
+  hardNegatives?: boolean;
+  denoiser?: Partial<DenoiserConfig>;
+  decoder?: Partial<DecoderConfig>;
 }
 
 /** The committed default bundle's recipe (about 25 minutes on 2 cores). */
@@ -78,10 +87,12 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
+  const config = b.clip ?? SHAPES_CLIP;
+  if (config.vision.imageSize !== b.data.size) throw new Error(`shapes build: the mini-CLIP takes ${config.vision.imageSize}-px images, the data has ${b.data.size}-px ones`);
 
-  const clipDir = await miniClipStage(train, {
+  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(train, b.seed) : train, {
     work: o.work,
-    config: SHAPES_CLIP,
+    config,
     corpus: 'ShapesWorld image-caption pairs',
     domain: SHAPES_DOMAIN,
     seed: b.seed,

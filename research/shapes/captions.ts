@@ -6,7 +6,7 @@
 import { Rng } from '../../worker/train/rng';
 import { Filter, Scene, SceneObject, Shape, Size, Texture, count, matching, relation, Relation } from './scene';
 
-const SHAPE_WORDS: Record<Shape, [string, string][]> = {
+export const SHAPE_WORDS: Record<Shape, [string, string][]> = {
   circle: [
     ['circle', 'circles'],
     ['disc', 'discs'],
@@ -25,7 +25,7 @@ const SIZE_WORDS: Record<Size, string[]> = {
   medium: ['medium', 'medium-sized'],
   large: ['large', 'big'],
 };
-const TEXTURE_WORDS: Record<Texture, string[]> = {
+export const TEXTURE_WORDS: Record<Texture, string[]> = {
   plain: ['plain'],
   stripes: ['striped'],
   dots: ['dotted', 'spotted'],
@@ -37,7 +37,7 @@ const RELATION_WORDS: Record<Relation, string[]> = {
   above: ['above', 'over'],
   below: ['below', 'under', 'beneath'],
 };
-const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
+export const NUMBERS = ['zero', 'one', 'two', 'three', 'four'];
 const PREFIXES = ['', '', 'a picture of ', 'an image of ', 'a drawing of ', 'a simple drawing of ', 'an illustration of ', 'a photo of '];
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {

@@ -113,6 +113,15 @@ export const textEncoder =
   (c: TextConfig, opts: TextOpts = {}) =>
   (g: Graph) => ({ text_embeds: textEmbeds(g, c, opts) });
 
+export interface ClipLossOpts extends TextOpts {
+  /**
+   * The text batch is [2B, L]: B captions, then a false caption of each image (colours swapped, a
+   * shape or count changed). Contrasted with its image's own caption, a false one makes the towers
+   * encode which colour goes with which shape, which random batches of scenes never demand.
+   */
+  hardNegatives?: boolean;
+}
+
 /**
  * Symmetric InfoNCE of a batch of image/caption pairs (row i with row i) through both encoders,
  * with CLIP's learnt temperature `clip.logit_scale` starting at log(1/0.07). OpenAI clamps
@@ -120,8 +129,12 @@ export const textEncoder =
  * does not reach.
  */
 export const clipLoss =
-  (v: VisionConfig, t: TextConfig, opts: TextOpts = {}) =>
+  (v: VisionConfig, t: TextConfig, opts: ClipLossOpts = {}) =>
   (g: Graph) => {
     const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
-    return { loss: infoNCE(imageEmbeds(g, v), textEmbeds(g, t, opts), logScale) };
+    const images = imageEmbeds(g, v);
+    const texts = textEmbeds(g, t, opts);
+    if (!opts.hardNegatives) return { loss: infoNCE(images, texts, logScale) };
+    const captions = o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]);
+    return { loss: infoNCE(images, captions, logScale, texts) };
   };

@@ -45,13 +45,17 @@ const normalise = (x: T): T => o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-
 
 /**
  * Symmetric InfoNCE (CLIP's loss) of paired rows of a [B, E] and b [B, E]; the temperature is
- * learnt as `logScale` (a scalar parameter, logits scaled by exp(logScale)).
+ * learnt as `logScale` (a scalar parameter, logits scaled by exp(logScale)). `candidates` [B', E],
+ * when given, are the rows each a row is contrasted with: b's B rows first, then rows that pair with
+ * nothing (hard negatives); the b -> a direction stays over the B pairs.
  */
-export function infoNCE(a: T, b: T, logScale: T): T {
-  const logits = o.mul(o.gemm(normalise(a), normalise(b), null, { transB: true }), o.exp(logScale));
+export function infoNCE(a: T, b: T, logScale: T, candidates: T = b): T {
+  const na = normalise(a);
+  const scores = (x: T) => o.mul(o.gemm(na, normalise(x), null, { transB: true }), o.exp(logScale));
+  const logits = scores(b);
   const n = o.slice(o.shapeOf(a), 0, 0, 1);
   const labels = o.range(o.reshape(n, []), a.shape[0]);
-  const ab = crossEntropy(logits, labels).loss;
+  const ab = crossEntropy(candidates === b ? logits : scores(candidates), labels).loss;
   const ba = crossEntropy(o.transpose(logits, [1, 0]), labels).loss;
   return o.mul(o.add(ab, ba), 0.5);
 }

@@ -23,6 +23,8 @@ export interface ClipPairs {
   mask: BigInt64Array;
   /** Captions per image. */
   k: number;
+  /** A false caption for each caption, ids and mask [n, k, L] like theirs: the batch's hard negatives. */
+  negatives?: { ids: BigInt64Array; mask: BigInt64Array };
 }
 
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
@@ -32,26 +34,34 @@ export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: Te
   const len = text.length;
   if (!Number.isInteger(n) || n < 2) throw new Error(`clip training: ${pairs.pixels.length} pixel values are not at least two images of 3 x ${s} x ${s}`);
   if (pairs.ids.length !== n * pairs.k * len) throw new Error(`clip training: ${pairs.ids.length} token ids are not ${n} images x ${pairs.k} captions x ${len}`);
+  const neg = pairs.negatives;
+  if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
+  const rows = neg ? 2 : 1;
   const data = {
     size: n,
     batch(idx: Uint32Array, rng: Rng) {
       const b = idx.length;
       const pixels = new Float32Array(b * px);
-      const ids = new BigInt64Array(b * len);
-      const mask = new BigInt64Array(b * len);
+      const ids = new BigInt64Array(rows * b * len);
+      const mask = new BigInt64Array(rows * b * len);
       idx.forEach((img, i) => {
         pixels.set(pairs.pixels.subarray(img * px, (img + 1) * px), i * px);
         const row = (img * pairs.k + rng.int(pairs.k)) * len;
         ids.set(pairs.ids.subarray(row, row + len), i * len);
         mask.set(pairs.mask.subarray(row, row + len), i * len);
+        // The chosen caption's false twin, in the second half of the text batch.
+        if (neg) {
+          ids.set(neg.ids.subarray(row, row + len), (b + i) * len);
+          mask.set(neg.mask.subarray(row, row + len), (b + i) * len);
+        }
       });
       return {
         pixel_values: new ort.Tensor('float32', pixels, [b, 3, s, s]),
-        input_ids: new ort.Tensor('int64', ids, [b, len]),
-        attention_mask: new ort.Tensor('int64', mask, [b, len]),
+        input_ids: new ort.Tensor('int64', ids, [rows * b, len]),
+        attention_mask: new ort.Tensor('int64', mask, [rows * b, len]),
       };
     },
   };
-  const graph = buildTrainStep(clipLoss(vision, text, { length: len }), { adamw: { weightDecay: o.weightDecay } });
+  const graph = buildTrainStep(clipLoss(vision, text, { length: len, hardNegatives: !!neg }), { adamw: { weightDecay: o.weightDecay } });
   return runStage(graph, data, o);
 }

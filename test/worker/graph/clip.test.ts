@@ -140,12 +140,58 @@ describe('CLIP gradients against finite differences (float64)', () => {
     { name: 'image encoder', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder(v)(g).image_embeds },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
+    // Two texts per image: the three captions, then a hard negative of each (the same rows reversed).
+    {
+      name: 'clipLoss with hard negatives',
+      extra: {
+        pixel_values: { dims: [3, 3, 8, 8] },
+        input_ids: { dims: [6, 4], values: [...text.input_ids.values, ...text.input_ids.values.slice(8), ...text.input_ids.values.slice(4, 8), ...text.input_ids.values.slice(0, 4)] },
+        attention_mask: { dims: [6, 4], values: [...text.attention_mask.values, ...text.attention_mask.values.slice(8), ...text.attention_mask.values.slice(4, 8), ...text.attention_mask.values.slice(0, 4)] },
+      },
+      build: (g: Graph) => clipLoss(v, t, { length: 4, hardNegatives: true })(g).loss,
+    },
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
     const r = await gradCheck(c);
     console.log(`clip gradient check, ${c.name}: worst relative error ${r.worst.toExponential(2)}`);
     expect(r.worst).toBeLessThan(1e-5);
   });
+});
+
+test('with hard negatives, image -> text contrasts each image with all 2B texts and text -> image with the B captions only', async () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const values = randomValues(clipLoss(v, t, { hardNegatives: true }), 5);
+  const rng = new Rng(6);
+  const b = 3;
+  const feeds = {
+    pixel_values: new ort.Tensor('float32', Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()), [b, 3, 8, 8]),
+    input_ids: new ort.Tensor('int64', int64(Array.from({ length: 2 * b * 4 }, () => rng.int(12))), [2 * b, 4]),
+    attention_mask: new ort.Tensor('int64', int64(new Array(2 * b * 4).fill(1)), [2 * b, 4]),
+  };
+  const run = async (def: NetDef, names: string[]) => {
+    const session = await openSession(buildInference(def, values));
+    const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n as keyof typeof feeds]])));
+    await session.release();
+    return Object.values(out)[0].data as Float32Array;
+  };
+  const img = await run(imageEncoder(v), ['pixel_values']);
+  const txt = await run(textEncoder(t), ['input_ids', 'attention_mask']);
+  const row = (x: Float32Array, i: number) => {
+    const r = Array.from(x.subarray(i * 8, (i + 1) * 8));
+    const n = Math.hypot(...r);
+    return r.map((e) => e / n);
+  };
+  const scale = 1 / 0.07;
+  const logit = (i: number, j: number) => scale * row(img, i).reduce((a, e, k) => a + e * row(txt, j)[k], 0);
+  const nll = (xs: number[], k: number) => Math.log(xs.reduce((a, x) => a + Math.exp(x), 0)) - xs[k];
+  let want = 0;
+  for (let i = 0; i < b; i++) {
+    want += nll(Array.from({ length: 2 * b }, (_, j) => logit(i, j)), i) / (2 * b);
+    want += nll(Array.from({ length: b }, (_, j) => logit(j, i)), i) / (2 * b);
+  }
+  const loss = await run(clipLoss(v, t, { hardNegatives: true }), ['pixel_values', 'input_ids', 'attention_mask']);
+  expect(loss[0]).toBeCloseTo(want, 4);
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {
