@@ -20,6 +20,7 @@ const TRAIN = [
   'test/worker/graph/clip.test.ts',
   'test/worker/bundle/import-clip.test.ts',
   'test/research/shapes/pipeline.test.ts',
+  'test/research/shapes/levers.test.ts',
   'test/research/art/pipeline.test.ts',
   'test/cli/train.test.ts',
   'test/cli/eval.test.ts',

@@ -76,7 +76,12 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
   const tok = ClipTokenizer.load(tokDir);
   const text: TextConfig & { length: number } = { ...o.config.text, vocab: tok.vocabSize, length: o.config.text.contextLength };
   const enc = tok.encode(captions, { maxLength: text.length });
-  const negatives = items.every((it) => it.negatives?.length === k) ? tok.encode(items.flatMap((it) => it.negatives!), { maxLength: text.length }) : undefined;
+  const negatives = items.every((it) => it.negatives?.length === k)
+    ? tok.encode(
+        items.flatMap((it) => it.negatives!),
+        { maxLength: text.length },
+      )
+    : undefined;
   if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
   const pixels = await loadPixels(
     items.map((it) => it.image),

@@ -73,8 +73,8 @@ export function splitPairs(dataDir: string, val: number): { train: ShapesItem[];
   return { train: pairs.slice(0, pairs.length - val), val: pairs.slice(pairs.length - val) };
 }
 
-/** The recipe a finished bundle records, or null. */
-function builtWith(out: string): unknown {
+/** The ShapesWorld recipe a finished bundle records, or null. */
+export function builtWith(out: string): unknown {
   const file = path.join(out, 'manifest.json');
   return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null) : null;
 }

@@ -65,10 +65,12 @@ const otherShape = (word: string) => {
 const swapColours: Edit = (caption, rng) => {
   const found = spans(caption, OBJECT_COLOURS).filter((s) => !inBackground(caption, s));
   const a = pick(rng, found);
-  const b = a && pick(
-    rng,
-    found.filter((s) => s.word !== a.word),
-  );
+  const b =
+    a &&
+    pick(
+      rng,
+      found.filter((s) => s.word !== a.word),
+    );
   if (!a || !b) return null;
   const [first, second] = a.at < b.at ? [a, b] : [b, a];
   return put(put(caption, second, first.word), first, second.word);
@@ -80,7 +82,18 @@ const EDITS: { edit: Edit; weight: number; checked: boolean }[] = [
   { edit: replace(OBJECT_COLOURS, (w) => OBJECT_COLOURS.filter((c) => c !== w), false), weight: 2, checked: true },
   { edit: replace(COUNTS, (w) => COUNTS.filter((c) => c !== w), false), weight: 2, checked: true },
   { edit: replace(BACKGROUND_COLOURS, (w) => BACKGROUND_COLOURS.filter((c) => c !== w && !['grey', 'gray'].every((g) => g === c || g === w)), true), weight: 1, checked: false },
-  { edit: replace(TEXTURES, (w) => Object.values(TEXTURE_WORDS).filter((ws) => !ws.includes(w)).flat(), true), weight: 1, checked: false },
+  {
+    edit: replace(
+      TEXTURES,
+      (w) =>
+        Object.values(TEXTURE_WORDS)
+          .filter((ws) => !ws.includes(w))
+          .flat(),
+      true,
+    ),
+    weight: 1,
+    checked: false,
+  },
 ];
 
 const isFalse = (caption: string, scene: Scene) => {

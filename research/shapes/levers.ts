@@ -15,7 +15,7 @@ import { Progress } from '../../worker/train/trainer';
 import { shapesSplit } from '../eval/references';
 import { Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
-import { buildShapes, ShapesBuild, SHAPES_MINI, splitPairs } from './build';
+import { buildShapes, builtWith, ShapesBuild, SHAPES_MINI, splitPairs } from './build';
 import { ErrorSummary, summariseErrors } from './errors';
 
 export interface Lever {
@@ -82,6 +82,9 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   if (!fs.existsSync(path.join(work, 'data'))) fs.symlinkSync(path.resolve(o.work, 'data'), path.join(work, 'data'));
   fs.mkdirSync(path.join(o.work, 'data'), { recursive: true });
   const out = lever.bundle ?? path.join(dir, 'bundle');
+  // A lever's own bundle is scratch: one of an earlier recipe of the lever goes (a named bundle is never touched).
+  const before = lever.bundle ? null : builtWith(out);
+  if (before && JSON.stringify(before) !== JSON.stringify(lever.recipe)) fs.rmSync(out, { recursive: true });
   o.onStage?.('lever', `${lever.name}: ${lever.change}`);
   const { dataDir } = await buildShapes(lever.recipe, {
     work,
@@ -122,11 +125,12 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   }
 }
 
-export async function measureLevers(o: LeverOptions): Promise<LeverResult[]> {
-  const unknown = (o.only ?? []).filter((n) => !LEVERS.some((l) => l.name === n));
-  if (unknown.length) throw new Error(`shapes levers: no lever named ${unknown.join(', ')} (levers: ${LEVERS.map((l) => l.name).join(', ')})`);
+/** Builds and scores `levers` (LEVERS by default) in order, skipping those a run already finished. */
+export async function measureLevers(o: LeverOptions, levers: Lever[] = LEVERS): Promise<LeverResult[]> {
+  const unknown = (o.only ?? []).filter((n) => !levers.some((l) => l.name === n));
+  if (unknown.length) throw new Error(`shapes levers: no lever named ${unknown.join(', ')} (levers: ${levers.map((l) => l.name).join(', ')})`);
   const out: LeverResult[] = [];
-  for (const lever of LEVERS) if (!o.only || o.only.includes(lever.name)) out.push(await measureLever(lever, o));
+  for (const lever of levers) if (!o.only || o.only.includes(lever.name)) out.push(await measureLever(lever, o));
   return out;
 }
 

@@ -146,7 +146,10 @@ describe('CLIP gradients against finite differences (float64)', () => {
       extra: {
         pixel_values: { dims: [3, 3, 8, 8] },
         input_ids: { dims: [6, 4], values: [...text.input_ids.values, ...text.input_ids.values.slice(8), ...text.input_ids.values.slice(4, 8), ...text.input_ids.values.slice(0, 4)] },
-        attention_mask: { dims: [6, 4], values: [...text.attention_mask.values, ...text.attention_mask.values.slice(8), ...text.attention_mask.values.slice(4, 8), ...text.attention_mask.values.slice(0, 4)] },
+        attention_mask: {
+          dims: [6, 4],
+          values: [...text.attention_mask.values, ...text.attention_mask.values.slice(8), ...text.attention_mask.values.slice(4, 8), ...text.attention_mask.values.slice(0, 4)],
+        },
       },
       build: (g: Graph) => clipLoss(v, t, { length: 4, hardNegatives: true })(g).loss,
     },
@@ -165,7 +168,11 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   const rng = new Rng(6);
   const b = 3;
   const feeds = {
-    pixel_values: new ort.Tensor('float32', Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()), [b, 3, 8, 8]),
+    pixel_values: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()),
+      [b, 3, 8, 8],
+    ),
     input_ids: new ort.Tensor('int64', int64(Array.from({ length: 2 * b * 4 }, () => rng.int(12))), [2 * b, 4]),
     attention_mask: new ort.Tensor('int64', int64(new Array(2 * b * 4).fill(1)), [2 * b, 4]),
   };
@@ -187,8 +194,18 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   const nll = (xs: number[], k: number) => Math.log(xs.reduce((a, x) => a + Math.exp(x), 0)) - xs[k];
   let want = 0;
   for (let i = 0; i < b; i++) {
-    want += nll(Array.from({ length: 2 * b }, (_, j) => logit(i, j)), i) / (2 * b);
-    want += nll(Array.from({ length: b }, (_, j) => logit(j, i)), i) / (2 * b);
+    want +=
+      nll(
+        Array.from({ length: 2 * b }, (_, j) => logit(i, j)),
+        i,
+      ) /
+      (2 * b);
+    want +=
+      nll(
+        Array.from({ length: b }, (_, j) => logit(j, i)),
+        i,
+      ) /
+      (2 * b);
   }
   const loss = await run(clipLoss(v, t, { hardNegatives: true }), ['pixel_values', 'input_ids', 'attention_mask']);
   expect(loss[0]).toBeCloseTo(want, 4);
