@@ -177,6 +177,12 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
   return out;
 }
 
+/** Whether a caption makes any false claim about its scene. */
+export const isFalse = (caption: string, scene: Scene): boolean => {
+  const e = captionErrors(caption, scene);
+  return ATTRIBUTES.some((a) => e[a].wrong > 0);
+};
+
 /** Totals over many captions, with the share of claims that are wrong and how many captions have any. */
 export function summariseErrors(items: { caption: string; scene: Scene }[]): Record<Attribute, ErrorSummary> {
   const out = Object.fromEntries(ATTRIBUTES.map((a) => [a, { claims: 0, wrong: 0, rate: 0, captionsWithClaim: 0, captionsWrong: 0 }])) as Record<Attribute, ErrorSummary>;

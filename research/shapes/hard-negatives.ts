@@ -10,7 +10,7 @@ import { Rng } from '../../worker/train/rng';
 import { ClipPair } from '../mini-clip';
 import { NUMBERS, SHAPE_WORDS, TEXTURE_WORDS } from './captions';
 import { ShapesItem } from './data';
-import { ATTRIBUTES, captionErrors } from './errors';
+import { isFalse } from './errors';
 import { BACKGROUNDS, COLOURS, Scene } from './scene';
 
 type Span = { at: number; word: string };
@@ -95,11 +95,6 @@ const EDITS: { edit: Edit; weight: number; checked: boolean }[] = [
     checked: false,
   },
 ];
-
-const isFalse = (caption: string, scene: Scene) => {
-  const e = captionErrors(caption, scene);
-  return ATTRIBUTES.some((a) => e[a].wrong > 0);
-};
 
 /** A false caption of `scene` one edit away from its true `caption`, or null when no edit makes one. */
 export function falseCaption(caption: string, scene: Scene, rng: Rng): string | null {

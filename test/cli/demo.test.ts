@@ -32,21 +32,23 @@ interface DemoLine {
   file: string;
   caption: string;
   truth: string;
+  wrong: boolean;
 }
 
 /** The demo's output: header, one caption line and one "true:" line per scene, the summary. */
-function parseDemo(stdout: string, count: number): { header: string; lines: DemoLine[]; summary: string } {
+function parseDemo(stdout: string, count: number): { header: string; lines: DemoLine[]; summary: string; share: string } {
   const out = stdout.split('\n');
   const lines: DemoLine[] = [];
   out.forEach((l, i) => {
     const m = /^(scene-\d+\.png) {2}(.*) {2}\(confidence -?[\d.]+; M = \d+, \d+ ms decoding\)$/.exec(l);
-    if (m) lines.push({ file: m[1], caption: m[2], truth: (/^\s+true: (.+?)(\s+\[wrong .*\])?$/.exec(out[i + 1] ?? '') ?? [])[1] ?? '' });
+    if (m) lines.push({ file: m[1], caption: m[2], truth: (/^\s+true: (.+?)(\s+\[wrong .*\])?$/.exec(out[i + 1] ?? '') ?? [])[1] ?? '', wrong: /\[wrong .*\]$/.test(out[i + 1] ?? '') });
   });
-  const summary = out.find((l) => new RegExp(`^\\d+ of ${count} captions make no false claim`).test(l)) ?? '';
-  return { header: out[0], lines, summary };
+  const summary = out.find((l) => new RegExp(`^\\d+ of ${count} captions above make no false claim`).test(l)) ?? '';
+  const share = out.find((l) => l.startsWith('Over all ')) ?? '';
+  return { header: out[0], lines, summary, share };
 }
 
-test('demo --count 3 --out --bundle: three PNGs, three captions and the summary line', async () => {
+test('demo --count 3 --out --bundle: 60 new scenes drawn and captioned, three shown beside the truth, and the share with no false claim', async () => {
   const tiny = tinyShapes();
   const bundle = tiny.bundle;
   const out = path.join(root, 'scenes');
@@ -56,16 +58,25 @@ test('demo --count 3 --out --bundle: three PNGs, three captions and the summary 
     .readdirSync(out)
     .filter((f) => f.endsWith('.png'))
     .sort();
-  expect(pngs).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
-  for (const f of pngs) {
+  expect(pngs).toEqual(Array.from({ length: 60 }, (_, i) => `scene-${i}.png`).sort());
+  for (const f of pngs.slice(0, 3)) {
     const meta = await sharp(path.join(out, f)).metadata();
     expect([f, meta.format, meta.width, meta.height]).toEqual([f, 'png', 64, 64]);
   }
   const d = parseDemo(r.stdout, 3);
-  expect(d.header).toBe(`Captioning 3 new scenes drawn in ${out} with ${tiny.name}@${tiny.version}...`);
-  expect(d.lines.map((l) => l.file)).toEqual(pngs);
+  expect(d.header).toBe(`Captioning 60 new scenes drawn in ${out} with ${tiny.name}@${tiny.version}; the first 3 beside the truth:`);
+  expect(d.lines.map((l) => l.file)).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
   for (const l of d.lines) expect(l.truth).toMatch(/\.$/);
-  expect(d.summary).toMatch(/^[0-3] of 3 captions make no false claim about colour, shape, count or relation\.$/);
+  expect(d.summary).toMatch(/^[0-3] of 3 captions above make no false claim about colour, shape, count or relation\.$/);
+  const share = /^Over all 60 new scenes: (\d+) of 60 \((\d+) %\) make none\.$/.exec(d.share);
+  expect(share).not.toBeNull();
+  // The three shown are among the sixty, so the share counts at least their clean captions and at most 57 more.
+  const clean = Number(share![1]);
+  const shownClean = Number(/^(\d+)/.exec(d.summary)![1]);
+  expect(shownClean).toBe(d.lines.filter((l) => !l.wrong).length);
+  expect(clean).toBeGreaterThanOrEqual(shownClean);
+  expect(clean).toBeLessThanOrEqual(shownClean + 57);
+  expect(Number(share![2])).toBe(Math.round((100 * clean) / 60));
 });
 
 test('demo with no --bundle captions the shipped held-out emoji and clip art with the committed default bundle models/art-mini', () => {
