@@ -15,7 +15,7 @@ import { Progress } from '../../worker/train/trainer';
 import { shapesSplit } from '../eval/references';
 import { Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
-import { buildShapes, builtWith, ShapesBuild, SHAPES_MINI, splitPairs } from './build';
+import { buildShapes, builtWith, ShapesBuild, SHAPES_MINI, shapesData, splitPairs } from './build';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 
 export interface Lever {
@@ -41,7 +41,7 @@ export const LEVERS: Lever[] = [
   { name: 'hard-negatives', change: 'a false caption (colours swapped, a shape or count changed) beside each true one in CLIP training', recipe: hard },
   { name: 'decoder', change: 'decoder width 64 -> 128, 3 layers, 4 prefix tokens', recipe: { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } } },
   { name: 'wide-clip', change: '128-d CLIP, width 128, 3 layers, 8-px patches (64 tokens)', recipe: wide },
-  { name: 'long-clip', change: 'CLIP trained 9000 steps', recipe: { ...wide, clipSteps: 9000 } },
+  { name: 'more-pairs', change: '20000 image-caption pairs for the CLIP (4x)', recipe: { ...wide, data: { ...SHAPES_MINI.data, pairs: 20000 } } },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
@@ -85,10 +85,10 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   }
   const started = Date.now();
   const work = path.join(o.work, `clip-${clipKey(lever.recipe)}`);
-  // One data folder for every lever (they share the data options); made by the first.
+  // One data set for all levers with the same data options, made by the first of them.
+  const data = await shapesData(path.resolve(o.work, `data-${digest(lever.recipe.data).slice(0, 12)}`), lever.recipe.data);
   fs.mkdirSync(work, { recursive: true });
-  if (!fs.existsSync(path.join(work, 'data'))) fs.symlinkSync(path.resolve(o.work, 'data'), path.join(work, 'data'));
-  fs.mkdirSync(path.join(o.work, 'data'), { recursive: true });
+  if (!fs.existsSync(path.join(work, 'data'))) fs.symlinkSync(data, path.join(work, 'data'));
   const out = lever.bundle ?? path.join(dir, 'bundle');
   // A lever's own bundle is scratch: one of an earlier recipe of the lever goes (a named bundle is never touched).
   const before = lever.bundle ? null : builtWith(out);

@@ -43,6 +43,10 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
     }
     expect(r.bridge.m).toBeGreaterThan(0);
   }
+  // One data set, made once, for every lever: each lever's work folder links to it.
+  const dataDirs = fs.readdirSync(work).filter((f) => f.startsWith('data-'));
+  expect(dataDirs).toHaveLength(1);
+  for (const f of fs.readdirSync(work).filter((f) => f.startsWith('clip-'))) expect(fs.realpathSync(path.join(work, f, 'data'))).toBe(fs.realpathSync(path.join(work, dataDirs[0], 'data')));
   const md = renderLevers(results, 'npx altbridge shapes levers');
   for (const l of levers) expect(md).toContain(`| ${l.name} | ${l.change} |`);
 });
