@@ -92,9 +92,10 @@ function join(items: string[]): string {
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** Every object, grouped by colour and shape (or by shape alone), each group counted. */
-function listing(rng: Rng, scene: Scene): string[] {
-  const byShapeOnly = rng.uniform() < 0.25;
+/** Every object, grouped by colour and shape (or, unless `colours`, sometimes by shape alone), each group counted. */
+function listing(rng: Rng, scene: Scene, colours = false): string[] {
+  // The draw is made either way, so the default captions stay the seed's.
+  const byShapeOnly = rng.uniform() < 0.25 && !colours;
   const groups = new Map<string, Filter>();
   for (const o of scene.objects) {
     const f: Filter = byShapeOnly ? { shape: o.shape } : { shape: o.shape, colour: o.colour };
@@ -176,5 +177,29 @@ export function captionsFor(scene: Scene, rng: Rng): string[] {
     if (c) out.add(c + '.');
   }
   if (out.size < 5) throw new Error(`only ${out.size} distinct captions for scene`);
+  return [...out];
+}
+
+const WHOLE_SCENE: Template[] = [
+  // "a picture of two red circles and a blue star on a striped grey background"
+  (rng, s) => `${pick(rng, PREFIXES)}${join(listing(rng, s, true))} ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, s)}`,
+  // "there are two red circles and a blue star against a grey backdrop"
+  (rng, s) => {
+    const items = listing(rng, s, true);
+    return `${/^(a|an|one) /.test(items[0]) ? 'there is' : 'there are'} ${join(items)} ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, s)}`;
+  },
+  // "a striped grey background with two red circles and a blue star"
+  (rng, s) => `${background(rng, s)} with ${join(listing(rng, s, true))}`,
+];
+
+/**
+ * Five different true captions that each describe the whole scene (every object with its colour,
+ * and the background), unlike captionsFor's, which may describe a part: the references on which a
+ * text–text cosine measures wording alone. Used for that measurement only, never for training.
+ */
+export function wholeSceneCaptions(scene: Scene, rng: Rng): string[] {
+  const out = new Set<string>();
+  for (let tries = 0; out.size < 5 && tries < 1000; tries++) out.add(pick(rng, WHOLE_SCENE)(rng, scene) + '.');
+  if (out.size < 5) throw new Error(`only ${out.size} distinct whole-scene captions for scene`);
   return [...out];
 }

@@ -17,6 +17,8 @@ import { buildShapes, ShapesBuild } from './build';
 import { summariseErrors } from './errors';
 import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaselines } from '../eval/harness';
 import { readShapesPart } from './data';
+import { wholeSceneCaptions } from './captions';
+import { Rng } from '../../worker/train/rng';
 import { Cosines, Projection, ShapesResults } from './results';
 
 const M_SWEEP = [0, 100, 200, 400, 600, 800, 900];
@@ -162,6 +164,10 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
     const cos = (a: Rows, b: Rows): Cosines => ({ paired: h.pairedCosine(a, b, true), unpaired: h.pairedCosine(a, b, false) });
     const ckpt = readTensorFile(path.join(o.work, 'runs', 'clip', 'checkpoint.safetensors')).tensors['param/clip.logit_scale'];
     const scenes = readShapesPart(dataDir, 'heldout').map((it) => it.scene);
+    // References that each describe the whole scene, for the text–text cosine of wording alone (made here, used for nothing else).
+    const whole = scenes.map((s, i) => wholeSceneCaptions(s, new Rng(o.recipe.seed, 77, i)));
+    const wholeText = async (j: number) => normalise(await h.texts(whole.map((w) => w[j])), d);
+    const w0 = await wholeText(0);
     const errorsOf = (caps: string[]) => summariseErrors(caps.map((caption, i) => ({ caption, scene: scenes[i] })));
 
     return {
@@ -188,6 +194,7 @@ export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
         zTextText: cos(zText0, zText1),
         zTextBridged: cos(zText0, bridged),
         meanGap: Math.hypot(...bundle.textMean.map((v, i) => v - bundle.imageMean![i])),
+        wholeScene: { textImage: cos(w0, nImg), textText: cos(w0, await wholeText(1)) },
       },
       ablation,
       methods,

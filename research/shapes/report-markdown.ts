@@ -30,7 +30,7 @@ function findings(r: ShapesResults): string {
   const chosen = best(r.sweepM, (x) => x.val.ciderD);
   const m = r.methods;
   return [
-    `- Modality gap: paired text–image cosine ${f3(c.textImage.paired)} against text–text ${f3(c.textText.paired)} in CLIP space; ‖ē_text − ē_img‖ = ${f3(c.meanGap)}. Paper: ${PAPER.textImage} vs ${PAPER.textText}. The gap ${yes(c.textImage.paired < c.textText.paired - 0.1)}.`,
+    `- Modality gap: paired text–image cosine ${f3(c.textImage.paired)} against text–text ${f3(c.textText.paired)} in CLIP space; ‖ē_text − ē_img‖ = ${f3(c.meanGap)}. Paper: ${PAPER.textImage} vs ${PAPER.textText}. The gap ${yes(c.textImage.paired < c.textText.paired - 0.1)}. On references that each describe the whole scene: text–image ${f3(c.wholeScene.textImage.paired)}, text–text ${f3(c.wholeScene.textText.paired)}; the gap ${yes(c.wholeScene.textImage.paired < c.wholeScene.textText.paired - 0.1)} there.`,
     `- Bridging pulls images toward text: cosine to the paired caption in diffusion space ${f3(c.zTextImage.paired)} before, ${f3(c.zTextBridged.paired)} after bridging from M = ${r.bundle.m} (paper: ${PAPER.textImage} → ${PAPER.textBridged}). ${yes(c.zTextBridged.paired > c.zTextImage.paired + 0.02)}.`,
     `- Ablation plain < +bridging < +augmentation (CIDEr-D ${cider(r.ablation.plain.scores)} → ${cider(r.ablation.bridging.scores)} → ${cider(r.ablation.diffusionBridge.scores)}): ${yes(ab[0] < ab[1] && ab[1] < ab[2])}.`,
     `- M sweep: best held-out CIDEr-D at M = ${bestM.m} (validation picks M = ${chosen.m}, held-out ${cider(chosen.test)}); ${yes(bestM.m > 0 && bestM.m < 900)} an optimum inside the range (paper: rising to 600, dipping at 800).`,
@@ -99,13 +99,15 @@ ${table(
   [
     ['text – image', 'CLIP (normalised)', ...cos(r.cosines.textImage)],
     ['text – text (two references of one image)', 'CLIP (normalised)', ...cos(r.cosines.textText)],
+    ['text – image, whole-scene references', 'CLIP (normalised)', ...cos(r.cosines.wholeScene.textImage)],
+    ['text – text, two whole-scene references of one image', 'CLIP (normalised)', ...cos(r.cosines.wholeScene.textText)],
     ['text – image', 'diffusion (eq. 6)', ...cos(r.cosines.zTextImage)],
     ['text – text', 'diffusion (eq. 6)', ...cos(r.cosines.zTextText)],
     [`text – bridged image (M = ${m0})`, 'diffusion (eq. 6)', ...cos(r.cosines.zTextBridged)],
   ],
 )}
 
-Paper (CLIP ViT-B/32 on COCO): text–image ${PAPER.textImage}, text–text ${PAPER.textText}, text–bridged ${PAPER.textBridged}.
+Paper (CLIP ViT-B/32 on COCO): text–image ${PAPER.textImage}, text–text ${PAPER.textText}, text–bridged ${PAPER.textBridged}. The held-out references may each describe a part of the scene (as COCO's do less often); the whole-scene references (every object with its colour, and the background, in varied wording; made for this measurement only) separate wording from content.
 
 ![PCA, diffusion space](pca-diffusion-space.png)
 ![PCA, CLIP space](pca-clip-space.png)

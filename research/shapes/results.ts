@@ -66,6 +66,8 @@ export interface ShapesResults {
     zTextBridged: Cosines;
     /** ‖ē_text − ē_img‖. */
     meanGap: number;
+    /** The same CLIP-space cosines on references that each describe the whole scene (captions.ts wholeSceneCaptions). */
+    wholeScene: { textImage: Cosines; textText: Cosines };
   };
   ablation: Record<(typeof ABLATION)[number], Scored>;
   methods: Record<(typeof METHODS)[number], Scored>;

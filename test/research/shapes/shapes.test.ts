@@ -9,7 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 import { Rng } from '../../../worker/train/rng';
-import { captionsFor } from '../../../research/shapes/captions';
+import { captionsFor, SHAPE_WORDS, wholeSceneCaptions } from '../../../research/shapes/captions';
+import { isFalse } from '../../../research/shapes/errors';
 import { generateShapes, partScenes, ShapesOptions } from '../../../research/shapes/generate';
 import { renderScene } from '../../../research/shapes/render';
 import { Filter, Relation, Scene, matching, relation, sampleScene, sceneKey } from '../../../research/shapes/scene';
@@ -183,6 +184,21 @@ describe('ShapesWorld captions', () => {
       }
     }
     expect(templatesSeen.size).toBeGreaterThan(30);
+  });
+
+  test('whole-scene captions: five distinct, true, each naming every object with its colour and the background', () => {
+    for (let i = 0; i < 500; i++) {
+      const scene = sampleScene(new Rng(7, i));
+      const caps = wholeSceneCaptions(scene, new Rng(8, i));
+      expect(new Set(caps).size).toBe(5);
+      for (const c of caps) {
+        expect([c, falsehood(c, scene)]).toEqual([c, null]);
+        expect([c, isFalse(c, scene)]).toEqual([c, false]);
+        expect(c).toMatch(/\b(background|backdrop)\b/);
+        // Every object's colour is said right before one of its shape's words (a size, if any, comes before the colour).
+        for (const o of scene.objects) expect([c, new RegExp(`\\b${o.colour} (${SHAPE_WORDS[o.shape].flat().join('|')})\\b`).test(c)]).toEqual([c, true]);
+      }
+    }
   });
 });
 
