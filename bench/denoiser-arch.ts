@@ -1,6 +1,6 @@
 /**
  * The denoiser architectures compared on the same data and steps: the residual MLP with FiLM (the
- * default) and a transformer over chunks of the embedding. Both learn clustered 16-d "caption
+ * default), a transformer over chunks of the embedding and a 1-D U-Net over its coordinates. Both learn clustered 16-d "caption
  * embeddings" put through eq. 6; printed per architecture: parameters, training time and steps/s,
  * final loss, and the mean cosine of held-out embeddings noised to t = 600 and denoised to their
  * clean selves (the noisy input's cosine for reference). The README's "as good as a transformer
@@ -24,6 +24,7 @@ const alphas = alphasCumprod(DIFFUSION_DEFAULTS);
 export const ARCHITECTURES: [string, DenoiserConfig][] = [
   ['residual MLP + FiLM', { dim: D, width: 96, blocks: 2, hidden: 192, timeDim: 32 }],
   ['transformer over 4 chunks', { dim: D, width: 64, blocks: 2, hidden: 128, timeDim: 32, kind: 'transformer', chunks: 4, heads: 4 }],
+  ['1-D U-Net, 2 levels', { dim: D, width: 16, blocks: 2, hidden: 0, timeDim: 32, kind: 'unet' }],
 ];
 
 /** n rows around 6 shared centres (the same centres for every seed). */

@@ -41,6 +41,17 @@ export const LEVERS: Lever[] = [
   { name: 'hard-negatives', change: 'a false caption (colours swapped, a shape or count changed) beside each true one in CLIP training', recipe: hard },
   { name: 'decoder', change: 'decoder width 64 -> 128, 3 layers, 4 prefix tokens', recipe: { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } } },
   { name: 'wide-clip', change: '128-d CLIP, width 128, 3 layers, 8-px patches (64 tokens)', recipe: wide },
+  // Equal compute: about 0.1 s per training step each on 2 cores at 128-d (measured beside each other).
+  {
+    name: 'unet',
+    change: 'denoiser: 1-D U-Net, 16 channels at full length, 3 levels (0.2 M parameters)',
+    recipe: { ...wide, denoiser: { kind: 'unet', width: 16, blocks: 3, hidden: 0, timeDim: 32 } },
+  },
+  {
+    name: 'mlp-equal',
+    change: "denoiser: residual MLP of the U-Net's compute per step, width 448, 3 blocks (4 M parameters)",
+    recipe: { ...wide, denoiser: { width: 448, blocks: 3, hidden: 896, timeDim: 64 } },
+  },
   { name: 'more-pairs', change: '20000 image-caption pairs for the CLIP (4x)', recipe: { ...wide, data: { ...SHAPES_MINI.data, pairs: 20000 } } },
 ];
 

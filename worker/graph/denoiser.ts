@@ -1,6 +1,8 @@
 /**
  * The denoiser of Diffusion Bridge: predicts x0 from a noisy embedding x_t [B, dim] and its
- * timestep t [B]. A residual MLP whose blocks are FiLM-conditioned on a sinusoidal embedding of t.
+ * timestep t [B]. A residual MLP whose blocks are FiLM-conditioned on a sinusoidal embedding of t
+ * by default; a transformer over chunks and a 1-D U-Net are the alternatives the benchmarks and the
+ * ShapesWorld levers compare it with.
  */
 import { toRadius } from './bridge';
 import { Graph, T } from './graph';
@@ -18,16 +20,63 @@ export interface DenoiserConfig {
   timeDim: number;
   /**
    * `mlp` (default): residual MLP blocks with FiLM. `transformer`: the vector cut into `chunks`
-   * tokens plus a timestep token, through non-causal transformer blocks of `heads` heads.
+   * tokens plus a timestep token, through non-causal transformer blocks of `heads` heads. `unet`:
+   * a 1-D U-Net over the vector's `dim` positions (the official design's shape), `width` channels
+   * at full length, doubled at each of `blocks` levels down (`hidden` unused).
    */
-  kind?: 'mlp' | 'transformer';
+  kind?: 'mlp' | 'transformer' | 'unet';
   chunks?: number;
   heads?: number;
 }
 
 export function denoiser(x: T, t: T, c: DenoiserConfig): T {
   const temb = L.linear(L.silu(L.linear(L.timestepEmbedding(t, c.timeDim), 'denoiser.time.fc', c.width)), 'denoiser.time.proj', c.width);
+  if (c.kind === 'unet') return unet(x, temb, c);
   return c.kind === 'transformer' ? chunkTransformer(x, temb, c) : residualFilm(x, temb, c);
+}
+
+/** Width-3 convolution along the positions of h [B, len, C], zero-padded at both ends: [B, len, out]. */
+function conv3(h: T, name: string, out: number): T {
+  const len = h.shape[1] as number;
+  const zero = o.mul(o.slice(h, 1, 0, 1), 0);
+  const before = o.concat([zero, o.slice(h, 1, 0, len - 1)], 1);
+  const after = o.concat([o.slice(h, 1, 1, len), zero], 1);
+  return L.linear(o.concat([before, h, after], -1), name, out);
+}
+
+/** Residual block of the U-Net: h + conv(GELU(conv(FiLM(LN(h), t)))). */
+function convBlock(h: T, temb: T, name: string): T {
+  const ch = h.shape[2] as number;
+  const cond = L.film(L.layerNorm(h, `${name}.ln`), temb, `${name}.film`);
+  return o.add(h, conv3(L.gelu(conv3(cond, `${name}.conv1`, ch)), `${name}.conv2`, ch));
+}
+
+/**
+ * The 1-D U-Net: down each level a block, then neighbouring positions merged (half the length,
+ * twice the channels); a middle block; up each level every position split in two and the level's
+ * skip added before its block. Positions are the embedding's coordinates, as in the official code.
+ */
+function unet(x: T, temb: T, c: DenoiserConfig): T {
+  if (c.dim % 2 ** c.blocks !== 0) throw new Error(`denoiser: dim ${c.dim} does not halve ${c.blocks} times`);
+  let len = c.dim;
+  let ch = c.width;
+  let h = L.linear(o.reshape(x, [-1, len, 1]), 'denoiser.in', ch);
+  const skips: T[] = [];
+  for (let i = 0; i < c.blocks; i++) {
+    h = convBlock(h, temb, `denoiser.down${i}`);
+    skips.push(h);
+    h = L.linear(o.reshape(h, [-1, len / 2, 2 * ch]), `denoiser.down${i}.merge`, 2 * ch);
+    len /= 2;
+    ch *= 2;
+  }
+  h = convBlock(h, temb, 'denoiser.mid');
+  for (let i = c.blocks - 1; i >= 0; i--) {
+    h = o.reshape(L.linear(h, `denoiser.up${i}.split`, ch), [-1, 2 * len, ch / 2]);
+    len *= 2;
+    ch /= 2;
+    h = convBlock(o.add(h, skips[i]), temb, `denoiser.up${i}`);
+  }
+  return o.reshape(L.linear(L.layerNorm(h, 'denoiser.ln'), 'denoiser.out', 1), [-1, c.dim]);
 }
 
 function chunkTransformer(x: T, temb: T, c: DenoiserConfig): T {

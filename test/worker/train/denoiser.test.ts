@@ -114,11 +114,19 @@ test('stored augmentation draws: K per caption at radius C, seeded, different fr
   expect(near).toBeGreaterThan(0.8);
 });
 
-// The architectures' comparison (quality and time per step on equal steps) is bench/denoiser-arch.ts; here the other kind just has to learn.
+// The architectures' comparison (quality and time per step on equal steps) is bench/denoiser-arch.ts; here the other kinds just have to learn.
 test('the transformer-over-chunks denoiser learns too: held-out embeddings come back from t = 600', async () => {
   const c: DenoiserConfig = { dim: D, width: 64, blocks: 2, hidden: 128, timeDim: 32, kind: 'transformer', chunks: 4, heads: 4 };
   const r = await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 300, lr: 2e-3, warmup: 50, ema: 0.99 });
   const { before, after } = await denoiseAt600(r.ema!, c);
   console.log(`denoiser (transformer over 4 chunks, 300 steps): held-out cosine noisy t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
+  expect(after).toBeGreaterThan(0.85);
+});
+
+test('the 1-D U-Net denoiser learns too: held-out embeddings come back from t = 600', async () => {
+  const c: DenoiserConfig = { dim: D, width: 16, blocks: 2, hidden: 0, timeDim: 32, kind: 'unet' };
+  const r = await trainDenoiser(z, c, DIFFUSION_DEFAULTS, { ...DENOISER_TRAINING, steps: 300, lr: 2e-3, warmup: 50, ema: 0.99 });
+  const { before, after } = await denoiseAt600(r.ema!, c);
+  console.log(`denoiser (1-D U-Net, 300 steps): held-out cosine noisy t=600 ${before.toFixed(3)} -> denoised ${after.toFixed(3)}`);
   expect(after).toBeGreaterThan(0.85);
 });
