@@ -42,7 +42,13 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
       expect(row.binding.rate).toBeGreaterThanOrEqual(0);
     }
     expect(r.bridge.m).toBeGreaterThan(0);
+    expect(r.bridge.clean).toBeGreaterThanOrEqual(0);
+    expect(r.bridge.clean).toBeLessThanOrEqual(1);
+    if (r.name === 'built') expect(r.clipMinutes).toBeNull();
+    else expect(r.clipMinutes).toBeGreaterThan(0);
   }
+  // Levers sharing a CLIP report the same CLIP stage time.
+  expect(results[2].clipMinutes).toBe(results[1].clipMinutes);
   // One data set, made once, for every lever: each lever's work folder links to it.
   const dataDirs = fs.readdirSync(work).filter((f) => f.startsWith('data-'));
   expect(dataDirs).toHaveLength(1);
