@@ -55,7 +55,7 @@ function projection(sets: Rows[], names: string[], dim: number): Projection {
   };
 }
 
-export async function measureShapes(o: MeasureOptions): Promise<ShapesResults> {
+export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResults, 'before'>> {
   const started = Date.now();
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const bundleDir = path.join(o.work, 'bundle');

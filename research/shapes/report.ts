@@ -8,7 +8,8 @@ import * as path from 'path';
 import { measureShapes, MeasureOptions } from './measure';
 import { writeFigures } from './report-figures';
 import { renderReport } from './report-markdown';
-import { ShapesResults } from './results';
+import { ShapesBuild } from './build';
+import { headline, Headline, ShapesResults } from './results';
 
 export interface ReportOptions extends MeasureOptions {
   out: string;
@@ -24,6 +25,18 @@ export async function writeReport(r: ShapesResults, dir: string): Promise<string
   return file;
 }
 
+/**
+ * The "before" of a new report in `dir`: the headline of the report there, or, when that one had
+ * the same recipe (a rerun), the before it carried.
+ */
+export function beforeOf(dir: string, recipe: ShapesBuild): Headline | null {
+  const file = path.join(dir, 'results.json');
+  if (!fs.existsSync(file)) return null;
+  const prev = JSON.parse(fs.readFileSync(file, 'utf8')) as ShapesResults;
+  return JSON.stringify(prev.run.recipe) === JSON.stringify(recipe) ? (prev.before ?? null) : headline(prev);
+}
+
 export async function shapesReport(o: ReportOptions): Promise<string> {
-  return writeReport(await measureShapes(o), o.out);
+  const before = beforeOf(o.out, o.recipe);
+  return writeReport({ ...(await measureShapes(o)), before }, o.out);
 }

@@ -29,6 +29,8 @@ export interface Projection {
 export const ABLATION = ['plain', 'bridging', 'diffusionBridge', 'augmentOnly'] as const;
 /** The methods compared on the same images, in table order. */
 export const METHODS = ['capdec', 'c3', 'decap', 'diffusionBridge', 'oracle'] as const;
+/** Their short names. */
+export const METHOD_NAMES: Record<(typeof METHODS)[number], string> = { capdec: 'CapDec', c3: 'C3', decap: 'DeCap', diffusionBridge: 'Diffusion Bridge', oracle: 'oracle' };
 /** Whose captions the error analysis checks, in table order. */
 export const ERROR_ROWS = ['diffusionBridge', 'plain', 'capdec', 'oracle', 'references'] as const;
 /** How the error table and figure name those rows. */
@@ -80,4 +82,26 @@ export interface ShapesResults {
   errors: Record<(typeof ERROR_ROWS)[number], Record<Attribute, ErrorSummary>>;
   samples: { image: string; caption: string; reference: string }[];
   projections: { diffusion: Projection; clip: Projection };
+  /** The headline of the report this one replaced (its own "before" when that one had the same recipe); null for a first report. */
+  before: Headline | null;
 }
+
+/** A report's headline figures (held-out), as the next report of another recipe shows them in its "before" table. */
+export interface Headline {
+  date: string;
+  recipe: ShapesBuild;
+  ciderD: Record<(typeof METHODS)[number], number>;
+  /** Diffusion Bridge captions: share of colour–shape binding and count claims that are false. */
+  binding: number;
+  count: number;
+  recallAt1: number;
+}
+
+export const headline = (r: Pick<ShapesResults, 'run' | 'methods' | 'errors' | 'clip'>): Headline => ({
+  date: r.run.date,
+  recipe: r.run.recipe,
+  ciderD: Object.fromEntries(METHODS.map((k) => [k, r.methods[k].scores.ciderD])) as Headline['ciderD'],
+  binding: r.errors.diffusionBridge.binding.rate,
+  count: r.errors.diffusionBridge.count.rate,
+  recallAt1: r.clip.recall.imageToText[1],
+});

@@ -9,10 +9,10 @@ import * as path from 'path';
 import sharp from 'sharp';
 import type { CaptionScores } from '../../../worker/metrics';
 import { Attribute, ErrorSummary } from '../../../research/shapes/errors';
-import { writeReport } from '../../../research/shapes/report';
+import { beforeOf, writeReport } from '../../../research/shapes/report';
 import { reportFigures } from '../../../research/shapes/report-figures';
 import { renderReport } from '../../../research/shapes/report-markdown';
-import { ShapesResults } from '../../../research/shapes/results';
+import { headline, ShapesResults } from '../../../research/shapes/results';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-report-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -108,6 +108,7 @@ function results(): ShapesResults {
         ],
       },
     },
+    before: null,
   };
 }
 
@@ -178,4 +179,29 @@ test('writeReport writes every figure the report links, and results.json redraws
   expect(svg).toContain('PC1 (41%)');
   const stored = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as ShapesResults;
   expect(renderReport(stored)).toBe(md);
+});
+
+test('a report of a new recipe shows the one it replaces in a before table; a rerun of the same recipe keeps that before', () => {
+  const dir = path.join(root, 'before');
+  fs.mkdirSync(dir, { recursive: true });
+  const old = results();
+  expect(beforeOf(dir, old.run.recipe)).toBeNull();
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(old));
+  const recipe = { ...old.run.recipe, clipSteps: 60, hardNegatives: true };
+  const before = beforeOf(dir, recipe)!;
+  expect(before).toEqual(headline(old));
+  // A rerun of that new recipe finds the new report there and keeps its before.
+  const now = results();
+  now.run.recipe = recipe;
+  now.run.date = '2026-02-03';
+  now.methods.diffusionBridge.scores = scores(1.12);
+  now.before = before;
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify(now));
+  expect(beforeOf(dir, recipe)).toEqual(before);
+  const md = renderReport(now);
+  expect(md).toContain('## Before and after\nThe report this one replaced (2026-01-02) beside this one, held-out. Recipe changes: clipSteps `30` → `60`; hardNegatives none → `true`.');
+  expect(md).toContain('| CIDEr-D, Diffusion Bridge | 70.0 | 112.0 |');
+  expect(md).toContain('| Diffusion Bridge: binding claims wrong | 20.0% | 20.0% |');
+  expect(md).toContain('| mini-CLIP R@1, image → text | 0.400 | 0.400 |');
+  expect(renderReport(old)).not.toContain('## Before and after');
 });
