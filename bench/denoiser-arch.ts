@@ -1,6 +1,6 @@
 /**
  * The denoiser architectures compared on the same data and steps: the residual MLP with FiLM (the
- * default), a transformer over chunks of the embedding and a 1-D U-Net over its coordinates. Both learn clustered 16-d "caption
+ * default), a transformer over chunks of the embedding and a 1-D U-Net over its coordinates. All learn clustered 16-d "caption
  * embeddings" put through eq. 6; printed per architecture: parameters, training time and steps/s,
  * final loss, and the mean cosine of held-out embeddings noised to t = 600 and denoised to their
  * clean selves (the noisy input's cosine for reference). The README's "as good as a transformer

@@ -13,6 +13,7 @@ import { contains, isExact } from '../research/art/score';
 import { demoImages } from '../research/art/demo';
 import { captionsFor } from '../research/shapes/captions';
 import { captionErrors } from '../research/shapes/errors';
+import { STREAM } from '../research/shapes/generate';
 import { renderScene } from '../research/shapes/render';
 import { sampleScene } from '../research/shapes/scene';
 import { Rng } from '../worker/train/rng';
@@ -59,18 +60,18 @@ async function artDemo(bundle: Bundle, count: number): Promise<void> {
 }
 
 /** New scenes the share of captions with no false claim is measured over, however few are shown. */
-const SHARE_SCENES = 60;
+export const SHARE_SCENES = 60;
 
 /** New ShapesWorld scenes, captioned, with the claims each caption gets wrong. */
 async function shapesDemo(bundle: Bundle, count: number, seed: number, given: string | undefined): Promise<void> {
   const out = given ?? fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-demo-'));
   fs.mkdirSync(out, { recursive: true });
   const total = Math.max(count, SHARE_SCENES);
-  const scenes = Array.from({ length: total }, (_, i) => sampleScene(new Rng(seed, 1, i)));
+  const scenes = Array.from({ length: total }, (_, i) => sampleScene(new Rng(seed, STREAM.scene, i)));
   const files = await Promise.all(
     scenes.map(async (scene, i) => {
       const file = path.join(out, `scene-${i}.png`);
-      fs.writeFileSync(file, await renderScene(scene, bundle.manifest.clip.imageSize, new Rng(seed, 2, i)));
+      fs.writeFileSync(file, await renderScene(scene, bundle.manifest.clip.imageSize, new Rng(seed, STREAM.render, i)));
       return file;
     }),
   );
@@ -89,7 +90,7 @@ async function shapesDemo(bundle: Bundle, count: number, seed: number, given: st
       if (i >= count) return;
       shownClean += errors.length ? 0 : 1;
       say(`${path.basename(r.file)}  ${r.caption}  (confidence ${r.confidence.toFixed(2)}; M = ${r.m}, ${r.timings.decoder.toFixed(0)} ms decoding)`);
-      say(`             true: ${captionsFor(scenes[i], new Rng(seed, 3, i))[0]}${errors.length ? `   [wrong ${errors.join(', ')}]` : ''}`);
+      say(`             true: ${captionsFor(scenes[i], new Rng(seed, STREAM.caption, i))[0]}${errors.length ? `   [wrong ${errors.join(', ')}]` : ''}`);
     });
   } finally {
     await captioner.close();

@@ -22,6 +22,7 @@
  *   matching the phrase before it to stand left/right (resp. above/below) of each other.
  * A phrase counted as "zero" claims absence, so its shape and colour words are not existence claims.
  */
+import { TEXTURE_WORDS } from './captions';
 import { BACKGROUNDS, COLOURS, Relation, Scene, Shape, Size, relation } from './scene';
 
 export type Attribute = 'colour' | 'binding' | 'shape' | 'count' | 'relation';
@@ -53,7 +54,7 @@ const SHAPE_NOUNS = new Map<string, Shape>(
 const GENERIC_NOUNS = new Set(['shape', 'shapes', 'object', 'objects']);
 const SIZE_WORDS = new Map<string, Size>(Object.entries({ small: 'small', little: 'small', medium: 'medium', large: 'large', big: 'large' } as const));
 const COLOUR_WORDS = new Set([...Object.keys(COLOURS), ...Object.keys(BACKGROUNDS)]);
-const TEXTURE_WORDS = new Set(['plain', 'striped', 'dotted', 'spotted', 'gradient', 'shaded']);
+const TEXTURES = new Set(Object.values(TEXTURE_WORDS).flat());
 const NUMBER_WORDS = new Map(Object.entries({ zero: 0, one: 1, single: 1, two: 2, three: 3, four: 4 }));
 
 /** Multi-word expressions become one token each; the pair idioms go first so "one above the other" is no "above". */
@@ -102,7 +103,7 @@ function backgroundWords(w: string[]): Set<number> {
   const out = new Set<number>();
   w.forEach((t, k) => {
     if (t !== 'background' && t !== 'backdrop') return;
-    for (let j = k - 1; j >= 0 && (COLOUR_WORDS.has(w[j]) || TEXTURE_WORDS.has(w[j])); j--) out.add(j);
+    for (let j = k - 1; j >= 0 && (COLOUR_WORDS.has(w[j]) || TEXTURES.has(w[j])); j--) out.add(j);
   });
   return out;
 }

@@ -32,11 +32,8 @@ export interface ShapesSummary {
   ms: number;
 }
 
-const enum Stream {
-  Scene = 1,
-  Caption = 2,
-  Render = 3,
-}
+/** The seeded random streams of ShapesWorld, one id each (a seed and a stream id key an Rng). */
+export const STREAM = { scene: 1, caption: 2, render: 3, hardNegative: 4, wholeScene: 5 } as const;
 const enum Part {
   Pairs = 0,
   Texts = 1,
@@ -51,7 +48,7 @@ function uniqueScenes(seed: number, part: Part, n: number, used: Set<string>): S
   for (let i = 0; i < n; i++) {
     for (let attempt = 0; ; attempt++) {
       if (attempt === 10000) throw new Error('ShapesWorld: ran out of distinct scenes');
-      const scene = sampleScene(new Rng(seed, Stream.Scene, part, i, attempt));
+      const scene = sampleScene(new Rng(seed, STREAM.scene, part, i, attempt));
       const key = sceneKey(scene);
       if (used.has(key)) continue;
       used.add(key);
@@ -70,12 +67,12 @@ async function writeImagePart(dir: string, name: string, field: string, scenes: 
   for (let start = 0; start < scenes.length; start += IN_FLIGHT) {
     const batch = scenes.slice(start, start + IN_FLIGHT).map(async (scene, j) => {
       const i = start + j;
-      const png = await renderScene(scene, size, new Rng(seed, Stream.Render, part, i));
+      const png = await renderScene(scene, size, new Rng(seed, STREAM.render, part, i));
       await fs.promises.writeFile(path.join(dir, imageName(i)), png);
     });
     await Promise.all(batch);
   }
-  const lines = scenes.map((scene, i) => JSON.stringify({ image: imageName(i), [field]: captionsFor(scene, new Rng(seed, Stream.Caption, part, i)), scene }));
+  const lines = scenes.map((scene, i) => JSON.stringify({ image: imageName(i), [field]: captionsFor(scene, new Rng(seed, STREAM.caption, part, i)), scene }));
   fs.writeFileSync(path.join(dir, name), lines.map((l) => l + '\n').join(''));
 }
 
@@ -95,7 +92,7 @@ export async function generateShapes(outDir: string, opts: ShapesOptions): Promi
 
   fs.mkdirSync(outDir, { recursive: true });
   await writeImagePart(path.join(outDir, 'pairs'), 'pairs.jsonl', 'captions', pairScenes, opts.seed, Part.Pairs, opts.size);
-  const texts = textScenes.flatMap((scene, i) => captionsFor(scene, new Rng(opts.seed, Stream.Caption, Part.Texts, i)));
+  const texts = textScenes.flatMap((scene, i) => captionsFor(scene, new Rng(opts.seed, STREAM.caption, Part.Texts, i)));
   fs.writeFileSync(path.join(outDir, 'texts.txt'), texts.map((l) => l + '\n').join(''));
   await writeImagePart(path.join(outDir, 'heldout'), 'heldout.jsonl', 'references', heldScenes, opts.seed, Part.HeldOut, opts.size);
   return { pairs: pairScenes.length, textLines: texts.length, heldOut: heldScenes.length, ms: Date.now() - t0 };

@@ -11,6 +11,7 @@ import { ClipPair } from '../mini-clip';
 import { NUMBERS, SHAPE_WORDS, TEXTURE_WORDS } from './captions';
 import { ShapesItem } from './data';
 import { isFalse } from './errors';
+import { STREAM } from './generate';
 import { BACKGROUNDS, COLOURS, Scene } from './scene';
 
 type Span = { at: number; word: string };
@@ -30,7 +31,10 @@ function spans(caption: string, words: string[]): Span[] {
   return [...caption.matchAll(new RegExp(`\\b(?:${alternatives})\\b`, 'g'))].map((m) => ({ at: m.index, word: m[0] }));
 }
 
-const put = (caption: string, s: Span, word: string) => caption.slice(0, s.at) + word + caption.slice(s.at + s.word.length);
+/** "a"/"an" before each word as the grammar writes them, so that an edit shows in its word alone ("an orange" -> "a red"). */
+const articles = (caption: string) => caption.replace(/\b(a|an) (\w)/g, (_, _a: string, next: string) => `${/[aeiou]/.test(next) ? 'an' : 'a'} ${next}`);
+
+const put = (caption: string, s: Span, word: string) => articles(caption.slice(0, s.at) + word + caption.slice(s.at + s.word.length));
 
 function pick<T>(rng: Rng, xs: readonly T[]): T | null {
   return xs.length ? xs[rng.int(xs.length)] : null;
@@ -111,16 +115,25 @@ export function falseCaption(caption: string, scene: Scene, rng: Rng): string | 
   return null;
 }
 
+/** The first caption of the next image after `i` that is false of image i's scene. */
+function otherScenes(items: ShapesItem[], i: number): string {
+  for (let k = 1; k < items.length; k++) {
+    const c = items[(i + k) % items.length].captions[0];
+    if (isFalse(c, items[i].scene)) return c;
+  }
+  throw new Error('hard negatives: no caption of another scene is false of this one');
+}
+
 /**
  * The pairs with a false caption beside each true one, drawn from the seed's stream. Where no edit
- * makes a caption false (rare: a shape list that names every shape there is), the next image's first
- * caption stands in, which describes another scene.
+ * makes a caption false (rare: a shape list that names every shape there is), a caption of another
+ * scene that is false of this one stands in.
  */
 export function withHardNegatives(items: ShapesItem[], seed: number): ClipPair[] {
-  const rng = new Rng(seed, 31);
+  const rng = new Rng(seed, STREAM.hardNegative);
   return items.map((it, i) => ({
     image: it.image,
     captions: it.captions,
-    negatives: it.captions.map((c) => falseCaption(c, it.scene, rng) ?? items[(i + 1) % items.length].captions[0]),
+    negatives: it.captions.map((c) => falseCaption(c, it.scene, rng) ?? otherScenes(items, i)),
   }));
 }

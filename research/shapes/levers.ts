@@ -38,7 +38,7 @@ const wide = { ...hard, clip: WIDE_CLIP };
 /** The levers in the order they are built: each adds one change to one before it. */
 export const LEVERS: Lever[] = [
   { name: 'base', change: 'the committed bundle (models/shapes-mini)', recipe: SHAPES_MINI, bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini') },
-  { name: 'hard-negatives', change: 'a false caption (colours swapped, a shape or count changed) beside each true one in CLIP training', recipe: hard },
+  { name: 'hard-negatives', change: 'a false caption (two colours swapped, a colour, shape, count or the background changed) beside each true one in CLIP training', recipe: hard },
   { name: 'decoder', change: 'decoder width 64 -> 128, 3 layers, 4 prefix tokens', recipe: { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } } },
   { name: 'wide-clip', change: '128-d CLIP, width 128, 3 layers, 8-px patches (64 tokens)', recipe: wide },
   // Equal compute: about 0.1 s per training step each on 2 cores at 128-d (measured beside each other).
@@ -52,7 +52,6 @@ export const LEVERS: Lever[] = [
     change: "denoiser: residual MLP of the U-Net's compute per step, width 448, 3 blocks (4 M parameters)",
     recipe: { ...wide, denoiser: { width: 448, blocks: 3, hidden: 896, timeDim: 64 } },
   },
-  { name: 'more-pairs', change: '20000 image-caption pairs for the CLIP (4x)', recipe: { ...wide, data: { ...SHAPES_MINI.data, pairs: 20000 } } },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
@@ -67,6 +66,9 @@ export interface LeverResult {
   name: string;
   change: string;
   recipe: ShapesBuild;
+  /** The scored bundle's createdAt, and the beam: a result stands only for the same ones. */
+  bundle: string;
+  beam: number;
   /** Minutes the lever's CLIP stage took when it was trained (null for a lever scoring a given bundle). */
   clipMinutes: number | null;
   recallAt1: number;
@@ -90,20 +92,39 @@ export interface LeverOptions {
 /** Seconds the CLIP stage of a work folder took (research/stage-times.ts keeps them in timings.json). */
 const clipSeconds = (work: string): number => (JSON.parse(fs.readFileSync(path.join(work, 'timings.json'), 'utf8')) as Record<string, number>).clip;
 
+const resultFile = (lever: Lever, work: string) => path.join(work, lever.name, 'result.json');
+const bundleOf = (lever: Lever, work: string) => lever.bundle ?? path.join(work, lever.name, 'bundle');
+
+/** A lever's stored result when it still stands: same recipe and beam, and the very bundle it scored. */
+function finished(lever: Lever, o: Pick<LeverOptions, 'work' | 'beam'>): LeverResult | null {
+  const file = resultFile(lever, o.work);
+  const manifest = path.join(bundleOf(lever, o.work), 'manifest.json');
+  if (!fs.existsSync(file) || !fs.existsSync(manifest)) return null;
+  const done = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
+  const created = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { createdAt: string }).createdAt;
+  return JSON.stringify(done.recipe) === JSON.stringify(lever.recipe) && done.beam === o.beam && done.bundle === created ? done : null;
+}
+
+/** Links `link` to `target` (relatively, so the work folder can move) unless something is there. */
+function linkOnce(target: string, link: string): void {
+  try {
+    fs.lstatSync(link);
+  } catch {
+    fs.symlinkSync(path.relative(path.dirname(link), target), link);
+  }
+}
+
 /** Builds and scores one lever, or reads its result when a run already did. */
 async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult> {
+  const done = finished(lever, o);
+  if (done) return done;
   const dir = path.join(o.work, lever.name);
-  const file = path.join(dir, 'result.json');
-  if (fs.existsSync(file)) {
-    const done = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
-    if (JSON.stringify(done.recipe) === JSON.stringify(lever.recipe)) return done;
-  }
   const work = path.join(o.work, `clip-${clipKey(lever.recipe)}`);
   // One data set for all levers with the same data options, made by the first of them.
   const data = await shapesData(path.resolve(o.work, `data-${digest(lever.recipe.data).slice(0, 12)}`), lever.recipe.data);
   fs.mkdirSync(work, { recursive: true });
-  if (!fs.existsSync(path.join(work, 'data'))) fs.symlinkSync(data, path.join(work, 'data'));
-  const out = lever.bundle ?? path.join(dir, 'bundle');
+  linkOnce(data, path.join(work, 'data'));
+  const out = bundleOf(lever, o.work);
   // A lever's own bundle is scratch: one of an earlier recipe of the lever goes (a named bundle is never touched).
   const before = lever.bundle ? null : builtWith(out);
   if (before && JSON.stringify(before) !== JSON.stringify(lever.recipe)) fs.rmSync(out, { recursive: true });
@@ -135,13 +156,15 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
       name: lever.name,
       change: lever.change,
       recipe: lever.recipe,
+      bundle: bundle.manifest.createdAt,
+      beam: o.beam,
       clipMinutes: lever.bundle ? null : clipSeconds(work) / 60,
       recallAt1: retrieval(set, h.dim, [1]).imageToText[1],
       oracle: await scored(await h.textZ(set, 0)),
       bridge: { ...(await scored(await h.bridged(set, m, s))), m },
     };
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
+    fs.writeFileSync(resultFile(lever, o.work), JSON.stringify(result, null, 1) + '\n');
     return result;
   } finally {
     await h.close();
@@ -154,6 +177,16 @@ export async function measureLevers(o: LeverOptions, levers: Lever[] = LEVERS): 
   if (unknown.length) throw new Error(`shapes levers: no lever named ${unknown.join(', ')} (levers: ${levers.map((l) => l.name).join(', ')})`);
   const out: LeverResult[] = [];
   for (const lever of levers) if (!o.only || o.only.includes(lever.name)) out.push(await measureLever(lever, o));
+  return out;
+}
+
+/** Every lever with a standing result, in the levers' order (what LEVERS.md shows, whatever one run measured). */
+export function finishedLevers(o: Pick<LeverOptions, 'work' | 'beam'>, levers: Lever[] = LEVERS): LeverResult[] {
+  const out: LeverResult[] = [];
+  for (const lever of levers) {
+    const done = finished(lever, o);
+    if (done) out.push(done);
+  }
   return out;
 }
 
@@ -179,7 +212,7 @@ export function renderLevers(rs: LeverResult[], command: string): string {
   return [
     '# ShapesWorld levers: where capacity pays',
     '',
-    `Generated by \`${command}\`. Every lever is built from the same data (seed 0) and scored on the validation split (250 images the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the bundle's M. Binding and count: share of such claims that are false (research/shapes/errors.ts). CLIP stage minutes: training the mini-CLIP and its ē_img on this 2-core machine (shared by levers with the same CLIP; the captioner takes 3 to 15 minutes more).`,
+    `Generated by \`${command}\`. Every lever is built from its recipe's data (seed ${rs[0]?.recipe.seed}; levers with the same data options share one data set) and scored on its validation split (the last ${rs[0]?.recipe.val} pairs, which the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the bundle's M. Binding and count: share of such claims that are false (research/shapes/errors.ts). CLIP stage minutes: training the mini-CLIP and its ē_img, the last time that stage ran (shared by levers with the same CLIP).`,
     '',
     '| lever | change | CLIP R@1 (image → text) | oracle CIDEr-D | oracle binding wrong | oracle count wrong | bridge CIDEr-D | bridge binding wrong | bridge count wrong | bridge captions with no false claim | CLIP stage minutes |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -18,6 +18,7 @@ import { summariseErrors } from './errors';
 import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaselines } from '../eval/harness';
 import { readShapesPart } from './data';
 import { wholeSceneCaptions } from './captions';
+import { STREAM } from './generate';
 import { Rng } from '../../worker/train/rng';
 import { Cosines, Projection, ShapesResults } from './results';
 
@@ -165,7 +166,7 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
     const ckpt = readTensorFile(path.join(o.work, 'runs', 'clip', 'checkpoint.safetensors')).tensors['param/clip.logit_scale'];
     const scenes = readShapesPart(dataDir, 'heldout').map((it) => it.scene);
     // References that each describe the whole scene, for the text–text cosine of wording alone (made here, used for nothing else).
-    const whole = scenes.map((s, i) => wholeSceneCaptions(s, new Rng(o.recipe.seed, 77, i)));
+    const whole = scenes.map((s, i) => wholeSceneCaptions(s, new Rng(o.recipe.seed, STREAM.wholeScene, i)));
     const wholeText = async (j: number) => normalise(await h.texts(whole.map((w) => w[j])), d);
     const w0 = await wholeText(0);
     const errorsOf = (caps: string[]) => summariseErrors(caps.map((caption, i) => ({ caption, scene: scenes[i] })));

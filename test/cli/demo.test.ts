@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
+import { SHARE_SCENES } from '../../cli/demo';
 import { tinyShapes } from '../setup/tiny-shapes';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
@@ -48,7 +49,7 @@ function parseDemo(stdout: string, count: number): { header: string; lines: Demo
   return { header: out[0], lines, summary, share };
 }
 
-test('demo --count 3 --out --bundle: 60 new scenes drawn and captioned, three shown beside the truth, and the share with no false claim', async () => {
+test(`demo --count 3 --out --bundle: ${SHARE_SCENES} new scenes drawn and captioned, three shown beside the truth, and the share with no false claim`, async () => {
   const tiny = tinyShapes();
   const bundle = tiny.bundle;
   const out = path.join(root, 'scenes');
@@ -58,25 +59,25 @@ test('demo --count 3 --out --bundle: 60 new scenes drawn and captioned, three sh
     .readdirSync(out)
     .filter((f) => f.endsWith('.png'))
     .sort();
-  expect(pngs).toEqual(Array.from({ length: 60 }, (_, i) => `scene-${i}.png`).sort());
+  expect(pngs).toEqual(Array.from({ length: SHARE_SCENES }, (_, i) => `scene-${i}.png`).sort());
   for (const f of pngs.slice(0, 3)) {
     const meta = await sharp(path.join(out, f)).metadata();
     expect([f, meta.format, meta.width, meta.height]).toEqual([f, 'png', 64, 64]);
   }
   const d = parseDemo(r.stdout, 3);
-  expect(d.header).toBe(`Captioning 60 new scenes drawn in ${out} with ${tiny.name}@${tiny.version}; the first 3 beside the truth:`);
+  expect(d.header).toBe(`Captioning ${SHARE_SCENES} new scenes drawn in ${out} with ${tiny.name}@${tiny.version}; the first 3 beside the truth:`);
   expect(d.lines.map((l) => l.file)).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
   for (const l of d.lines) expect(l.truth).toMatch(/\.$/);
   expect(d.summary).toMatch(/^[0-3] of 3 captions above make no false claim about colour, shape, count or relation\.$/);
-  const share = /^Over all 60 new scenes: (\d+) of 60 \((\d+) %\) make none\.$/.exec(d.share);
+  const share = new RegExp(`^Over all ${SHARE_SCENES} new scenes: (\\d+) of ${SHARE_SCENES} \\((\\d+) %\\) make none\\.$`).exec(d.share);
   expect(share).not.toBeNull();
-  // The three shown are among the sixty, so the share counts at least their clean captions and at most 57 more.
+  // The three shown are among them, so the share counts at least their clean captions and at most all the others.
   const clean = Number(share![1]);
   const shownClean = Number(/^(\d+)/.exec(d.summary)![1]);
   expect(shownClean).toBe(d.lines.filter((l) => !l.wrong).length);
   expect(clean).toBeGreaterThanOrEqual(shownClean);
-  expect(clean).toBeLessThanOrEqual(shownClean + 57);
-  expect(Number(share![2])).toBe(Math.round((100 * clean) / 60));
+  expect(clean).toBeLessThanOrEqual(shownClean + SHARE_SCENES - 3);
+  expect(Number(share![2])).toBe(Math.round((100 * clean) / SHARE_SCENES));
 });
 
 test('demo with no --bundle captions the shipped held-out emoji and clip art with the committed default bundle models/art-mini', () => {

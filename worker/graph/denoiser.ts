@@ -57,7 +57,7 @@ function convBlock(h: T, temb: T, name: string): T {
  * skip added before its block. Positions are the embedding's coordinates, as in the official code.
  */
 function unet(x: T, temb: T, c: DenoiserConfig): T {
-  if (c.dim % 2 ** c.blocks !== 0) throw new Error(`denoiser: dim ${c.dim} does not halve ${c.blocks} times`);
+  if (c.dim % 2 ** c.blocks !== 0 || c.dim / 2 ** c.blocks < 2) throw new Error(`denoiser: dim ${c.dim} does not halve ${c.blocks} times to a length of 2 or more`);
   let len = c.dim;
   let ch = c.width;
   let h = L.linear(o.reshape(x, [-1, len, 1]), 'denoiser.in', ch);

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { clipLoss, TextConfig, VisionConfig } from '../graph/clip';
 import { buildTrainStep } from '../graph/train-step';
 import { Rng } from './rng';
-import { runStage, StageOptions, TrainResult } from './trainer';
+import { Dataset, runStage, StageOptions, TrainResult } from './trainer';
 
 export interface ClipTraining extends StageOptions {
   weightDecay: number;
@@ -27,17 +27,20 @@ export interface ClipPairs {
   negatives?: { ids: BigInt64Array; mask: BigInt64Array };
 }
 
-export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
-  const s = vision.imageSize;
+/**
+ * The batches of CLIP training: each image with one of its captions, drawn from the step's stream,
+ * and with negatives the chosen caption's false twin in the second half of the text batch.
+ */
+export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): Dataset {
+  const s = imageSize;
   const px = 3 * s * s;
   const n = pairs.pixels.length / px;
-  const len = text.length;
   if (!Number.isInteger(n) || n < 2) throw new Error(`clip training: ${pairs.pixels.length} pixel values are not at least two images of 3 x ${s} x ${s}`);
   if (pairs.ids.length !== n * pairs.k * len) throw new Error(`clip training: ${pairs.ids.length} token ids are not ${n} images x ${pairs.k} captions x ${len}`);
   const neg = pairs.negatives;
   if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
   const rows = neg ? 2 : 1;
-  const data = {
+  return {
     size: n,
     batch(idx: Uint32Array, rng: Rng) {
       const b = idx.length;
@@ -62,6 +65,10 @@ export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: Te
       };
     },
   };
-  const graph = buildTrainStep(clipLoss(vision, text, { length: len, hardNegatives: !!neg }), { adamw: { weightDecay: o.weightDecay } });
+}
+
+export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
+  const data = clipDataset(pairs, vision.imageSize, text.length);
+  const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives }), { adamw: { weightDecay: o.weightDecay } });
   return runStage(graph, data, o);
 }

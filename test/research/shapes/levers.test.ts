@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Lever, measureLevers, renderLevers } from '../../../research/shapes/levers';
+import { finishedLevers, Lever, measureLevers, renderLevers } from '../../../research/shapes/levers';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const tiny = tinyShapes();
@@ -57,9 +57,13 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
   for (const l of levers) expect(md).toContain(`| ${l.name} | ${l.change} |`);
 });
 
-test('a rerun reads the finished levers; a lever whose recipe changed is built again', async () => {
+test('a rerun reads the finished levers; another beam rescores; a lever whose recipe changed is built again', async () => {
   const again = await run(levers);
-  expect(again.stages.filter((s) => !s.startsWith('lever:'))).toEqual([]);
+  expect(again.stages).toEqual([]);
+  expect(finishedLevers({ work, beam: 1 }, levers).map((r) => r.name)).toEqual(levers.map((l) => l.name));
+  expect(finishedLevers({ work, beam: 2 }, levers)).toEqual([]);
+  const beam2 = await measureLevers({ work, beam: 2, command: 'test', only: ['plain'] }, levers);
+  expect(beam2.map((r) => [r.name, r.beam])).toEqual([['plain', 2]]);
   const changed = await run([{ ...levers[2], recipe: { ...levers[2].recipe, draws: 2 } }]);
   expect(changed.stages.some((s) => s.startsWith('decoder:'))).toBe(true);
   expect(changed.stages.some((s) => s.startsWith('clip:'))).toBe(false);

@@ -140,12 +140,12 @@ describe('CLIP gradients against finite differences (float64)', () => {
     { name: 'image encoder', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder(v)(g).image_embeds },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
-    // Two texts per image: the three captions, then a hard negative of each (the same rows reversed).
+    // Two texts per image: the three captions, then a hard negative of each (another image's caption: the rows rotated).
     {
       name: 'clipLoss with hard negatives',
       extra: {
         pixel_values: { dims: [3, 3, 8, 8] },
-        input_ids: { dims: [6, 4], values: [...text.input_ids.values, ...text.input_ids.values.slice(8), ...text.input_ids.values.slice(4, 8), ...text.input_ids.values.slice(0, 4)] },
+        input_ids: { dims: [6, 4], values: [...text.input_ids.values, ...text.input_ids.values.slice(4), ...text.input_ids.values.slice(0, 4)] },
         attention_mask: {
           dims: [6, 4],
           values: [...text.attention_mask.values, ...text.attention_mask.values.slice(8), ...text.attention_mask.values.slice(4, 8), ...text.attention_mask.values.slice(0, 4)],

@@ -1,0 +1,41 @@
+/**
+ * CLIP training batches: each image with one of its captions, and with hard negatives the false
+ * twin of that very caption (ids and mask) in the second half of the text batch.
+ */
+import { clipDataset } from '../../../worker/train/clip';
+import { Rng } from '../../../worker/train/rng';
+
+const n = 5;
+const k = 3;
+const len = 4;
+const s = 2;
+// Caption j of image i has ids 100 i + 10 j + (0..3); its twin 1000 more; masks differ per caption.
+const ids = BigInt64Array.from({ length: n * k * len }, (_, x) => BigInt(100 * Math.floor(x / (k * len)) + 10 * (Math.floor(x / len) % k) + (x % len)));
+const mask = BigInt64Array.from({ length: n * k * len }, (_, x) => (x % len < 1 + (Math.floor(x / len) % len) ? 1n : 0n));
+const pixels = Float32Array.from({ length: n * 3 * s * s }, (_, x) => Math.floor(x / (3 * s * s)));
+const negatives = { ids: ids.map((v) => v + 1000n), mask: mask.map((v) => 1n - v) };
+
+test('with negatives, text row b + i is the false twin of the caption drawn for image i', () => {
+  const data = clipDataset({ pixels, ids, mask, k, negatives }, s, len);
+  const idx = Uint32Array.from([4, 0, 2]);
+  const feeds = data.batch(idx, new Rng(3));
+  expect(feeds.input_ids.dims).toEqual([6, len]);
+  expect(feeds.attention_mask.dims).toEqual([6, len]);
+  const got = feeds.input_ids.data as BigInt64Array;
+  const m = feeds.attention_mask.data as BigInt64Array;
+  idx.forEach((img, i) => {
+    expect(Number((feeds.pixel_values.data as Float32Array)[i * 3 * s * s])).toBe(img);
+    const first = Number(got[i * len]);
+    expect(Math.floor(first / 100)).toBe(img);
+    const caption = (first % 100) / 10;
+    expect(Array.from(got.subarray((idx.length + i) * len, (idx.length + i + 1) * len), Number)).toEqual(Array.from(got.subarray(i * len, (i + 1) * len), (v) => Number(v) + 1000));
+    expect(Array.from(m.subarray((idx.length + i) * len, (idx.length + i + 1) * len))).toEqual(Array.from(m.subarray(i * len, (i + 1) * len), (v) => 1n - v));
+    expect(caption).toBeLessThan(k);
+  });
+});
+
+test('without negatives the text batch is the B captions; mismatched negatives are refused', () => {
+  const feeds = clipDataset({ pixels, ids, mask, k }, s, len).batch(Uint32Array.from([1, 3]), new Rng(4));
+  expect(feeds.input_ids.dims).toEqual([2, len]);
+  expect(() => clipDataset({ pixels, ids, mask, k, negatives: { ids: ids.subarray(len), mask } }, s, len)).toThrow('not one false caption per caption');
+});
