@@ -77,7 +77,7 @@ function beforeAndAfter(r: ShapesResults, b: Headline): string {
   const now = headline(r);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return `## Before and after
-The report this one replaced (${b.date}) beside this one, held-out. Recipe changes: ${recipeChanges(b.recipe, r.run.recipe)}.
+The report this one replaced (${b.date}${b.source ? `; ${b.source}` : ''}) beside this one, held-out. Recipe changes: ${recipeChanges(b.recipe, r.run.recipe)}.
 
 ${table(
   ['figure', 'before', 'now'],

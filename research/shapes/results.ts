@@ -95,6 +95,8 @@ export interface Headline {
   binding: number;
   count: number;
   recallAt1: number;
+  /** Where the figures come from when not from a results.json. */
+  source?: string;
 }
 
 export const headline = (r: Pick<ShapesResults, 'run' | 'methods' | 'errors' | 'clip'>): Headline => ({
