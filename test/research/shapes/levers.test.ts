@@ -44,8 +44,11 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
     expect(r.bridge.m).toBeGreaterThan(0);
     expect(r.bridge.clean).toBeGreaterThanOrEqual(0);
     expect(r.bridge.clean).toBeLessThanOrEqual(1);
-    if (r.name === 'built') expect(r.clipMinutes).toBeNull();
-    else expect(r.clipMinutes).toBeGreaterThan(0);
+    if (r.name === 'built') expect([r.clipMinutes, r.clipLoss]).toEqual([null, null]);
+    else {
+      expect(r.clipMinutes).toBeGreaterThan(0);
+      expect(r.clipLoss).toBeGreaterThan(0);
+    }
   }
   // Levers sharing a CLIP report the same CLIP stage time.
   expect(results[2].clipMinutes).toBe(results[1].clipMinutes);
@@ -55,6 +58,12 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
   for (const f of fs.readdirSync(work).filter((f) => f.startsWith('clip-'))) expect(fs.realpathSync(path.join(work, f, 'data'))).toBe(fs.realpathSync(path.join(work, dataDirs[0], 'data')));
   const md = renderLevers(results, 'npx altbridge shapes levers');
   for (const l of levers) expect(md).toContain(`| ${l.name} | ${l.change} |`);
+  // Every row has as many cells as the header.
+  const cells = md
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .map((l) => l.split(' | ').length);
+  expect(new Set(cells).size).toBe(1);
 });
 
 test('a rerun reads the finished levers; another beam rescores; a lever whose recipe changed is built again', async () => {
