@@ -6,7 +6,7 @@ import * as path from 'path';
  * Seconds each stage took when it last ran in this work folder (kept in timings.json), so a run
  * that reuses finished stages can still say what building from nothing costs.
  */
-function stageTimes(work: string): Record<string, number> {
+export function stageTimes(work: string): Record<string, number> {
   const file = path.join(work, 'timings.json');
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, number>) : {};
 }

@@ -84,9 +84,15 @@ function background(rng: Rng, scene: Scene): string {
   return `${withArticle(adjs.join(' '))} ${pick(rng, ['background', 'backdrop'])}`;
 }
 
+/** " on a striped grey background" and its variants. */
+const onBackground = (rng: Rng, scene: Scene) => ` ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, scene)}`;
+
 function maybeBackground(rng: Rng, scene: Scene, p: number): string {
-  return rng.uniform() < p ? ` ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, scene)}` : '';
+  return rng.uniform() < p ? onBackground(rng, scene) : '';
 }
+
+/** "there is" or "there are", as the first listed item reads. */
+const thereIs = (items: string[]) => (/^(a|an|one) /.test(items[0]) ? 'there is' : 'there are');
 
 function join(items: string[]): string {
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
@@ -118,8 +124,7 @@ const TEMPLATES: Template[] = [
   // "there are two red circles and a blue star"
   (rng, s) => {
     const items = listing(rng, s);
-    const verb = /^(a|an|one) /.test(items[0]) ? 'there is' : 'there are';
-    return `${verb} ${join(items)}` + maybeBackground(rng, s, 0.5);
+    return `${thereIs(items)} ${join(items)}` + maybeBackground(rng, s, 0.5);
   },
   // "a red circle above a blue square"
   (rng, s) => {
@@ -182,11 +187,11 @@ export function captionsFor(scene: Scene, rng: Rng): string[] {
 
 const WHOLE_SCENE: Template[] = [
   // "a picture of two red circles and a blue star on a striped grey background"
-  (rng, s) => `${pick(rng, PREFIXES)}${join(listing(rng, s, true))} ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, s)}`,
+  (rng, s) => `${pick(rng, PREFIXES)}${join(listing(rng, s, true))}${onBackground(rng, s)}`,
   // "there are two red circles and a blue star against a grey backdrop"
   (rng, s) => {
     const items = listing(rng, s, true);
-    return `${/^(a|an|one) /.test(items[0]) ? 'there is' : 'there are'} ${join(items)} ${pick(rng, ['on', 'against', 'in front of'])} ${background(rng, s)}`;
+    return `${thereIs(items)} ${join(items)}${onBackground(rng, s)}`;
   },
   // "a striped grey background with two red circles and a blue star"
   (rng, s) => `${background(rng, s)} with ${join(listing(rng, s, true))}`,

@@ -15,6 +15,7 @@ import { Progress } from '../../worker/train/trainer';
 import { shapesSplit } from '../eval/references';
 import { Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
+import { stageTimes } from '../stage-times';
 import { buildShapes, builtWith, ShapesBuild, SHAPES_MINI, shapesData, splitPairs } from './build';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 
@@ -102,9 +103,6 @@ function clipFinalLoss(work: string): number {
   return steps.reduce((a, b) => a + b, 0) / steps.length;
 }
 
-/** Seconds the CLIP stage of a work folder took (research/stage-times.ts keeps them in timings.json). */
-const clipSeconds = (work: string): number => (JSON.parse(fs.readFileSync(path.join(work, 'timings.json'), 'utf8')) as Record<string, number>).clip;
-
 const resultFile = (lever: Lever, work: string) => path.join(work, lever.name, 'result.json');
 const bundleOf = (lever: Lever, work: string) => lever.bundle ?? path.join(work, lever.name, 'bundle');
 
@@ -171,7 +169,7 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
       recipe: lever.recipe,
       bundle: bundle.manifest.createdAt,
       beam: o.beam,
-      clipMinutes: lever.bundle ? null : clipSeconds(work) / 60,
+      clipMinutes: lever.bundle ? null : stageTimes(work).clip / 60,
       clipLoss: lever.bundle ? null : clipFinalLoss(work),
       recallAt1: retrieval(set, h.dim, [1]).imageToText[1],
       oracle: await scored(await h.textZ(set, 0)),

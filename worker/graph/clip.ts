@@ -115,9 +115,9 @@ export const textEncoder =
 
 export interface ClipLossOpts extends TextOpts {
   /**
-   * The text batch is [2B, L]: B captions, then a false caption of each image (colours swapped, a
-   * shape or count changed). Contrasted with its image's own caption, a false one makes the towers
-   * encode which colour goes with which shape, which random batches of scenes never demand.
+   * The text batch is [2B, L]: B captions, then a false caption of each image (one fact changed:
+   * a colour, shape, count or binding). Contrasted with its image's own caption, a false one makes
+   * the towers encode which colour goes with which shape, which random batches never demand.
    */
   hardNegatives?: boolean;
 }
