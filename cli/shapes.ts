@@ -5,7 +5,7 @@ import { LAB_BUNDLE, modelsDir } from '../worker/bundle/load';
 import { FIRST_VERSION } from '../worker/bundle/names';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
-import { finishedLevers, measureLevers, renderLevers } from '../research/shapes/levers';
+import { measureLevers, recordLevers, renderLevers } from '../research/shapes/levers';
 import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { PACKAGE_ROOT } from '../worker/package-root';
@@ -120,11 +120,10 @@ export const shapesLevers = defineCommand({
     const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
     const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-levers');
     const command = `npx altbridge shapes levers ${args.join(' ')}`.trim();
-    await measureLevers({ work, beam: v.beam, command, only: v.only?.split(',').map((n) => n.trim()), ...stageReporter() });
-    fs.mkdirSync(out, { recursive: true });
+    const measured = await measureLevers({ work, beam: v.beam, command, only: v.only?.split(',').map((n) => n.trim()), ...stageReporter() });
     const file = path.join(out, 'LEVERS.md');
-    // Every lever measured so far, not only this run's --only.
-    fs.writeFileSync(file, renderLevers(finishedLevers({ work, beam: v.beam }), command));
+    // Every lever recorded so far, not only this run's --only.
+    fs.writeFileSync(file, renderLevers(recordLevers(out, measured, v.beam), command));
     process.stdout.write(`wrote ${file}\n`);
     return 0;
   },

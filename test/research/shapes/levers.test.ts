@@ -1,12 +1,13 @@
 /**
  * `shapes levers` on tiny recipes: levers with the same CLIP recipe share one trained CLIP, a lever
  * naming a finished bundle is scored without building, every lever is scored on the validation
- * split, a rerun reads the finished results, and a lever whose recipe changed is built again.
+ * split, a rerun reads the finished results, and a lever whose recipe changed is built again;
+ * levers.json keeps every lever's row across runs and LEVERS.md is rendered from it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { finishedLevers, Lever, measureLevers, renderLevers } from '../../../research/shapes/levers';
+import { Lever, LEVERS, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const tiny = tinyShapes();
@@ -42,6 +43,8 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
       expect(row.binding.rate).toBeGreaterThanOrEqual(0);
     }
     expect(r.bridge.m).toBeGreaterThan(0);
+    expect(r.twinWins).toBeGreaterThanOrEqual(0);
+    expect(r.twinWins).toBeLessThanOrEqual(1);
     expect(r.bridge.clean).toBeGreaterThanOrEqual(0);
     expect(r.bridge.clean).toBeLessThanOrEqual(1);
     if (r.name === 'built') expect([r.clipMinutes, r.clipLoss]).toEqual([null, null]);
@@ -56,7 +59,7 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
   const dataDirs = fs.readdirSync(work).filter((f) => f.startsWith('data-'));
   expect(dataDirs).toHaveLength(1);
   for (const f of fs.readdirSync(work).filter((f) => f.startsWith('clip-'))) expect(fs.realpathSync(path.join(work, f, 'data'))).toBe(fs.realpathSync(path.join(work, dataDirs[0], 'data')));
-  const md = renderLevers(results, 'npx altbridge shapes levers');
+  const md = renderLevers(recordLevers(work, results, 1, levers), 'npx altbridge shapes levers');
   for (const l of levers) expect(md).toContain(`| ${l.name} | ${l.change} |`);
   // Every row has as many cells as the header.
   const cells = md
@@ -69,12 +72,32 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
 test('a rerun reads the finished levers; another beam rescores; a lever whose recipe changed is built again', async () => {
   const again = await run(levers);
   expect(again.stages).toEqual([]);
-  expect(finishedLevers({ work, beam: 1 }, levers).map((r) => r.name)).toEqual(levers.map((l) => l.name));
-  expect(finishedLevers({ work, beam: 2 }, levers)).toEqual([]);
+  expect(again.results).toHaveLength(levers.length);
   const beam2 = await measureLevers({ work, beam: 2, command: 'test', only: ['plain'] }, levers);
   expect(beam2.map((r) => [r.name, r.beam])).toEqual([['plain', 2]]);
   const changed = await run([{ ...levers[2], recipe: { ...levers[2].recipe, draws: 2 } }]);
   expect(changed.stages.some((s) => s.startsWith('decoder:'))).toBe(true);
   expect(changed.stages.some((s) => s.startsWith('clip:'))).toBe(false);
   expect(changed.results[0].recipe.draws).toBe(2);
+});
+
+test("levers.json keeps rows across runs: a run replaces its levers' rows; a changed recipe or another beam drops a row", async () => {
+  const dir = fs.mkdtempSync(path.join(work, 'record-'));
+  const first = (await run(levers)).results;
+  expect(recordLevers(dir, first, 1, levers).map((r) => r.name)).toEqual(levers.map((l) => l.name));
+  // A later run of one lever leaves the others' rows standing.
+  const plain = first.find((r) => r.name === 'plain')!;
+  const rows = recordLevers(dir, [{ ...plain, recallAt1: 0.5 }], 1, levers);
+  expect(rows.map((r) => [r.name, r.recallAt1 === 0.5])).toEqual(levers.map((l) => [l.name, l.name === 'plain']));
+  const changed = levers.map((l) => (l.name === 'decoder' ? { ...l, recipe: { ...l.recipe, draws: 9 } } : l));
+  expect(recordLevers(dir, [], 1, changed).map((r) => r.name)).toEqual(['built', 'plain', 'hard']);
+  expect(recordLevers(dir, [], 2, levers)).toEqual([]);
+});
+
+test("the committed LEVERS.md is levers.json rendered, row for row, each row of its lever's current recipe", () => {
+  const reports = path.join(__dirname, '../../../reports/shapes');
+  const rows = JSON.parse(fs.readFileSync(path.join(reports, 'levers.json'), 'utf8')) as LeverRow[];
+  for (const r of rows) expect(r.recipe).toEqual(LEVERS.find((l) => l.name === r.name)?.recipe);
+  const table = (md: string) => md.split('\n').filter((l) => l.startsWith('|'));
+  expect(table(renderLevers(rows, ''))).toEqual(table(fs.readFileSync(path.join(reports, 'LEVERS.md'), 'utf8')));
 });
