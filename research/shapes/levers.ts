@@ -38,6 +38,8 @@ const WIDE_CLIP = {
 const hard = { ...SHAPES_MINI, hardNegatives: true };
 const wide = { ...hard, clip: WIDE_CLIP };
 const decoder: ShapesBuild = { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } };
+const long: ShapesBuild = { ...decoder, clipSteps: 9000 };
+const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
 
 /** The levers in the order they are built: each adds one change to one before it. */
 export const LEVERS: Lever[] = [
@@ -54,10 +56,11 @@ export const LEVERS: Lever[] = [
   {
     name: 'mlp-equal',
     change: "denoiser: residual MLP of the U-Net's compute per step, width 448, 3 blocks (4 M parameters)",
-    recipe: { ...wide, denoiser: { width: 448, blocks: 3, hidden: 896, timeDim: 64 } },
+    recipe: { ...wide, denoiser: MLP_EQUAL },
   },
   // The small CLIP's validation R@1 equals its training images' (0.34 and 0.32 after 1500 steps): underfit, not short of data.
-  { name: 'clip-long', change: "the decoder lever's recipe with the mini-CLIP trained 9000 steps instead of 3000", recipe: { ...decoder, clipSteps: 9000 } },
+  { name: 'clip-long', change: "the decoder lever's recipe with the mini-CLIP trained 9000 steps instead of 3000", recipe: long },
+  { name: 'clip-long-mlp', change: 'clip-long with the residual MLP denoiser of the mlp-equal lever (width 448, 3 blocks)', recipe: { ...long, denoiser: MLP_EQUAL } },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
