@@ -239,7 +239,7 @@ interface RowScores {
 
 const rowScores = (s: Scored): RowScores => ({ ciderD: s.scores.ciderD, binding: s.binding.rate, count: s.count.rate, clean: s.clean });
 
-export const rowOf = (r: LeverResult): LeverRow => ({
+const rowOf = (r: LeverResult): LeverRow => ({
   name: r.name,
   change: r.change,
   recipe: r.recipe,
