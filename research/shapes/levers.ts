@@ -176,7 +176,8 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   try {
     o.onStage?.('score', `${lever.name}: oracle and Diffusion Bridge on the validation split`);
     const set = await h.evalSet(shapesSplit(dataDir, 'val', lever.recipe.val));
-    const scenes = splitPairs(dataDir, lever.recipe.val).val.map((it) => it.scene);
+    const val = splitPairs(dataDir, lever.recipe.val).val;
+    const scenes = val.map((it) => it.scene);
     const { defaultM: m, ddimSteps: s } = bundle.manifest.diffusion;
     const scored = async (conds: Float32Array): Promise<Scored> => {
       const r = await h.caption(bundle.decoder, conds, set, o.beam);
@@ -193,7 +194,7 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
       clipMinutes: lever.bundle ? null : stageTimes(work).clip / 60,
       clipLoss: lever.bundle ? null : clipFinalLoss(work),
       recallAt1: retrieval(set, h.dim, [1]).imageToText[1],
-      twinWins: await twinWins(h, set, splitPairs(dataDir, lever.recipe.val).val, lever.recipe.seed),
+      twinWins: await twinWins(h, set, val, lever.recipe.seed),
       oracle: await scored(await h.textZ(set, 0)),
       bridge: { ...(await scored(await h.bridged(set, m, s))), m },
     };
