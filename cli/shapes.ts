@@ -1,10 +1,11 @@
 /** `altbridge shapes generate|build|report|levers`: ShapesWorld data, the bundle trained on it, and its quality report. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LAB_BUNDLE, modelsDir } from '../worker/bundle/load';
-import { FIRST_VERSION } from '../worker/bundle/names';
+import { LAB_BUNDLE, loadBundle, modelsDir } from '../worker/bundle/load';
 import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
+import { FIRST_VERSION } from '../worker/bundle/names';
 import { generateShapes } from '../research/shapes/generate';
+import { completeBundle } from '../research/shapes/publishing';
 import { measureLevers, recordLevers, renderLevers } from '../research/shapes/levers';
 import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
@@ -49,9 +50,10 @@ const RECIPE_OPTIONS = {
   draws: { type: 'whole', min: 1, default: SHAPES_MINI.draws, help: 'noisy copies of each caption the decoder trains on' },
 } satisfies Options;
 
-/** The recipe the options give (the default bundle's with none). */
+/** The recipe the options give: the default bundle's, with what they change. */
 function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
   return {
+    ...SHAPES_MINI,
     seed: v.seed,
     data: { seed: v.seed, pairs: v.pairs, texts: v.texts, heldOut: v.heldout, size: DATA.size },
     val: v.val,
@@ -64,8 +66,9 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
 
 export const shapesBuild = defineCommand({
   name: 'shapes build',
-  summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder (resumable)',
-  about: 'With no recipe options it rebuilds the default bundle, seeded (about 25 minutes on 2 cores); a stopped build resumes from its work folder.',
+  summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder, corpus matrix, quality calibration (resumable)',
+  about:
+    'With no recipe options it rebuilds the default bundle, seeded (about 25 minutes on 2 cores); a stopped build resumes from its work folder. The calibration fetches its out-of-domain images once into the cache (Debian desktop-base with apt-get download, an emoji package with npm pack), so the last step needs those two package sources.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: `${SHAPES_MINI_NAME} in the models folder`, help: 'folder of the bundle' },
     work: { type: 'text', arg: 'DIR', defaultText: "runs/ beside the models folder, in a folder named as --out's", help: 'data and checkpoints' },
@@ -78,7 +81,12 @@ export const shapesBuild = defineCommand({
     const out = v.out ?? path.join(modelsDir(), SHAPES_MINI_NAME);
     const work = v.work ?? path.join(modelsDir(), '..', 'runs', path.basename(out));
     const started = Date.now();
-    const { manifest } = await buildShapes(recipeFrom(v), { work, out, name: v.name, version: v.version, command: `npx altbridge shapes build ${args.join(' ')}`.trim(), ...stageReporter() });
+    const command = `npx altbridge shapes build ${args.join(' ')}`.trim();
+    const reporter = stageReporter();
+    const recipe = recipeFrom(v);
+    const { dataDir } = await buildShapes(recipe, { work, out, name: v.name, version: v.version, command, ...reporter });
+    await completeBundle(out, dataDir, recipe, command, (line) => reporter.onStage('complete', line));
+    const { manifest } = loadBundle(out);
     const mb = Object.values(manifest.files).reduce((a, f) => a + f.bytes, 0) / 1e6;
     process.stdout.write(`wrote ${manifest.name}@${manifest.version} to ${out} (${mb.toFixed(1)} MB) in ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
     return 0;
@@ -115,7 +123,7 @@ export const shapesLevers = defineCommand({
     only: { type: 'text', arg: 'NAMES', help: 'comma-separated lever names (all when absent)' },
     beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
   },
-  example: 'altbridge shapes levers --only base,hard-negatives',
+  example: 'altbridge shapes levers --only first,hard-negatives',
   async run(v, _positionals, args) {
     const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
     const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-levers');

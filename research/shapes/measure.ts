@@ -6,6 +6,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
+import { FIRST_VERSION } from '../../worker/bundle/names';
 import { readCorpus } from '../../worker/corpus/read';
 import { DENOISER_TRAINING, trainDenoiser } from '../../worker/train/denoiser';
 import { textZ } from '../../worker/train/eval-text';
@@ -17,9 +18,11 @@ import { buildShapes, ShapesBuild } from './build';
 import { summariseErrors } from './errors';
 import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaselines } from '../eval/harness';
 import { readShapesPart } from './data';
+import { completeBundle, publishing } from './publishing';
 import { wholeSceneCaptions } from './captions';
 import { STREAM } from './generate';
 import { Rng } from '../../worker/train/rng';
+import { BRIDGE_DEFAULTS } from '../../worker/diffusion';
 import { Cosines, Projection, ShapesResults } from './results';
 
 const M_SWEEP = [0, 100, 200, 400, 600, 800, 900];
@@ -60,7 +63,8 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
   const started = Date.now();
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const bundleDir = path.join(o.work, 'bundle');
-  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: LAB_BUNDLE, version: '1.0.0', command: o.command, onStage: o.onStage, onProgress: o.onProgress });
+  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: LAB_BUNDLE, version: FIRST_VERSION, command: o.command, onStage: o.onStage, onProgress: o.onProgress });
+  await completeBundle(bundleDir, dataDir, o.recipe, o.command, (line) => stage('complete', line));
   const bundleMinutes = (Date.now() - started) / 60000;
   const bundle = loadBundle(bundleDir);
   const h = await Harness.open(bundle, path.join(o.work, 'cache'));
@@ -69,7 +73,8 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
     const test = await h.evalSet(shapesSplit(dataDir, 'heldout', o.recipe.val));
     const val = await h.evalSet(shapesSplit(dataDir, 'val', o.recipe.val));
     const d = h.dim;
-    const m0 = bundle.manifest.diffusion.defaultM;
+    // The method at the paper's depth; the bundle ships the M chosen for correctness (choose-m.ts), which the publishing section uses.
+    const m0 = BRIDGE_DEFAULTS.defaultM;
     const s0 = bundle.manifest.diffusion.ddimSteps;
 
     stage('baselines', `decoders for plain, CapDec, C3 and DeCap (${o.recipe.decoderSteps} steps each)`);
@@ -164,12 +169,15 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
       t1 = nText(1);
     const cos = (a: Rows, b: Rows): Cosines => ({ paired: h.pairedCosine(a, b, true), unpaired: h.pairedCosine(a, b, false) });
     const ckpt = readTensorFile(path.join(o.work, 'runs', 'clip', 'checkpoint.safetensors')).tensors['param/clip.logit_scale'];
-    const scenes = readShapesPart(dataDir, 'heldout').map((it) => it.scene);
+    const heldOut = readShapesPart(dataDir, 'heldout');
+    const scenes = heldOut.map((it) => it.scene);
     // References that each describe the whole scene, for the text–text cosine of wording alone (made here, used for nothing else).
     const whole = scenes.map((s, i) => wholeSceneCaptions(s, new Rng(o.recipe.seed, STREAM.wholeScene, i)));
     const wholeText = async (j: number) => normalise(await h.texts(whole.map((w) => w[j])), d);
     const w0 = await wholeText(0);
     const errorsOf = (caps: string[]) => summariseErrors(caps.map((caption, i) => ({ caption, scene: scenes[i] })));
+    stage('publishing', 'the held-out images captioned as the product does, against the default threshold T');
+    const published = await publishing(bundleDir, heldOut, o.beam);
 
     return {
       run: {
@@ -210,6 +218,7 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
         oracle: errorsOf(oracle.captions),
         references: errorsOf(test.items.map((it) => it.references[0])),
       },
+      publishing: published,
       samples: test.items.slice(0, 8).map((it, i) => ({ image: path.basename(it.file), caption: db.captions[i], reference: it.references[0] })),
       projections: {
         diffusion: projection([zText0, zImg, bridged], ['text z', 'image z', `bridged image (M = ${m0})`], d),

@@ -6,6 +6,7 @@
 import type { CaptionScores } from '../../worker/metrics';
 import type { ShapesBuild } from './build';
 import type { Attribute, ErrorSummary } from './errors';
+import type { Publishing } from './publishing';
 
 /** Mean cosine of rows with their own partners and with a derangement of them. */
 export interface Cosines {
@@ -48,7 +49,7 @@ export interface ShapesResults {
     recipe: ShapesBuild;
     beam: number;
   };
-  /** The bundle's own bridging settings and radius C. */
+  /** The bridging settings of the method's rows (the paper's M), the bundle's augmentation step and radius C. */
   bundle: { m: number; s: number; augmentStep: number; scale: number };
   clip: {
     /** Learnt softmax temperature at the end of mini-CLIP training (null when its checkpoint is gone). */
@@ -80,6 +81,8 @@ export interface ShapesResults {
   /** The larger denoiser of the capacity diagnostic, on the validation split. */
   capacity: { width: number; steps: number; rows: { m: number; bundle: CaptionScores; larger: CaptionScores; nearest: number }[] };
   errors: Record<(typeof ERROR_ROWS)[number], Record<Attribute, ErrorSummary>>;
+  /** What the bundle's default threshold T publishes of the held-out images (captioned as the product does). */
+  publishing: Publishing;
   samples: { image: string; caption: string; reference: string }[];
   projections: { diffusion: Projection; clip: Projection };
   /** The headline of the report this one replaced (its own "before" when that one had the same recipe); null for a first report. */

@@ -31,8 +31,8 @@ export type ActionUid = (typeof ACTIONS)[ActionName];
 
 /** The captioning settings admins change at run time (GET/PUT /settings). */
 export interface Settings {
-  /** Bridging depth M (0 = no bridging). */
-  m: number;
+  /** Bridging depth M (0 = no bridging); null = the active bundle's own default M, chosen when it was built. */
+  m: number | null;
   /** DDIM steps S (at most M). */
   steps: number;
   beam: number;
@@ -58,7 +58,7 @@ export type SettingsLimits = Record<'m' | 'steps' | 'beam' | 'maxTokens', Range>
 export const SETTINGS_LIMITS: SettingsLimits = { m: [0, MAX_M], steps: [1, MAX_BRIDGE_STEPS], beam: [1, 8], maxTokens: [1, 77] };
 
 /** Settings before an admin saves any (the bundle comes from the plugin config). */
-export const DEFAULT_SETTINGS: Omit<Settings, 'bundle'> = { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false };
+export const DEFAULT_SETTINGS: Omit<Settings, 'bundle'> = { m: null, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false };
 
 /** minQuality's range: a probability. */
 export const QUALITY_RANGE: readonly [min: number, max: number] = [0, 1];
@@ -541,6 +541,8 @@ export interface BundleDomain {
   demonstration: boolean;
   /** The bundle's calibrated default quality threshold T. */
   threshold: number;
+  /** The bundle's own bridging depth (manifest diffusion.defaultM): the M of settings with m null, and of its calibration. */
+  defaultM: number;
 }
 
 /** POST /bundles/activate and /finetune/activate. */

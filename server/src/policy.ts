@@ -2,10 +2,12 @@
  * The publishing policy: whether a machine caption may go to alternativeText on its own, or must
  * wait for a person. Wrong alt text is worse than none (a screen reader states it as fact), so a
  * caption is published only when the product can stand behind it; the write-through rule (empty or
- * the plugin's own text) still applies on top.
+ * the plugin's own text) still applies on top. The threshold and the bridging depth in force are
+ * the admin's where set, else the bundle's own (its calibration holds at its own M).
  */
 import type { Manifest } from '../../worker/bundle/manifest';
 import type { CaptionResult } from '../../worker/caption';
+import { BRIDGE_DEFAULTS, MAX_M } from '../../worker/diffusion';
 import { BundleDomain, DEFAULT_QUALITY_THRESHOLD, ReviewReason, Settings } from './contracts';
 
 export type PolicySettings = Pick<Settings, 'autoWrite' | 'minQuality' | 'allowDemonstration'>;
@@ -13,19 +15,24 @@ export type PolicySettings = Pick<Settings, 'autoWrite' | 'minQuality' | 'allowD
 /** The quality threshold in force: the admin's, else the bundle's calibrated T. */
 export const thresholdOf = (s: PolicySettings, bundle: Pick<BundleDomain, 'threshold'>): number => s.minQuality ?? bundle.threshold;
 
+/** The bridging depth in force: the admin's, else the bundle's own (the M its calibration was fitted at). */
+export const depthOf = (s: Pick<Settings, 'm'>, bundle: Pick<BundleDomain, 'defaultM'>): number => s.m ?? bundle.defaultM;
+
 /**
  * What the policy knows of a bundle, from its manifest: its domain, and its quality threshold when
  * that is a probability (else the default). A bundle whose manifest cannot be read (null) is treated
  * as a demonstration of unknown domain, so its captions wait for a person.
  */
 export function bundleDomain(ref: string, manifest: Manifest | null): BundleDomain {
-  if (manifest === null) return { ref, description: null, demonstration: true, threshold: DEFAULT_QUALITY_THRESHOLD };
+  if (manifest === null) return { ref, description: null, demonstration: true, threshold: DEFAULT_QUALITY_THRESHOLD, defaultM: BRIDGE_DEFAULTS.defaultM };
+  const m = (manifest as { diffusion?: { defaultM?: unknown } }).diffusion?.defaultM;
   const t = (manifest as { quality?: { threshold?: unknown } }).quality?.threshold;
   return {
     ref,
     description: manifest.domain?.description ?? null,
     demonstration: manifest.domain?.demonstration === true,
     threshold: typeof t === 'number' && t >= 0 && t <= 1 ? t : DEFAULT_QUALITY_THRESHOLD,
+    defaultM: typeof m === 'number' && Number.isInteger(m) && m >= 0 && m <= MAX_M ? m : BRIDGE_DEFAULTS.defaultM,
   };
 }
 

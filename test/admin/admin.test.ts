@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { loadBundle } from '../../worker/bundle/load';
 import { Admin, call, upload } from '../server/helpers/http';
 import { emojiFace, PUBLISH_DEMONSTRATION, shapesScene } from '../server/helpers/scenes';
 import { BuiltApp, buildExampleApp } from './helpers/admin-build';
@@ -35,6 +36,8 @@ const LOW_CONFIDENCE = -0.01;
 const OTHER_NAME = 'scene-b.png';
 /** Out of the default bundle's domain: held for review, never written. */
 const OUTSIDE_NAME = 'emoji.png';
+/** The bridging depth shapes-mini was tuned at: what settings with m null caption with. */
+const BUNDLE_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
 const DEMONSTRATION_NOTICE = 'Demonstration bundle: synthetic ShapesWorld scenes — demonstration only.';
 
 let built: BuiltApp;
@@ -186,9 +189,9 @@ test("the caption is edited from the keyboard and saved through to the file's al
   expect(file.body.alternativeText).toBe(text);
 });
 
-test('Settings: M is changed with the slider and saved; invalid values are refused with a reason', async () => {
+test("Settings: M is the bundle's own until the slider is freed, changed with it and saved; invalid values are refused with a reason", async () => {
   const before = (await call(admin, 'GET', '/altbridge/settings')).body.data;
-  expect(before.m).toBe(600);
+  expect(before.m).toBeNull();
 
   await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).first().click();
   await page.getByRole('link', { name: 'Captioning' }).click();
@@ -205,13 +208,17 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   expect(await seriousViolations(page)).toEqual([]);
   await steps.fill('5');
 
-  // The slider moves in steps of 50 from the keyboard.
+  // The bundle's own depth holds the slider until it is turned off; then the slider moves in steps of 50 from the keyboard.
+  await page.getByText(`M = ${BUNDLE_M} (the bundle’s own)`, { exact: true }).waitFor();
+  expect(await slider.isDisabled()).toBe(true);
+  await page.getByRole('checkbox', { name: 'Use the bundle’s own depth' }).click();
+  await page.getByText(`M = ${BUNDLE_M}`, { exact: true }).waitFor();
   await slider.focus();
   await slider.press('ArrowRight');
   await slider.press('ArrowRight');
-  await page.getByText('M = 700', { exact: true }).waitFor();
+  await page.getByText(`M = ${BUNDLE_M + 100}`, { exact: true }).waitFor();
 
-  // The live preview captions the newest image at several M, 700 among them, and saves nothing.
+  // The live preview captions the newest image at several M, the slider's among them, and saves nothing.
   await page.getByRole('button', { name: 'Preview M on the newest image' }).click();
   await page
     .getByText(/^0 \(no bridging\)$|^No preview:/)
@@ -221,7 +228,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   expect(await seriousViolations(page)).toEqual([]);
   expect(await page.getByText(/^No preview:/).count()).toBe(0);
   const previewTable = page.getByRole('grid').filter({ hasText: '0 (no bridging)' });
-  expect(await previewTable.getByRole('row').count()).toBe(7); // header + M = 0, 200, 400, 600, 700, 800
+  expect(await previewTable.getByRole('row').count()).toBe(1 + new Set([0, 200, 400, 600, 800, BUNDLE_M + 100]).size); // header and each depth
   // Every column fits inside the settings box, the confidence column too, also on a narrower screen.
   for (const width of [1366, 1024]) {
     await page.setViewportSize({ width, height: 900 });
@@ -232,7 +239,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   }
   await shot('06-settings-preview-narrow');
   await page.setViewportSize({ width: 1366, height: 900 });
-  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.m).toBe(600);
+  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.m).toBeNull();
 
   await page.getByRole('button', { name: 'Save' }).click();
   await page
@@ -242,7 +249,7 @@ test('Settings: M is changed with the slider and saved; invalid values are refus
   await shot('06-settings-saved');
 
   const after = (await call(admin, 'GET', '/altbridge/settings')).body.data;
-  expect(after).toEqual({ ...before, m: 700 });
+  expect(after).toEqual({ ...before, m: BUNDLE_M + 100 });
 });
 
 test('Settings: the publishing policy, with the bundle named a demonstration', async () => {

@@ -13,6 +13,8 @@ let app: TestApp;
 let admin: Admin;
 /** The default bundle's calibrated quality threshold. */
 const SHAPES_MINI_T = loadBundle('shapes-mini').manifest.quality!.threshold;
+/** The depth shapes-mini was tuned at: what the default settings (m null) caption with. */
+const SHAPES_MINI_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
 
 beforeAll(async () => {
   app = await bootApp('captions');
@@ -65,7 +67,16 @@ describe('uploads are captioned', () => {
     const caption = await captionOf(plain.id);
     console.log(`upload -> caption "${caption.text}" (confidence ${caption.confidence.toFixed(2)})`);
     expect(caption.text).toMatch(/\w+/);
-    expect(caption).toMatchObject({ status: 'suggested', source: 'machine', bundle: 'shapes-mini', bundleVersion: '1.0.0', m: 600, steps: 5, beam: 3, altTextFromPlugin: true });
+    expect(caption).toMatchObject({
+      status: 'suggested',
+      source: 'machine',
+      bundle: 'shapes-mini',
+      bundleVersion: '1.0.0',
+      m: SHAPES_MINI_M,
+      steps: SHAPES_MINI_M === 0 ? 0 : 5,
+      beam: 3,
+      altTextFromPlugin: true,
+    });
     expect(Object.keys(caption.timings).sort()).toEqual(['bridge', 'clip', 'decoder', 'preprocess']);
     expect((await fileRow(plain.id)).alternativeText).toBe(caption.text);
   });
@@ -253,7 +264,7 @@ describe('uploads are captioned', () => {
 describe('settings', () => {
   test('are validated, and the worker captions with them', async () => {
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
-    expect(current).toEqual({ m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.0.0', autoWrite: true, ...PUBLISH_DEMONSTRATION });
+    expect(current).toEqual({ m: null, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.0.0', autoWrite: true, ...PUBLISH_DEMONSTRATION });
     expect((await call(admin, 'GET', '/altbridge/bundles')).body.data).toContain('shapes-mini@1.0.0');
     for (const bad of [
       { m: 1001 },
@@ -274,13 +285,17 @@ describe('settings', () => {
     expect(saved.body.data).toMatchObject({ m: 300, steps: 3, beam: 1 });
     const file = await upload(admin, 'red-square.png', 'image/png', await shapesScene(11));
     expect(await captionOf(file.id)).toMatchObject({ m: 300, steps: 3, beam: 1 });
+    // Back to the bundle's own depth.
+    expect((await call(admin, 'PUT', '/altbridge/settings', { m: null, steps: 5, beam: 3 })).body.data).toMatchObject({ m: null, steps: 5, beam: 3 });
+    const again = await upload(admin, 'red-square-2.png', 'image/png', await shapesScene(12));
+    expect(await captionOf(again.id)).toMatchObject({ m: SHAPES_MINI_M, beam: 3 });
   });
 
   test('GET /limits answers the limits the server checks and the low-confidence threshold in force', async () => {
     const limits = (await call(admin, 'GET', '/altbridge/limits')).body.data;
     expect(limits).toEqual({
       settings: { m: [0, 1000], steps: [1, 50], beam: [1, 8], maxTokens: [1, 77] },
-      defaults: { m: 600, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false },
+      defaults: { m: null, steps: 5, beam: 3, maxTokens: null, autoCaption: true, autoWrite: true, minQuality: null, allowDemonstration: false },
       finetune: { steps: [1, 100000], draws: [1, 16], defaultSteps: 2000, defaultDraws: 4 },
       preview: { maxDepths: 8, depths: [0, 200, 400, 600, 800] },
       captionMaxText: 2000,
@@ -289,7 +304,7 @@ describe('settings', () => {
       quality: [0, 1],
       // This file's settings turned the quality bar off; the bundle's own threshold is the default.
       minQuality: 0,
-      bundle: { ref: 'shapes-mini@1.0.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: SHAPES_MINI_T },
+      bundle: { ref: 'shapes-mini@1.0.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: SHAPES_MINI_T, defaultM: SHAPES_MINI_M },
     });
     // The ends of each range are accepted by the server, one step past them refused.
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;

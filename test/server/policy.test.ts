@@ -1,5 +1,6 @@
-/** The publishing policy's rules (server/src/policy.ts), without Strapi: the order of reasons and the thresholds. */
-import { isLow, reviewReason, thresholdOf } from '../../server/src/policy';
+/** The publishing policy's rules (server/src/policy.ts), without Strapi: the order of reasons, the thresholds and the depth in force. */
+import type { Manifest } from '../../worker/bundle/manifest';
+import { bundleDomain, depthOf, isLow, reviewReason, thresholdOf } from '../../server/src/policy';
 
 const defaults = { autoWrite: true, minQuality: null, allowDemonstration: false };
 const calibrated = { demonstration: false, threshold: 0.8 };
@@ -33,4 +34,15 @@ test('low quality: the calibrated quality when there is one, else the confidence
   expect(isLow({ quality: null, confidence: -3 }, 0.9, -1.5)).toBe(true);
   expect(isLow({ quality: null, confidence: -1 }, 0.9, -1.5)).toBe(false);
   expect(isLow({ quality: null, confidence: null }, 0.9, -1.5)).toBe(false);
+});
+
+test("the depth in force is the admin's M, else the bundle's own; a manifest without a usable one gives the paper's 600", () => {
+  const own = (diffusion: unknown) => bundleDomain('b@1.0.0', { diffusion } as unknown as Manifest).defaultM;
+  expect(own({ defaultM: 200 })).toBe(200);
+  expect(own({ defaultM: 0 })).toBe(0);
+  for (const bad of [{}, { defaultM: -1 }, { defaultM: 2.5 }, { defaultM: 5000 }, { defaultM: '200' }]) expect(own(bad)).toBe(600);
+  expect(bundleDomain('gone@1.0.0', null).defaultM).toBe(600);
+  expect(depthOf({ m: null }, { defaultM: 200 })).toBe(200);
+  expect(depthOf({ m: 0 }, { defaultM: 200 })).toBe(0);
+  expect(depthOf({ m: 700 }, { defaultM: 200 })).toBe(700);
 });

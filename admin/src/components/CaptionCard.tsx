@@ -66,7 +66,7 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
   const { toggleNotification } = useNotification();
   const [mode, setMode] = React.useState<Mode>('view');
   const [draft, setDraft] = React.useState(caption.text ?? '');
-  const [m, setM] = React.useState(String(caption.m ?? limits.defaults.m));
+  const [m, setM] = React.useState(String(caption.m ?? limits.bundle.defaultM));
   const [busy, setBusy] = React.useState(false);
   const [fieldError, setFieldError] = React.useState<string | undefined>();
   const [confirming, setConfirming] = React.useState(false);
@@ -326,7 +326,7 @@ export function CaptionCard({ caption, limits, canEdit, selected, onSelect, onCh
             aria-label={`Regenerate alt text of ${name}`}
             disabled={busy || caption.status === 'queued'}
             onClick={() => {
-              setM(String(caption.m ?? limits.defaults.m));
+              setM(String(caption.m ?? limits.bundle.defaultM));
               setMode('regenerate');
             }}
           >

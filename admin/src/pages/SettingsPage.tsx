@@ -21,7 +21,8 @@ type Field = keyof Settings;
 type Errors = Partial<Record<Field, string>>;
 /** The form's text of each number field (an empty max length means the decoder's own limit). */
 interface Form {
-  m: number;
+  /** null = the active bundle's own M. */
+  m: number | null;
   steps: string;
   beam: string;
   maxTokens: string;
@@ -61,7 +62,7 @@ const toForm = (s: Settings): Form => ({
 });
 
 /** The form as settings, or the errors that stop it being valid (the server checks the same rules). */
-export function validate(f: Form, limits: Limits['settings'], quality: Limits['quality']): { settings?: Settings; errors: Errors } {
+export function validate(f: Form, limits: Limits['settings'], quality: Limits['quality'], bundleM: number): { settings?: Settings; errors: Errors } {
   const errors: Errors = {};
   const whole = (key: 'steps' | 'beam' | 'maxTokens', text: string, what: string) => {
     const [lo, hi] = limits[key];
@@ -72,7 +73,8 @@ export function validate(f: Form, limits: Limits['settings'], quality: Limits['q
   const steps = whole('steps', f.steps, 'DDIM steps');
   const beam = whole('beam', f.beam, 'Beam width');
   const maxTokens = f.maxTokens.trim() === '' ? null : whole('maxTokens', f.maxTokens, 'Maximum caption length');
-  if (!errors.steps && f.m > 0 && steps > f.m) errors.steps = `DDIM steps (${steps}) cannot exceed M (${f.m}).`;
+  const m = f.m ?? bundleM;
+  if (!errors.steps && m > 0 && steps > m) errors.steps = `DDIM steps (${steps}) cannot exceed M (${m}${f.m === null ? ', the bundle’s own' : ''}).`;
   if (!f.bundle) errors.bundle = 'Choose a bundle.';
   const minQuality = f.minQuality.trim() === '' ? null : Number(f.minQuality);
   if (minQuality !== null && (!Number.isFinite(minQuality) || minQuality < quality[0] || minQuality > quality[1]))
@@ -127,7 +129,7 @@ export function SettingsPage() {
     e?.preventDefault();
     if (!form || !limits) return;
     setServerError(null);
-    const { settings, errors: found } = validate(form, limits.settings, limits.quality);
+    const { settings, errors: found } = validate(form, limits.settings, limits.quality, limits.bundle.defaultM);
     setErrors(found);
     if (!settings) return;
     setSaving(true);
@@ -148,6 +150,8 @@ export function SettingsPage() {
   }
 
   const mDescription = 'altbridge-m-description';
+  const bundleM = limits.bundle.defaultM;
+  const m = form.m ?? bundleM;
   return (
     <Page.Main>
       <Page.Title>Alt text settings</Page.Title>
@@ -176,9 +180,18 @@ export function SettingsPage() {
                     Bridging depth M
                   </Typography>
                   <Typography tag="output" htmlFor="altbridge-m" variant="pi" aria-live="polite">
-                    M = {form.m}
+                    M = {m}
+                    {form.m === null ? ' (the bundle’s own)' : ''}
                   </Typography>
                 </Flex>
+                <Field.Root
+                  name="bundleM"
+                  hint={`The depth ${limits.bundle.ref} was tuned at when it was built (M = ${bundleM}), where its quality estimate holds. Off: the slider sets M for every bundle.`}
+                >
+                  <Field.Label>Use the bundle’s own depth</Field.Label>
+                  <Toggle onLabel="On" offLabel="Off" checked={form.m === null} onChange={(e) => set('m', e.target.checked ? null : bundleM)} />
+                  <Field.Hint />
+                </Field.Root>
                 <Range
                   id="altbridge-m"
                   name="m"
@@ -186,9 +199,10 @@ export function SettingsPage() {
                   min={mRange[0]}
                   max={mRange[1]}
                   step={50}
-                  value={form.m}
+                  value={m}
+                  disabled={form.m === null}
                   aria-describedby={mDescription}
-                  aria-valuetext={form.m === 0 ? 'M = 0, no bridging' : `M = ${form.m} of ${mRange[1]}`}
+                  aria-valuetext={m === 0 ? 'M = 0, no bridging' : `M = ${m} of ${mRange[1]}`}
                   onChange={(e) => set('m', Number(e.target.value))}
                 />
                 <Flex justifyContent="space-between" aria-hidden>
@@ -202,13 +216,14 @@ export function SettingsPage() {
                 <Typography id={mDescription} tag="p" variant="pi" textColor="neutral600">
                   Deeper bridging pulls the image embedding further toward the text distribution the captioner learned: more fluent, caption-like text, at the cost of detail from the image. 0 = no
                   bridging (the image embedding goes to the decoder as it is); 600 is the paper’s setting.
+                  {form.m === null ? ' The slider is off while the bundle’s own depth is used; turn that off above to set M yourself.' : ''}
                 </Typography>
                 {errors.m && (
                   <Typography variant="pi" textColor="danger600">
                     {errors.m}
                   </Typography>
                 )}
-                <MPreview m={form.m} depths={limits.preview.depths} />
+                <MPreview m={m} depths={limits.preview.depths} />
               </Flex>
             </Box>
             <Box background="neutral0" padding={6} shadow="tableShadow" hasRadius>

@@ -12,6 +12,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { CaptionEngine, RunTimeout, UnreadableImageError } from '../../../worker/engine';
 import { bridgingSchedule } from '../../../worker/diffusion';
 import { appIdOf } from '../app-identity';
+import { depthOf } from '../policy';
 import type { CaptionJob, JobOutcome } from '../contracts';
 import { readUpload } from '../read-upload';
 import { getService, isImage, pluginConfig } from '../utils';
@@ -42,7 +43,7 @@ export function jobProcessor(strapi: Core.Strapi, engine: Pick<CaptionEngine, 'c
     if (!file) return { status: 'skipped', fileName: null, skipped: 'file deleted' };
     if (!isImage(file.mime)) return { status: 'skipped', fileName: file.name, skipped: `not an image (${file.mime})` };
     const s = await getService(strapi, 'settings').get();
-    const { m, steps } = bridgingSchedule(job.data.m ?? s.m, job.data.steps, s.steps);
+    const { m, steps } = bridgingSchedule(job.data.m ?? depthOf(s, getService(strapi, 'bundles').domainOf(s.bundle)), job.data.steps, s.steps);
     try {
       const data = await readUpload(file.url, strapi.dirs.static.public, { allowHosts: pluginConfig(strapi).remoteHosts });
       const result = await engine.caption(file.name, data, { bundle: s.bundle, m, steps, beam: s.beam, maxTokens: s.maxTokens ?? undefined }, { timeoutMs: pluginConfig(strapi).jobTimeoutMs });

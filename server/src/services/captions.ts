@@ -15,7 +15,7 @@ import { CAPTION_UID } from '../content-types/caption';
 import { BULK_APPROVE_MAX, BulkApproval, BulkSkipReason, Caption, CAPTION_MAX_TEXT, CAPTION_STATUSES, CaptionList, CaptionStatus, HistoryEntry, RegenerateInput, SETTINGS_LIMITS } from '../contracts';
 import { Conflict, InvalidInput, NotFound } from '../errors';
 import { optionalWhole, schedule } from '../input';
-import { isLow, lowSql, reviewReason, thresholdOf } from '../policy';
+import { depthOf, isLow, lowSql, reviewReason, thresholdOf } from '../policy';
 import { AdminUser, FILE_UID, getService, isImage, nameOf, pluginConfig, UploadFile } from '../utils';
 
 /** A caption row as stored: the API's caption without its file, plus the bookkeeping field. */
@@ -391,7 +391,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       };
       if (overrides.m !== undefined || overrides.steps !== undefined) {
         const s = await getService(strapi, 'settings').get();
-        schedule(overrides.m ?? s.m, overrides.steps, s.steps);
+        schedule(overrides.m ?? depthOf(s, getService(strapi, 'bundles').domainOf(s.bundle)), overrides.steps, s.steps);
       }
       // The row first: a fast worker must not find its result overwritten by 'queued'.
       await this.markQueued({ id: row.fileId, name: row.fileName });

@@ -10,22 +10,23 @@ import { InvalidInput } from '../errors';
 import { schedule, whole } from '../input';
 import { getService, pluginConfig, pluginStore } from '../utils';
 
-/** `input` merged over `current`, every field checked; unknown fields are refused. */
-export function validateSettings(current: Settings, input: unknown, bundles: string[]): Settings {
+/** `input` merged over `current`, every field checked; unknown fields are refused. `defaultM` gives a bundle's own M (what m null means). */
+export function validateSettings(current: Settings, input: unknown, bundles: string[], defaultM: (bundle: string) => number): Settings {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidInput('settings must be an object');
   const unknown = Object.keys(input).filter((k) => !(k in current));
   if (unknown.length) throw new InvalidInput(`unknown settings: ${unknown.join(', ')}`);
   const next = { ...current, ...(input as Partial<Settings>) };
-  const m = whole('m', next.m, SETTINGS_LIMITS.m);
+  const m = next.m === null ? null : whole('m', next.m, SETTINGS_LIMITS.m);
   const steps = whole('steps', next.steps, SETTINGS_LIMITS.steps);
+  if (!bundles.includes(next.bundle)) throw new InvalidInput(`bundle must be one of ${bundles.join(', ') || '(none installed)'}, got ${JSON.stringify(next.bundle)}`);
   // S is kept when M = 0 (bridging off) for when M is raised again; otherwise S <= M.
-  if (m > 0) schedule(m, steps, steps);
+  const inForce = m ?? defaultM(next.bundle);
+  if (inForce > 0) schedule(inForce, steps, steps);
   for (const key of ['autoCaption', 'autoWrite', 'allowDemonstration'] as const) if (typeof next[key] !== 'boolean') throw new InvalidInput(`${key} must be true or false`);
   const [qLo, qHi] = QUALITY_RANGE;
   const q = next.minQuality;
   if (q !== null && (typeof q !== 'number' || !Number.isFinite(q) || q < qLo || q > qHi))
     throw new InvalidInput(`minQuality must be a number from ${qLo} to ${qHi}, or null for the bundle's calibrated threshold, got ${JSON.stringify(q)}`);
-  if (!bundles.includes(next.bundle)) throw new InvalidInput(`bundle must be one of ${bundles.join(', ') || '(none installed)'}, got ${JSON.stringify(next.bundle)}`);
   return {
     m,
     steps,
@@ -50,7 +51,7 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async set(input: unknown): Promise<Settings> {
-      const next = validateSettings(await this.get(), input, bundles().usable());
+      const next = validateSettings(await this.get(), input, bundles().usable(), (ref) => bundles().domainOf(ref).defaultM);
       await store().set({ value: next });
       return next;
     },

@@ -79,6 +79,7 @@ function results(): ShapesResults {
       ],
     },
     errors: { diffusionBridge: errors(0.2), plain: errors(0.3), capdec: errors(0.25), oracle: errors(0.125), references: errors(0) },
+    publishing: { m: 100, threshold: 0.25, captions: 10, outOfDomain: 1, written: 4, writtenClean: 3, clean: 5 },
     samples: [{ image: '000000.png', caption: 'a red square.', reference: 'a red square on white.' }],
     projections: {
       diffusion: {
@@ -127,6 +128,25 @@ test('the findings are stated from the numbers, with the paper beside them', () 
   expect(md).toContain('learnt temperature went from 0.07 to 0.050: a sharper softmax');
   expect(md).toContain("a 256-wide denoiser trained 120 steps bridged the validation images for the bundle's decoder (best validation M: 600):");
   expect(md).toContain('still gets 13 % of colour–shape bindings and 13 % of counts wrong');
+  expect(md).toContain("(at the bundle's own M = 100, chosen on the validation split");
+  expect(md).toContain('its default threshold T = 0.250.');
+  expect(md).toContain(
+    '- out of domain (never published): 1;\n- at or above T, so written: **4 of 10 (40.0 %)**, of which **3 of 4 (75.0 %)** make no false claim;\n- every caption: 5 of 10 (50.0 %) make no false claim.',
+  );
+});
+
+test('the recipe line names hard negatives and the decoder when the recipe sets them', () => {
+  const r = results();
+  expect(renderReport(r)).not.toContain('false twin');
+  r.run.recipe = { ...r.run.recipe, hardNegatives: true, decoder: { width: 128, layers: 3 } };
+  const md = renderReport(r);
+  expect(md).toContain('mini-CLIP 30 steps with a false twin caption beside each true one, denoiser 40 steps, decoders 50 steps each (`{"width":128,"layers":3}`), 2 augmentation draws.');
+});
+
+test('a run that found its bundle built says so instead of a bundle time', () => {
+  const r = results();
+  r.run.bundleMinutes = 0.01;
+  expect(renderReport(r)).toContain('**12.3 min wall time** (the bundle was already built in the work folder by an earlier run of the same recipe, and only evaluated here).');
 });
 
 test('a finding that fails is said to fail, and a missing temperature is n/a', () => {

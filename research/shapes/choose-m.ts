@@ -1,0 +1,72 @@
+/**
+ * The bridging depth a ShapesWorld bundle ships with, chosen on its validation split by what alt
+ * text needs: the share of captions that make no false claim (the claim checker can tell), CIDEr-D
+ * only between equals. A calibration fitted before goes (it was fitted at another M), so the next
+ * one fits the captions of the chosen M. The sweep's figures go into the provenance note that also
+ * marks the choice done.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadBundle } from '../../worker/bundle/load';
+import { checkManifest } from '../../worker/bundle/manifest';
+import { Captioner, isFailure } from '../../worker/caption';
+import { scoreCaptions } from '../../worker/metrics';
+import { runtimeConfig } from '../../worker/runtime';
+import { ShapesItem } from './data';
+import { isFalse } from './errors';
+
+/** The depths tried: from no bridging to deeper than the paper's 600. */
+export const M_CHOICES = [0, 100, 200, 300, 400, 600, 800];
+const NOTE = 'bridging depth chosen on the validation split';
+
+export interface MRow {
+  m: number;
+  /** Share of captions with no false claim. */
+  clean: number;
+  ciderD: number;
+}
+
+/** Whether the bundle in `dir` has had its M chosen. */
+export const mChosen = (dir: string): boolean => loadBundle(dir).manifest.provenance.commands.some((c) => c.startsWith(NOTE));
+
+/** The best row: most captions with no false claim, then the higher CIDEr-D. */
+export const bestM = (rows: MRow[]): MRow => rows.reduce((a, r) => (r.clean > a.clean || (r.clean === a.clean && r.ciderD > a.ciderD) ? r : a));
+
+/** Sweeps M_CHOICES on `val` with the product's captioner and writes the best as the bundle's default M. */
+export async function chooseShapesM(dir: string, val: ShapesItem[], beam: number): Promise<{ m: number; rows: MRow[] }> {
+  const bundle = loadBundle(dir);
+  const captioner = await Captioner.open(bundle, runtimeConfig());
+  const rows: MRow[] = [];
+  try {
+    for (const m of M_CHOICES) {
+      const res = await captioner.caption(
+        val.map((v) => v.image),
+        { m, beam },
+      );
+      const captions = res.map((r) => (isFailure(r) ? '' : r.caption));
+      rows.push({
+        m,
+        clean: captions.filter((c, i) => c !== '' && !isFalse(c, val[i].scene)).length / val.length,
+        ciderD: scoreCaptions(
+          captions,
+          val.map((v) => v.captions),
+        ).ciderD,
+      });
+    }
+  } finally {
+    await captioner.close();
+  }
+  const best = bestM(rows);
+  const figures = rows.map((r) => `M ${r.m}: ${(100 * r.clean).toFixed(1)} % with no false claim, CIDEr-D ${(100 * r.ciderD).toFixed(1)}`).join('; ');
+  const note = `${NOTE} (${val.length} images, beam ${beam}): M = ${best.m}, the most captions with no false claim (${figures})`;
+  const file = path.join(dir, 'manifest.json');
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & { diffusion: object; provenance: { commands: string[] } };
+  raw.diffusion = { ...raw.diffusion, defaultM: best.m };
+  raw.provenance.commands = [...raw.provenance.commands, note];
+  delete raw.quality;
+  checkManifest(raw, dir);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(raw, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  return { m: best.m, rows };
+}

@@ -1,0 +1,67 @@
+/**
+ * Choosing a ShapesWorld bundle's default M: the sweep's figures are the captioner's own at each M,
+ * the most captions with no false claim wins (CIDEr-D between equals), the choice is written into
+ * the manifest with its figures, and it is marked done so a completed bundle is not swept again.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadBundle } from '../../../worker/bundle/load';
+import { Captioner, isFailure } from '../../../worker/caption';
+import { bestM, chooseShapesM, M_CHOICES, mChosen } from '../../../research/shapes/choose-m';
+import { readShapesPart, ShapesItem } from '../../../research/shapes/data';
+import { isFalse } from '../../../research/shapes/errors';
+import { generateShapes } from '../../../research/shapes/generate';
+
+const SHAPES_MINI = path.join(__dirname, '..', '..', '..', 'models', 'shapes-mini');
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-choose-m-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+let val: ShapesItem[];
+beforeAll(async () => {
+  await generateShapes(path.join(root, 'data'), { seed: 78, pairs: 0, texts: 0, heldOut: 8, size: 64 });
+  val = readShapesPart(path.join(root, 'data'), 'heldout');
+});
+
+test('the most captions with no false claim wins; CIDEr-D decides between equals', () => {
+  expect(
+    bestM([
+      { m: 0, clean: 0.1, ciderD: 0.7 },
+      { m: 600, clean: 0.05, ciderD: 0.9 },
+    ]).m,
+  ).toBe(0);
+  expect(
+    bestM([
+      { m: 0, clean: 0.1, ciderD: 0.7 },
+      { m: 400, clean: 0.1, ciderD: 0.8 },
+      { m: 600, clean: 0.1, ciderD: 0.75 },
+    ]).m,
+  ).toBe(400);
+});
+
+test("the sweep scores the captioner's captions at each M and writes the best as the bundle's default, marked done, its old calibration gone", async () => {
+  const dir = path.join(root, 'bundle');
+  fs.cpSync(SHAPES_MINI, dir, { recursive: true });
+  const before = loadBundle(dir).manifest;
+  expect(mChosen(dir)).toBe(false);
+  expect(before.quality).toBeDefined();
+  const { m, rows } = await chooseShapesM(dir, val, 1);
+  expect(rows.map((r) => r.m)).toEqual(M_CHOICES);
+  expect(m).toBe(bestM(rows).m);
+  // The clean share at one M, recounted from the product's captions at that M.
+  const c = await Captioner.open(loadBundle(SHAPES_MINI));
+  const at = await c.caption(
+    val.map((v) => v.image),
+    { m: 200, beam: 1 },
+  );
+  await c.close();
+  const clean = at.filter((r, i) => !isFailure(r) && !isFalse(r.caption, val[i].scene)).length / val.length;
+  expect(rows.find((r) => r.m === 200)!.clean).toBeCloseTo(clean, 10);
+  const after = loadBundle(dir).manifest;
+  expect(after.diffusion).toEqual({ ...before.diffusion, defaultM: m });
+  expect(mChosen(dir)).toBe(true);
+  expect(after.quality).toBeUndefined();
+  expect(after.provenance.commands[after.provenance.commands.length - 1]).toMatch(
+    new RegExp(`^bridging depth chosen on the validation split \\(8 images, beam 1\\): M = ${m}, .*M 800: [\\d.]+ % with no false claim, CIDEr-D [\\d.]+\\)$`),
+  );
+});
