@@ -5,10 +5,8 @@
  * one fits the captions of the chosen M. The sweep's figures go into the provenance note that also
  * marks the choice done.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { loadBundle } from '../../worker/bundle/load';
-import { checkManifest } from '../../worker/bundle/manifest';
+import { editManifest } from '../../worker/bundle/write';
 import { Captioner, isFailure } from '../../worker/caption';
 import { scoreCaptions } from '../../worker/metrics';
 import { runtimeConfig } from '../../worker/runtime';
@@ -59,14 +57,10 @@ export async function chooseShapesM(dir: string, val: ShapesItem[], beam: number
   const best = bestM(rows);
   const figures = rows.map((r) => `M ${r.m}: ${(100 * r.clean).toFixed(1)} % with no false claim, CIDEr-D ${(100 * r.ciderD).toFixed(1)}`).join('; ');
   const note = `${NOTE} (${val.length} images, beam ${beam}): M = ${best.m}, the most captions with no false claim (${figures})`;
-  const file = path.join(dir, 'manifest.json');
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & { diffusion: object; provenance: { commands: string[] } };
-  raw.diffusion = { ...raw.diffusion, defaultM: best.m };
-  raw.provenance.commands = [...raw.provenance.commands, note];
-  delete raw.quality;
-  checkManifest(raw, dir);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(raw, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  editManifest(dir, (raw) => {
+    raw.diffusion = { ...(raw.diffusion as object), defaultM: best.m };
+    raw.provenance.commands = [...raw.provenance.commands, note];
+    delete raw.quality;
+  });
   return { m: best.m, rows };
 }

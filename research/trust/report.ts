@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Bundle, loadBundle } from '../../worker/bundle/load';
 import { checkManifest } from '../../worker/bundle/manifest';
+import { editManifest } from '../../worker/bundle/write';
 import { Captioner, isFailure } from '../../worker/caption';
 import { featureValue, QUALITY_FEATURES, QualityCalibration, QualityFeature, QualityInputs } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
@@ -290,15 +291,11 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
 
 /** Writes the calibration into the bundle's manifest.json; every other field and file stays as it was. */
 export function writeCalibration(dir: string, cal: QualityCalibration, command: string): void {
-  const file = path.join(dir, 'manifest.json');
-  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> & { provenance: { commands: string[] } };
-  const commands = raw.provenance.commands.filter((c) => !c.startsWith('quality calibration:'));
-  raw.provenance.commands = [...commands, `quality calibration: ${command}`];
-  raw.quality = cal;
-  checkManifest(raw, dir);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(raw, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  editManifest(dir, (raw) => {
+    const commands = raw.provenance.commands.filter((c) => !c.startsWith('quality calibration:'));
+    raw.provenance.commands = [...commands, `quality calibration: ${command}`];
+    raw.quality = cal;
+  });
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : 'n/a');

@@ -25,10 +25,23 @@ export function writeBundle<M extends ClipManifest>(dir: string, manifest: Manif
   }
   const raw = { format: BUNDLE_FORMAT, ...manifest, files };
   const full = ('decoder' in raw ? checkManifest(raw, dir) : checkClipManifest(raw, dir)) as M;
-  const tmp = path.join(dir, `manifest.json.tmp-${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(full, null, 2) + '\n');
-  fs.renameSync(tmp, path.join(dir, 'manifest.json'));
+  replaceManifest(dir, full);
   return full;
+}
+
+/** manifest.json written beside and renamed over, so a reader never sees half of it. */
+function replaceManifest(dir: string, manifest: object): void {
+  const tmp = path.join(dir, `manifest.json.tmp-${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(manifest, null, 2) + '\n');
+  fs.renameSync(tmp, path.join(dir, 'manifest.json'));
+}
+
+/** A captioning bundle's manifest fields changed by `edit` (no file changes), checked, then replaced; unknown fields pass through. */
+export function editManifest(dir: string, edit: (raw: Record<string, unknown> & { provenance: { commands: string[] } }) => void): void {
+  const raw = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown> & { provenance: { commands: string[] } };
+  edit(raw);
+  checkManifest(raw, dir);
+  replaceManifest(dir, raw);
 }
 
 /** Float32 parameters as tensor-file entries. */
