@@ -48,6 +48,7 @@ const RECIPE_OPTIONS = {
   'denoiser-steps': { type: 'whole', min: 1, default: SHAPES_MINI.denoiserSteps, help: 'training steps of the denoiser' },
   'decoder-steps': { type: 'whole', min: 1, default: SHAPES_MINI.decoderSteps, help: 'training steps of the caption decoder' },
   draws: { type: 'whole', min: 1, default: SHAPES_MINI.draws, help: 'noisy copies of each caption the decoder trains on' },
+  'augment-step': { type: 'whole', min: 1, defaultText: '400', help: 'diffusion step A the captions are noised to before being denoised for the decoder' },
 } satisfies Options;
 
 /** The recipe the options give: the default bundle's, with what they change. */
@@ -61,6 +62,7 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
     denoiserSteps: v['denoiser-steps'],
     decoderSteps: v['decoder-steps'],
     draws: v.draws,
+    ...(v['augment-step'] === undefined ? {} : { augmentStep: v['augment-step'] }),
   };
 }
 

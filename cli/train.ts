@@ -39,6 +39,7 @@ export const trainCommand = defineCommand({
     'denoiser-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the denoiser' },
     'decoder-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the caption decoder' },
     draws: { type: 'whole', min: 1, default: 4, help: 'noisy copies of each caption the decoder trains on' },
+    'augment-step': { type: 'whole', min: 1, defaultText: "the CLIP bundle's, else 400", help: 'diffusion step A the training captions are noised to before being denoised for the decoder' },
   },
   example: 'altbridge train --corpus corpora/coco-captions/train.txt --clip clip-vit-b32',
   async run(v, _positionals, args) {
@@ -56,6 +57,7 @@ export const trainCommand = defineCommand({
       denoiserSteps: v['denoiser-steps'],
       decoderSteps: v['decoder-steps'],
       draws: v.draws,
+      augmentStep: v['augment-step'],
       signal: stopOnCtrlC(),
       command: `npx altbridge train ${args.join(' ')}`,
       ...stageReporter(),

@@ -35,6 +35,8 @@ export interface CaptionerRecipe {
   denoiserSteps: number;
   decoderSteps: number;
   draws: number;
+  /** The augmentation step A; the CLIP bundle's own, else the paper's, when absent. */
+  augmentStep?: number;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -42,9 +44,9 @@ export interface CaptionerRecipe {
 /** Trains (or reuses) the captioner on `corpus` into `o.out`, with checkpoints in o.captionerRuns. */
 export async function captionerStage(clip: ClipBundle, corpus: string, r: CaptionerRecipe, o: BuildRun, corpusOptions?: CorpusOptions): Promise<Manifest> {
   const runDir = o.captionerRuns ?? path.join(o.work, 'runs', 'captioner');
-  const { seed, denoiserSteps, decoderSteps, draws, denoiser, decoder } = r;
+  const { seed, denoiserSteps, decoderSteps, draws, augmentStep, denoiser, decoder } = r;
   // What decides the weights (not the folder, name or command): the same ones written elsewhere resume from the checkpoints.
-  const inputs = { corpus: sha256File(corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, denoiser, decoder, corpusOptions };
+  const inputs = { corpus: sha256File(corpus), clip: clip.manifest.createdAt, seed, denoiserSteps, decoderSteps, draws, augmentStep, denoiser, decoder, corpusOptions };
   if (sameInputs(runDir, inputs) && fs.existsSync(path.join(o.out, 'manifest.json'))) return loadBundle(o.out).manifest;
   const trained = await timed(o.work, 'captioner', () =>
     trainFromCorpus(clip, {
@@ -58,6 +60,7 @@ export async function captionerStage(clip: ClipBundle, corpus: string, r: Captio
       denoiserSteps,
       decoderSteps,
       draws,
+      augmentStep,
       denoiser,
       decoder,
       command: o.command,

@@ -27,6 +27,8 @@ export interface ShapesBuild {
   denoiserSteps: number;
   decoderSteps: number;
   draws: number;
+  /** The augmentation step A; the paper's (400) when absent. */
+  augmentStep?: number;
   /** The mini-CLIP's sizes; SHAPES_CLIP when absent. */
   clip?: MiniClipConfig;
   /** Train the mini-CLIP with a false caption of each image beside each true one. */

@@ -39,6 +39,7 @@ const hard = { ...SHAPES_MINI, hardNegatives: true };
 const wide = { ...hard, clip: WIDE_CLIP };
 const decoder: ShapesBuild = { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } };
 const long: ShapesBuild = { ...decoder, clipSteps: 9000 };
+const baseDecoder: ShapesBuild = { ...SHAPES_MINI, decoder: decoder.decoder };
 const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
 
 /** The levers in the order they are built: each adds one change to one before it. */
@@ -61,6 +62,10 @@ export const LEVERS: Lever[] = [
   // The small CLIP's validation R@1 equals its training images' (0.34 and 0.32 after 1500 steps): underfit, not short of data.
   { name: 'clip-long', change: "the decoder lever's recipe with the mini-CLIP trained 9000 steps instead of 3000", recipe: long },
   { name: 'clip-long-mlp', change: 'clip-long with the residual MLP denoiser of the mlp-equal lever (width 448, 3 blocks)', recipe: { ...long, denoiser: MLP_EQUAL } },
+  // A = 400 noises a 64-d embedding at radius 5 past its signal (√(1-ā)·8 ≈ 4.7 against √ā·5 ≈ 4.0): does the decoder learn to ignore what the embedding says?
+  { name: 'decoder-base', change: "the decoder lever's decoder on the base recipe's CLIP (no hard negatives): the control of the augmentation levers", recipe: baseDecoder },
+  { name: 'augment-200', change: "decoder-base with the augmentation step A = 200 instead of the paper's 400", recipe: { ...baseDecoder, augmentStep: 200 } },
+  { name: 'augment-100', change: 'decoder-base with A = 100', recipe: { ...baseDecoder, augmentStep: 100 } },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */

@@ -94,7 +94,7 @@ function publishingSection(r: ShapesResults): string {
   const p = r.publishing;
   const share = (k: number, n: number) => `${k} of ${n} (${n ? ((100 * k) / n).toFixed(1) : 'n/a'} %)`;
   return `## What the default threshold publishes (held-out)
-The ${p.captions} held-out images captioned as the product captions them (at the bundle's own M = ${p.m}, chosen on the validation split for the most captions with no false claim; beam ${r.run.beam}), against the bundle's quality calibration (fitted by \`trust calibrate\` on scenes of other seeds and out-of-domain images; reports/trust/REPORT.md) and its default threshold T = ${f3(p.threshold)}. A demonstration bundle publishes only where an admin allows it; these are the captions it would then write without review.
+The ${p.captions} held-out images captioned as the product captions them (at the bundle's own M = ${p.m}, chosen on the validation split by the share of captions with no false claim, CIDEr-D between depths that share cannot tell apart; beam ${r.run.beam}), against the bundle's quality calibration (fitted by \`trust calibrate\` on scenes of other seeds and out-of-domain images; reports/trust/REPORT.md) and its default threshold T = ${f3(p.threshold)}. A demonstration bundle publishes only where an admin allows it; these are the captions it would then write without review.
 
 - out of domain (never published): ${p.outOfDomain};
 - at or above T, so written: **${share(p.written, p.captions)}**, of which **${share(p.writtenClean, p.written)}** make no false claim;

@@ -25,7 +25,8 @@ test('train, eval-text and finetune run from the CLI and write versioned bundles
       .lines.map((l) => `${l}.`)
       .join('\n'),
   );
-  const t = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--denoiser-steps', '30', '--decoder-steps', '30', '--draws', '1');
+  const t = run('train', '--corpus', corpus, '--clip', 'random-tiny', '--denoiser-steps', '30', '--decoder-steps', '30', '--draws', '1', '--augment-step', '200');
+  expect(t.stderr).toMatch(/\[augment\] 1 draws per caption at A = 200/);
   expect(t.stderr).toMatch(/\[decoder\] 30 steps/);
   expect(t.status).toBe(0);
   expect(t.stdout).toMatch(/wrote shapes@1\.0\.0 to .*shapes-1\.0\.0/);

@@ -53,8 +53,15 @@ export interface CorpusTrainResult {
 
 export async function trainFromCorpus(clip: ClipBundle, o: CorpusTrainOptions): Promise<CorpusTrainResult> {
   if (fs.existsSync(o.out)) throw new Error(`train: ${o.out} already exists; choose a new folder (bundles are never overwritten)`);
+  const diffusion = diffusionSettings(clip.manifest);
+  if (o.augmentStep !== undefined) {
+    if (o.base) throw new Error("train: a fine-tune keeps its base bundle's augmentation step");
+    if (!Number.isInteger(o.augmentStep) || o.augmentStep < 1 || o.augmentStep >= diffusion.steps)
+      throw new Error(`train: the augmentation step must be a whole number from 1 to ${diffusion.steps - 1}, not ${o.augmentStep}`);
+    diffusion.augmentStep = o.augmentStep;
+  }
   fs.mkdirSync(o.runDir, { recursive: true });
-  const s: TrainState = { clip, o, runtime: o.runtime ?? runtimeConfig(), diffusion: diffusionSettings(clip.manifest) };
+  const s: TrainState = { clip, o, runtime: o.runtime ?? runtimeConfig(), diffusion };
   for (const { name, run } of CORPUS_STAGES) {
     await run(s, { announce: (detail) => o.onStage?.(name, detail), progress: (p) => o.onProgress?.(name, p) });
   }

@@ -23,19 +23,46 @@ beforeAll(async () => {
   val = readShapesPart(path.join(root, 'data'), 'heldout');
 });
 
-test('the most captions with no false claim wins; CIDEr-D decides between equals', () => {
+test('the most captions with no false claim wins when the lead is beyond noise; CIDEr-D decides between depths it cannot tell apart', () => {
+  // 250 images: 25 % against 5 % is far beyond two standard errors (about 0.06).
   expect(
-    bestM([
-      { m: 0, clean: 0.1, ciderD: 0.7 },
-      { m: 600, clean: 0.05, ciderD: 0.9 },
-    ]).m,
+    bestM(
+      [
+        { m: 0, clean: 0.25, ciderD: 0.7 },
+        { m: 600, clean: 0.05, ciderD: 0.9 },
+      ],
+      250,
+    ).m,
+  ).toBe(0);
+  // 8.8 % against 6.4 % of 250 (22 against 16 captions) is within noise: CIDEr-D decides.
+  expect(
+    bestM(
+      [
+        { m: 0, clean: 0.088, ciderD: 0.7 },
+        { m: 600, clean: 0.064, ciderD: 0.9 },
+      ],
+      250,
+    ).m,
+  ).toBe(600);
+  // The same shares over 5000 images are told apart.
+  expect(
+    bestM(
+      [
+        { m: 0, clean: 0.088, ciderD: 0.7 },
+        { m: 600, clean: 0.064, ciderD: 0.9 },
+      ],
+      5000,
+    ).m,
   ).toBe(0);
   expect(
-    bestM([
-      { m: 0, clean: 0.1, ciderD: 0.7 },
-      { m: 400, clean: 0.1, ciderD: 0.8 },
-      { m: 600, clean: 0.1, ciderD: 0.75 },
-    ]).m,
+    bestM(
+      [
+        { m: 0, clean: 0.1, ciderD: 0.7 },
+        { m: 400, clean: 0.1, ciderD: 0.8 },
+        { m: 600, clean: 0.1, ciderD: 0.75 },
+      ],
+      250,
+    ).m,
   ).toBe(400);
 });
 
@@ -47,7 +74,7 @@ test("the sweep scores the captioner's captions at each M and writes the best as
   expect(before.quality).toBeDefined();
   const { m, rows } = await chooseShapesM(dir, val, 1);
   expect(rows.map((r) => r.m)).toEqual(M_CHOICES);
-  expect(m).toBe(bestM(rows).m);
+  expect(m).toBe(bestM(rows, val.length).m);
   // The clean share at one M, recounted from the product's captions at that M.
   const c = await Captioner.open(loadBundle(SHAPES_MINI));
   const at = await c.caption(

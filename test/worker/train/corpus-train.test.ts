@@ -167,3 +167,27 @@ test('a run stopped mid-decoder resumes from its checkpoints: the same command f
   expect(r.manifest.name).toBe('r');
   expect(loadBundle(opts.out).manifest.version).toBe('1');
 });
+
+test("a new captioner's own augmentation step is drawn at and recorded; a step outside the schedule, or one for a fine-tune, is refused before any work", async () => {
+  const clipDir = path.join(root, 'clip3');
+  makeRandomBundle(clipDir, 'tiny', 4);
+  const file = path.join(root, 'augment.txt');
+  fs.writeFileSync(file, corpus(200, 6).join('\n'));
+  const opts = { corpus: file, name: 'a', version: '1', seed: 4, denoiserSteps: 20, decoderSteps: 20, draws: 1, cacheDir: path.join(root, 'cache') };
+  const clip = loadBundle(clipDir);
+  expect(clip.manifest.diffusion.augmentStep).toBe(400);
+  const said: string[] = [];
+  const r = await trainFromCorpus(clip, { ...opts, out: path.join(root, 'a100'), runDir: path.join(root, 'run-a100'), augmentStep: 100, onStage: (s, d) => s === 'augment' && said.push(d) });
+  expect(said).toEqual(['1 draws per caption at A = 100']);
+  expect(r.manifest.diffusion.augmentStep).toBe(100);
+  expect(loadBundle(path.join(root, 'a100')).manifest.diffusion.augmentStep).toBe(100);
+  for (const bad of [0, 1000, 2.5])
+    await expect(trainFromCorpus(clip, { ...opts, out: path.join(root, `bad-${bad}`), runDir: path.join(root, `run-bad-${bad}`), augmentStep: bad })).rejects.toThrow(
+      /augmentation step must be a whole number from 1 to 999/,
+    );
+  await expect(trainFromCorpus(clip, { ...opts, base: loadBundle(path.join(root, 'a100')), out: path.join(root, 'ft'), runDir: path.join(root, 'run-ft'), augmentStep: 200 })).rejects.toThrow(
+    /fine-tune keeps its base bundle's augmentation step/,
+  );
+  expect(fs.existsSync(path.join(root, 'ft'))).toBe(false);
+  expect(fs.existsSync(path.join(root, 'run-ft'))).toBe(false);
+});

@@ -15,10 +15,11 @@ export const augmentStage: StageFn = async (s, io) => {
   io.announce(`${o.draws} draws per caption at A = ${diffusion.augmentStep}`);
   const file = path.join(o.runDir, 'augment.safetensors');
   const saved = fs.existsSync(file) ? readTensorFile(file) : null;
-  if (saved && (saved.meta as { draws: number }).draws === o.draws && saved.tensors.conds.data.length === o.draws * z0.length) {
+  const meta = { draws: o.draws, step: diffusion.augmentStep };
+  if (saved && JSON.stringify(saved.meta) === JSON.stringify(meta) && saved.tensors.conds.data.length === o.draws * z0.length) {
     s.conds = saved.tensors.conds.data as Float32Array;
     return;
   }
   s.conds = await augment(z0, trained.ema!, cfg, diffusion, { step: diffusion.augmentStep, ddimSteps: diffusion.ddimSteps, draws: o.draws, seed: o.seed, runtime: s.runtime });
-  writeTensorFile(file, { conds: { dtype: 'float32', shape: [o.draws, z0.length / cfg.dim, cfg.dim], data: s.conds } }, { draws: o.draws });
+  writeTensorFile(file, { conds: { dtype: 'float32', shape: [o.draws, z0.length / cfg.dim, cfg.dim], data: s.conds } }, meta);
 };

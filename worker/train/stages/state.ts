@@ -33,6 +33,8 @@ export interface CorpusTrainSettings {
   decoderSteps: number;
   /** Stored augmentation draws per caption. */
   draws: number;
+  /** The augmentation step A of a new captioner; the CLIP bundle's own, else the paper's, when absent. */
+  augmentStep?: number;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
   runtime?: RuntimeConfig;
