@@ -24,36 +24,22 @@ beforeAll(async () => {
 });
 
 test('the most captions with no false claim wins when the lead is beyond noise; CIDEr-D decides between depths it cannot tell apart', () => {
-  // 250 images: 25 % against 5 % is far beyond two standard errors (about 0.06).
-  expect(
+  // Two depths: M 0 with the higher share of clean captions, M 600 with the higher CIDEr-D.
+  const pick = (clean0: number, clean600: number, n: number) =>
     bestM(
       [
-        { m: 0, clean: 0.25, ciderD: 0.7 },
-        { m: 600, clean: 0.05, ciderD: 0.9 },
+        { m: 0, clean: clean0, ciderD: 0.7 },
+        { m: 600, clean: clean600, ciderD: 0.9 },
       ],
-      250,
-    ).m,
-  ).toBe(0);
+      n,
+    ).m;
+  // 25 % against 5 % of 250 images is far beyond two standard errors of the difference (about 0.06).
+  expect(pick(0.25, 0.05, 250)).toBe(0);
   // 8.8 % against 6.4 % of 250 (22 against 16 captions) is within noise: CIDEr-D decides.
-  expect(
-    bestM(
-      [
-        { m: 0, clean: 0.088, ciderD: 0.7 },
-        { m: 600, clean: 0.064, ciderD: 0.9 },
-      ],
-      250,
-    ).m,
-  ).toBe(600);
+  expect(pick(0.088, 0.064, 250)).toBe(600);
   // The same shares over 5000 images are told apart.
-  expect(
-    bestM(
-      [
-        { m: 0, clean: 0.088, ciderD: 0.7 },
-        { m: 600, clean: 0.064, ciderD: 0.9 },
-      ],
-      5000,
-    ).m,
-  ).toBe(0);
+  expect(pick(0.088, 0.064, 5000)).toBe(0);
+  // Equal shares: the higher CIDEr-D, of three.
   expect(
     bestM(
       [

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Lever, LEVERS, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
+import { Lever, LEVERS, LeverResult, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const tiny = tinyShapes();
@@ -40,7 +40,11 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
     expect(r.recallAt1).toBeLessThanOrEqual(1);
     for (const row of [r.oracle, r.bridge]) {
       expect(Number.isFinite(row.scores.ciderD)).toBe(true);
-      expect(row.binding.rate).toBeGreaterThanOrEqual(0);
+      for (const e of [row.shape, row.binding, row.count]) {
+        expect(e.rate).toBeGreaterThanOrEqual(0);
+        expect(e.rate).toBeLessThanOrEqual(1);
+        expect(e.wrong).toBeLessThanOrEqual(e.claims);
+      }
     }
     expect(r.bridge.m).toBeGreaterThan(0);
     expect(r.twinWins).toBeGreaterThanOrEqual(0);
@@ -73,6 +77,15 @@ test('a rerun reads the finished levers; another beam rescores; a lever whose re
   const again = await run(levers);
   expect(again.stages).toEqual([]);
   expect(again.results).toHaveLength(levers.length);
+  // A result stored before the shape column is scored again on its bundle, nothing rebuilt.
+  const file = path.join(work, 'decoder', 'result.json');
+  const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
+  delete (stored.oracle as Partial<LeverResult['oracle']>).shape;
+  fs.writeFileSync(file, JSON.stringify(stored));
+  const rescored = await run(levers);
+  expect(rescored.stages.map((s) => s.split(':')[0])).toEqual(['lever', 'score']);
+  expect(rescored.results[2].oracle.shape.claims).toBeGreaterThanOrEqual(0);
+  expect(rescored.results[2].bundle).toBe(stored.bundle);
   const beam2 = await measureLevers({ work, beam: 2, command: 'test', only: ['plain'] }, levers);
   expect(beam2.map((r) => [r.name, r.beam])).toEqual([['plain', 2]]);
   const changed = await run([{ ...levers[2], recipe: { ...levers[2].recipe, draws: 2 } }]);
