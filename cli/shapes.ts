@@ -9,6 +9,7 @@ import { completeBundle } from '../research/shapes/publishing';
 import { measureLevers, recordLevers, renderLevers } from '../research/shapes/levers';
 import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
+import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../worker/diffusion';
 import { PACKAGE_ROOT } from '../worker/package-root';
 import { defineCommand, Options, Values } from './command';
 import { stageReporter } from './progress';
@@ -48,11 +49,14 @@ const RECIPE_OPTIONS = {
   'denoiser-steps': { type: 'whole', min: 1, default: SHAPES_MINI.denoiserSteps, help: 'training steps of the denoiser' },
   'decoder-steps': { type: 'whole', min: 1, default: SHAPES_MINI.decoderSteps, help: 'training steps of the caption decoder' },
   draws: { type: 'whole', min: 1, default: SHAPES_MINI.draws, help: 'noisy copies of each caption the decoder trains on' },
-  'augment-step': { type: 'whole', min: 1, defaultText: '400', help: 'diffusion step A the captions are noised to before being denoised for the decoder' },
+  'augment-step': { type: 'whole', min: 1, defaultText: `${BRIDGE_DEFAULTS.augmentStep}`, help: 'diffusion step A the captions are noised to before being denoised for the decoder' },
 } satisfies Options;
 
 /** The recipe the options give: the default bundle's, with what they change. */
 function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
+  // Checked here, before any data or CLIP is built for it.
+  if (v['augment-step'] !== undefined && v['augment-step'] >= DIFFUSION_DEFAULTS.steps)
+    throw new RangeError(`--augment-step must be a number from 1 to ${DIFFUSION_DEFAULTS.steps - 1}, got "${v['augment-step']}"`);
   return {
     ...SHAPES_MINI,
     seed: v.seed,
@@ -62,7 +66,8 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
     denoiserSteps: v['denoiser-steps'],
     decoderSteps: v['decoder-steps'],
     draws: v.draws,
-    ...(v['augment-step'] === undefined ? {} : { augmentStep: v['augment-step'] }),
+    // The paper's A given explicitly is the default recipe, not another one.
+    ...(v['augment-step'] === undefined || v['augment-step'] === BRIDGE_DEFAULTS.augmentStep ? {} : { augmentStep: v['augment-step'] }),
   };
 }
 
@@ -118,7 +123,7 @@ export const shapesReportCommand = defineCommand({
 export const shapesLevers = defineCommand({
   name: 'shapes levers',
   summary: 'where capacity pays: each lever built and scored on the validation split (resumable)',
-  about: 'Builds each lever of research/shapes/levers.ts from the same data and writes LEVERS.md: oracle and Diffusion Bridge CIDEr-D, binding and count errors, CLIP R@1.',
+  about: 'Builds each lever of research/shapes/levers.ts from the same data and writes LEVERS.md: oracle and Diffusion Bridge CIDEr-D, shape, binding and count errors, CLIP R@1.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of LEVERS.md' },
     work: { type: 'text', arg: 'DIR', defaultText: 'runs/shapes-levers beside the models folder', help: 'data, checkpoints and bundles of every lever' },

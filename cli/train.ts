@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { loadClip, modelsDir } from '../worker/bundle/load';
 import { checkBundleName, checkBundleVersion, FIRST_VERSION } from '../worker/bundle/names';
+import { BRIDGE_DEFAULTS } from '../worker/diffusion';
 import { trainFromCorpus } from '../worker/train/corpus-train';
 import { trainTarget } from '../worker/train/target';
 import { CORPUS_HELP } from './args';
@@ -39,7 +40,12 @@ export const trainCommand = defineCommand({
     'denoiser-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the denoiser' },
     'decoder-steps': { type: 'whole', min: 1, default: 10000, help: 'training steps of the caption decoder' },
     draws: { type: 'whole', min: 1, default: 4, help: 'noisy copies of each caption the decoder trains on' },
-    'augment-step': { type: 'whole', min: 1, defaultText: "the CLIP bundle's, else 400", help: 'diffusion step A the training captions are noised to before being denoised for the decoder' },
+    'augment-step': {
+      type: 'whole',
+      min: 1,
+      defaultText: `the CLIP bundle's, else ${BRIDGE_DEFAULTS.augmentStep}`,
+      help: 'diffusion step A the training captions are noised to before being denoised for the decoder',
+    },
   },
   example: 'altbridge train --corpus corpora/coco-captions/train.txt --clip clip-vit-b32',
   async run(v, _positionals, args) {

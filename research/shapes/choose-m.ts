@@ -30,13 +30,14 @@ export const mChosen = (dir: string): boolean => loadBundle(dir).manifest.proven
 /**
  * The best row of a sweep over `n` images: of the depths whose share of captions with no false claim
  * is not told apart from the highest (within two standard errors of their difference, about 95 %),
- * the one with the highest CIDEr-D. At a few hundred images and shares near 10 %, a lead of a few
+ * the one with the highest CIDEr-D. The depths caption the same images, so their shares are not
+ * independent and the margin is wider than a paired test's: it errs towards CIDEr-D. At a few hundred images and shares near 10 %, a lead of a few
  * captions is noise, and choosing by it picked depths that did no better on held-out images.
  */
 export function bestM(rows: MRow[], n: number): MRow {
   const top = rows.reduce((a, r) => (r.clean > a.clean ? r : a));
-  const tied = rows.filter((r) => top.clean - r.clean <= 2 * Math.sqrt((top.clean * (1 - top.clean) + r.clean * (1 - r.clean)) / n));
-  return tied.reduce((a, r) => (r.ciderD > a.ciderD ? r : a));
+  const tied = rows.filter((r) => top.clean - r.clean <= 2 * Math.sqrt((top.clean * (1 - top.clean) + r.clean * (1 - r.clean)) / Math.max(n, 1)));
+  return tied.reduce((a, r) => (r.ciderD > a.ciderD ? r : a), top);
 }
 
 /** Sweeps M_CHOICES on `val` with the product's captioner and writes the best as the bundle's default M. */

@@ -2,7 +2,7 @@
  * `altbridge shapes levers`: where capacity pays. Each lever is a ShapesWorld recipe built from the
  * same data; each is scored on the validation split (the held-out images stay for the report) on
  * the oracle row (the decoder fed each caption's own text embedding: what the CLIP and the decoder
- * keep of a scene) and on Diffusion Bridge (bridged images), with the binding and count error rates
+ * keep of a scene) and on Diffusion Bridge (bridged images), with the shape, binding and count error rates
  * of both and the CLIP's image -> text R@1. Levers with the same CLIP recipe share one trained CLIP;
  * every stage and every finished lever is kept, so a stopped run resumes where it stopped.
  */

@@ -168,7 +168,7 @@ test('a run stopped mid-decoder resumes from its checkpoints: the same command f
   expect(loadBundle(opts.out).manifest.version).toBe('1');
 });
 
-test("a new captioner's own augmentation step is drawn at and recorded; a step outside the schedule, or one for a fine-tune, is refused before any work", async () => {
+test("a new captioner's own augmentation step is drawn at and recorded; another step in the same run folder trains the decoder afresh; a step outside the schedule, or one for a fine-tune, is refused before any work", async () => {
   const clipDir = path.join(root, 'clip3');
   makeRandomBundle(clipDir, 'tiny', 4);
   const file = path.join(root, 'augment.txt');
@@ -181,6 +181,17 @@ test("a new captioner's own augmentation step is drawn at and recorded; a step o
   expect(said).toEqual(['1 draws per caption at A = 100']);
   expect(r.manifest.diffusion.augmentStep).toBe(100);
   expect(loadBundle(path.join(root, 'a100')).manifest.diffusion.augmentStep).toBe(100);
+  // The same run folder at another A: the draws are made again and the decoder starts over on them, not continued from its checkpoint on the old draws.
+  const decoderSteps: number[] = [];
+  const again = await trainFromCorpus(clip, {
+    ...opts,
+    out: path.join(root, 'a300'),
+    runDir: path.join(root, 'run-a100'),
+    augmentStep: 300,
+    onProgress: (s, p) => s === 'decoder' && decoderSteps.push(p.step),
+  });
+  expect(again.manifest.diffusion.augmentStep).toBe(300);
+  expect(decoderSteps[0]).toBe(1);
   for (const bad of [0, 1000, 2.5])
     await expect(trainFromCorpus(clip, { ...opts, out: path.join(root, `bad-${bad}`), runDir: path.join(root, `run-bad-${bad}`), augmentStep: bad })).rejects.toThrow(
       /augmentation step must be a whole number from 1 to 999/,
