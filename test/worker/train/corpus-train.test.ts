@@ -196,9 +196,10 @@ test("a new captioner's own augmentation step is drawn at and recorded; another 
     await expect(trainFromCorpus(clip, { ...opts, out: path.join(root, `bad-${bad}`), runDir: path.join(root, `run-bad-${bad}`), augmentStep: bad })).rejects.toThrow(
       /augmentation step must be a whole number from 1 to 999/,
     );
-  await expect(trainFromCorpus(clip, { ...opts, base: loadBundle(path.join(root, 'a100')), out: path.join(root, 'ft'), runDir: path.join(root, 'run-ft'), augmentStep: 200 })).rejects.toThrow(
+  expect(fs.existsSync(path.join(root, 'run-bad-1000'))).toBe(false);
+  await expect(trainFromCorpus(clip, { ...opts, base: loadBundle(path.join(root, 'a100')), out: path.join(root, 'ft-a'), runDir: path.join(root, 'run-ft-a'), augmentStep: 200 })).rejects.toThrow(
     /fine-tune keeps its base bundle's augmentation step/,
   );
-  expect(fs.existsSync(path.join(root, 'ft'))).toBe(false);
-  expect(fs.existsSync(path.join(root, 'run-ft'))).toBe(false);
+  expect(fs.existsSync(path.join(root, 'ft-a'))).toBe(false);
+  expect(fs.existsSync(path.join(root, 'run-ft-a'))).toBe(false);
 });
