@@ -15,6 +15,7 @@ import { updateBundle } from '../../worker/bundle/write';
 import { Captioner, isFailure } from '../../worker/caption';
 import { featureValue, QUALITY_FEATURES, QualityCalibration, QualityInputs } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
+import { captionsByDepth } from '../depth-sweep';
 import { generateShapes } from '../shapes/generate';
 import { readShapesPart } from '../shapes/data';
 import { fitLogistic, predictLogistic } from '../trust/logistic';
@@ -35,27 +36,20 @@ export interface MChoice {
 
 /** The M of the highest CIDEr-D on the validation images, written as the bundle's default. */
 export async function chooseM(bundleDir: string, val: ArtItem[], beam: number): Promise<MChoice> {
-  const captioner = await Captioner.open(loadBundle(bundleDir), runtimeConfig());
-  const rows: MChoice['rows'] = [];
-  try {
-    for (const m of M_SWEEP) {
-      const res = await captioner.caption(
-        val.map((v) => v.image),
-        { m, beam },
-      );
-      const captions = res.map((r) => (isFailure(r) ? '' : r.caption));
-      rows.push({
-        m,
-        scores: nameScores(
-          captions,
-          val.map((v) => v.name),
-          val.map((v) => v.texts),
-        ),
-      });
-    }
-  } finally {
-    await captioner.close();
-  }
+  const sweep = await captionsByDepth(
+    bundleDir,
+    val.map((v) => v.image),
+    M_SWEEP,
+    beam,
+  );
+  const rows: MChoice['rows'] = sweep.map(({ m, captions }) => ({
+    m,
+    scores: nameScores(
+      captions,
+      val.map((v) => v.name),
+      val.map((v) => v.texts),
+    ),
+  }));
   const best = rows.reduce((a, r) => (r.scores.cider > a.scores.cider ? r : a));
   const m = loadBundle(bundleDir).manifest;
   // updateBundle is typed for the CLIP part; the rest of the manifest passes through it unchanged.
