@@ -11,6 +11,7 @@ import { shapesReport } from '../research/shapes/report';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../worker/diffusion';
 import { PACKAGE_ROOT } from '../worker/package-root';
+import { wholeNumberIn } from '../worker/validate';
 import { defineCommand, Options, Values } from './command';
 import { stageReporter } from './progress';
 
@@ -55,8 +56,7 @@ const RECIPE_OPTIONS = {
 /** The recipe the options give: the default bundle's, with what they change. */
 function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
   // Checked here, before any data or CLIP is built for it.
-  if (v['augment-step'] !== undefined && v['augment-step'] >= DIFFUSION_DEFAULTS.steps)
-    throw new RangeError(`--augment-step must be a number from 1 to ${DIFFUSION_DEFAULTS.steps - 1}, got "${v['augment-step']}"`);
+  if (v['augment-step'] !== undefined) wholeNumberIn('--augment-step', v['augment-step'], 1, DIFFUSION_DEFAULTS.steps - 1);
   return {
     ...SHAPES_MINI,
     seed: v.seed,

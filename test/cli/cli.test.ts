@@ -20,6 +20,13 @@ test('an unknown command or a bad option fails with a message, not a stack trace
   const b = run('bench', 'train', '--layers', 'x', '--no-torch');
   expect(b.status).toBe(1);
   expect(b.stderr).toMatch(/--layers must be a whole number >= 1, got "x"/);
+  // A step past the schedule is refused before any data or CLIP is built for it.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-augment-cli-'));
+  const a = run('shapes', 'build', '--augment-step', '1000', '--out', path.join(work, 'bundle'), '--work', path.join(work, 'runs'));
+  expect(a.status).toBe(1);
+  expect(a.stderr).toMatch(/--augment-step must be a whole number from 1 to 999, got 1000/);
+  expect(fs.readdirSync(work)).toEqual([]);
+  fs.rmSync(work, { recursive: true, force: true });
 });
 
 test('bench train runs the onnxruntime side on a small model and prints tokens/s', () => {

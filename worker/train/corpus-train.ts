@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import { ClipBundle } from '../bundle/load';
 import { diffusionSettings, Manifest } from '../bundle/manifest';
 import { runtimeConfig } from '../runtime';
+import { wholeNumberIn } from '../validate';
 import { TextEval } from './eval-text';
 import { augmentStage } from './stages/augment';
 import { corpusStage } from './stages/corpus';
@@ -56,9 +57,7 @@ export async function trainFromCorpus(clip: ClipBundle, o: CorpusTrainOptions): 
   const diffusion = diffusionSettings(clip.manifest);
   if (o.augmentStep !== undefined) {
     if (o.base) throw new Error("train: a fine-tune keeps its base bundle's augmentation step");
-    if (!Number.isInteger(o.augmentStep) || o.augmentStep < 1 || o.augmentStep >= diffusion.steps)
-      throw new Error(`train: the augmentation step must be a whole number from 1 to ${diffusion.steps - 1}, not ${o.augmentStep}`);
-    diffusion.augmentStep = o.augmentStep;
+    diffusion.augmentStep = wholeNumberIn('train: the augmentation step', o.augmentStep, 1, diffusion.steps - 1);
   }
   fs.mkdirSync(o.runDir, { recursive: true });
   const s: TrainState = { clip, o, runtime: o.runtime ?? runtimeConfig(), diffusion };
