@@ -22,6 +22,14 @@ export interface VisionConfig {
   heads: number;
   mlpRatio: number;
   embedDim: number;
+  /**
+   * A convolutional stem before the patch projection (absent in OpenAI's ViTs): each stem-px
+   * sub-patch goes through a linear map to `width` channels and GELU, shared across positions, and
+   * a patch token is the projection of its sub-patches' features. A linear projection of raw
+   * pixels holds colour but barely shape; shared local features see edges and corners wherever a
+   * shape falls in its patch.
+   */
+  stem?: { patch: number; width: number };
 }
 
 export interface TextConfig {
@@ -42,16 +50,34 @@ function blocks(x: T, name: string, layers: number, opts: L.BlockOpts): T {
   return x;
 }
 
+/**
+ * Each patch's inputs to the patch projection [B, n², ·]: its pixels, flattened (channel, row,
+ * column), so that the projection is a stride-p convolution without bias (conv1.weight [width, 3,
+ * p, p] flattened and transposed is `clip.vision.patch.weight`); with a stem, its sub-patches'
+ * stem features instead, flattened (row, column, channel).
+ */
+export function patchRows(pixels: T, c: VisionConfig): T {
+  const { imageSize: s, patch: p, stem } = c;
+  const n = s / p;
+  if (!stem) return o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]), [-1, n * n, 3 * p * p]);
+  const q = stem.patch;
+  if (p % q !== 0) throw new Error(`clip vision: patch size ${p} is not a multiple of the stem's ${q}`);
+  const k = p / q;
+  const subs = o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n * k, q, n * k, q]), [0, 2, 4, 1, 3, 5]), [-1, n * k * n * k, 3 * q * q]);
+  // Unit-variance pre-activations (the default std would leave GELU nearly linear and the tokens ten times weaker than raw pixels').
+  const features = L.gelu(L.linear(subs, 'clip.vision.stem', stem.width, true, (3 * q * q) ** -0.5));
+  // [B, (patch row, sub row), (patch column, sub column), C] -> [B, patch row, patch column, (sub row, sub column, C)].
+  const grouped = o.transpose(o.reshape(features, [-1, n, k, n, k, stem.width]), [0, 1, 3, 2, 4, 5]);
+  return o.reshape(grouped, [-1, n * n, k * k * stem.width]);
+}
+
 /** Image embeddings from `pixel_values` [B, 3, S, S] (CLIP-normalised pixels). */
 function imageEmbeds(g: Graph, c: VisionConfig): T {
   const { imageSize: s, patch: p, width } = c;
   if (s % p !== 0) throw new Error(`clip vision: image size ${s} is not a multiple of the patch size ${p}`);
   const n = s / p;
   const pixels = g.input('pixel_values', g.float, ['B', 3, s, s]);
-  // A stride-p convolution without bias, as a matmul over flattened (channel, row, column) patches:
-  // conv1.weight [width, 3, p, p] flattened and transposed is `clip.vision.patch.weight`.
-  const grid = o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]);
-  const patches = L.linear(o.reshape(grid, [-1, n * n, 3 * p * p]), 'clip.vision.patch', width, false);
+  const patches = L.linear(patchRows(pixels, c), 'clip.vision.patch', width, false);
   const scale = width ** -0.5;
   const cls = g.param('clip.vision.class', [width], { kind: 'normal', std: scale }, false);
   const batch = o.slice(o.shapeOf(pixels), 0, 0, 1);

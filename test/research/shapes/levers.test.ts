@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Lever, LEVERS, LeverResult, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
+import { splitPairs } from '../../../research/shapes/build';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const tiny = tinyShapes();
@@ -63,6 +64,12 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
   const dataDirs = fs.readdirSync(work).filter((f) => f.startsWith('data-'));
   expect(dataDirs).toHaveLength(1);
   for (const f of fs.readdirSync(work).filter((f) => f.startsWith('clip-'))) expect(fs.realpathSync(path.join(work, f, 'data'))).toBe(fs.realpathSync(path.join(work, dataDirs[0], 'data')));
+  // The zero-shot probe covers exactly the validation split's one-object scenes.
+  const ones = splitPairs(path.join(work, dataDirs[0], 'data'), tiny.recipe.val).val.filter((it) => it.scene.objects.length === 1).length;
+  for (const r of results) {
+    expect(r.zeroShot.scenes).toBe(ones);
+    for (const rate of [r.zeroShot.shape, r.zeroShot.colour]) expect(ones ? rate >= 0 && rate <= 1 : Number.isNaN(rate)).toBe(true);
+  }
   const md = renderLevers(recordLevers(work, results, 1, levers), 'npx altbridge shapes levers');
   for (const l of levers) expect(md).toContain(`| ${l.name} | ${l.change} |`);
   // Every row has as many cells as the header.

@@ -4,7 +4,7 @@
  * the contrastive loss against finite differences, and a small CLIP that learns its pairs.
  */
 import * as ort from 'onnxruntime-node';
-import { CLIP_TEXT_B, clipLoss, imageEncoder, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
+import { CLIP_TEXT_B, clipLoss, imageEncoder, patchRows, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
 import { Graph } from '../../../worker/graph/graph';
 import { buildInference, buildTrainStep, NetDef } from '../../../worker/graph/train-step';
 import { openSession } from '../../../worker/runtime';
@@ -130,6 +130,34 @@ describe('text encoder padding', () => {
   });
 });
 
+test.each([
+  ['without a stem', undefined],
+  ['with a stem', { patch: 2, width: 3 }],
+])('%s, each patch row holds its own patch and nothing else', async (_name, stem) => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4, stem };
+  const def = (g: Graph) => ({ rows: patchRows(g.input('pixel_values', g.float, ['B', 3, 8, 8]), v) });
+  const session = await openSession(buildInference(def, randomValues(def, 3)));
+  const rng = new Rng(4);
+  const base = Float32Array.from({ length: 3 * 64 }, () => rng.normal());
+  const rows = async (px: Float32Array) => (await session.run({ pixel_values: new ort.Tensor('float32', px, [1, 3, 8, 8]) })).rows.data as Float32Array;
+  const before = await rows(base);
+  const width = before.length / 4;
+  // One pixel changed in each channel and quadrant: only the row of the patch holding it moves.
+  for (const [ch, y, x] of [
+    [0, 0, 0],
+    [1, 2, 5],
+    [2, 6, 1],
+    [0, 7, 7],
+  ]) {
+    const px = base.slice();
+    px[ch * 64 + y * 8 + x] += 1;
+    const after = await rows(px);
+    const moved = [0, 1, 2, 3].filter((r) => after.subarray(r * width, (r + 1) * width).some((e, i) => Math.abs(e - before[r * width + i]) > 1e-6));
+    expect(moved).toEqual([Math.floor(y / 4) * 2 + Math.floor(x / 4)]);
+  }
+  await session.release();
+});
+
 describe('CLIP gradients against finite differences (float64)', () => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
   const t: TextConfig = { vocab: 7, contextLength: 5, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
@@ -138,6 +166,7 @@ describe('CLIP gradients against finite differences (float64)', () => {
   const cases = [
     // The network declares its inputs itself: pixels get random values (and are checked too), ids/mask these.
     { name: 'image encoder', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder(v)(g).image_embeds },
+    { name: 'image encoder with a stem', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder({ ...v, stem: { patch: 2, width: 3 } })(g).image_embeds },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
     // Two texts per image: the three captions, then a hard negative of each (another image's caption: the rows rotated).
