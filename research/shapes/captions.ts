@@ -44,7 +44,8 @@ function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[rng.int(xs.length)];
 }
 
-function withArticle(words: string): string {
+/** "a" or "an" before `words`, as every caption writes it. */
+export function withArticle(words: string): string {
   return (/^[aeiou]/.test(words) ? 'an ' : 'a ') + words;
 }
 

@@ -12,12 +12,11 @@ import { NUMBERS, SHAPE_WORDS, TEXTURE_WORDS } from './captions';
 import { ShapesItem } from './data';
 import { isFalse } from './errors';
 import { STREAM } from './generate';
-import { BACKGROUNDS, COLOURS, Scene } from './scene';
+import { BACKGROUNDS, COLOUR_NAMES, Scene } from './scene';
 
 type Span = { at: number; word: string };
 type Edit = (caption: string, rng: Rng) => string | null;
 
-const OBJECT_COLOURS = Object.keys(COLOURS);
 const BACKGROUND_COLOURS = [...Object.keys(BACKGROUNDS), 'gray'];
 const TEXTURES = Object.values(TEXTURE_WORDS).flat();
 const SINGULAR = Object.values(SHAPE_WORDS).map((forms) => forms.map((f) => f[0]));
@@ -43,7 +42,7 @@ function pick<T>(rng: Rng, xs: readonly T[]): T | null {
 /** Whether the word at `s` describes the background: only colour and texture words stand between it and "background". */
 function inBackground(caption: string, s: Span): boolean {
   const rest = caption.slice(s.at + s.word.length);
-  return new RegExp(`^(?: (?:${[...BACKGROUND_COLOURS, ...OBJECT_COLOURS, ...TEXTURES].join('|')}))* (?:background|backdrop)\\b`).test(rest);
+  return new RegExp(`^(?: (?:${[...BACKGROUND_COLOURS, ...COLOUR_NAMES, ...TEXTURES].join('|')}))* (?:background|backdrop)\\b`).test(rest);
 }
 
 /** One occurrence of `words` (in the background phrase or outside it) replaced by a word `others` offers for it. */
@@ -67,7 +66,7 @@ const otherShape = (word: string) => {
 };
 
 const swapColours: Edit = (caption, rng) => {
-  const found = spans(caption, OBJECT_COLOURS).filter((s) => !inBackground(caption, s));
+  const found = spans(caption, COLOUR_NAMES).filter((s) => !inBackground(caption, s));
   const a = pick(rng, found);
   const b =
     a &&
@@ -83,7 +82,7 @@ const swapColours: Edit = (caption, rng) => {
 const EDITS: { edit: Edit; weight: number; checked: boolean }[] = [
   { edit: swapColours, weight: 3, checked: true },
   { edit: replace(SINGULAR.flat().concat(PLURAL.flat()), otherShape, false), weight: 3, checked: true },
-  { edit: replace(OBJECT_COLOURS, (w) => OBJECT_COLOURS.filter((c) => c !== w), false), weight: 2, checked: true },
+  { edit: replace(COLOUR_NAMES, (w) => COLOUR_NAMES.filter((c) => c !== w), false), weight: 2, checked: true },
   { edit: replace(COUNTS, (w) => COUNTS.filter((c) => c !== w), false), weight: 2, checked: true },
   { edit: replace(BACKGROUND_COLOURS, (w) => BACKGROUND_COLOURS.filter((c) => c !== w && !['grey', 'gray'].every((g) => g === c || g === w)), true), weight: 1, checked: false },
   {

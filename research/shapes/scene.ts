@@ -51,7 +51,7 @@ export interface Scene {
 
 export type Relation = 'left of' | 'right of' | 'above' | 'below';
 
-const COLOUR_NAMES = Object.keys(COLOURS) as Colour[];
+export const COLOUR_NAMES = Object.keys(COLOURS) as Colour[];
 const BACKGROUND_NAMES = Object.keys(BACKGROUNDS) as BackgroundColour[];
 
 function pick<T>(rng: Rng, xs: readonly T[]): T {

@@ -6,14 +6,12 @@
  * decoder can state no more than the embedding holds, so this says where a shape error starts.
  */
 import { cosine, Rows } from '../eval/harness';
-import { SHAPE_WORDS } from './captions';
+import { SHAPE_WORDS, withArticle } from './captions';
 import { ShapesItem } from './data';
-import { COLOURS, SHAPES } from './scene';
+import { COLOUR_NAMES, SHAPES } from './scene';
 
-const COLOUR_NAMES = Object.keys(COLOURS) as (keyof typeof COLOURS)[];
-
-/** The prompts, colour-major: prompt (c, s) at c·|SHAPES| + s. */
-export const ZERO_SHOT_PROMPTS = COLOUR_NAMES.flatMap((c) => SHAPES.map((s) => `a ${c} ${SHAPE_WORDS[s][0][0]}.`));
+/** The prompts, colour-major: prompt (c, s) at c·|SHAPES| + s, with the article the captions use ("an orange star."). */
+export const ZERO_SHOT_PROMPTS = COLOUR_NAMES.flatMap((c) => SHAPES.map((s) => `${withArticle(`${c} ${SHAPE_WORDS[s][0][0]}`)}.`));
 
 export interface ZeroShot {
   /** One-object scenes in the set. */
@@ -24,7 +22,8 @@ export interface ZeroShot {
 
 /**
  * Accuracies over the one-object scenes among `items`, with `images` their image embeddings (row i
- * for items[i]) and `prompts` the embeddings of ZERO_SHOT_PROMPTS.
+ * for items[i]) and `prompts` the embeddings of ZERO_SHOT_PROMPTS; a tie goes to the earlier prompt.
+ * NaN when there is no such scene.
  */
 export function zeroShot(items: ShapesItem[], images: Rows, prompts: Rows, dim: number): ZeroShot {
   let scenes = 0;

@@ -25,9 +25,9 @@ export interface VisionConfig {
   /**
    * A convolutional stem before the patch projection (absent in OpenAI's ViTs): each stem-px
    * sub-patch goes through a linear map to `width` channels and GELU, shared across positions, and
-   * a patch token is the projection of its sub-patches' features. A linear projection of raw
-   * pixels holds colour but barely shape; shared local features see edges and corners wherever a
-   * shape falls in its patch.
+   * a patch token is the projection of its sub-patches' features: local features shared across
+   * positions, where a linear projection of raw pixels must learn each shape at each offset.
+   * Whether that makes a tower see shapes is measured (reports/shapes/LEVERS.md), not assumed.
    */
   stem?: { patch: number; width: number };
 }
@@ -58,6 +58,7 @@ function blocks(x: T, name: string, layers: number, opts: L.BlockOpts): T {
  */
 export function patchRows(pixels: T, c: VisionConfig): T {
   const { imageSize: s, patch: p, stem } = c;
+  if (s % p !== 0) throw new Error(`clip vision: image size ${s} is not a multiple of the patch size ${p}`);
   const n = s / p;
   if (!stem) return o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]), [-1, n * n, 3 * p * p]);
   const q = stem.patch;
@@ -74,7 +75,6 @@ export function patchRows(pixels: T, c: VisionConfig): T {
 /** Image embeddings from `pixel_values` [B, 3, S, S] (CLIP-normalised pixels). */
 function imageEmbeds(g: Graph, c: VisionConfig): T {
   const { imageSize: s, patch: p, width } = c;
-  if (s % p !== 0) throw new Error(`clip vision: image size ${s} is not a multiple of the patch size ${p}`);
   const n = s / p;
   const pixels = g.input('pixel_values', g.float, ['B', 3, s, s]);
   const patches = L.linear(patchRows(pixels, c), 'clip.vision.patch', width, false);

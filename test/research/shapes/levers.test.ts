@@ -84,7 +84,7 @@ test('a rerun reads the finished levers; another beam rescores; a lever whose re
   const again = await run(levers);
   expect(again.stages).toEqual([]);
   expect(again.results).toHaveLength(levers.length);
-  // A result stored before the shape column is scored again on its bundle, nothing rebuilt.
+  // A result stored before the shape or the zero-shot columns is scored again on its bundle, nothing rebuilt.
   const file = path.join(work, 'decoder', 'result.json');
   const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
   delete (stored.oracle as Partial<LeverResult['oracle']>).shape;
@@ -93,6 +93,12 @@ test('a rerun reads the finished levers; another beam rescores; a lever whose re
   expect(rescored.stages.map((s) => s.split(':')[0])).toEqual(['lever', 'score']);
   expect(rescored.results[2].oracle.shape.claims).toBeGreaterThanOrEqual(0);
   expect(rescored.results[2].bundle).toBe(stored.bundle);
+  const scored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LeverResult>;
+  delete scored.zeroShot;
+  fs.writeFileSync(file, JSON.stringify(scored));
+  const probed = await run(levers);
+  expect(probed.stages.map((s) => s.split(':')[0])).toEqual(['lever', 'score']);
+  expect(probed.results[2].zeroShot.scenes).toBe(rescored.results[2].zeroShot.scenes);
   const beam2 = await measureLevers({ work, beam: 2, command: 'test', only: ['plain'] }, levers);
   expect(beam2.map((r) => [r.name, r.beam])).toEqual([['plain', 2]]);
   const changed = await run([{ ...levers[2], recipe: { ...levers[2].recipe, draws: 2 } }]);

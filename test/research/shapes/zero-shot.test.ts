@@ -1,4 +1,4 @@
-/** The zero-shot probe: one-object scenes only, each attribute judged with the other given, ties to the first prompt. */
+/** The zero-shot probe: one-object scenes only, each attribute judged with the other given, ties to the earlier prompt. */
 import { ShapesItem } from '../../../research/shapes/data';
 import { ZERO_SHOT_PROMPTS, zeroShot } from '../../../research/shapes/zero-shot';
 import { Scene, SceneObject, SHAPES } from '../../../research/shapes/scene';
@@ -16,17 +16,25 @@ test('prompts name every colour with every shape, colour-major', () => {
   expect(ZERO_SHOT_PROMPTS).toHaveLength(8 * 6);
   expect(ZERO_SHOT_PROMPTS.slice(0, 2)).toEqual(['a red circle.', 'a red square.']);
   expect(ZERO_SHOT_PROMPTS[at(2, 4)]).toBe('a blue heart.');
+  // The article the captions write.
+  expect(ZERO_SHOT_PROMPTS[at(4, 3)]).toBe('an orange star.');
 });
 
 test('each attribute is right when the image is nearest its true prompt, wrong when nearest another, and scenes of several objects are skipped', () => {
   const items = [
+    item([obj('red', 'circle'), obj('blue', 'star')]), // two objects: not probed (and its row is skipped, not the next scene's)
     item([obj('red', 'circle')]), // nearest its own prompt: both right
     item([obj('blue', 'heart')]), // nearer "a blue star" than "a blue heart": shape wrong; of the hearts, the blue one: colour right
     item([obj('green', 'square')]), // nearer "a pink square" than "a green square": colour wrong; of the green shapes, the square: shape right
-    item([obj('red', 'circle'), obj('blue', 'star')]), // two objects: not probed
   ];
-  const images = Float32Array.from([...image([at(0, 0), 1]), ...image([at(2, 3), 1], [at(2, 4), 0.5]), ...image([at(6, 1), 1], [at(1, 1), 0.5]), ...image([at(0, 0), 1])]);
+  const images = Float32Array.from([...image([at(2, 3), 1]), ...image([at(0, 0), 1]), ...image([at(2, 3), 1], [at(2, 4), 0.5]), ...image([at(6, 1), 1], [at(1, 1), 0.5])]);
   expect(zeroShot(items, images, prompts, dim)).toEqual({ scenes: 3, shape: 2 / 3, colour: 2 / 3 });
+});
+
+test('an image equally near every prompt gets the first candidate: right only where that is the truth', () => {
+  const flat = Float32Array.from([...image(), ...image()]);
+  // Red circle: first among the red shapes and among the circles. Blue heart: a blue circle and a red heart.
+  expect(zeroShot([item([obj('red', 'circle')]), item([obj('blue', 'heart')])], flat, prompts, dim)).toEqual({ scenes: 2, shape: 1 / 2, colour: 1 / 2 });
 });
 
 test('a set without one-object scenes has no accuracy rather than a made-up one', () => {

@@ -158,6 +158,12 @@ test.each([
   await session.release();
 });
 
+test('a stem whose sub-patch does not divide the patch, or a patch that does not divide the image, is refused', () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
+  expect(() => imageEncoder({ ...v, stem: { patch: 3, width: 4 } })(new Graph())).toThrow("patch size 4 is not a multiple of the stem's 3");
+  expect(() => imageEncoder({ ...v, patch: 3 })(new Graph())).toThrow('image size 8 is not a multiple of the patch size 3');
+});
+
 describe('CLIP gradients against finite differences (float64)', () => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
   const t: TextConfig = { vocab: 7, contextLength: 5, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
