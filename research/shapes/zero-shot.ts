@@ -34,7 +34,8 @@ export function zeroShot(items: ShapesItem[], images: Rows, prompts: Rows, dim: 
     scenes++;
     const c = COLOUR_NAMES.indexOf(it.scene.objects[0].colour);
     const s = SHAPES.indexOf(it.scene.objects[0].shape);
-    const best = (rows: number[]) => rows.reduce((a, r) => (cosine(images, i, prompts, r, dim) > cosine(images, i, prompts, a, dim) ? r : a));
+    const near = ZERO_SHOT_PROMPTS.map((_, r) => cosine(images, i, prompts, r, dim));
+    const best = (rows: number[]) => rows.reduce((a, r) => (near[r] > near[a] ? r : a));
     if (best(SHAPES.map((_, k) => c * SHAPES.length + k)) === c * SHAPES.length + s) shape++;
     if (best(COLOUR_NAMES.map((_, k) => k * SHAPES.length + s)) === c * SHAPES.length + s) colour++;
   });
