@@ -2,8 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle, modelsDir } from '../worker/bundle/load';
-import { buildShapes, SHAPES_MINI, ShapesBuild } from '../research/shapes/build';
-import { FIRST_VERSION } from '../worker/bundle/names';
+import { buildShapes, SHAPES_MINI, SHAPES_MINI_VERSION, ShapesBuild } from '../research/shapes/build';
 import { generateShapes } from '../research/shapes/generate';
 import { completeBundle } from '../research/shapes/publishing';
 import { measureLevers, recordLevers, renderLevers } from '../research/shapes/levers';
@@ -75,12 +74,12 @@ export const shapesBuild = defineCommand({
   name: 'shapes build',
   summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder, corpus matrix, quality calibration (resumable)',
   about:
-    'With no recipe options it rebuilds the default bundle, seeded (about 25 minutes on 2 cores); a stopped build resumes from its work folder. The calibration fetches its out-of-domain images once into the cache (Debian desktop-base with apt-get download, an emoji package with npm pack), so the last step needs those two package sources.',
+    'With no recipe options it rebuilds the default bundle, seeded (about 35 minutes on 2 cores); a stopped build resumes from its work folder. The calibration fetches its out-of-domain images once into the cache (Debian desktop-base with apt-get download, an emoji package with npm pack), so the last step needs those two package sources.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: `${SHAPES_MINI_NAME} in the models folder`, help: 'folder of the bundle' },
     work: { type: 'text', arg: 'DIR', defaultText: "runs/ beside the models folder, in a folder named as --out's", help: 'data and checkpoints' },
     name: { type: 'text', arg: 'NAME', default: SHAPES_MINI_NAME, help: 'name of the bundle' },
-    version: { type: 'text', arg: 'VERSION', default: FIRST_VERSION, help: 'version of the bundle' },
+    version: { type: 'text', arg: 'VERSION', default: SHAPES_MINI_VERSION, help: 'version of the bundle' },
     ...RECIPE_OPTIONS,
   },
   example: 'altbridge shapes build --out /tmp/shapes-small --clip-steps 300 --denoiser-steps 300 --decoder-steps 300',

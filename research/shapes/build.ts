@@ -11,12 +11,13 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { generateShapes, ShapesOptions } from './generate';
 import { BuildRun, captionerStage } from '../captioner-stage';
-import { MiniClipConfig, miniClipStage } from '../mini-clip';
+import { ClipPair, MiniClipConfig, miniClipStage } from '../mini-clip';
 import { DecoderConfig } from '../../worker/graph/decoder';
 import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { withHardNegatives } from './hard-negatives';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
+import { sceneLabels } from './scene';
 
 export interface ShapesBuild {
   seed: number;
@@ -33,12 +34,14 @@ export interface ShapesBuild {
   clip?: MiniClipConfig;
   /** Train the mini-CLIP with a false caption of each image beside each true one. */
   hardNegatives?: boolean;
+  /** Train the mini-CLIP's image tower on each scene's (colour, shape) pairs too (sceneLabels), a stand-in for pretraining. */
+  sceneLabels?: boolean;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
 
-/** The committed default bundle's recipe (about 25 minutes on 2 cores). */
-export const SHAPES_MINI: ShapesBuild = {
+/** The first default bundle's recipe (shapes-mini 1.0.0): the root every lever in LEVERS.md changes. */
+export const SHAPES_FIRST: ShapesBuild = {
   seed: 0,
   data: { seed: 0, pairs: 5000, texts: 5000, heldOut: 500, size: 64 },
   val: 250,
@@ -47,6 +50,22 @@ export const SHAPES_MINI: ShapesBuild = {
   decoderSteps: 4000,
   draws: 4,
 };
+
+/** The decoder LEVERS.md measured to keep more of a scene than the first one (width 64, 2 layers). */
+export const WIDE_DECODER: Partial<DecoderConfig> = { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 };
+
+/**
+ * The committed default bundle's recipe (1.1.0, about 35 minutes on 2 cores): the first one with
+ * the wider decoder and a stem in the mini-CLIP, LEVERS.md's strongest Diffusion Bridge (stem-4).
+ */
+export const SHAPES_MINI: ShapesBuild = {
+  ...SHAPES_FIRST,
+  decoder: WIDE_DECODER,
+  clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, stem: { patch: 4, width: 48 } } },
+};
+
+/** The committed bundle's version: a new recipe is a new version, so an app holding an older one is seeded with it. */
+export const SHAPES_MINI_VERSION = '1.1.0';
 
 /** What a ShapesWorld bundle's domain data says about itself. */
 export const SHAPES_DOMAIN = { description: 'synthetic ShapesWorld scenes — demonstration only', demonstration: true };
@@ -92,7 +111,8 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   const config = b.clip ?? SHAPES_CLIP;
   if (config.vision.imageSize !== b.data.size) throw new Error(`shapes build: the mini-CLIP takes ${config.vision.imageSize}-px images, the data has ${b.data.size}-px ones`);
 
-  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(train, b.seed) : train, {
+  const pairs: ClipPair[] = b.hardNegatives ? withHardNegatives(train, b.seed) : train;
+  const clipDir = await miniClipStage(b.sceneLabels ? pairs.map((p, i) => ({ ...p, labels: sceneLabels(train[i].scene) })) : pairs, {
     work: o.work,
     config,
     corpus: 'ShapesWorld image-caption pairs',

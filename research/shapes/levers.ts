@@ -16,7 +16,7 @@ import { shapesSplit } from '../eval/references';
 import { cosine, EvalSet, Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
 import { stageTimes } from '../stage-times';
-import { buildShapes, builtWith, ShapesBuild, SHAPES_MINI, shapesData, splitPairs } from './build';
+import { buildShapes, builtWith, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, shapesData, splitPairs, WIDE_DECODER } from './build';
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
@@ -36,16 +36,17 @@ const WIDE_CLIP = {
   text: { contextLength: 32, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
   vocabSize: 1000,
 };
-const hard = { ...SHAPES_MINI, hardNegatives: true };
+const hard = { ...SHAPES_FIRST, hardNegatives: true };
 const wide = { ...hard, clip: WIDE_CLIP };
-const decoder: ShapesBuild = { ...hard, decoder: { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 } };
+const decoder: ShapesBuild = { ...hard, decoder: WIDE_DECODER };
 const long: ShapesBuild = { ...decoder, clipSteps: 9000 };
-const baseDecoder: ShapesBuild = { ...SHAPES_MINI, decoder: decoder.decoder };
+const baseDecoder: ShapesBuild = { ...SHAPES_FIRST, decoder: WIDE_DECODER };
 const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
 
-/** The levers in the order they are built: each adds one change to one before it. */
+/** The levers in the order they are built: each adds one change to one before it (first: the 1.0.0 recipe). */
 export const LEVERS: Lever[] = [
-  { name: 'base', change: 'the committed bundle (models/shapes-mini)', recipe: SHAPES_MINI, bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini') },
+  { name: 'base', change: 'the committed bundle (models/shapes-mini, the stem-4 recipe since 1.1.0)', recipe: SHAPES_MINI, bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini') },
+  { name: 'first', change: 'the first default recipe (shapes-mini 1.0.0; its row scored that committed bundle)', recipe: SHAPES_FIRST },
   { name: 'hard-negatives', change: 'a false caption (two colours swapped, a colour, shape, count or the background changed) beside each true one in CLIP training', recipe: hard },
   { name: 'decoder', change: 'decoder width 64 -> 128, 3 layers, 4 prefix tokens', recipe: decoder },
   { name: 'wide-clip', change: '128-d CLIP, width 128, 3 layers, 8-px patches (64 tokens)', recipe: wide },
@@ -64,13 +65,13 @@ export const LEVERS: Lever[] = [
   { name: 'clip-long', change: "the decoder lever's recipe with the mini-CLIP trained 9000 steps instead of 3000", recipe: long },
   { name: 'clip-long-mlp', change: 'clip-long with the residual MLP denoiser of the mlp-equal lever (width 448, 3 blocks)', recipe: { ...long, denoiser: MLP_EQUAL } },
   // A = 400 noises a 64-d embedding at radius 5 past its signal (√(1-ā)·8 ≈ 4.7 against √ā·5 ≈ 4.0): does the decoder learn to ignore what the embedding says?
-  { name: 'decoder-base', change: "the decoder lever's decoder on the base recipe's CLIP (no hard negatives): the control of the augmentation levers", recipe: baseDecoder },
+  { name: 'decoder-base', change: "the decoder lever's decoder on the first recipe's CLIP (no hard negatives): the control of the augmentation levers", recipe: baseDecoder },
   { name: 'augment-200', change: "decoder-base with the augmentation step A = 200 instead of the paper's 400", recipe: { ...baseDecoder, augmentStep: 200 } },
   { name: 'augment-100', change: 'decoder-base with A = 100', recipe: { ...baseDecoder, augmentStep: 100 } },
   // The oracle gets 46-56 % of shape claims wrong: a shape of radius 6-13 px fills about one 16-px patch.
   {
     name: 'patch-8',
-    change: 'decoder-base with 8-px patches in the mini-CLIP (64 tokens instead of 16), all else the base CLIP',
+    change: 'decoder-base with 8-px patches in the mini-CLIP (64 tokens instead of 16), all else the first CLIP',
     recipe: { ...baseDecoder, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, patch: 8 } } },
   },
   // The committed CLIP's zero-shot shape is 28 % of 53 scenes (chance 17 %; colour 100 %), and rendered one-object
@@ -78,8 +79,16 @@ export const LEVERS: Lever[] = [
   // stop 26): it barely sees shape. Does a nonlinear stem, not a linear map of pixels, see more?
   {
     name: 'stem-4',
-    change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection',
-    recipe: { ...baseDecoder, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, stem: { patch: 4, width: 48 } } } },
+    change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe since 1.1.0)',
+    recipe: SHAPES_MINI,
+  },
+  // Zero-shot shape stays at chance with the stem, with hard negatives that change only a shape, and with a deeper
+  // tower (scratch probes, stop 26): contrastive training on 4750 pairs does not make the tower see shape. A real
+  // CLIP's tower comes pretrained; labelled scenes stand in for that here.
+  {
+    name: 'scene-labels',
+    change: "stem-4 with the image tower also learning each scene's (colour, shape) pairs: 48 labels through a linear head on the image embedding",
+    recipe: { ...SHAPES_MINI, sceneLabels: true },
   },
 ];
 
@@ -113,7 +122,7 @@ export interface LeverResult {
 }
 
 /** The CLIP-deciding part of a recipe: levers that agree on it share a work folder and so one CLIP. */
-const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives]).slice(0, 12);
+const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives, ...(r.sceneLabels ? ['scene labels'] : [])]).slice(0, 12);
 
 export interface LeverOptions {
   work: string;
@@ -132,7 +141,9 @@ function clipFinalLoss(work: string): number {
     .trim()
     .split('\n')
     .slice(-100)
-    .map((l) => (JSON.parse(l) as { loss: number }).loss);
+    // The contrastive part alone where the image tower learnt labels too, so the column compares across levers.
+    .map((l) => (JSON.parse(l) as { loss: number; metrics: { infonce?: number } }))
+    .map((r) => r.metrics.infonce ?? r.loss);
   return steps.reduce((a, b) => a + b, 0) / steps.length;
 }
 

@@ -6,7 +6,6 @@
 import * as os from 'os';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
-import { FIRST_VERSION } from '../../worker/bundle/names';
 import { readCorpus } from '../../worker/corpus/read';
 import { DENOISER_TRAINING, trainDenoiser } from '../../worker/train/denoiser';
 import { textZ } from '../../worker/train/eval-text';
@@ -14,7 +13,7 @@ import { readTensorFile } from '../../worker/train/tensor-file';
 import { Progress } from '../../worker/train/trainer';
 import { shapesSplit } from '../eval/references';
 import { pca2, project } from '../report/pca';
-import { buildShapes, ShapesBuild } from './build';
+import { buildShapes, ShapesBuild, SHAPES_MINI_VERSION } from './build';
 import { summariseErrors } from './errors';
 import { bridgeWith, EvalSet, Harness, nearestCosine, normalise, retrieval, Rows, trainBaselines } from '../eval/harness';
 import { readShapesPart } from './data';
@@ -63,7 +62,7 @@ export async function measureShapes(o: MeasureOptions): Promise<Omit<ShapesResul
   const started = Date.now();
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const bundleDir = path.join(o.work, 'bundle');
-  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: LAB_BUNDLE, version: FIRST_VERSION, command: o.command, onStage: o.onStage, onProgress: o.onProgress });
+  const { dataDir } = await buildShapes(o.recipe, { work: o.work, out: bundleDir, name: LAB_BUNDLE, version: SHAPES_MINI_VERSION, command: o.command, onStage: o.onStage, onProgress: o.onProgress });
   await completeBundle(bundleDir, dataDir, o.recipe, o.command, (line) => stage('complete', line));
   const bundleMinutes = (Date.now() - started) / 60000;
   const bundle = loadBundle(bundleDir);

@@ -27,13 +27,11 @@ export async function writeReport(r: ShapesResults, dir: string): Promise<string
 
 /**
  * The "before" of a new report in `dir`: the headline of the report there, or, when that one had
- * the same recipe (a rerun), the before it carried. A folder whose report predates results.json
- * keeps its headline, transcribed from its REPORT.md, in before.json.
+ * the same recipe (a rerun), the before it carried.
  */
 export function beforeOf(dir: string, recipe: ShapesBuild): Headline | null {
   const file = path.join(dir, 'results.json');
-  const transcribed = path.join(dir, 'before.json');
-  if (!fs.existsSync(file)) return fs.existsSync(transcribed) ? (JSON.parse(fs.readFileSync(transcribed, 'utf8')) as Headline) : null;
+  if (!fs.existsSync(file)) return null;
   const prev = JSON.parse(fs.readFileSync(file, 'utf8')) as ShapesResults;
   return JSON.stringify(prev.run.recipe) === JSON.stringify(recipe) ? (prev.before ?? null) : headline(prev);
 }

@@ -496,9 +496,9 @@ test('Fine-tuning: an uploaded corpus shows its validation report', async () => 
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('Bundle versions: shapes-mini@1.0.0 is marked active', async () => {
+test('Bundle versions: shapes-mini@1.1.0 is marked active', async () => {
   await settingsPage('Bundle versions', /\/admin\/settings\/altbridge-versions$/);
-  const row = page.locator('tr[data-bundle="shapes-mini@1.0.0"]');
+  const row = page.locator('tr[data-bundle="shapes-mini@1.1.0"]');
   await row.getByText('Active', { exact: true }).waitFor();
   await shot('14-bundle-versions');
   expect(await seriousViolations(page)).toEqual([]);

@@ -172,13 +172,13 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   expect((await call(admin, 'GET', '/altbridge/limits')).body.data.corpusMaxBytes).toBe(20000);
   const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 4, draws: 1 });
   expect(started.status).toBe(200);
-  expect(started.body.data).toMatchObject({ state: 'running', base: 'shapes-mini@1.0.0', target: 'shapes-mini@1.0.1', options: { denoiserSteps: 4, decoderSteps: 4, draws: 1 } });
+  expect(started.body.data).toMatchObject({ state: 'running', base: 'shapes-mini@1.1.0', target: 'shapes-mini@1.1.1', options: { denoiserSteps: 4, decoderSteps: 4, draws: 1 } });
   expect((await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 4 })).status).toBe(409);
   expect((await call(admin, 'POST', '/altbridge/finetune/activate')).status).toBe(409);
 
   // Strapi answers and the queue captions with the active bundle while the run trains.
   const during = await upload(admin, 'during.png', 'image/png', await png('#c22'));
-  expect(await captionOf(during.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: '1.0.0' });
+  expect(await captionOf(during.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: '1.1.0' });
 
   const done = await waitFor(
     'the run to finish',
@@ -198,29 +198,29 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   expect(Object.keys(done.eval.new).sort()).toEqual(['bleu1', 'bleu2', 'bleu3', 'bleu4', 'ciderD', 'rougeL']);
   expect(Object.keys(done.eval.active).sort()).toEqual(Object.keys(done.eval.new).sort());
   expect(done.eval.samples[0]).toEqual({ line: expect.any(String), new: expect.any(String), active: expect.any(String) });
-  expect(fs.existsSync(path.join(models, 'shapes-mini-1.0.1', 'manifest.json'))).toBe(true);
-  expect(fs.readdirSync(path.join(ROOT, 'models'))).not.toContain('shapes-mini-1.0.1');
+  expect(fs.existsSync(path.join(models, 'shapes-mini-1.1.1', 'manifest.json'))).toBe(true);
+  expect(fs.readdirSync(path.join(ROOT, 'models'))).not.toContain('shapes-mini-1.1.1');
 
   const versions = (await call(admin, 'GET', '/altbridge/bundles/versions')).body.data;
   // art-mini was seeded into the models folder at start, as every shipped bundle is.
   expect(versions.map((v: any) => [v.ref, v.active])).toEqual([
     ['art-mini@1.0.0', false],
-    ['shapes-mini@1.0.1', false],
-    ['shapes-mini@1.0.0', true],
+    ['shapes-mini@1.1.1', false],
+    ['shapes-mini@1.1.0', true],
   ]);
   expect(versions[1].notes).toMatch(/fine-tuned from shapes-mini@1\.0\.0/);
 
   const activated = await call(admin, 'POST', '/altbridge/finetune/activate');
-  expect(activated.body.data).toEqual({ bundle: 'shapes-mini@1.0.1', previous: 'shapes-mini@1.0.0' });
-  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.bundle).toBe('shapes-mini@1.0.1');
-  expect(await status()).toMatchObject({ activated: true, previousBundle: 'shapes-mini@1.0.0' });
+  expect(activated.body.data).toEqual({ bundle: 'shapes-mini@1.1.1', previous: 'shapes-mini@1.1.0' });
+  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.bundle).toBe('shapes-mini@1.1.1');
+  expect(await status()).toMatchObject({ activated: true, previousBundle: 'shapes-mini@1.1.0' });
   const after = await upload(admin, 'after.png', 'image/png', await png('#22c'));
-  expect(await captionOf(after.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: '1.0.1' });
+  expect(await captionOf(after.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: '1.1.1' });
 
   expect((await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: 'nope@9' })).status).toBe(400);
-  const back = await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: 'shapes-mini@1.0.0' });
-  expect(back.body.data).toEqual({ bundle: 'shapes-mini@1.0.0', previous: 'shapes-mini@1.0.1' });
-  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.bundle).toBe('shapes-mini@1.0.0');
+  const back = await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: 'shapes-mini@1.1.0' });
+  expect(back.body.data).toEqual({ bundle: 'shapes-mini@1.1.0', previous: 'shapes-mini@1.1.1' });
+  expect((await call(admin, 'GET', '/altbridge/settings')).body.data.bundle).toBe('shapes-mini@1.1.0');
 });
 
 test('cancel stops a run after its current step; no bundle is written', async () => {

@@ -58,7 +58,7 @@ const result = (file: string, caption: string): CaptionResult => ({
   m: 600,
   steps: 5,
   bundle: 'shapes-mini',
-  version: '1.0.0',
+  version: '1.1.0',
   timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 },
   domain: { distance: null, score: null, verdict: 'unknown' },
   nearestCaption: null,

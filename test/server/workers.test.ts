@@ -104,7 +104,7 @@ test('a started consumer announces itself, captions the waiting job with a log l
   await waitFor('the waiting job captioned', async () => ((await captionRow(fileId)).status === 'needs-review' ? true : undefined), 60_000);
   const worker = await waitFor('the heartbeat to report the job', async () => (await service('workers').list()).find((w: any) => w.lastJob?.fileId === fileId));
   expect(worker.lastJob).toEqual({ fileId, fileName: FILE_NAME, status: 'needs-review', ms: expect.any(Number), at: expect.any(String) });
-  expect(worker.bundle).toBe('shapes-mini@1.0.0');
+  expect(worker.bundle).toBe('shapes-mini@1.1.0');
   const lines = info.mock.calls.map((c) => String(c[0]));
   expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^altbridge: file ${fileId} "${FILE_NAME}": needs-review in \\d+ ms$`)));
   info.mockRestore();

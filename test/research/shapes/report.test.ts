@@ -226,34 +226,8 @@ test('a report of a new recipe shows the one it replaces in a before table; a re
   expect(renderReport(old)).not.toContain('## Before and after');
 });
 
-test('a folder whose report predates results.json gives the headline transcribed in before.json', () => {
-  const dir = path.join(root, 'transcribed');
-  fs.mkdirSync(dir, { recursive: true });
-  const h = { ...headline(results()), source: 'transcribed from REPORT.md' };
-  fs.writeFileSync(path.join(dir, 'before.json'), JSON.stringify(h));
-  expect(beforeOf(dir, results().run.recipe)).toEqual(h);
-  const now = results();
-  now.before = h;
-  expect(renderReport(now)).toContain('The report this one replaced (2026-01-02; transcribed from REPORT.md) beside this one');
-});
-
-test('the committed before.json holds the figures of the REPORT.md it transcribes (until a report with results.json replaces it)', () => {
+test('the committed REPORT.md is its results.json rendered, so every figure in it comes from that one run', () => {
   const dir = path.join(__dirname, '..', '..', '..', 'reports', 'shapes');
-  const md = fs.readFileSync(path.join(dir, 'REPORT.md'), 'utf8');
-  const file = path.join(dir, 'before.json');
-  const b = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ReturnType<typeof headline>) : null;
-  // A newer report keeps its results.json beside it (and carries this headline as its before).
-  if (!b || !md.includes(` on ${b.date} (`)) {
-    expect(fs.existsSync(path.join(dir, 'results.json'))).toBe(true);
-    return;
-  }
-  const row = (label: string, v: number) => new RegExp(`^\\| ${label}[^|]* \\|[^\\n]*\\| ${(100 * v).toFixed(1)} \\|$`, 'm');
-  expect(md).toMatch(row('CapDec', b.ciderD.capdec));
-  expect(md).toMatch(row('C3', b.ciderD.c3));
-  expect(md).toMatch(row('DeCap', b.ciderD.decap));
-  expect(md).toMatch(row('Diffusion Bridge \\(M', b.ciderD.diffusionBridge));
-  expect(md).toMatch(row('oracle', b.ciderD.oracle));
-  expect(md).toContain(`| image → text | ${b.recallAt1.toFixed(3)} |`);
-  expect(md).toContain(`| Diffusion Bridge | 1420 | 11.1% | 1420 | ${(100 * b.binding).toFixed(1)}% |`);
-  expect(md).toContain(`${(100 * b.count).toFixed(1)}% | 8 |`);
+  const r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as ShapesResults;
+  expect(fs.readFileSync(path.join(dir, 'REPORT.md'), 'utf8')).toBe(renderReport(r));
 });
