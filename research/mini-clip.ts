@@ -33,8 +33,6 @@ export interface ClipPair {
   captions: string[];
   /** A false caption for each caption (hard negatives); all pairs have them or none does. */
   negatives?: string[];
-  /** 0/1 per class of what the image holds, learnt by the image tower too (clipLoss's imageLabels); all pairs have as many or none has any. */
-  labels?: number[];
 }
 
 /** CLIP-normalised pixels [n, 3, S, S] of image files; any unreadable file is an error here (the data is ours). */
@@ -65,14 +63,6 @@ export interface MiniClipOptions {
   signal?: AbortSignal;
 }
 
-/** The pairs' image labels as training takes them [n, k], or none when no pair has any. */
-function imageLabels(items: ClipPair[]): { values: BigInt64Array; k: number } | undefined {
-  const k = items[0]?.labels?.length ?? 0;
-  if (!items.some((it) => it.labels)) return undefined;
-  if (k === 0 || items.some((it) => it.labels?.length !== k || it.labels.some((v) => v !== 0 && v !== 1))) throw new Error('mini-CLIP: image labels must come with every pair, as many 0/1 values each');
-  return { values: BigInt64Array.from(items.flatMap((it) => it.labels!.map(BigInt))), k };
-}
-
 /** Trains the mini-CLIP on `items` and writes it to `out` as a CLIP-only bundle. */
 export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipOptions): Promise<ClipManifest> {
   const captions = items.flatMap((it) => it.captions);
@@ -93,12 +83,11 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       )
     : undefined;
   if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
-  const labels = imageLabels(items);
   const pixels = await loadPixels(
     items.map((it) => it.image),
     vision.imageSize,
   );
-  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives, labels }, vision, text, {
+  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives }, vision, text, {
     ...CLIP_TRAINING,
     steps: o.steps,
     seed: o.seed,
@@ -118,7 +107,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}${labels ? `, plus ${labels.k} image labels learnt by a linear head` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -157,7 +146,7 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
 export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
   const clipDir = path.join(o.work, 'clip');
   const runDir = path.join(o.work, 'runs');
-  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(p.labels ? [p.labels] : [])])) };
+  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])) };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;

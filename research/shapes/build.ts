@@ -11,13 +11,12 @@ import { Manifest } from '../../worker/bundle/manifest';
 import { updateBundle } from '../../worker/bundle/write';
 import { generateShapes, ShapesOptions } from './generate';
 import { BuildRun, captionerStage } from '../captioner-stage';
-import { ClipPair, MiniClipConfig, miniClipStage } from '../mini-clip';
+import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { DecoderConfig } from '../../worker/graph/decoder';
 import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { withHardNegatives } from './hard-negatives';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
-import { sceneLabels } from './scene';
 
 export interface ShapesBuild {
   seed: number;
@@ -34,8 +33,6 @@ export interface ShapesBuild {
   clip?: MiniClipConfig;
   /** Train the mini-CLIP with a false caption of each image beside each true one. */
   hardNegatives?: boolean;
-  /** Train the mini-CLIP's image tower on each scene's (colour, shape) pairs too (sceneLabels), a stand-in for pretraining. */
-  sceneLabels?: boolean;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -111,8 +108,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   const config = b.clip ?? SHAPES_CLIP;
   if (config.vision.imageSize !== b.data.size) throw new Error(`shapes build: the mini-CLIP takes ${config.vision.imageSize}-px images, the data has ${b.data.size}-px ones`);
 
-  const pairs: ClipPair[] = b.hardNegatives ? withHardNegatives(train, b.seed) : train;
-  const clipDir = await miniClipStage(b.sceneLabels ? pairs.map((p, i) => ({ ...p, labels: sceneLabels(train[i].scene) })) : pairs, {
+  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(train, b.seed) : train, {
     work: o.work,
     config,
     corpus: 'ShapesWorld image-caption pairs',

@@ -82,14 +82,6 @@ export const LEVERS: Lever[] = [
     change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe since 1.1.0)',
     recipe: SHAPES_MINI,
   },
-  // Zero-shot shape stays at chance with the stem, with hard negatives that change only a shape, and with a deeper
-  // tower (scratch probes, stop 26): contrastive training on 4750 pairs does not make the tower see shape. A real
-  // CLIP's tower comes pretrained; labelled scenes stand in for that here.
-  {
-    name: 'scene-labels',
-    change: "stem-4 with the image tower also learning each scene's (colour, shape) pairs: 48 labels through a linear head on the image embedding",
-    recipe: { ...SHAPES_MINI, sceneLabels: true },
-  },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
@@ -122,7 +114,7 @@ export interface LeverResult {
 }
 
 /** The CLIP-deciding part of a recipe: levers that agree on it share a work folder and so one CLIP. */
-const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives, ...(r.sceneLabels ? ['scene labels'] : [])]).slice(0, 12);
+const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives]).slice(0, 12);
 
 export interface LeverOptions {
   work: string;
@@ -141,9 +133,7 @@ function clipFinalLoss(work: string): number {
     .trim()
     .split('\n')
     .slice(-100)
-    // The contrastive part alone where the image tower learnt labels too, so the column compares across levers.
-    .map((l) => (JSON.parse(l) as { loss: number; metrics: { infonce?: number } }))
-    .map((r) => r.metrics.infonce ?? r.loss);
+    .map((l) => (JSON.parse(l) as { loss: number }).loss);
   return steps.reduce((a, b) => a + b, 0) / steps.length;
 }
 

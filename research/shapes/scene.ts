@@ -54,13 +54,6 @@ export type Relation = 'left of' | 'right of' | 'above' | 'below';
 export const COLOUR_NAMES = Object.keys(COLOURS) as Colour[];
 const BACKGROUND_NAMES = Object.keys(BACKGROUNDS) as BackgroundColour[];
 
-/** Which (colour, shape) pairs a scene holds, 0/1 at colour x SHAPES.length + shape: its bindings as labels. */
-export function sceneLabels(scene: Scene): number[] {
-  const out = new Array<number>(COLOUR_NAMES.length * SHAPES.length).fill(0);
-  for (const o of scene.objects) out[COLOUR_NAMES.indexOf(o.colour) * SHAPES.length + SHAPES.indexOf(o.shape)] = 1;
-  return out;
-}
-
 function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[rng.int(xs.length)];
 }

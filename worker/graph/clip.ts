@@ -11,7 +11,7 @@
  */
 import { Graph, T } from './graph';
 import * as L from './layers';
-import { crossEntropy, infoNCE } from './losses';
+import { infoNCE } from './losses';
 import * as o from './ops';
 
 export interface VisionConfig {
@@ -146,23 +146,6 @@ export interface ClipLossOpts extends TextOpts {
    * the towers encode which colour goes with which shape, which random batches never demand.
    */
   hardNegatives?: boolean;
-  /**
-   * K classes of a multi-label target per image (`image_labels` [B, K] int64, 1 = present), learnt
-   * by a linear head on the image embedding beside InfoNCE: a stand-in for what a pretrained CLIP's
-   * image tower brings. A contrastive run on a small synthetic set leaves the tower blind to what
-   * its batches never need to tell apart (ShapesWorld's shapes).
-   */
-  imageLabels?: number;
-}
-
-/**
- * Mean binary cross-entropy of a linear head on `embeds` [B, E] against 0/1 `labels` [B, K], each
- * class a two-way softmax over (0, logit), and the share of labels the head gets right.
- */
-function labelLoss(embeds: T, labels: T, k: number): { loss: T; accuracy: T } {
-  const z = o.unsqueeze(L.linear(embeds, 'clip.vision.label_head', k), [-1]);
-  const { loss, correct, count } = crossEntropy(o.reshape(o.concat([o.zerosLike(z), z], -1), [-1, 2]), o.reshape(labels, [-1]));
-  return { loss, accuracy: o.div(correct, count) };
 }
 
 /**
@@ -173,14 +156,11 @@ function labelLoss(embeds: T, labels: T, k: number): { loss: T; accuracy: T } {
  */
 export const clipLoss =
   (v: VisionConfig, t: TextConfig, opts: ClipLossOpts = {}) =>
-  (g: Graph): Record<string, T> => {
+  (g: Graph) => {
     const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
     const images = imageEmbeds(g, v);
     const texts = textEmbeds(g, t, opts);
-    const captions = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
-    const contrastive = infoNCE(images, captions, logScale, texts);
-    const k = opts.imageLabels;
-    if (!k) return { loss: contrastive };
-    const labels = labelLoss(images, g.input('image_labels', 'int64', ['B', k]), k);
-    return { loss: o.add(contrastive, labels.loss), infonce: contrastive, label_accuracy: labels.accuracy };
+    if (!opts.hardNegatives) return { loss: infoNCE(images, texts, logScale) };
+    const captions = o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]);
+    return { loss: infoNCE(images, captions, logScale, texts) };
   };

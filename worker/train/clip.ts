@@ -25,8 +25,6 @@ export interface ClipPairs {
   k: number;
   /** A false caption for each caption, ids and mask [n, k, L] like theirs: the batch's hard negatives. */
   negatives?: { ids: BigInt64Array; mask: BigInt64Array };
-  /** 0/1 targets [n, k] of each image's k classes (clipLoss's imageLabels), when the image tower learns them too. */
-  labels?: { values: BigInt64Array; k: number };
 }
 
 /**
@@ -41,8 +39,6 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
   if (pairs.ids.length !== n * pairs.k * len) throw new Error(`clip training: ${pairs.ids.length} token ids are not ${n} images x ${pairs.k} captions x ${len}`);
   const neg = pairs.negatives;
   if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
-  const labels = pairs.labels;
-  if (labels && labels.values.length !== n * labels.k) throw new Error(`clip training: ${labels.values.length} image labels are not ${n} images x ${labels.k} classes`);
   const rows = neg ? 2 : 1;
   return {
     size: n,
@@ -51,9 +47,7 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
       const pixels = new Float32Array(b * px);
       const ids = new BigInt64Array(rows * b * len);
       const mask = new BigInt64Array(rows * b * len);
-      const picked = labels && new BigInt64Array(b * labels.k);
       idx.forEach((img, i) => {
-        if (picked) picked.set(labels.values.subarray(img * labels.k, (img + 1) * labels.k), i * labels.k);
         pixels.set(pairs.pixels.subarray(img * px, (img + 1) * px), i * px);
         const row = (img * pairs.k + rng.int(pairs.k)) * len;
         ids.set(pairs.ids.subarray(row, row + len), i * len);
@@ -68,7 +62,6 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
         pixel_values: new ort.Tensor('float32', pixels, [b, 3, s, s]),
         input_ids: new ort.Tensor('int64', ids, [rows * b, len]),
         attention_mask: new ort.Tensor('int64', mask, [rows * b, len]),
-        ...(picked ? { image_labels: new ort.Tensor('int64', picked, [b, labels.k]) } : {}),
       };
     },
   };
@@ -76,6 +69,6 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
 
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
   const data = clipDataset(pairs, vision.imageSize, text.length);
-  const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives, imageLabels: pairs.labels?.k }), { adamw: { weightDecay: o.weightDecay } });
+  const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives }), { adamw: { weightDecay: o.weightDecay } });
   return runStage(graph, data, o);
 }

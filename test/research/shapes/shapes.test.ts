@@ -13,7 +13,7 @@ import { captionsFor, SHAPE_WORDS, wholeSceneCaptions } from '../../../research/
 import { isFalse } from '../../../research/shapes/errors';
 import { generateShapes, partScenes, ShapesOptions } from '../../../research/shapes/generate';
 import { renderScene } from '../../../research/shapes/render';
-import { Filter, Relation, Scene, matching, relation, sampleScene, sceneKey, sceneLabels } from '../../../research/shapes/scene';
+import { Filter, Relation, Scene, matching, relation, sampleScene, sceneKey } from '../../../research/shapes/scene';
 
 // The checker's own lexicon, written independently of the grammar's.
 const SHAPES: Record<string, [string, boolean]> = {
@@ -200,27 +200,6 @@ describe('ShapesWorld captions', () => {
       }
     }
   });
-});
-
-test("a scene's labels mark exactly the (colour, shape) pairs it holds, at colour x 6 + shape", () => {
-  const at = (colour: string, shape: string) => COLOURS.indexOf(colour) * 6 + ['circle', 'square', 'triangle', 'star', 'heart', 'cross'].indexOf(shape);
-  const scene: Scene = {
-    background: { colour: 'white', texture: 'plain' },
-    objects: [
-      { shape: 'circle', colour: 'red', size: 'small', x: 0.2, y: 0.2 },
-      { shape: 'cross', colour: 'blue', size: 'large', x: 0.7, y: 0.7 },
-      { shape: 'circle', colour: 'red', size: 'large', x: 0.2, y: 0.7 },
-    ],
-  };
-  const labels = sceneLabels(scene);
-  expect(labels).toHaveLength(48);
-  expect(labels.flatMap((v, i) => (v ? [i] : []))).toEqual([at('red', 'circle'), at('blue', 'cross')].sort((a, b) => a - b));
-  const rng = new Rng(9);
-  for (let i = 0; i < 50; i++) {
-    const s = sampleScene(rng);
-    const pairs = new Set(s.objects.map((o) => at(o.colour, o.shape)));
-    expect(sceneLabels(s).flatMap((v, j) => (v ? [j] : []))).toEqual([...pairs].sort((a, b) => a - b));
-  }
 });
 
 describe('ShapesWorld rendering', () => {

@@ -188,11 +188,6 @@ describe('CLIP gradients against finite differences (float64)', () => {
       },
       build: (g: Graph) => clipLoss(v, t, { length: 4, hardNegatives: true })(g).loss,
     },
-    {
-      name: 'clipLoss with image labels',
-      extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, image_labels: { dims: [3, 5], values: [1, 0, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 1] } },
-      build: (g: Graph) => clipLoss(v, t, { length: 4, imageLabels: 5 })(g).loss,
-    },
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
     const r = await gradCheck(c);
@@ -249,47 +244,6 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   }
   const loss = await run(clipLoss(v, t, { hardNegatives: true }), ['pixel_values', 'input_ids', 'attention_mask']);
   expect(loss[0]).toBeCloseTo(want, 4);
-});
-
-test('with image labels, the loss is InfoNCE plus the mean binary cross-entropy of a linear head on the image embedding', async () => {
-  const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
-  const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
-  const k = 6;
-  const def = clipLoss(v, t, { imageLabels: k });
-  // The head's bias starts at 0; a nonzero one checks that it enters the logits.
-  const values = randomValues(def, 7);
-  values.set('clip.vision.label_head.bias', Float32Array.from({ length: k }, (_, j) => 0.3 * (j - 2)));
-  const rng = new Rng(8);
-  const b = 4;
-  const labels = Array.from({ length: b * k }, () => rng.int(2));
-  const feeds = {
-    pixel_values: new ort.Tensor('float32', Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()), [b, 3, 8, 8]),
-    input_ids: new ort.Tensor('int64', int64(Array.from({ length: b * 4 }, () => rng.int(12))), [b, 4]),
-    attention_mask: new ort.Tensor('int64', int64(new Array(b * 4).fill(1)), [b, 4]),
-    image_labels: new ort.Tensor('int64', int64(labels), [b, k]),
-  };
-  const run = async (d: NetDef, names: string[]) => {
-    const session = await openSession(buildInference(d, values));
-    const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n as keyof typeof feeds]])));
-    await session.release();
-    return Object.fromEntries(Object.entries(out).map(([n, x]) => [n, x.data as Float32Array]));
-  };
-  const img = (await run(imageEncoder(v), ['pixel_values'])).image_embeds;
-  const w = values.get('clip.vision.label_head.weight') as Float32Array;
-  const bias = values.get('clip.vision.label_head.bias') as Float32Array;
-  let bce = 0;
-  let right = 0;
-  for (let i = 0; i < b; i++)
-    for (let j = 0; j < k; j++) {
-      const z = bias[j] + Array.from({ length: 8 }, (_, e) => img[i * 8 + e] * w[e * k + j]).reduce((a, x) => a + x, 0);
-      bce += Math.log(1 + Math.exp(labels[i * k + j] ? -z : z)) / (b * k);
-      right += Number(z > 0 === (labels[i * k + j] === 1));
-    }
-  const withLabels = await run(def, Object.keys(feeds));
-  const plain = await run(clipLoss(v, t), ['pixel_values', 'input_ids', 'attention_mask']);
-  expect(withLabels.infonce[0]).toBeCloseTo(plain.loss[0], 5);
-  expect(withLabels.loss[0]).toBeCloseTo(plain.loss[0] + bce, 4);
-  expect(withLabels.label_accuracy[0]).toBeCloseTo(right / (b * k), 6);
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {

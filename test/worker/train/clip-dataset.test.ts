@@ -39,15 +39,3 @@ test('without negatives the text batch is the B captions; mismatched negatives a
   expect(feeds.input_ids.dims).toEqual([2, len]);
   expect(() => clipDataset({ pixels, ids, mask, k, negatives: { ids: ids.subarray(len), mask } }, s, len)).toThrow('not one false caption per caption');
 });
-
-test('with image labels, row i of image_labels is the labels of image i; labels of another count of images are refused', () => {
-  const c = 3;
-  // Image i's labels: class i % c is present.
-  const labels = { values: BigInt64Array.from({ length: n * c }, (_, x) => (x % c === Math.floor(x / c) % c ? 1n : 0n)), k: c };
-  const idx = Uint32Array.from([4, 0, 2]);
-  const feeds = clipDataset({ pixels, ids, mask, k, labels }, s, len).batch(idx, new Rng(5));
-  expect(feeds.image_labels.dims).toEqual([3, c]);
-  expect(Array.from(feeds.image_labels.data as BigInt64Array, Number)).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1]);
-  expect(clipDataset({ pixels, ids, mask, k }, s, len).batch(idx, new Rng(5)).image_labels).toBeUndefined();
-  expect(() => clipDataset({ pixels, ids, mask, k, labels: { values: labels.values.subarray(c), k: c } }, s, len)).toThrow('image labels are not 5 images x 3 classes');
-});
