@@ -59,6 +59,8 @@ export interface MiniClipOptions {
   name: string;
   version: string;
   command: string;
+  /** Consecutive pairs that always share a batch (look-alike scenes); 1 when absent. */
+  group?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -87,7 +89,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
     items.map((it) => it.image),
     vision.imageSize,
   );
-  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives }, vision, text, {
+  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives, group: o.group }, vision, text, {
     ...CLIP_TRAINING,
     steps: o.steps,
     seed: o.seed,
@@ -107,7 +109,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -146,7 +148,13 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
 export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Promise<string> {
   const clipDir = path.join(o.work, 'clip');
   const runDir = path.join(o.work, 'runs');
-  const inputs = { config: o.config, steps: o.steps, seed: o.seed, pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])) };
+  const inputs = {
+    config: o.config,
+    steps: o.steps,
+    seed: o.seed,
+    ...(o.group ? { group: o.group } : {}),
+    pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])),
+  };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;

@@ -102,18 +102,21 @@ export class Harness {
     return embedTexts(this.enc, this.tok, m.files[m.clip.text].sha256, m.clip.contextLength, lines, { cacheDir: this.cacheDir });
   }
 
-  async evalSet(items: EvalItem[]): Promise<EvalSet> {
-    const refs = Math.min(...items.map((it) => it.references.length));
-    const pixels = await loadPixels(
-      items.map((it) => it.file),
-      this.bundle.manifest.clip.imageSize,
-    );
-    const px = pixels.length / items.length;
-    const image = new Float32Array(items.length * this.dim);
-    for (let s = 0; s < items.length; s += 64) {
-      const n = Math.min(64, items.length - s);
+  /** CLIP embeddings of image files, raw, a row each. */
+  async images(files: string[]): Promise<Rows> {
+    const pixels = await loadPixels(files, this.bundle.manifest.clip.imageSize);
+    const px = pixels.length / files.length;
+    const image = new Float32Array(files.length * this.dim);
+    for (let s = 0; s < files.length; s += 64) {
+      const n = Math.min(64, files.length - s);
       image.set((await this.enc.images(pixels.subarray(s * px, (s + n) * px), n)).subarray(0, n * this.dim), s * this.dim);
     }
+    return image;
+  }
+
+  async evalSet(items: EvalItem[]): Promise<EvalSet> {
+    const refs = Math.min(...items.map((it) => it.references.length));
+    const image = await this.images(items.map((it) => it.file));
     const text = await this.texts(items.flatMap((it) => it.references.slice(0, refs)));
     return { items, image, text, refs };
   }

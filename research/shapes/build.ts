@@ -15,6 +15,7 @@ import { MiniClipConfig, miniClipStage } from '../mini-clip';
 import { DecoderConfig } from '../../worker/graph/decoder';
 import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { withHardNegatives } from './hard-negatives';
+import { LOOKALIKE_GROUP, withLookalikes } from './lookalikes';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
@@ -33,6 +34,8 @@ export interface ShapesBuild {
   clip?: MiniClipConfig;
   /** Train the mini-CLIP with a false caption of each image beside each true one. */
   hardNegatives?: boolean;
+  /** Train the mini-CLIP with each scene's look-alike (one fact changed) in its batch. */
+  lookalikes?: boolean;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -108,13 +111,15 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   const config = b.clip ?? SHAPES_CLIP;
   if (config.vision.imageSize !== b.data.size) throw new Error(`shapes build: the mini-CLIP takes ${config.vision.imageSize}-px images, the data has ${b.data.size}-px ones`);
 
-  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(train, b.seed) : train, {
+  const items = b.lookalikes ? await withLookalikes(train, b.seed, b.data.size, path.join(o.work, 'lookalikes')) : train;
+  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(items, b.seed) : items, {
     work: o.work,
     config,
     corpus: 'ShapesWorld image-caption pairs',
     domain: SHAPES_DOMAIN,
     seed: b.seed,
     steps: b.clipSteps,
+    group: b.lookalikes ? LOOKALIKE_GROUP : undefined,
     name: `${o.name}-clip`,
     version: o.version,
     command: o.command,

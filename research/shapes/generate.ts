@@ -33,7 +33,7 @@ export interface ShapesSummary {
 }
 
 /** The seeded random streams of ShapesWorld, one id each (a seed and a stream id key an Rng). */
-export const STREAM = { scene: 1, caption: 2, render: 3, hardNegative: 4, wholeScene: 5 } as const;
+export const STREAM = { scene: 1, caption: 2, render: 3, hardNegative: 4, wholeScene: 5, lookalike: 6 } as const;
 const enum Part {
   Pairs = 0,
   Texts = 1,
@@ -59,6 +59,11 @@ function uniqueScenes(seed: number, part: Part, n: number, used: Set<string>): S
   return scenes;
 }
 
+/** The stream that renders image i of a part: texture angle, shape tilt and noise. */
+const renderRng = (seed: number, part: Part, i: number) => new Rng(seed, STREAM.render, part, i);
+/** Pair i's render stream, so that a look-alike of it is drawn with the same angles and noise. */
+export const pairRenderRng = (seed: number, i: number) => renderRng(seed, Part.Pairs, i);
+
 const imageName = (i: number) => `${String(i).padStart(6, '0')}.png`;
 
 /** Renders and writes a part's images, then its jsonl with the captions under `field`. */
@@ -67,7 +72,7 @@ async function writeImagePart(dir: string, name: string, field: string, scenes: 
   for (let start = 0; start < scenes.length; start += IN_FLIGHT) {
     const batch = scenes.slice(start, start + IN_FLIGHT).map(async (scene, j) => {
       const i = start + j;
-      const png = await renderScene(scene, size, new Rng(seed, STREAM.render, part, i));
+      const png = await renderScene(scene, size, renderRng(seed, part, i));
       await fs.promises.writeFile(path.join(dir, imageName(i)), png);
     });
     await Promise.all(batch);

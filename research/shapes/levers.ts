@@ -20,6 +20,7 @@ import { buildShapes, builtWith, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, shapesD
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
+import { namingCaptions, Probed, probeScenes, ProbeScores } from './probe';
 import { ZERO_SHOT_PROMPTS, zeroShot, ZeroShot } from './zero-shot';
 
 export interface Lever {
@@ -82,6 +83,13 @@ export const LEVERS: Lever[] = [
     change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe since 1.1.0)',
     recipe: SHAPES_MINI,
   },
+  // Linear probes (stop 28, scratch) on the 1.0.0 CLIP: which shapes a held-out scene has is predicted at AUROC 0.62
+  // from its image embedding and 0.71 from the embedding of a caption naming every shape (colours 0.95 and 0.99).
+  {
+    name: 'lookalikes',
+    change: "base with each scene's look-alike in its CLIP batch: one object's shape replaced, two colours swapped or an object taken away, each image with its captions false of the other",
+    recipe: { ...SHAPES_MINI, lookalikes: true },
+  },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
@@ -109,12 +117,14 @@ export interface LeverResult {
   twinWins: number;
   /** Zero-shot shape and colour of the validation split's one-object scenes: whether the image tower sees them. */
   zeroShot: ZeroShot;
+  /** Linear probes of each tower, fitted on the CLIP's training pairs, scored on the validation split. */
+  probe: Probed;
   oracle: Scored;
   bridge: Scored & { m: number };
 }
 
 /** The CLIP-deciding part of a recipe: levers that agree on it share a work folder and so one CLIP. */
-const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives]).slice(0, 12);
+const clipKey = (r: ShapesBuild) => digest([r.seed, r.data, r.val, r.clipSteps, r.clip ?? null, !!r.hardNegatives, ...(r.lookalikes ? ['lookalikes'] : [])]).slice(0, 12);
 
 export interface LeverOptions {
   work: string;
@@ -147,8 +157,8 @@ function finished(lever: Lever, o: Pick<LeverOptions, 'work' | 'beam'>): LeverRe
   if (!fs.existsSync(file) || !fs.existsSync(manifest)) return null;
   const done = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
   const created = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { createdAt: string }).createdAt;
-  // A result from before the shape or zero-shot columns is scored again (its bundle is kept).
-  return JSON.stringify(done.recipe) === JSON.stringify(lever.recipe) && done.beam === o.beam && done.bundle === created && !!done.oracle.shape && !!done.zeroShot ? done : null;
+  // A result from before the shape, zero-shot or probe columns is scored again (its bundle is kept).
+  return JSON.stringify(done.recipe) === JSON.stringify(lever.recipe) && done.beam === o.beam && done.bundle === created && !!done.oracle.shape && !!done.zeroShot && !!done.probe ? done : null;
 }
 
 /** Links `link` to `target` (relatively, so the work folder can move) unless something is there. */
@@ -169,6 +179,16 @@ async function twinWins(h: Harness, set: EvalSet, items: ShapesItem[], seed: num
     if (cosine(set.image, i, set.text, j, h.dim) > cosine(set.image, i, twins, j, h.dim)) wins++;
   }
   return wins / (twins.length / h.dim);
+}
+
+/** Both towers probed: fitted on the CLIP's training pairs, scored on the validation pairs (whose image rows are given). */
+async function probeTowers(h: Harness, train: ShapesItem[], val: ShapesItem[], seed: number, valImages: Float32Array): Promise<Probed> {
+  const scenes = (items: ShapesItem[]) => items.map((it) => it.scene);
+  const captions = async (items: ShapesItem[], part: number) => h.texts(namingCaptions(scenes(items), seed, part));
+  return {
+    image: probeScenes({ scenes: scenes(train), rows: await h.images(train.map((it) => it.image)) }, { scenes: scenes(val), rows: valImages }, h.dim),
+    caption: probeScenes({ scenes: scenes(train), rows: await captions(train, 0) }, { scenes: scenes(val), rows: await captions(val, 1) }, h.dim),
+  };
 }
 
 /** Builds and scores one lever, or reads its result when a run already did. */
@@ -201,7 +221,7 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   try {
     o.onStage?.('score', `${lever.name}: oracle and Diffusion Bridge on the validation split`);
     const set = await h.evalSet(shapesSplit(dataDir, 'val', lever.recipe.val));
-    const val = splitPairs(dataDir, lever.recipe.val).val;
+    const { train, val } = splitPairs(dataDir, lever.recipe.val);
     const scenes = val.map((it) => it.scene);
     const { defaultM: m, ddimSteps: s } = bundle.manifest.diffusion;
     const scored = async (conds: Float32Array): Promise<Scored> => {
@@ -221,6 +241,7 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
       recallAt1: retrieval(set, h.dim, [1]).imageToText[1],
       twinWins: await twinWins(h, set, val, lever.recipe.seed),
       zeroShot: zeroShot(val, set.image, await h.texts(ZERO_SHOT_PROMPTS), h.dim),
+      probe: await probeTowers(h, train, val, lever.recipe.seed, set.image),
       oracle: await scored(await h.textZ(set, 0)),
       bridge: { ...(await scored(await h.bridged(set, m, s))), m },
     };
@@ -254,6 +275,8 @@ export interface LeverRow {
   twinWins: number | null;
   /** Absent: measured before the zero-shot columns. */
   zeroShot?: ZeroShot;
+  /** Absent: measured before the probe columns. */
+  probe?: Probed;
   oracle: RowScores;
   bridge: RowScores;
 }
@@ -280,6 +303,7 @@ const rowOf = (r: LeverResult): LeverRow => ({
   recallAt1: r.recallAt1,
   twinWins: r.twinWins,
   zeroShot: r.zeroShot,
+  probe: r.probe,
   oracle: rowScores(r.oracle),
   bridge: rowScores(r.bridge),
 });
@@ -308,6 +332,9 @@ const pct = (rate: number) => `${(100 * rate).toFixed(1)}%`;
 /** A figure measured after some rows were (or one with nothing to measure: no one-object scene): – in the rows measured before. */
 const orDash = (rate: number | null | undefined) => (rate === null || rate === undefined || Number.isNaN(rate) ? '–' : pct(rate));
 
+/** A probe's mean AUROCs as "shape / colour"; – where the row predates the probes or a split lacks the facts. */
+const probed = (p: ProbeScores | undefined) => (p ? [p.shape, p.colour].map((v) => (Number.isNaN(v) ? '–' : v.toFixed(2))).join(' / ') : '–');
+
 /** The levers table in Markdown, every figure from the results given. */
 export function renderLevers(rs: LeverRow[], command: string): string {
   const rows = rs.map((r) =>
@@ -319,6 +346,8 @@ export function renderLevers(rs: LeverRow[], command: string): string {
       orDash(r.twinWins),
       orDash(r.zeroShot?.shape),
       orDash(r.zeroShot?.colour),
+      probed(r.probe?.image),
+      probed(r.probe?.caption),
       (100 * r.oracle.ciderD).toFixed(1),
       orDash(r.oracle.shape),
       pct(r.oracle.binding),
@@ -335,10 +364,10 @@ export function renderLevers(rs: LeverRow[], command: string): string {
   return [
     '# ShapesWorld levers: where capacity pays',
     '',
-    `Generated by \`${command}\`. Figures of every lever measured so far (levers.json records them; a run adds or replaces rows). Every lever is built from its recipe's data (seed ${rs[0]?.recipe.seed}; levers with the same data options share one data set) and scored on its validation split (the last ${rs[0]?.recipe.val} pairs, which the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the bundle's M. Shape, binding and count: share of such claims that are false (research/shapes/errors.ts); shape – for levers measured before that column. CLIP loss: symmetric InfoNCE (with hard negatives, image → text over twice the texts), ln 128 = 4.85 at chance, 0 for pairs told apart with certainty. True over twin: share of validation references the CLIP puts nearer their image than a false twin (one colour, shape, count or the background changed; 50 % is chance), whether it encodes what captions state; – for levers measured before this column. Zero-shot shape and colour: share of the validation split's one-object scenes whose image is nearest "a {colour} {shape}." with the true shape among the six (its colour given; chance 16.7 %) and with the true colour among the eight (its shape given; chance 12.5 %): whether the image tower sees the attribute at all (research/shapes/zero-shot.ts); – for levers measured before these columns. CLIP stage minutes: training the mini-CLIP and its ē_img, the last time that stage ran (shared by levers with the same CLIP).`,
+    `Generated by \`${command}\`. Figures of every lever measured so far (levers.json records them; a run adds or replaces rows). Every lever is built from its recipe's data (seed ${rs[0]?.recipe.seed}; levers with the same data options share one data set) and scored on its validation split (the last ${rs[0]?.recipe.val} pairs, which the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the bundle's M. Shape, binding and count: share of such claims that are false (research/shapes/errors.ts); shape – for levers measured before that column. CLIP loss: symmetric InfoNCE (with hard negatives, image → text over twice the texts), ln 128 = 4.85 at chance, 0 for pairs told apart with certainty. True over twin: share of validation references the CLIP puts nearer their image than a false twin (one colour, shape, count or the background changed; 50 % is chance), whether it encodes what captions state; – for levers measured before this column. Zero-shot shape and colour: share of the validation split's one-object scenes whose image is nearest "a {colour} {shape}." with the true shape among the six (its colour given; chance 16.7 %) and with the true colour among the eight (its shape given; chance 12.5 %): whether the image tower sees the attribute at all (research/shapes/zero-shot.ts); – for levers measured before these columns. Probe AUROC, shape / colour: a logistic regression per shape (and per colour) present, fitted on the CLIP's training pairs and scored on the validation split, from the image embedding, and from the embedding of a caption naming every object with its colour; the mean AUROC over the six shapes and over the colours (0.5: the embedding holds nothing of it), each tower asked alone (research/shapes/probe.ts); – for levers measured before these columns. CLIP stage minutes: training the mini-CLIP and its ē_img, the last time that stage ran (shared by levers with the same CLIP).`,
     '',
-    '| lever | change | CLIP loss, last 100 steps | CLIP R@1 (image → text) | CLIP true over twin | CLIP zero-shot shape | CLIP zero-shot colour | oracle CIDEr-D | oracle shape wrong | oracle binding wrong | oracle count wrong | oracle captions with no false claim | bridge CIDEr-D | bridge shape wrong | bridge binding wrong | bridge count wrong | bridge captions with no false claim | CLIP stage minutes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| lever | change | CLIP loss, last 100 steps | CLIP R@1 (image → text) | CLIP true over twin | CLIP zero-shot shape | CLIP zero-shot colour | image probe AUROC, shape / colour | caption probe AUROC, shape / colour | oracle CIDEr-D | oracle shape wrong | oracle binding wrong | oracle count wrong | oracle captions with no false claim | bridge CIDEr-D | bridge shape wrong | bridge binding wrong | bridge count wrong | bridge captions with no false claim | CLIP stage minutes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r} |`),
     '',
   ].join('\n');

@@ -25,11 +25,14 @@ export interface ClipPairs {
   k: number;
   /** A false caption for each caption, ids and mask [n, k, L] like theirs: the batch's hard negatives. */
   negatives?: { ids: BigInt64Array; mask: BigInt64Array };
+  /** Consecutive images that always share a batch (look-alike scenes); 1 when absent. */
+  group?: number;
 }
 
 /**
  * The batches of CLIP training: each image with one of its captions, drawn from the step's stream,
- * and with negatives the chosen caption's false twin in the second half of the text batch.
+ * and with negatives the chosen caption's false twin in the second half of the text batch. With
+ * groups, an example is a group of consecutive images, all of which go into its batch.
  */
 export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): Dataset {
   const s = imageSize;
@@ -37,12 +40,15 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
   const n = pairs.pixels.length / px;
   if (!Number.isInteger(n) || n < 2) throw new Error(`clip training: ${pairs.pixels.length} pixel values are not at least two images of 3 x ${s} x ${s}`);
   if (pairs.ids.length !== n * pairs.k * len) throw new Error(`clip training: ${pairs.ids.length} token ids are not ${n} images x ${pairs.k} captions x ${len}`);
+  const group = pairs.group ?? 1;
+  if (!Number.isInteger(group) || group < 1 || n % group !== 0) throw new Error(`clip training: ${n} images do not split into groups of ${group}`);
   const neg = pairs.negatives;
   if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
   const rows = neg ? 2 : 1;
   return {
-    size: n,
-    batch(idx: Uint32Array, rng: Rng) {
+    size: n / group,
+    batch(groups: Uint32Array, rng: Rng) {
+      const idx = Uint32Array.from({ length: groups.length * group }, (_, i) => groups[Math.floor(i / group)] * group + (i % group));
       const b = idx.length;
       const pixels = new Float32Array(b * px);
       const ids = new BigInt64Array(rows * b * len);
@@ -70,5 +76,6 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
   const data = clipDataset(pairs, vision.imageSize, text.length);
   const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives }), { adamw: { weightDecay: o.weightDecay } });
-  return runStage(graph, data, o);
+  // The batch size counts images: a step takes batchSize / group groups.
+  return runStage(graph, data, { ...o, batchSize: Math.max(1, Math.floor(o.batchSize / (pairs.group ?? 1))) });
 }

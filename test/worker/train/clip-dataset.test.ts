@@ -39,3 +39,16 @@ test('without negatives the text batch is the B captions; mismatched negatives a
   expect(feeds.input_ids.dims).toEqual([2, len]);
   expect(() => clipDataset({ pixels, ids, mask, k, negatives: { ids: ids.subarray(len), mask } }, s, len)).toThrow('not one false caption per caption');
 });
+
+test('with groups an example is a group of consecutive images, all in its batch; a remainder is refused', () => {
+  const six = Float32Array.from({ length: 6 * 3 * s * s }, (_, x) => Math.floor(x / (3 * s * s)));
+  const sixIds = BigInt64Array.from({ length: 6 * k * len }, (_, x) => BigInt(100 * Math.floor(x / (k * len))));
+  const sixMask = sixIds.map(() => 1n);
+  const data = clipDataset({ pixels: six, ids: sixIds, mask: sixMask, k, group: 2 }, s, len);
+  expect(data.size).toBe(3);
+  const feeds = data.batch(Uint32Array.from([2, 0]), new Rng(5));
+  const px = feeds.pixel_values.data as Float32Array;
+  expect([0, 1, 2, 3].map((i) => px[i * 3 * s * s])).toEqual([4, 5, 0, 1]);
+  expect(Array.from({ length: 4 }, (_, i) => Number((feeds.input_ids.data as BigInt64Array)[i * len]) / 100)).toEqual([4, 5, 0, 1]);
+  expect(() => clipDataset({ pixels, ids, mask, k, group: 2 }, s, len)).toThrow('5 images do not split into groups of 2');
+});
