@@ -55,7 +55,7 @@ export const SHAPES_FIRST: ShapesBuild = {
 export const WIDE_DECODER: Partial<DecoderConfig> = { width: 128, layers: 3, prefixTokens: 4, prefixHidden: 128 };
 
 /**
- * The committed default bundle's recipe (1.1.0, about 35 minutes on 2 cores): the first one with
+ * The committed default bundle's recipe (1.1.0, about 20 minutes on 2 cores): the first one with
  * the wider decoder and a stem in the mini-CLIP, LEVERS.md's strongest Diffusion Bridge (stem-4).
  */
 export const SHAPES_MINI: ShapesBuild = {
