@@ -208,7 +208,7 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
     ['shapes-mini@1.1.1', false],
     ['shapes-mini@1.1.0', true],
   ]);
-  expect(versions[1].notes).toMatch(/fine-tuned from shapes-mini@1\.0\.0/);
+  expect(versions[1].notes).toMatch(/fine-tuned from shapes-mini@1\.1\.0/);
 
   const activated = await call(admin, 'POST', '/altbridge/finetune/activate');
   expect(activated.body.data).toEqual({ bundle: 'shapes-mini@1.1.1', previous: 'shapes-mini@1.1.0' });
@@ -225,7 +225,7 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
 
 test('cancel stops a run after its current step; no bundle is written', async () => {
   const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 });
-  expect(started.body.data.target).toBe('shapes-mini@1.0.2');
+  expect(started.body.data.target).toBe('shapes-mini@1.1.2');
   await waitFor(
     'training steps',
     async () => {
@@ -245,7 +245,7 @@ test('cancel stops a run after its current step; no bundle is written', async ()
     60_000,
   );
   expect(end).toMatchObject({ state: 'cancelled', error: null });
-  expect(fs.existsSync(path.join(models, 'shapes-mini-1.0.2'))).toBe(false);
+  expect(fs.existsSync(path.join(models, 'shapes-mini-1.1.2'))).toBe(false);
   expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(409);
 });
 

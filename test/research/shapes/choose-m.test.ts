@@ -55,6 +55,12 @@ test('the most captions with no false claim wins when the lead is beyond noise; 
 test("the sweep scores the captioner's captions at each M and writes the best as the bundle's default, marked done, its old calibration gone", async () => {
   const dir = path.join(root, 'bundle');
   fs.cpSync(SHAPES_MINI, dir, { recursive: true });
+  // The shipped bundle's build chose its M: without that record it is a bundle from before the choice.
+  const file = path.join(dir, 'manifest.json');
+  const shipped = JSON.parse(fs.readFileSync(file, 'utf8')) as { provenance: { commands: string[] } };
+  expect(mChosen(dir)).toBe(true);
+  shipped.provenance.commands = shipped.provenance.commands.filter((c) => !c.startsWith('bridging depth chosen'));
+  fs.writeFileSync(file, JSON.stringify(shipped));
   const before = loadBundle(dir).manifest;
   expect(mChosen(dir)).toBe(false);
   expect(before.quality).toBeDefined();
