@@ -57,9 +57,12 @@ test("the sweep scores the captioner's captions at each M and writes the best as
   fs.cpSync(SHAPES_MINI, dir, { recursive: true });
   // The shipped bundle's build chose its M: without that record it is a bundle from before the choice.
   const file = path.join(dir, 'manifest.json');
-  const shipped = JSON.parse(fs.readFileSync(file, 'utf8')) as { provenance: { commands: string[] } };
+  const shipped = JSON.parse(fs.readFileSync(file, 'utf8')) as { provenance: { commands: string[] }; diffusion: { defaultM: number } };
   expect(mChosen(dir)).toBe(true);
   shipped.provenance.commands = shipped.provenance.commands.filter((c) => !c.startsWith('bridging depth chosen'));
+  // A depth no sweep picks, so the written default shows.
+  expect(M_CHOICES).not.toContain(500);
+  shipped.diffusion.defaultM = 500;
   fs.writeFileSync(file, JSON.stringify(shipped));
   const before = loadBundle(dir).manifest;
   expect(mChosen(dir)).toBe(false);
