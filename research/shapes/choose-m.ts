@@ -14,7 +14,8 @@ import { isFalse } from './errors';
 
 /** The depths tried: from no bridging to deeper than the paper's 600. */
 export const M_CHOICES = [0, 100, 200, 300, 400, 600, 800];
-const NOTE = 'bridging depth chosen on the validation split';
+/** How the provenance line recording the choice begins. */
+export const M_CHOICE_NOTE = 'bridging depth chosen on the validation split';
 
 export interface MRow {
   m: number;
@@ -24,7 +25,7 @@ export interface MRow {
 }
 
 /** Whether the bundle in `dir` has had its M chosen. */
-export const mChosen = (dir: string): boolean => loadBundle(dir).manifest.provenance.commands.some((c) => c.startsWith(NOTE));
+export const mChosen = (dir: string): boolean => loadBundle(dir).manifest.provenance.commands.some((c) => c.startsWith(M_CHOICE_NOTE));
 
 /**
  * The best row of a sweep over `n` images: of the depths whose share of captions with no false claim
@@ -58,7 +59,7 @@ export async function chooseShapesM(dir: string, val: ShapesItem[], beam: number
   }));
   const best = bestM(rows, val.length);
   const figures = rows.map((r) => `M ${r.m}: ${(100 * r.clean).toFixed(1)} % with no false claim, CIDEr-D ${(100 * r.ciderD).toFixed(1)}`).join('; ');
-  const note = `${NOTE} (${val.length} images, beam ${beam}): M = ${best.m}, the highest CIDEr-D of the depths whose share with no false claim is within two standard errors of the best (${figures})`;
+  const note = `${M_CHOICE_NOTE} (${val.length} images, beam ${beam}): M = ${best.m}, the highest CIDEr-D of the depths whose share with no false claim is within two standard errors of the best (${figures})`;
   editManifest(dir, (raw) => {
     raw.diffusion = { ...(raw.diffusion as object), defaultM: best.m };
     raw.provenance.commands = [...raw.provenance.commands, note];

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadBundle } from '../../../worker/bundle/load';
 import { Captioner, isFailure } from '../../../worker/caption';
-import { bestM, chooseShapesM, M_CHOICES, mChosen } from '../../../research/shapes/choose-m';
+import { bestM, chooseShapesM, M_CHOICE_NOTE, M_CHOICES, mChosen } from '../../../research/shapes/choose-m';
 import { readShapesPart, ShapesItem } from '../../../research/shapes/data';
 import { isFalse } from '../../../research/shapes/errors';
 import { generateShapes } from '../../../research/shapes/generate';
@@ -59,7 +59,7 @@ test("the sweep scores the captioner's captions at each M and writes the best as
   const file = path.join(dir, 'manifest.json');
   const shipped = JSON.parse(fs.readFileSync(file, 'utf8')) as { provenance: { commands: string[] }; diffusion: { defaultM: number } };
   expect(mChosen(dir)).toBe(true);
-  shipped.provenance.commands = shipped.provenance.commands.filter((c) => !c.startsWith('bridging depth chosen'));
+  shipped.provenance.commands = shipped.provenance.commands.filter((c) => !c.startsWith(M_CHOICE_NOTE));
   // A depth no sweep picks, so the written default shows.
   expect(M_CHOICES).not.toContain(500);
   shipped.diffusion.defaultM = 500;
