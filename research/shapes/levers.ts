@@ -17,6 +17,7 @@ import { cosine, EvalSet, Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
 import { stageTimes } from '../stage-times';
 import { buildShapes, builtWith, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, shapesData, splitPairs, WIDE_DECODER } from './build';
+import { VisionConfig } from '../../worker/graph/clip';
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
@@ -37,6 +38,11 @@ const WIDE_CLIP = {
   text: { contextLength: 32, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
   vocabSize: 1000,
 };
+const CONV_STEM: VisionConfig['convs'] = [
+  { channels: 32, stride: 2 },
+  { channels: 64, stride: 2 },
+  { channels: 64, stride: 1 },
+];
 const hard = { ...SHAPES_FIRST, hardNegatives: true };
 const wide = { ...hard, clip: WIDE_CLIP };
 const decoder: ShapesBuild = { ...hard, decoder: WIDE_DECODER };
@@ -98,6 +104,13 @@ export const LEVERS: Lever[] = [
     change:
       'base with 20000 image-caption pairs instead of 5000 (the CLIP sees each image 20 times, not 80); other data too: scenes never repeat, so the one-object scenes run out and its validation split (2 one-object scenes against 53) and caption corpus hold almost none',
     recipe: { ...SHAPES_MINI, data: { ...SHAPES_MINI.data, pairs: 20000 } },
+  },
+  // The stems so far cut the image into fixed cells, so a corner is seen differently at each offset; 3x3
+  // convolutions slide over it (weights shared across positions, receptive field 15 px at stride 4).
+  {
+    name: 'conv-stem',
+    change: 'base with a convolutional stem in the mini-CLIP instead of the 4-px one: 3x3 convolutions to 32 channels (stride 2), 64 (stride 2), 64 (stride 1), then the 16-px patch projection',
+    recipe: { ...SHAPES_MINI, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } } },
   },
 ];
 

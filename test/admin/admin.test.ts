@@ -38,6 +38,7 @@ const OTHER_NAME = 'scene-b.png';
 const OUTSIDE_NAME = 'emoji.png';
 /** The bridging depth shapes-mini was tuned at: what settings with m null caption with. */
 const BUNDLE_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
+const SHAPES_MINI_REF = `shapes-mini@${loadBundle('shapes-mini').manifest.version}`;
 const DEMONSTRATION_NOTICE = 'Demonstration bundle: synthetic ShapesWorld scenes — demonstration only.';
 
 let built: BuiltApp;
@@ -496,9 +497,9 @@ test('Fine-tuning: an uploaded corpus shows its validation report', async () => 
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('Bundle versions: shapes-mini@1.1.0 is marked active', async () => {
+test(`Bundle versions: ${SHAPES_MINI_REF} is marked active`, async () => {
   await settingsPage('Bundle versions', /\/admin\/settings\/altbridge-versions$/);
-  const row = page.locator('tr[data-bundle="shapes-mini@1.1.0"]');
+  const row = page.locator(`tr[data-bundle="${SHAPES_MINI_REF}"]`);
   await row.getByText('Active', { exact: true }).waitFor();
   await shot('14-bundle-versions');
   expect(await seriousViolations(page)).toEqual([]);

@@ -15,6 +15,7 @@ let admin: Admin;
 const SHAPES_MINI_T = loadBundle('shapes-mini').manifest.quality!.threshold;
 /** The depth shapes-mini was tuned at: what the default settings (m null) caption with. */
 const SHAPES_MINI_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
+const SHAPES_MINI_REF = `shapes-mini@${loadBundle('shapes-mini').manifest.version}`;
 
 beforeAll(async () => {
   app = await bootApp('captions');
@@ -71,7 +72,7 @@ describe('uploads are captioned', () => {
       status: 'suggested',
       source: 'machine',
       bundle: 'shapes-mini',
-      bundleVersion: '1.1.0',
+      bundleVersion: SHAPES_MINI_REF.split('@')[1],
       m: SHAPES_MINI_M,
       steps: SHAPES_MINI_M === 0 ? 0 : 5,
       beam: 3,
@@ -264,8 +265,8 @@ describe('uploads are captioned', () => {
 describe('settings', () => {
   test('are validated, and the worker captions with them', async () => {
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;
-    expect(current).toEqual({ m: null, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: 'shapes-mini@1.1.0', autoWrite: true, ...PUBLISH_DEMONSTRATION });
-    expect((await call(admin, 'GET', '/altbridge/bundles')).body.data).toContain('shapes-mini@1.1.0');
+    expect(current).toEqual({ m: null, steps: 5, beam: 3, maxTokens: null, autoCaption: true, bundle: SHAPES_MINI_REF, autoWrite: true, ...PUBLISH_DEMONSTRATION });
+    expect((await call(admin, 'GET', '/altbridge/bundles')).body.data).toContain(SHAPES_MINI_REF);
     for (const bad of [
       { m: 1001 },
       { m: 10, steps: 20 },
@@ -304,7 +305,7 @@ describe('settings', () => {
       quality: [0, 1],
       // This file's settings turned the quality bar off; the bundle's own threshold is the default.
       minQuality: 0,
-      bundle: { ref: 'shapes-mini@1.1.0', description: expect.stringContaining('demonstration only'), demonstration: true, threshold: SHAPES_MINI_T, defaultM: SHAPES_MINI_M },
+      bundle: { ref: SHAPES_MINI_REF, description: expect.stringContaining('demonstration only'), demonstration: true, threshold: SHAPES_MINI_T, defaultM: SHAPES_MINI_M },
     });
     // The ends of each range are accepted by the server, one step past them refused.
     const current = (await call(admin, 'GET', '/altbridge/settings')).body.data;

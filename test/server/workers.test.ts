@@ -12,6 +12,7 @@ import * as os from 'os';
 import { appFacts, appId, appIdOf, defaultQueue } from '../../server/src/app-identity';
 import type { AltbridgeConfig } from '../../server/src/config';
 import { NO_WORKER_FIX } from '../../server/src/contracts';
+import { loadBundle } from '../../worker/bundle/load';
 import { redisConnection } from '../../server/src/redis';
 import { HEARTBEAT_TTL_MS } from '../../server/src/services/workers';
 import { Admin, call, upload } from './helpers/http';
@@ -104,7 +105,7 @@ test('a started consumer announces itself, captions the waiting job with a log l
   await waitFor('the waiting job captioned', async () => ((await captionRow(fileId)).status === 'needs-review' ? true : undefined), 60_000);
   const worker = await waitFor('the heartbeat to report the job', async () => (await service('workers').list()).find((w: any) => w.lastJob?.fileId === fileId));
   expect(worker.lastJob).toEqual({ fileId, fileName: FILE_NAME, status: 'needs-review', ms: expect.any(Number), at: expect.any(String) });
-  expect(worker.bundle).toBe('shapes-mini@1.1.0');
+  expect(worker.bundle).toBe(`shapes-mini@${loadBundle('shapes-mini').manifest.version}`);
   const lines = info.mock.calls.map((c) => String(c[0]));
   expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^altbridge: file ${fileId} "${FILE_NAME}": needs-review in \\d+ ms$`)));
   info.mockRestore();

@@ -4,6 +4,7 @@
  * The run is held by a hook on Captioner.caption, so nothing here depends on how fast the host is.
  */
 import sharp from 'sharp';
+import { loadBundle } from '../../worker/bundle/load';
 import { Captioner } from '../../worker/caption';
 import { CaptionEngine } from '../../worker/engine';
 
@@ -37,7 +38,7 @@ test('a run past its time limit fails with the reason and the next run is not bl
 
   await expect(engine.caption('stuck.png', image, settings, { timeoutMs: 300 })).rejects.toMatchObject({ name: 'RunTimeout', message: 'took longer than 0.3 s' });
   // Another ref swaps the Captioner while the late run still holds the old one.
-  const next = await engine.caption('next.png', image, { ...settings, bundle: 'shapes-mini@1.1.0' }, { timeoutMs: 60_000 });
+  const next = await engine.caption('next.png', image, { ...settings, bundle: `shapes-mini@${loadBundle('shapes-mini').manifest.version}` }, { timeoutMs: 60_000 });
   expect(next).toMatchObject({ file: 'next.png', m: 600, steps: 5 });
   expect(closed).not.toHaveBeenCalled();
 

@@ -30,6 +30,12 @@ export interface VisionConfig {
    * Whether that makes a tower see shapes is measured (reports/shapes/LEVERS.md), not assumed.
    */
   stem?: { patch: number; width: number };
+  /**
+   * Instead of a patch stem, a convolutional one: 3×3 convolutions (padding 1, GELU) over the
+   * image, whose overlapping windows see edges and corners wherever they fall; a patch token is
+   * the projection of the feature-map cells under its patch.
+   */
+  convs?: { channels: number; stride: 1 | 2 }[];
 }
 
 export interface TextConfig {
@@ -53,23 +59,39 @@ function blocks(x: T, name: string, layers: number, opts: L.BlockOpts): T {
 /**
  * Each patch's inputs to the patch projection [B, n², ·]: its pixels, flattened (channel, row,
  * column), so that the projection is a stride-p convolution without bias (conv1.weight [width, 3,
- * p, p] flattened and transposed is `clip.vision.patch.weight`); with a stem, its sub-patches'
- * stem features instead, flattened (row, column, channel).
+ * p, p] flattened and transposed is `clip.vision.patch.weight`); with a stem, the features of the
+ * stem's cells under the patch instead, flattened (row, column, channel).
  */
 export function patchRows(pixels: T, c: VisionConfig): T {
-  const { imageSize: s, patch: p, stem } = c;
+  const { imageSize: s, patch: p, stem, convs } = c;
   if (s % p !== 0) throw new Error(`clip vision: image size ${s} is not a multiple of the patch size ${p}`);
   const n = s / p;
-  if (!stem) return o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]), [-1, n * n, 3 * p * p]);
+  if (stem && convs) throw new Error('clip vision: a patch stem and a convolutional stem exclude each other');
+  if (!stem && !convs) return o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n, p, n, p]), [0, 2, 4, 1, 3, 5]), [-1, n * n, 3 * p * p]);
+  const cell = stem ? stem.patch : convs!.reduce((f, cv) => f * cv.stride, 1);
+  if (p % cell !== 0) throw new Error(`clip vision: patch size ${p} is not a multiple of the stem's ${cell}`);
+  const k = p / cell;
+  const features = stem ? patchStem(pixels, s, stem) : convStem(pixels, convs!);
+  const width = features.shape[3] as number;
+  // [B, (patch row, cell row), (patch column, cell column), C] -> [B, patch row, patch column, (cell row, cell column, C)].
+  const grouped = o.transpose(o.reshape(features, [-1, n, k, n, k, width]), [0, 1, 3, 2, 4, 5]);
+  return o.reshape(grouped, [-1, n * n, k * k * width]);
+}
+
+/** Each stem-px sub-patch (flattened channel, row, column) through a shared linear map and GELU: channels-last features [B, S/q, S/q, width]. */
+function patchStem(pixels: T, s: number, stem: { patch: number; width: number }): T {
   const q = stem.patch;
-  if (p % q !== 0) throw new Error(`clip vision: patch size ${p} is not a multiple of the stem's ${q}`);
-  const k = p / q;
-  const subs = o.reshape(o.transpose(o.reshape(pixels, [-1, 3, n * k, q, n * k, q]), [0, 2, 4, 1, 3, 5]), [-1, n * k * n * k, 3 * q * q]);
+  const m = s / q;
+  const subs = o.reshape(o.transpose(o.reshape(pixels, [-1, 3, m, q, m, q]), [0, 2, 4, 1, 3, 5]), [-1, m, m, 3 * q * q]);
   // Unit-variance pre-activations (the default std would leave GELU nearly linear and the tokens ten times weaker than raw pixels').
-  const features = L.gelu(L.linear(subs, 'clip.vision.stem', stem.width, true, (3 * q * q) ** -0.5));
-  // [B, (patch row, sub row), (patch column, sub column), C] -> [B, patch row, patch column, (sub row, sub column, C)].
-  const grouped = o.transpose(o.reshape(features, [-1, n, k, n, k, stem.width]), [0, 1, 3, 2, 4, 5]);
-  return o.reshape(grouped, [-1, n * n, k * k * stem.width]);
+  return L.gelu(L.linear(subs, 'clip.vision.stem', stem.width, true, (3 * q * q) ** -0.5));
+}
+
+/** The convolutions over channels-last pixels: features [B, S/f, S/f, C], f the product of the strides. */
+function convStem(pixels: T, convs: { channels: number; stride: 1 | 2 }[]): T {
+  let x = o.transpose(pixels, [0, 2, 3, 1]);
+  convs.forEach((cv, i) => (x = L.conv3x3(x, `clip.vision.conv${i}`, cv.channels, cv.stride)));
+  return x;
 }
 
 /** Image embeddings from `pixel_values` [B, 3, S, S] (CLIP-normalised pixels). */

@@ -168,6 +168,15 @@ export const RULES: Record<string, Rule> = {
     pads[axis + x.rank] = size - (c.outs[0].shape[axis] as number) - start;
     return [o.pad(g0(c), pads), null, null, null];
   },
+  Pad: (c) => {
+    const x = c.ins[0];
+    if (c.node.attrs.mode !== 'constant') throw new Error('grad: Pad is differentiable in constant mode only');
+    const pads = Array.from(x.g.constants.get(c.node.inputs[1]!.name)!.data as BigInt64Array, Number);
+    if (pads.some((p) => p < 0)) throw new Error('grad: Pad with negative pads (cropping) has no rule');
+    let gx = g0(c);
+    for (let a = 0; a < x.rank; a++) if (pads[a] || pads[a + x.rank]) gx = o.slice(gx, a, pads[a], pads[a] + (x.shape[a] as number));
+    return [gx, null];
+  },
   Where: (c) => {
     const [cond, a, b] = c.ins;
     const zero = a.g.scalar(0);

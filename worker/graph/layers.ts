@@ -38,6 +38,29 @@ export function gelu(x: T, form: 'tanh' | 'erf' = 'tanh'): T {
   return o.mul(half, o.add(o.tanh(inner), 1));
 }
 
+/**
+ * A 3×3 convolution with padding 1 and bias, then GELU, of channels-last x [B, H, W, C]: one
+ * matmul over the nine shifted views of the padded input (im2col from Pad and Slice, whose
+ * gradient rules exist, where ONNX's Conv has none here). Stride 2 reads each view from the
+ * padded input split into even and odd rows and columns, so every slice keeps step 1.
+ */
+export function conv3x3(x: T, name: string, channels: number, stride: 1 | 2): T {
+  const [, h, w, c] = x.shape as number[];
+  if (stride === 2 && (h % 2 !== 0 || w % 2 !== 0)) throw new Error(`conv ${name}: stride 2 needs an even height and width, not ${h} x ${w}`);
+  const padded = o.pad(x, [0, 1, 1, 0, 0, 1, 1, 0]);
+  const [ho, wo] = [h / stride, w / stride];
+  const view = (dy: number, dx: number): T => {
+    if (stride === 1) return o.slice(o.slice(padded, 1, dy, dy + h), 2, dx, dx + w);
+    // Padded row dy + 2i is row i + ⌊dy/2⌋ of the rows of parity dy mod 2.
+    const phases = o.reshape(padded, [-1, (h + 2) / 2, 2, (w + 2) / 2, 2, c]);
+    const rows = o.slice(o.slice(phases, 1, dy >> 1, (dy >> 1) + ho), 2, dy & 1, (dy & 1) + 1);
+    return o.reshape(o.slice(o.slice(rows, 3, dx >> 1, (dx >> 1) + wo), 4, dx & 1, (dx & 1) + 1), [-1, ho, wo, c]);
+  };
+  const views = [0, 1, 2].flatMap((dy) => [0, 1, 2].map((dx) => view(dy, dx)));
+  // Unit-variance pre-activations, as the patch stem's.
+  return gelu(linear(o.concat(views, 3), name, channels, true, (9 * c) ** -0.5));
+}
+
 export const silu = (x: T): T => o.mul(x, o.sigmoid(x));
 
 export interface AttentionOpts {

@@ -6,6 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { CLIP_TEXT_B, clipLoss, imageEncoder, patchRows, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
 import { Graph } from '../../../worker/graph/graph';
+import { conv3x3 } from '../../../worker/graph/layers';
 import { buildInference, buildTrainStep, NetDef } from '../../../worker/graph/train-step';
 import { openSession } from '../../../worker/runtime';
 import { Rng } from '../../../worker/train/rng';
@@ -158,6 +159,52 @@ test.each([
   await session.release();
 });
 
+test.each([1, 2] as const)('a 3x3 convolution of stride %i is the direct sum over its window (padding 1) with bias, then GELU', async (stride) => {
+  const [h, w, c, out] = [6, 4, 2, 3];
+  const def = (g: Graph) => ({ y: conv3x3(g.input('x', g.float, ['B', h, w, c]), 'conv', out, stride) });
+  const values = randomValues(def, 7);
+  values.set('conv.bias', Float32Array.from({ length: out }, (_, i) => 0.1 * (i + 1)));
+  const session = await openSession(buildInference(def, values));
+  const rng = new Rng(8);
+  const x = Float32Array.from({ length: 2 * h * w * c }, () => rng.normal());
+  const y = (await session.run({ x: new ort.Tensor('float32', x, [2, h, w, c]) })).y;
+  const [ho, wo] = [h / stride, w / stride];
+  expect(y.dims).toEqual([2, ho, wo, out]);
+  const weight = values.get('conv.weight')!;
+  const bias = values.get('conv.bias')!;
+  const gelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  let worst = 0;
+  for (let b = 0; b < 2; b++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let co = 0; co < out; co++) {
+          let sum = bias[co];
+          for (let dy = 0; dy < 3; dy++)
+            for (let dx = 0; dx < 3; dx++) {
+              const [yy, xx] = [i * stride + dy - 1, j * stride + dx - 1];
+              if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+              for (let ci = 0; ci < c; ci++) sum += x[((b * h + yy) * w + xx) * c + ci] * weight[((dy * 3 + dx) * c + ci) * out + co];
+            }
+          worst = Math.max(worst, Math.abs(gelu(sum) - (y.data as Float32Array)[((b * ho + i) * wo + j) * out + co]));
+        }
+  expect(worst).toBeLessThan(1e-5);
+  await session.release();
+});
+
+test('a convolutional stem gives each patch the feature cells under it, and a patch its strides do not divide, an odd size for stride 2 or two stems are refused', async () => {
+  const v: VisionConfig = { imageSize: 16, patch: 8, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4, convs: [{ channels: 4, stride: 2 }, { channels: 5, stride: 2 }, { channels: 6, stride: 1 }] };
+  const def = (g: Graph) => ({ rows: patchRows(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v) });
+  const session = await openSession(buildInference(def, randomValues(def, 3)));
+  const rows = (await session.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 256).fill(0.5), [2, 3, 16, 16]) })).rows;
+  // 2 x 2 patches, each 2 x 2 cells of the 4-px-stride feature map with 6 channels.
+  expect(rows.dims).toEqual([2, 4, 24]);
+  await session.release();
+  expect(() => imageEncoder({ ...v, patch: 2 })(new Graph())).toThrow("patch size 2 is not a multiple of the stem's 4");
+  const g = new Graph();
+  expect(() => conv3x3(g.input('x', g.float, ['B', 3, 4, 2]), 'conv', 2, 2)).toThrow('stride 2 needs an even height and width, not 3 x 4');
+  expect(() => imageEncoder({ ...v, stem: { patch: 2, width: 3 } })(new Graph())).toThrow('exclude each other');
+});
+
 test('a stem whose sub-patch does not divide the patch, or a patch that does not divide the image, is refused', () => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
   expect(() => imageEncoder({ ...v, stem: { patch: 3, width: 4 } })(new Graph())).toThrow("patch size 4 is not a multiple of the stem's 3");
@@ -173,6 +220,11 @@ describe('CLIP gradients against finite differences (float64)', () => {
     // The network declares its inputs itself: pixels get random values (and are checked too), ids/mask these.
     { name: 'image encoder', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder(v)(g).image_embeds },
     { name: 'image encoder with a stem', extra: { pixel_values: { dims: [3, 3, 8, 8] } }, build: (g: Graph) => imageEncoder({ ...v, stem: { patch: 2, width: 3 } })(g).image_embeds },
+    {
+      name: 'image encoder with a convolutional stem',
+      extra: { pixel_values: { dims: [3, 3, 8, 8] } },
+      build: (g: Graph) => imageEncoder({ ...v, convs: [{ channels: 3, stride: 2 }, { channels: 2, stride: 1 }] })(g).image_embeds,
+    },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
     // Two texts per image: the three captions, then a hard negative of each (another image's caption: the rows rotated).

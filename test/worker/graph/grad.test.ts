@@ -47,6 +47,7 @@ const cases: Case[] = [
   { name: 'Unsqueeze/Squeeze', build: (_, h) => o.mul(o.squeeze(o.unsqueeze(h.x('a', [3, 2]), [1]), [1]), h.x('b', [3, 2])) },
   { name: 'Expand', build: (g, h) => o.expand(h.x('a', [1, 3]), g.ints([4, 3]), [4, 3]) },
   { name: 'Concat/Slice', build: (_, h) => o.slice(o.concat([h.x('a', [2, 3]), h.x('b', [2, 2])], 1), 1, 1, 4) },
+  { name: 'Pad (constant, several axes)', build: (_, h) => o.mul(o.pad(h.x('a', [2, 3, 2]), [0, 1, 2, 0, 2, 0]), h.x('b', [2, 6, 4])) },
   {
     name: 'Split (one part unused)',
     build: (_, h) => {
@@ -58,6 +59,8 @@ const cases: Case[] = [
   { name: 'GatherElements', build: (_, h) => o.gatherElements(h.x('w', [3, 4]), h.fixed('ids', [3, 2], [0, 3, 1, 1, 2, 0], 'int64'), 1) },
   // Layers.
   { name: 'linear (3-D input) + embedding', build: (_, h) => L.linear(L.embedding(h.fixed('ids', [2, 3], [1, 0, 3, 3, 2, 1], 'int64', true), 'emb', 4, 5), 'lin', 6) },
+  { name: '3x3 convolution, stride 1', build: (_, h) => L.conv3x3(h.x('x', [2, 3, 4, 2], { batch: true }), 'conv', 3, 1) },
+  { name: '3x3 convolution, stride 2', build: (_, h) => L.conv3x3(h.x('x', [2, 4, 6, 2], { batch: true }), 'conv', 3, 2) },
   { name: 'layer norm layer', build: (_, h) => L.layerNorm(h.x('x', [2, 3, 8], { batch: true }), 'ln') },
   { name: 'GELU (tanh form)', build: (_, h) => L.gelu(h.x('x', [10], { lo: -3, hi: 3 })) },
   { name: 'GELU (erf form, float32)', float: 'float32', build: (_, h) => L.gelu(h.x('x', [10], { lo: -3, hi: 3 }), 'erf') },
