@@ -163,7 +163,10 @@ test.each([1, 2] as const)('a 3x3 convolution of stride %i is the direct sum ove
   const [h, w, c, out] = [6, 4, 2, 3];
   const def = (g: Graph) => ({ y: conv3x3(g.input('x', g.float, ['B', h, w, c]), 'conv', out, stride) });
   const values = randomValues(def, 7);
-  values.set('conv.bias', Float32Array.from({ length: out }, (_, i) => 0.1 * (i + 1)));
+  values.set(
+    'conv.bias',
+    Float32Array.from({ length: out }, (_, i) => 0.1 * (i + 1)),
+  );
   const session = await openSession(buildInference(def, values));
   const rng = new Rng(8);
   const x = Float32Array.from({ length: 2 * h * w * c }, () => rng.normal());
@@ -192,7 +195,20 @@ test.each([1, 2] as const)('a 3x3 convolution of stride %i is the direct sum ove
 });
 
 test('a convolutional stem gives each patch the feature cells under it, and a patch its strides do not divide, an odd size for stride 2 or two stems are refused', async () => {
-  const v: VisionConfig = { imageSize: 16, patch: 8, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4, convs: [{ channels: 4, stride: 2 }, { channels: 5, stride: 2 }, { channels: 6, stride: 1 }] };
+  const v: VisionConfig = {
+    imageSize: 16,
+    patch: 8,
+    width: 8,
+    layers: 1,
+    heads: 2,
+    mlpRatio: 2,
+    embedDim: 4,
+    convs: [
+      { channels: 4, stride: 2 },
+      { channels: 5, stride: 2 },
+      { channels: 6, stride: 1 },
+    ],
+  };
   const def = (g: Graph) => ({ rows: patchRows(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v) });
   const session = await openSession(buildInference(def, randomValues(def, 3)));
   const rows = (await session.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 256).fill(0.5), [2, 3, 16, 16]) })).rows;
@@ -223,7 +239,14 @@ describe('CLIP gradients against finite differences (float64)', () => {
     {
       name: 'image encoder with a convolutional stem',
       extra: { pixel_values: { dims: [3, 3, 8, 8] } },
-      build: (g: Graph) => imageEncoder({ ...v, convs: [{ channels: 3, stride: 2 }, { channels: 2, stride: 1 }] })(g).image_embeds,
+      build: (g: Graph) =>
+        imageEncoder({
+          ...v,
+          convs: [
+            { channels: 3, stride: 2 },
+            { channels: 2, stride: 1 },
+          ],
+        })(g).image_embeds,
     },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
