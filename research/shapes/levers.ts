@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
+import { VisionConfig } from '../../worker/graph/clip';
 import { CaptionScores } from '../../worker/metrics';
 import { PACKAGE_ROOT } from '../../worker/package-root';
 import { Progress } from '../../worker/train/trainer';
@@ -17,7 +18,6 @@ import { cosine, EvalSet, Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
 import { stageTimes } from '../stage-times';
 import { buildShapes, builtWith, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, shapesData, splitPairs, WIDE_DECODER } from './build';
-import { VisionConfig } from '../../worker/graph/clip';
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';

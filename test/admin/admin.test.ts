@@ -37,8 +37,9 @@ const OTHER_NAME = 'scene-b.png';
 /** Out of the default bundle's domain: held for review, never written. */
 const OUTSIDE_NAME = 'emoji.png';
 /** The bridging depth shapes-mini was tuned at: what settings with m null caption with. */
-const BUNDLE_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
-const SHAPES_MINI_REF = `shapes-mini@${loadBundle('shapes-mini').manifest.version}`;
+const SHIPPED = loadBundle('shapes-mini').manifest;
+const BUNDLE_M = SHIPPED.diffusion.defaultM;
+const SHAPES_MINI_REF = `shapes-mini@${SHIPPED.version}`;
 const DEMONSTRATION_NOTICE = 'Demonstration bundle: synthetic ShapesWorld scenes — demonstration only.';
 
 let built: BuiltApp;

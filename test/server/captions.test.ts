@@ -11,11 +11,12 @@ import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 
 let app: TestApp;
 let admin: Admin;
+const SHIPPED = loadBundle('shapes-mini').manifest;
 /** The default bundle's calibrated quality threshold. */
-const SHAPES_MINI_T = loadBundle('shapes-mini').manifest.quality!.threshold;
+const SHAPES_MINI_T = SHIPPED.quality!.threshold;
 /** The depth shapes-mini was tuned at: what the default settings (m null) caption with. */
-const SHAPES_MINI_M = loadBundle('shapes-mini').manifest.diffusion.defaultM;
-const SHAPES_MINI_REF = `shapes-mini@${loadBundle('shapes-mini').manifest.version}`;
+const SHAPES_MINI_M = SHIPPED.diffusion.defaultM;
+const SHAPES_MINI_REF = `shapes-mini@${SHIPPED.version}`;
 
 beforeAll(async () => {
   app = await bootApp('captions');
@@ -72,7 +73,7 @@ describe('uploads are captioned', () => {
       status: 'suggested',
       source: 'machine',
       bundle: 'shapes-mini',
-      bundleVersion: SHAPES_MINI_REF.split('@')[1],
+      bundleVersion: SHIPPED.version,
       m: SHAPES_MINI_M,
       steps: SHAPES_MINI_M === 0 ? 0 : 5,
       beam: 3,

@@ -20,11 +20,12 @@ import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
 const ROOT = path.join(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-finetune-'));
 const models = path.join(tmp, 'models');
-const shippedVersion = (name: string): string => loadBundle(name).manifest.version;
 // The shipped version and the two a fine-tune of it takes in turn, so a rebuilt bundle needs no edit here.
-const base = `shapes-mini@${shippedVersion('shapes-mini')}`;
-const first = `shapes-mini@${bumpVersion(shippedVersion('shapes-mini'))}`;
-const second = `shapes-mini@${bumpVersion(bumpVersion(shippedVersion('shapes-mini')))}`;
+const baseVersion = loadBundle('shapes-mini').manifest.version;
+const firstVersion = bumpVersion(baseVersion);
+const base = `shapes-mini@${baseVersion}`;
+const first = `shapes-mini@${firstVersion}`;
+const second = `shapes-mini@${bumpVersion(firstVersion)}`;
 const dirOf = (ref: string) => ref.replace('@', '-');
 let app: TestApp;
 let admin: Admin;
@@ -186,7 +187,7 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
 
   // Strapi answers and the queue captions with the active bundle while the run trains.
   const during = await upload(admin, 'during.png', 'image/png', await png('#c22'));
-  expect(await captionOf(during.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: base.split('@')[1] });
+  expect(await captionOf(during.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: baseVersion });
 
   const done = await waitFor(
     'the run to finish',
@@ -212,7 +213,7 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   const versions = (await call(admin, 'GET', '/altbridge/bundles/versions')).body.data;
   // art-mini was seeded into the models folder at start, as every shipped bundle is.
   expect(versions.map((v: any) => [v.ref, v.active])).toEqual([
-    [`art-mini@${shippedVersion('art-mini')}`, false],
+    [`art-mini@${loadBundle('art-mini').manifest.version}`, false],
     [first, false],
     [base, true],
   ]);
@@ -223,7 +224,7 @@ test('a run: one at a time, captioning goes on, then the new version is evaluate
   expect((await call(admin, 'GET', '/altbridge/settings')).body.data.bundle).toBe(first);
   expect(await status()).toMatchObject({ activated: true, previousBundle: base });
   const after = await upload(admin, 'after.png', 'image/png', await png('#22c'));
-  expect(await captionOf(after.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: first.split('@')[1] });
+  expect(await captionOf(after.id)).toMatchObject({ bundle: 'shapes-mini', bundleVersion: firstVersion });
 
   expect((await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: 'nope@9' })).status).toBe(400);
   const back = await call(admin, 'POST', '/altbridge/bundles/activate', { bundle: base });

@@ -49,14 +49,13 @@ export function conv3x3(x: T, name: string, channels: number, stride: 1 | 2): T 
   if (stride === 2 && (h % 2 !== 0 || w % 2 !== 0)) throw new Error(`conv ${name}: stride 2 needs an even height and width, not ${h} x ${w}`);
   const padded = o.pad(x, [0, 1, 1, 0, 0, 1, 1, 0]);
   const [ho, wo] = [h / stride, w / stride];
-  const view = (dy: number, dx: number): T => {
-    if (stride === 1) return o.slice(o.slice(padded, 1, dy, dy + h), 2, dx, dx + w);
-    // Padded row dy + 2i is row i + ⌊dy/2⌋ of the rows of parity dy mod 2.
-    const phases = o.reshape(padded, [-1, (h + 2) / 2, 2, (w + 2) / 2, 2, c]);
-    const rows = o.slice(o.slice(phases, 1, dy >> 1, (dy >> 1) + ho), 2, dy & 1, (dy & 1) + 1);
-    return o.reshape(o.slice(o.slice(rows, 3, dx >> 1, (dx >> 1) + wo), 4, dx & 1, (dx & 1) + 1), [-1, ho, wo, c]);
-  };
-  const views = [0, 1, 2].flatMap((dy) => [0, 1, 2].map((dx) => view(dy, dx)));
+  // Stride 2: padded row dy + 2i is row i + ⌊dy/2⌋ of the rows of parity dy mod 2 (columns alike).
+  const src = stride === 1 ? padded : o.reshape(padded, [-1, (h + 2) / 2, 2, (w + 2) / 2, 2, c]);
+  const pick = (t: T, axis: number, d: number, size: number): T => (stride === 1 ? o.slice(t, axis, d, d + size) : o.slice(o.slice(t, axis, d >> 1, (d >> 1) + size), axis + 1, d & 1, (d & 1) + 1));
+  const views = [0, 1, 2].flatMap((dy) => {
+    const rows = pick(src, 1, dy, ho);
+    return [0, 1, 2].map((dx) => (stride === 1 ? pick(rows, 2, dx, wo) : o.reshape(pick(rows, 3, dx, wo), [-1, ho, wo, c])));
+  });
   // Unit-variance pre-activations, as the patch stem's.
   return gelu(linear(o.concat(views, 3), name, channels, true, (9 * c) ** -0.5));
 }

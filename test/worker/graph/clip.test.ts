@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { CLIP_TEXT_B, clipLoss, imageEncoder, patchRows, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
 import { Graph } from '../../../worker/graph/graph';
 import { conv3x3 } from '../../../worker/graph/layers';
+import * as o from '../../../worker/graph/ops';
 import { buildInference, buildTrainStep, NetDef } from '../../../worker/graph/train-step';
 import { openSession } from '../../../worker/runtime';
 import { Rng } from '../../../worker/train/rng';
@@ -210,10 +211,35 @@ test('a convolutional stem gives each patch the feature cells under it, and a pa
     ],
   };
   const def = (g: Graph) => ({ rows: patchRows(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v) });
-  const session = await openSession(buildInference(def, randomValues(def, 3)));
-  const rows = (await session.run({ pixel_values: new ort.Tensor('float32', new Float32Array(2 * 3 * 256).fill(0.5), [2, 3, 16, 16]) })).rows;
+  const values = randomValues(def, 3);
+  // The same convolutions alone (the same parameter names, so the same values): the feature map [B, 4, 4, 6].
+  const convsOnly = (g: Graph) => {
+    let x = o.transpose(g.input('pixel_values', g.float, ['B', 3, 16, 16]), [0, 2, 3, 1]);
+    v.convs!.forEach((cv, i) => (x = conv3x3(x, `clip.vision.conv${i}`, cv.channels, cv.stride)));
+    return { features: x };
+  };
+  const rng = new Rng(5);
+  const feeds = {
+    pixel_values: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 3 * 256 }, () => rng.normal()),
+      [2, 3, 16, 16],
+    ),
+  };
+  const session = await openSession(buildInference(def, values));
+  const rows = (await session.run(feeds)).rows;
+  const convSession = await openSession(buildInference(convsOnly, values));
+  const features = (await convSession.run(feeds)).features.data as Float32Array;
+  await convSession.release();
   // 2 x 2 patches, each 2 x 2 cells of the 4-px-stride feature map with 6 channels.
   expect(rows.dims).toEqual([2, 4, 24]);
+  const want = Float32Array.from({ length: 2 * 4 * 24 }, (_, i) => {
+    const [b, patch, rest] = [Math.floor(i / 96), Math.floor(i / 24) % 4, i % 24];
+    const [cy, cx, ch] = [Math.floor(rest / 12), Math.floor(rest / 6) % 2, rest % 6];
+    const [y, x] = [2 * Math.floor(patch / 2) + cy, 2 * (patch % 2) + cx];
+    return features[((b * 4 + y) * 4 + x) * 6 + ch];
+  });
+  expect(Array.from(rows.data as Float32Array)).toEqual(Array.from(want));
   await session.release();
   expect(() => imageEncoder({ ...v, patch: 2 })(new Graph())).toThrow("patch size 2 is not a multiple of the stem's 4");
   const g = new Graph();
