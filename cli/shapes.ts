@@ -70,6 +70,9 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
   };
 }
 
+/** The work folder of a build into `out`: runs/ beside the models folder, named as `out`. */
+const workOf = (out: string): string => path.join(modelsDir(), '..', 'runs', path.basename(out));
+
 export const shapesBuild = defineCommand({
   name: 'shapes build',
   summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder, corpus matrix, quality calibration (resumable)',
@@ -85,7 +88,7 @@ export const shapesBuild = defineCommand({
   example: 'altbridge shapes build --out /tmp/shapes-small --clip-steps 300 --denoiser-steps 300 --decoder-steps 300',
   async run(v, _positionals, args) {
     const out = v.out ?? path.join(modelsDir(), SHAPES_MINI_NAME);
-    const work = v.work ?? path.join(modelsDir(), '..', 'runs', path.basename(out));
+    const work = v.work ?? workOf(out);
     const started = Date.now();
     const command = `npx altbridge shapes build ${args.join(' ')}`.trim();
     const reporter = stageReporter();
@@ -105,14 +108,19 @@ export const shapesReportCommand = defineCommand({
   about: 'REPORT.md: cosines, ablation, baselines, M and S sweeps, errors by attribute; it builds the bundle of the recipe in the work folder first.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of REPORT.md and its figures' },
-    work: { type: 'text', arg: 'DIR', defaultText: 'runs/shapes-report beside the models folder', help: 'data, checkpoints and the bundle' },
+    work: {
+      type: 'text',
+      arg: 'DIR',
+      defaultText: `runs/${SHAPES_MINI_NAME} beside the models folder, the default build's: a report after \`shapes build\` reuses its data and checkpoints, so it measures the same weights`,
+      help: 'data, checkpoints and the bundle',
+    },
     beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
     ...RECIPE_OPTIONS,
   },
   example: 'altbridge shapes report --out /tmp/shapes-report',
   async run(v, _positionals, args) {
     const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
-    const work = v.work ?? path.join(modelsDir(), '..', 'runs', 'shapes-report');
+    const work = v.work ?? workOf(path.join(modelsDir(), SHAPES_MINI_NAME));
     const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
     process.stdout.write(`wrote ${file}\n`);
     return 0;

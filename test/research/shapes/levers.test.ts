@@ -9,14 +9,21 @@ import * as os from 'os';
 import * as path from 'path';
 import { Lever, LEVERS, LeverResult, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
 import { splitPairs } from '../../../research/shapes/build';
+import { editManifest } from '../../../worker/bundle/write';
+import { BRIDGE_DEFAULTS } from '../../../worker/diffusion';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const tiny = tinyShapes();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'levers-'));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+// The built lever's bundle ships a depth of its own, as the committed bundle does after its M sweep.
+const chosen = path.join(work, 'chosen');
+fs.cpSync(tiny.bundle, chosen, { recursive: true });
+editManifest(chosen, (raw) => (raw.diffusion = { ...(raw.diffusion as object), defaultM: 100 }));
+
 const levers: Lever[] = [
-  { name: 'built', change: 'the tiny bundle, already built', recipe: tiny.recipe, bundle: tiny.bundle },
+  { name: 'built', change: 'the tiny bundle, already built', recipe: tiny.recipe, bundle: chosen },
   { name: 'plain', change: 'built here', recipe: tiny.recipe },
   { name: 'decoder', change: 'one more decoder step', recipe: { ...tiny.recipe, decoderSteps: tiny.recipe.decoderSteps + 1 } },
   { name: 'hard', change: 'hard negatives', recipe: { ...tiny.recipe, hardNegatives: true } },
@@ -47,7 +54,8 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
         expect(e.wrong).toBeLessThanOrEqual(e.claims);
       }
     }
-    expect(r.bridge.m).toBeGreaterThan(0);
+    // Every lever is bridged at the paper's depth, whatever depth its bundle ships with.
+    expect(r.bridge.m).toBe(BRIDGE_DEFAULTS.defaultM);
     expect(r.twinWins).toBeGreaterThanOrEqual(0);
     expect(r.twinWins).toBeLessThanOrEqual(1);
     expect(r.bridge.clean).toBeGreaterThanOrEqual(0);
@@ -99,6 +107,12 @@ test('a rerun reads the finished levers; another beam rescores; a lever whose re
   const probed = await run(levers);
   expect(probed.stages.map((s) => s.split(':')[0])).toEqual(['lever', 'score']);
   expect(probed.results[2].zeroShot.scenes).toBe(rescored.results[2].zeroShot.scenes);
+  // So is one bridged at another depth (the bundle's own, before every lever was bridged at the paper's).
+  const deep = JSON.parse(fs.readFileSync(file, 'utf8')) as LeverResult;
+  fs.writeFileSync(file, JSON.stringify({ ...deep, bridge: { ...deep.bridge, m: 100 } }));
+  const bridged = await run(levers);
+  expect(bridged.stages.map((s) => s.split(':')[0])).toEqual(['lever', 'score']);
+  expect(bridged.results[2].bridge.m).toBe(BRIDGE_DEFAULTS.defaultM);
   const beam2 = await measureLevers({ work, beam: 2, command: 'test', only: ['plain'] }, levers);
   expect(beam2.map((r) => [r.name, r.beam])).toEqual([['plain', 2]]);
   const changed = await run([{ ...levers[2], recipe: { ...levers[2].recipe, draws: 2 } }]);
