@@ -7,6 +7,7 @@ import { generateShapes } from '../research/shapes/generate';
 import { completeBundle } from '../research/shapes/publishing';
 import { measureLevers, recordLevers, renderLevers } from '../research/shapes/levers';
 import { shapesReport } from '../research/shapes/report';
+import { digest } from '../research/stage-stamp';
 import { CAPTION_DEFAULTS } from '../worker/caption';
 import { BRIDGE_DEFAULTS, DIFFUSION_DEFAULTS } from '../worker/diffusion';
 import { PACKAGE_ROOT } from '../worker/package-root';
@@ -72,6 +73,15 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
 
 /** The work folder of a build into `out`: runs/ beside the models folder, named as `out`. */
 const workOf = (out: string): string => path.join(modelsDir(), '..', 'runs', path.basename(out));
+const defaultOut = (): string => path.join(modelsDir(), SHAPES_MINI_NAME);
+
+/**
+ * A report's work folder: the default build's for the default recipe, so a report after a build
+ * that trained there measures those very weights; a folder of its own for any other recipe, whose
+ * stage stamps would otherwise clear the build's checkpoints.
+ */
+export const reportWork = (recipe: ShapesBuild): string =>
+  JSON.stringify(recipe) === JSON.stringify(SHAPES_MINI) ? workOf(defaultOut()) : path.join(modelsDir(), '..', 'runs', `shapes-report-${digest(recipe).slice(0, 12)}`);
 
 export const shapesBuild = defineCommand({
   name: 'shapes build',
@@ -87,7 +97,7 @@ export const shapesBuild = defineCommand({
   },
   example: 'altbridge shapes build --out /tmp/shapes-small --clip-steps 300 --denoiser-steps 300 --decoder-steps 300',
   async run(v, _positionals, args) {
-    const out = v.out ?? path.join(modelsDir(), SHAPES_MINI_NAME);
+    const out = v.out ?? defaultOut();
     const work = v.work ?? workOf(out);
     const started = Date.now();
     const command = `npx altbridge shapes build ${args.join(' ')}`.trim();
@@ -104,14 +114,14 @@ export const shapesBuild = defineCommand({
 
 export const shapesReportCommand = defineCommand({
   name: 'shapes report',
-  summary: 'the ShapesWorld quality report with its figures, from nothing',
+  summary: "the ShapesWorld quality report with its figures (from nothing, or on the default build's checkpoints)",
   about: 'REPORT.md: cosines, ablation, baselines, M and S sweeps, errors by attribute; it builds the bundle of the recipe in the work folder first.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of REPORT.md and its figures' },
     work: {
       type: 'text',
       arg: 'DIR',
-      defaultText: `runs/${SHAPES_MINI_NAME} beside the models folder, the default build's: a report after \`shapes build\` reuses its data and checkpoints, so it measures the same weights`,
+      defaultText: `runs/${SHAPES_MINI_NAME} beside the models folder for the default recipe, the default build's (a report after a \`shapes build\` that trained there reuses its data and checkpoints, so it measures the same weights); runs/shapes-report-<recipe digest> for any other`,
       help: 'data, checkpoints and the bundle',
     },
     beam: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.beam, help: 'beam width (1: greedy)' },
@@ -120,8 +130,9 @@ export const shapesReportCommand = defineCommand({
   example: 'altbridge shapes report --out /tmp/shapes-report',
   async run(v, _positionals, args) {
     const out = v.out ?? path.join(PACKAGE_ROOT, 'reports', 'shapes');
-    const work = v.work ?? workOf(path.join(modelsDir(), SHAPES_MINI_NAME));
-    const file = await shapesReport({ out, work, recipe: recipeFrom(v), beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
+    const recipe = recipeFrom(v);
+    const work = v.work ?? reportWork(recipe);
+    const file = await shapesReport({ out, work, recipe, beam: v.beam, command: `npx altbridge shapes report ${args.join(' ')}`.trim(), ...stageReporter() });
     process.stdout.write(`wrote ${file}\n`);
     return 0;
   },

@@ -56,7 +56,8 @@ export const WIDE_DECODER: Partial<DecoderConfig> = { width: 128, layers: 3, pre
 
 /**
  * The committed default bundle's recipe (1.1.0, about 20 minutes on 2 cores): the first one with
- * the wider decoder and a stem in the mini-CLIP, LEVERS.md's strongest Diffusion Bridge (stem-4).
+ * the wider decoder and a stem in the mini-CLIP, LEVERS.md's strongest Diffusion Bridge (stem-4),
+ * though by less than two builds of one recipe differ (its base and stem-4 rows).
  */
 export const SHAPES_MINI: ShapesBuild = {
   ...SHAPES_FIRST,

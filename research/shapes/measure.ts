@@ -1,5 +1,5 @@
 /**
- * The measurements of `altbridge shapes report`: builds the ShapesWorld bundle from nothing, trains
+ * The measurements of `altbridge shapes report`: builds the ShapesWorld bundle (resuming from checkpoints in its work folder), trains
  * the baselines' decoders on the same corpus, and runs every comparison on the held-out images
  * (the validation split only where a choice is made). Returns the numbers; report.ts renders them.
  */

@@ -63,7 +63,7 @@ export interface ShapesResults {
     /** Normalised CLIP space: a caption with its image, two captions of one image. */
     textImage: Cosines;
     textText: Cosines;
-    /** Diffusion space (eq. 6): caption with image, with another caption, with the image bridged from the bundle's M. */
+    /** Diffusion space (eq. 6): caption with image, with another caption, with the image bridged from the paper's M. */
     zTextImage: Cosines;
     zTextText: Cosines;
     zTextBridged: Cosines;
