@@ -71,8 +71,8 @@ function recipeFrom(v: Values<typeof RECIPE_OPTIONS>): ShapesBuild {
   };
 }
 
-/** The work folder of a build into `out`: runs/ beside the models folder, named as `out`. */
-const workOf = (out: string): string => path.join(modelsDir(), '..', 'runs', path.basename(out));
+/** Work folders (data, checkpoints) go to runs/ beside the models folder. */
+const runsDir = (): string => path.join(modelsDir(), '..', 'runs');
 const defaultOut = (): string => path.join(modelsDir(), SHAPES_MINI_NAME);
 
 /**
@@ -81,7 +81,7 @@ const defaultOut = (): string => path.join(modelsDir(), SHAPES_MINI_NAME);
  * stage stamps would otherwise clear the build's checkpoints.
  */
 export const reportWork = (recipe: ShapesBuild): string =>
-  JSON.stringify(recipe) === JSON.stringify(SHAPES_MINI) ? workOf(defaultOut()) : path.join(modelsDir(), '..', 'runs', `shapes-report-${digest(recipe).slice(0, 12)}`);
+  path.join(runsDir(), JSON.stringify(recipe) === JSON.stringify(SHAPES_MINI) ? SHAPES_MINI_NAME : `shapes-report-${digest(recipe).slice(0, 12)}`);
 
 export const shapesBuild = defineCommand({
   name: 'shapes build',
@@ -98,7 +98,7 @@ export const shapesBuild = defineCommand({
   example: 'altbridge shapes build --out /tmp/shapes-small --clip-steps 300 --denoiser-steps 300 --decoder-steps 300',
   async run(v, _positionals, args) {
     const out = v.out ?? defaultOut();
-    const work = v.work ?? workOf(out);
+    const work = v.work ?? path.join(runsDir(), path.basename(out));
     const started = Date.now();
     const command = `npx altbridge shapes build ${args.join(' ')}`.trim();
     const reporter = stageReporter();

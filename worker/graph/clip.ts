@@ -88,7 +88,7 @@ function patchStem(pixels: T, s: number, stem: { patch: number; width: number })
 }
 
 /** The convolutions over channels-last pixels: features [B, S/f, S/f, C], f the product of the strides. */
-function convStem(pixels: T, convs: { channels: number; stride: 1 | 2 }[]): T {
+export function convStem(pixels: T, convs: { channels: number; stride: 1 | 2 }[]): T {
   let x = o.transpose(pixels, [0, 2, 3, 1]);
   convs.forEach((cv, i) => (x = L.conv3x3(x, `clip.vision.conv${i}`, cv.channels, cv.stride)));
   return x;

@@ -4,10 +4,9 @@
  * the contrastive loss against finite differences, and a small CLIP that learns its pairs.
  */
 import * as ort from 'onnxruntime-node';
-import { CLIP_TEXT_B, clipLoss, imageEncoder, patchRows, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
+import { CLIP_TEXT_B, clipLoss, convStem, imageEncoder, patchRows, TextConfig, textEncoder, VisionConfig, VIT_B32 } from '../../../worker/graph/clip';
 import { Graph } from '../../../worker/graph/graph';
 import { conv3x3 } from '../../../worker/graph/layers';
-import * as o from '../../../worker/graph/ops';
 import { buildInference, buildTrainStep, NetDef } from '../../../worker/graph/train-step';
 import { openSession } from '../../../worker/runtime';
 import { Rng } from '../../../worker/train/rng';
@@ -213,11 +212,7 @@ test('a convolutional stem gives each patch the feature cells under it, and a pa
   const def = (g: Graph) => ({ rows: patchRows(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v) });
   const values = randomValues(def, 3);
   // The same convolutions alone (the same parameter names, so the same values): the feature map [B, 4, 4, 6].
-  const convsOnly = (g: Graph) => {
-    let x = o.transpose(g.input('pixel_values', g.float, ['B', 3, 16, 16]), [0, 2, 3, 1]);
-    v.convs!.forEach((cv, i) => (x = conv3x3(x, `clip.vision.conv${i}`, cv.channels, cv.stride)));
-    return { features: x };
-  };
+  const convsOnly = (g: Graph) => ({ features: convStem(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v.convs!) });
   const rng = new Rng(5);
   const feeds = {
     pixel_values: new ort.Tensor(
