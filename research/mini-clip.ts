@@ -54,6 +54,8 @@ export interface MiniClipOptions {
   corpus: string;
   seed: number;
   steps: number;
+  /** Peak learning rate; CLIP_TRAINING's when absent. */
+  lr?: number;
   runDir: string;
   /** Name and version of the CLIP-only bundle. */
   name: string;
@@ -91,6 +93,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
   );
   const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives, group: o.group }, vision, text, {
     ...CLIP_TRAINING,
+    ...(o.lr ? { lr: o.lr } : {}),
     steps: o.steps,
     seed: o.seed,
     runDir: path.join(o.runDir, 'clip'),
@@ -109,7 +112,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -152,6 +155,7 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     config: o.config,
     steps: o.steps,
     seed: o.seed,
+    ...(o.lr ? { lr: o.lr } : {}),
     ...(o.group ? { group: o.group } : {}),
     pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])),
   };

@@ -25,6 +25,8 @@ export interface ShapesBuild {
   /** Pairs kept out of CLIP training: the validation split. */
   val: number;
   clipSteps: number;
+  /** The mini-CLIP's peak learning rate; CLIP_TRAINING's (1e-3) when absent. */
+  clipLr?: number;
   denoiserSteps: number;
   decoderSteps: number;
   draws: number;
@@ -106,6 +108,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   const done = builtWith(o.out);
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
   if (done) throw new Error(`shapes build: ${o.out} holds a bundle of another recipe; choose another --out (bundles are never overwritten)`);
+  if (b.data.iid && b.data.iid.val !== b.val) throw new Error(`shapes build: the data keeps ${b.data.iid.val} validation pairs apart, the recipe holds out ${b.val}`);
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
@@ -120,6 +123,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
     domain: SHAPES_DOMAIN,
     seed: b.seed,
     steps: b.clipSteps,
+    lr: b.clipLr,
     group: b.lookalikes ? LOOKALIKE_GROUP : undefined,
     name: `${o.name}-clip`,
     version: o.version,

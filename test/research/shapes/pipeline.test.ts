@@ -140,6 +140,14 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
+  test('a recipe whose data keeps apart another number of validation pairs than it holds out is refused before any stage runs', async () => {
+    const seen: string[] = [];
+    const r = { ...recipe, data: { ...recipe.data, iid: { val: recipe.val + 1 } } };
+    const run = { work: path.join(tmp(), 'work'), out: path.join(tmp(), 'bundle'), name: tiny.name, version: tiny.version, command: tiny.command, onStage: (s: string) => seen.push(s) };
+    await expect(buildShapes(r, run)).rejects.toThrow(`the data keeps ${recipe.val + 1} validation pairs apart, the recipe holds out ${recipe.val}`);
+    expect(seen).toEqual([]);
+  });
+
   test("a rerun with a changed stage setting makes that stage again, never passing off the old one as the new recipe's", async () => {
     // A copy of the work folder (the original is shared), finished bundles elsewhere: bundles are never overwritten.
     const copy = path.join(tmp(), 'work');

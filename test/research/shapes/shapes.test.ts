@@ -137,6 +137,8 @@ function hashTree(dir: string): string {
   return h.digest('hex');
 }
 
+const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
 const readJsonl = (p: string) =>
   fs
     .readFileSync(p, 'utf8')
@@ -260,6 +262,38 @@ describe('ShapesWorld data set', () => {
         expect([meta.format, meta.width, meta.height]).toEqual(['png', 48, 48]);
       }
     }
+  });
+
+  test('drawn independently (iid): contents repeat within a part, never across parts or into the validation pairs, which stay the same for any number of pairs', async () => {
+    const iid: ShapesOptions = { seed: 3, pairs: 4000, texts: 1000, heldOut: 500, size: 48, iid: { val: 200 } };
+    const scenes = partScenes(iid);
+    const train = scenes.pairs.slice(0, 3800);
+    const val = scenes.pairs.slice(3800);
+    const parts = [train, val, scenes.texts, scenes.heldOut];
+    const keys = parts.map((part) => new Set(part.map(sceneKey)));
+    const all = keys.flatMap((k) => [...k]);
+    expect(new Set(all).size).toBe(all.length);
+    // Repeats: the first-come draw never repeats a key; this one does, most of all one-object scenes (2304 contents).
+    expect(keys[0].size).toBeLessThan(train.length);
+    // A quarter of every part holds one object, as sampleScene draws them (the first-come draw runs short of them).
+    for (const part of parts) expect(part.filter((s) => s.objects.length === 1).length / part.length).toBeGreaterThan(0.2);
+
+    const more = partScenes({ ...iid, pairs: 6000 });
+    expect(more.pairs.slice(5800)).toEqual(val);
+    expect(more.pairs.slice(0, 3800)).toEqual(train);
+    expect([more.texts, more.heldOut]).toEqual([scenes.texts, scenes.heldOut]);
+
+    // Rendered and captioned from the same streams whatever the number of pairs: the validation rows are byte-identical.
+    const [a, b] = [tmp(), tmp()];
+    const small = { ...opts, iid: { val: 10 } };
+    await generateShapes(a, small);
+    await generateShapes(b, { ...small, pairs: 60 });
+    const rows = (dir: string) => readJsonl(path.join(dir, 'pairs', 'pairs.jsonl'));
+    const png = (dir: string, row: { image: string }) => sha(path.join(dir, 'pairs', row.image));
+    const [va, vb] = [rows(a).slice(30), rows(b).slice(50)];
+    expect(vb.map((r) => [r.captions, r.scene])).toEqual(va.map((r) => [r.captions, r.scene]));
+    expect(vb.map((r) => png(b, r))).toEqual(va.map((r) => png(a, r)));
+    expect(() => partScenes({ ...small, iid: { val: 40 } })).toThrow('a validation split of 40 leaves no pairs');
   });
 
   // How fast scenes render: bench/shapes-generate.ts.
