@@ -19,7 +19,7 @@ import { EvalSet, retrieval } from '../../../research/eval/harness';
 import { generateShapes } from '../../../research/shapes/generate';
 import { loadPixels } from '../../../research/mini-clip';
 import { readShapesPart } from '../../../research/shapes/data';
-import { trainClip } from '../../../worker/train/clip';
+import { CLIP_TRAINING, trainClip } from '../../../worker/train/clip';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
 const made: string[] = [];
@@ -177,6 +177,14 @@ describe('buildShapes', () => {
     const vision = clipManifest().clip.vision;
     expect(sha(path.join(clip.out, vision))).toBe(sha(path.join(copy, 'clip', vision)));
     expect(sha(path.join(clip.out, vision))).not.toBe(sha(path.join(decoder.out, vision)));
+
+    // A learning rate of its own trains the CLIP again at that rate (a step in the warm-up takes the peak's share).
+    const firstLr = () => (JSON.parse(fs.readFileSync(path.join(copy, 'runs', 'clip', 'loss.jsonl'), 'utf8').split('\n')[0]) as { lr: number }).lr;
+    const before = firstLr();
+    const slow = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2 });
+    expect(slow.seen).toContain('clip from step 1');
+    expect(firstLr()).toBeCloseTo(before / 2, 12);
+    expect(clipManifest().provenance.notes).toContain(`peak learning rate ${CLIP_TRAINING.lr / 2},`);
   });
 
   test('the validation split and held-out references stay out of training', () => {
