@@ -25,7 +25,7 @@ export interface ShapesBuild {
   /** Pairs kept out of CLIP training: the validation split. */
   val: number;
   clipSteps: number;
-  /** The mini-CLIP's peak learning rate; CLIP_TRAINING's (1e-3) when absent. */
+  /** The mini-CLIP's peak learning rate; CLIP_TRAINING's when absent. */
   clipLr?: number;
   denoiserSteps: number;
   decoderSteps: number;

@@ -70,6 +70,9 @@ const plain =
   (part: Part): Streams =>
   (index) => ({ part, index });
 
+/** Draws of a scene before a part gives up on finding one it may take. */
+const MAX_DRAWS = 10000;
+
 /** Images rendered at once: enough to keep libvips' threads busy without piling up buffers. */
 const IN_FLIGHT = 8;
 
@@ -78,7 +81,7 @@ function uniqueScenes(seed: number, part: Part, n: number, used: Set<string>): S
   const scenes: Scene[] = [];
   for (let i = 0; i < n; i++) {
     for (let attempt = 0; ; attempt++) {
-      if (attempt === 10000) throw new Error('ShapesWorld: ran out of distinct scenes');
+      if (attempt === MAX_DRAWS) throw new Error('ShapesWorld: ran out of distinct scenes');
       const scene = sampleScene(new Rng(seed, STREAM.scene, part, i, attempt));
       const key = sceneKey(scene);
       if (used.has(key)) continue;
@@ -94,11 +97,11 @@ function uniqueScenes(seed: number, part: Part, n: number, used: Set<string>): S
 function hashedScenes(seed: number, n: number, streams: Streams): Scene[] {
   return Array.from({ length: n }, (_, i) => {
     const { part, index } = streams(i);
-    for (let attempt = 0; attempt < 10000; attempt++) {
+    for (let attempt = 0; attempt < MAX_DRAWS; attempt++) {
       const scene = sampleScene(new Rng(seed, STREAM.scene, part, index, attempt));
       if (partOf(seed, sceneKey(scene)) === part) return scene;
     }
-    throw new Error('ShapesWorld: no scene hashed to its part in 10000 draws');
+    throw new Error(`ShapesWorld: no scene hashed to its part in ${MAX_DRAWS} draws`);
   });
 }
 

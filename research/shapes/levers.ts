@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
 import { VisionConfig } from '../../worker/graph/clip';
+import { CLIP_TRAINING } from '../../worker/train/clip';
 import { BRIDGE_DEFAULTS } from '../../worker/diffusion';
 import { CaptionScores } from '../../worker/metrics';
 import { PACKAGE_ROOT } from '../../worker/package-root';
@@ -161,7 +162,7 @@ export const LEVERS: Lever[] = [
   // chance 16.7 %); the bridge's binding and count stay 79 % wrong. A robust CLIP, not yet one that sees shape.
   {
     name: 'iid-lr',
-    change: `iid with the mini-CLIP's peak learning rate ${SLOW_CLIP_LR} instead of 1e-3; the control of iid-20k`,
+    change: `iid with the mini-CLIP's peak learning rate ${SLOW_CLIP_LR} instead of ${CLIP_TRAINING.lr}; the control of iid-20k`,
     recipe: { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR },
   },
   {
