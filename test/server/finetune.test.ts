@@ -13,6 +13,8 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { loadBundle } from '../../worker/bundle/load';
 import { bumpVersion } from '../../worker/bundle/version';
+import type { RunStatus } from '../../server/src/contracts';
+import * as spawn from '../../worker/finetune/spawn';
 import { Admin, call, upload } from './helpers/http';
 import { releasedTogether } from './helpers/locks';
 import { bootApp, TestApp, waitFor } from './helpers/strapi-app';
@@ -256,6 +258,43 @@ test('cancel stops a run after its current step; no bundle is written', async ()
   expect(end).toMatchObject({ state: 'cancelled', error: null });
   expect(fs.existsSync(path.join(models, dirOf(second)))).toBe(false);
   expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(409);
+});
+
+/** Starts a run whose 'exit' this server does not see until `exitSeen` resolves (the process itself exits). */
+async function startHoldingExit(exitSeen: Promise<void>): Promise<RunStatus> {
+  const fork = spawn.forkFinetune;
+  const spy = jest.spyOn(spawn, 'forkFinetune').mockImplementationOnce((spec) => {
+    const child = fork(spec);
+    const emit = child.emit.bind(child);
+    child.emit = ((event: string, ...args: unknown[]) => (event === 'exit' ? (void exitSeen.then(() => emit(event, ...args)), true) : emit(event, ...args))) as typeof child.emit;
+    return child;
+  });
+  const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 });
+  spy.mockRestore();
+  expect(started.status).toBe(200);
+  return started.body.data;
+}
+
+/** Cancels the run going, once it trains, and waits until it reports the end and its process is gone. */
+async function cancelled(run: RunStatus): Promise<void> {
+  await waitFor('training steps', async () => ((await status()).step > 0 ? true : undefined), 120_000);
+  expect((await call(admin, 'POST', '/altbridge/finetune/cancel')).status).toBe(200);
+  await waitFor('the run to stop', async () => ((await status()).state === 'cancelled' && gone(run.pid) ? true : undefined), 60_000);
+}
+
+test('a run that reported its end blocks no start, though the server has not yet seen its process exit; that late exit leaves the new run alone', async () => {
+  let seeExit!: () => void;
+  const exitSeen = new Promise<void>((r) => (seeExit = r));
+  const old = await startHoldingExit(exitSeen);
+  await cancelled(old);
+
+  const next = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 });
+  expect(next.status).toBe(200);
+  seeExit();
+  await new Promise((r) => setImmediate(r));
+  expect(await status()).toMatchObject({ id: next.body.data.id, state: 'running' });
+  expect(((await storedRun().get({})) as RunStatus).id).toBe(next.body.data.id);
+  await cancelled(next.body.data);
 });
 
 /** How many of this database's connections wait for a lock now. */

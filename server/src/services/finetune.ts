@@ -99,6 +99,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
   function onMessage(m: FinetuneMessage): void {
     if (!current) return;
     const s = current.status;
+    // The run is over once its child says so (its exit may come later): it needs no lease any more.
+    if (m.type === 'done' || m.type === 'error') clearInterval(current.heartbeat);
     if (m.type === 'stage') {
       s.stage = m.stage;
       s.stageDetail = m.detail;
@@ -154,7 +156,11 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
 
     async start(input: Record<string, unknown>, user: AdminUser | null): Promise<RunStatus> {
       const status = await exclusive(async (stored) => {
-        if (current || held(stored)) throw new Conflict('a fine-tuning run is already going; wait for it or cancel it');
+        // This server's own run counts by its state here (ended as soon as its child reported the end, before its
+        // exit and last write land), any other by its lease.
+        const own = current?.status.id;
+        const busy = current ? going(current.status) || (stored?.id !== own && held(stored)) : held(stored);
+        if (busy) throw new Conflict('a fine-tuning run is already going; wait for it or cancel it');
         if (typeof input.corpusId !== 'string') throw new InvalidInput('corpusId (from POST /finetune/corpus) is required');
         const { steps: range, draws, defaultSteps, defaultDraws } = FINETUNE_LIMITS;
         const steps = optionalWhole('steps', input.steps, range) ?? defaultSteps;
@@ -222,9 +228,10 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
       child.stdout!.resume();
       status.pid = child.pid ?? 0;
-      const heartbeat = setInterval(() => current && void persist(current.status), HEARTBEAT_MS);
+      const heartbeat = setInterval(() => void persist(status), HEARTBEAT_MS);
       current = { status, child, lastSave: 0, heartbeat };
-      child.on('message', (m) => onMessage(m as FinetuneMessage));
+      // A run that ended but whose process is still exiting may have been replaced: only the current child speaks.
+      child.on('message', (m) => current?.child === child && onMessage(m as FinetuneMessage));
       child.on('exit', (code, signal) => ended(child, () => `the training process exited with ${code ?? signal}${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
       child.on('error', (err) => ended(child, () => `the training process could not start: ${err.message}`));
       await persist(status);
@@ -260,7 +267,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
       if (!current) return;
       const { child, status } = current;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
-      status.state = 'cancelling';
+      // A run that already ended keeps its state; only a going one is cancelled.
+      if (going(status)) status.state = 'cancelling';
       stopChild(child);
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       if (child.exitCode === null) child.kill('SIGKILL');
