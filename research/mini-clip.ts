@@ -13,7 +13,7 @@ import { CLIP_MEAN, CLIP_STD, preprocessBatch } from '../worker/clip/preprocess'
 import { ClipTokenizer } from '../worker/clip/tokenizer';
 import { imageEncoder, textEncoder, TextConfig, VisionConfig } from '../worker/graph/clip';
 import { buildInference } from '../worker/graph/train-step';
-import { CLIP_TRAINING, trainClip } from '../worker/train/clip';
+import { CLIP_TRAINING, ClipPairs, trainClip } from '../worker/train/clip';
 import { Progress } from '../worker/train/trainer';
 import { imagesMean } from '../worker/images-mean';
 import { digest, sameInputs } from './stage-stamp';
@@ -33,6 +33,8 @@ export interface ClipPair {
   captions: string[];
   /** A false caption for each caption (hard negatives); all pairs have them or none does. */
   negatives?: string[];
+  /** 0/1 facts of the image for the image-side objective (MiniClipOptions.attributeWeight), as many for every pair. */
+  attributes?: number[];
 }
 
 /** CLIP-normalised pixels [n, 3, S, S] of image files; any unreadable file is an error here (the data is ours). */
@@ -63,6 +65,8 @@ export interface MiniClipOptions {
   command: string;
   /** Consecutive pairs that always share a batch (look-alike scenes); 1 when absent. */
   group?: number;
+  /** Weight of the image-side objective on the pairs' attributes (ClipLossOpts.attributes); none when absent. */
+  attributeWeight?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -87,11 +91,12 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       )
     : undefined;
   if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
+  const attributes = o.attributeWeight ? attributeLabels(items, o.attributeWeight) : undefined;
   const pixels = await loadPixels(
     items.map((it) => it.image),
     vision.imageSize,
   );
-  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives, group: o.group }, vision, text, {
+  const r = await trainClip({ pixels, ids: enc.ids, mask: enc.mask, k, negatives, group: o.group, attributes }, vision, text, {
     ...CLIP_TRAINING,
     ...(o.lr ? { lr: o.lr } : {}),
     steps: o.steps,
@@ -112,7 +117,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -132,6 +137,13 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       'clip/tokenizer.json': tokText,
     },
   );
+}
+
+/** The pairs' attributes as ClipPairs.attributes: every pair must have the same number of them. */
+function attributeLabels(items: ClipPair[], weight: number): NonNullable<ClipPairs['attributes']> {
+  const count = items[0]?.attributes?.length ?? 0;
+  if (count === 0 || items.some((it) => it.attributes?.length !== count)) throw new Error('mini-CLIP: an attribute weight needs the same number (> 0) of attributes on every pair');
+  return { labels: Float32Array.from(items.flatMap((it) => it.attributes!)), count, weight };
 }
 
 export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onProgress'> {
@@ -157,7 +169,8 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     seed: o.seed,
     ...(o.lr ? { lr: o.lr } : {}),
     ...(o.group ? { group: o.group } : {}),
-    pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : [])])),
+    ...(o.attributeWeight ? { attributeWeight: o.attributeWeight } : {}),
+    pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);

@@ -16,6 +16,7 @@ import { DecoderConfig } from '../../worker/graph/decoder';
 import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { withHardNegatives } from './hard-negatives';
 import { LOOKALIKE_GROUP, withLookalikes } from './lookalikes';
+import { sceneAttributes } from './attributes';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
@@ -38,6 +39,8 @@ export interface ShapesBuild {
   hardNegatives?: boolean;
   /** Train the mini-CLIP with each scene's look-alike (one fact changed) in its batch. */
   lookalikes?: boolean;
+  /** Weight of the mini-CLIP's image-side objective: a head on the image embedding predicts the scene's facts (sceneAttributes). */
+  attributes?: number;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -116,7 +119,8 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
   if (config.vision.imageSize !== b.data.size) throw new Error(`shapes build: the mini-CLIP takes ${config.vision.imageSize}-px images, the data has ${b.data.size}-px ones`);
 
   const items = b.lookalikes ? await withLookalikes(train, b.seed, b.data.size, path.join(o.work, 'lookalikes')) : train;
-  const clipDir = await miniClipStage(b.hardNegatives ? withHardNegatives(items, b.seed) : items, {
+  const pairs = b.hardNegatives ? withHardNegatives(items, b.seed) : items;
+  const clipDir = await miniClipStage(b.attributes ? pairs.map((p, i) => ({ ...p, attributes: sceneAttributes(items[i].scene) })) : pairs, {
     work: o.work,
     config,
     corpus: 'ShapesWorld image-caption pairs',
@@ -125,6 +129,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
     steps: b.clipSteps,
     lr: b.clipLr,
     group: b.lookalikes ? LOOKALIKE_GROUP : undefined,
+    attributeWeight: b.attributes,
     name: `${o.name}-clip`,
     version: o.version,
     command: o.command,

@@ -58,9 +58,12 @@ function pick<T>(rng: Rng, xs: readonly T[]): T {
   return xs[rng.int(xs.length)];
 }
 
-/** 1-4 objects; centres at least 0.8 x the summed radii apart, so nothing is mostly hidden. */
+/** Most objects a scene holds. */
+export const MAX_OBJECTS = 4;
+
+/** 1-MAX_OBJECTS objects; centres at least 0.8 x the summed radii apart, so nothing is mostly hidden. */
 export function sampleScene(rng: Rng): Scene {
-  const want = 1 + rng.int(4);
+  const want = 1 + rng.int(MAX_OBJECTS);
   const objects: SceneObject[] = [];
   for (let tries = 0; objects.length < want && tries < 200; tries++) {
     const size = pick(rng, SIZES);

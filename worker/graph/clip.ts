@@ -11,7 +11,7 @@
  */
 import { Graph, T } from './graph';
 import * as L from './layers';
-import { infoNCE } from './losses';
+import { binaryCrossEntropy, infoNCE, normalise } from './losses';
 import * as o from './ops';
 
 export interface VisionConfig {
@@ -168,6 +168,15 @@ export interface ClipLossOpts extends TextOpts {
    * the towers encode which colour goes with which shape, which random batches never demand.
    */
   hardNegatives?: boolean;
+  /**
+   * An image-side objective beside InfoNCE: a linear head on the unit-length image embedding
+   * predicts `count` 0/1 facts of each image (input `attributes` [B, count]), its binary
+   * cross-entropy added at `weight`. Captions name a scene's parts one at a time, so InfoNCE rewards
+   * whatever tells a batch's images apart (colours, the background) and never demands the rest; a
+   * head on the embedding itself makes its direction, which the bridge and decoder read, hold them.
+   * The head is trained only: the exported image tower ends at the embedding.
+   */
+  attributes?: { count: number; weight: number };
 }
 
 /**
@@ -182,7 +191,11 @@ export const clipLoss =
     const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
     const images = imageEmbeds(g, v);
     const texts = textEmbeds(g, t, opts);
-    if (!opts.hardNegatives) return { loss: infoNCE(images, texts, logScale) };
-    const captions = o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]);
-    return { loss: infoNCE(images, captions, logScale, texts) };
+    const contrastive = opts.hardNegatives ? infoNCE(images, o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]), logScale, texts) : infoNCE(images, texts, logScale);
+    if (!opts.attributes) return { loss: contrastive };
+    const { count, weight } = opts.attributes;
+    const targets = g.input('attributes', g.float, ['B', count]);
+    // Scaled to unit variance per dimension, so the head's usual initialisation suits it.
+    const logits = L.linear(o.mul(normalise(images), Math.sqrt(v.embedDim)), 'clip.vision.attributes', count);
+    return { loss: o.add(contrastive, o.mul(binaryCrossEntropy(logits, targets), weight)) };
   };

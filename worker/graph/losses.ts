@@ -41,7 +41,17 @@ export function mse(pred: T, target: T, weight?: T): T {
   return o.reduceMean(perSample, [0]);
 }
 
-const normalise = (x: T): T => o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12)));
+/** Rows of x scaled to unit length. */
+export const normalise = (x: T): T => o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12)));
+
+/**
+ * Mean binary cross-entropy of logits [B, A] against 0/1 targets [B, A]: log(1 + e^z) - y·z per
+ * label (the logits here stay far from where e^z overflows float32).
+ */
+export function binaryCrossEntropy(logits: T, targets: T): T {
+  const softplus = o.log(o.add(o.exp(logits), 1));
+  return o.reduceMean(o.sub(softplus, o.mul(targets, logits)), [0, 1]);
+}
 
 /**
  * Symmetric InfoNCE (CLIP's loss) of paired rows of a [B, E] and b [B, E]; the temperature is

@@ -1,7 +1,8 @@
 /**
  * Contrastive training of a CLIP (image and text towers, symmetric InfoNCE with a learnt
  * temperature) on images with several captions each: every step pairs each image of the batch
- * with one of its captions, drawn from the step's own stream, so epochs see different pairings.
+ * with one of its captions, drawn from the step's own stream, so epochs see different pairings;
+ * optionally with 0/1 facts of each image that a head on its embedding learns to predict.
  */
 import * as ort from 'onnxruntime-node';
 import { clipLoss, TextConfig, VisionConfig } from '../graph/clip';
@@ -27,6 +28,8 @@ export interface ClipPairs {
   negatives?: { ids: BigInt64Array; mask: BigInt64Array };
   /** Consecutive images that always share a batch (look-alike scenes); 1 when absent. */
   group?: number;
+  /** 0/1 facts of each image [n, count] for the image-side objective (ClipLossOpts.attributes), and its weight. */
+  attributes?: { labels: Float32Array; count: number; weight: number };
 }
 
 /**
@@ -44,6 +47,8 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
   if (!Number.isInteger(group) || group < 1 || n % group !== 0) throw new Error(`clip training: ${n} images do not split into groups of ${group}`);
   const neg = pairs.negatives;
   if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
+  const att = pairs.attributes;
+  if (att && att.labels.length !== n * att.count) throw new Error(`clip training: ${att.labels.length} attribute labels are not ${n} images x ${att.count}`);
   const rows = neg ? 2 : 1;
   return {
     size: n / group,
@@ -53,8 +58,10 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
       const pixels = new Float32Array(b * px);
       const ids = new BigInt64Array(rows * b * len);
       const mask = new BigInt64Array(rows * b * len);
+      const labels = att ? new Float32Array(b * att.count) : null;
       idx.forEach((img, i) => {
         pixels.set(pairs.pixels.subarray(img * px, (img + 1) * px), i * px);
+        if (att) labels!.set(att.labels.subarray(img * att.count, (img + 1) * att.count), i * att.count);
         const row = (img * pairs.k + rng.int(pairs.k)) * len;
         ids.set(pairs.ids.subarray(row, row + len), i * len);
         mask.set(pairs.mask.subarray(row, row + len), i * len);
@@ -68,6 +75,7 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
         pixel_values: new ort.Tensor('float32', pixels, [b, 3, s, s]),
         input_ids: new ort.Tensor('int64', ids, [rows * b, len]),
         attention_mask: new ort.Tensor('int64', mask, [rows * b, len]),
+        ...(att ? { attributes: new ort.Tensor('float32', labels!, [b, att.count]) } : {}),
       };
     },
   };
@@ -75,7 +83,8 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
 
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
   const data = clipDataset(pairs, vision.imageSize, text.length);
-  const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives }), { adamw: { weightDecay: o.weightDecay } });
+  const attributes = pairs.attributes && { count: pairs.attributes.count, weight: pairs.attributes.weight };
+  const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives, attributes }), { adamw: { weightDecay: o.weightDecay } });
   // The batch size counts images: a step takes batchSize / group groups.
   return runStage(graph, data, { ...o, batchSize: Math.max(1, Math.floor(o.batchSize / (pairs.group ?? 1))) });
 }

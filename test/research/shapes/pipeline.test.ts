@@ -17,6 +17,7 @@ import { buildInference } from '../../../worker/graph/train-step';
 import { buildShapes, shapesData, splitPairs } from '../../../research/shapes/build';
 import { EvalSet, retrieval } from '../../../research/eval/harness';
 import { generateShapes } from '../../../research/shapes/generate';
+import { SCENE_ATTRIBUTES } from '../../../research/shapes/attributes';
 import { loadPixels } from '../../../research/mini-clip';
 import { readShapesPart } from '../../../research/shapes/data';
 import { CLIP_TRAINING, trainClip } from '../../../worker/train/clip';
@@ -185,6 +186,14 @@ describe('buildShapes', () => {
     expect(slow.seen).toContain('clip from step 1');
     expect(firstLr()).toBeCloseTo(before / 2, 12);
     expect(clipManifest().provenance.notes).toContain(`peak learning rate ${CLIP_TRAINING.lr / 2},`);
+
+    // The image-side objective trains the CLIP again with a head on the scenes' facts; the exported tower ends at the embedding.
+    const heads = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, attributes: 0.5 });
+    expect(heads.seen).toContain('clip from step 1');
+    expect(clipManifest().provenance.notes).toContain(`plus 0.5 x the binary cross-entropy of a linear head predicting ${SCENE_ATTRIBUTES} facts of each image`);
+    const tower = fs.readFileSync(path.join(heads.out, clipManifest().clip.vision));
+    expect(tower.includes('clip.vision.proj.weight')).toBe(true);
+    expect(tower.includes('clip.vision.attributes')).toBe(false);
   });
 
   test('the validation split and held-out references stay out of training', () => {

@@ -284,6 +284,11 @@ describe('CLIP gradients against finite differences (float64)', () => {
       },
       build: (g: Graph) => clipLoss(v, t, { length: 4, hardNegatives: true })(g).loss,
     },
+    {
+      name: 'clipLoss with the attribute head',
+      extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, attributes: { dims: [3, 2], values: [1, 0, 0, 1, 1, 1] } },
+      build: (g: Graph) => clipLoss(v, t, { length: 4, attributes: { count: 2, weight: 0.7 } })(g).loss,
+    },
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
     const r = await gradCheck(c);
@@ -340,6 +345,50 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   }
   const loss = await run(clipLoss(v, t, { hardNegatives: true }), ['pixel_values', 'input_ids', 'attention_mask']);
   expect(loss[0]).toBeCloseTo(want, 4);
+});
+
+test("with attributes, the loss is InfoNCE plus the weighted binary cross-entropy of a linear head on each image's unit embedding scaled by sqrt(E)", async () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const attributes = { count: 3, weight: 0.7 };
+  const values = randomValues(clipLoss(v, t, { attributes }), 5);
+  // The head starts at a zero bias; any bias must count.
+  values.set('clip.vision.attributes.bias', Float32Array.of(0.3, -0.2, 0.1));
+  const rng = new Rng(8);
+  const b = 3;
+  const labels = [1, 0, 1, 0, 0, 1, 1, 1, 0];
+  const feeds = {
+    pixel_values: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()),
+      [b, 3, 8, 8],
+    ),
+    input_ids: new ort.Tensor('int64', int64(Array.from({ length: b * 4 }, () => rng.int(12))), [b, 4]),
+    attention_mask: new ort.Tensor('int64', int64(new Array(b * 4).fill(1)), [b, 4]),
+    attributes: new ort.Tensor('float32', Float32Array.from(labels), [b, 3]),
+  };
+  const run = async (def: NetDef, names: string[]) => {
+    const session = await openSession(buildInference(def, values));
+    const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n as keyof typeof feeds]])));
+    await session.release();
+    return Object.values(out)[0].data as Float32Array;
+  };
+  const img = await run(imageEncoder(v), ['pixel_values']);
+  const contrastive = (await run(clipLoss(v, t), ['pixel_values', 'input_ids', 'attention_mask']))[0];
+  const w = values.get('clip.vision.attributes.weight')!;
+  const bias = values.get('clip.vision.attributes.bias')!;
+  let bce = 0;
+  for (let i = 0; i < b; i++) {
+    const row = Array.from(img.subarray(i * 8, (i + 1) * 8));
+    const unit = row.map((e) => (e / Math.hypot(...row)) * Math.sqrt(8));
+    for (let a = 0; a < 3; a++) {
+      const z = bias[a] + unit.reduce((acc, e, d) => acc + e * w[d * 3 + a], 0);
+      bce += (Math.log(1 + Math.exp(z)) - labels[i * 3 + a] * z) / (b * 3);
+    }
+  }
+  const loss = await run(clipLoss(v, t, { attributes }), ['pixel_values', 'input_ids', 'attention_mask', 'attributes']);
+  expect(bce).toBeGreaterThan(0.1);
+  expect(loss[0]).toBeCloseTo(contrastive + 0.7 * bce, 4);
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {

@@ -5,7 +5,7 @@
 import { F } from '../../../worker/graph/graph';
 import { RULES, Rule } from '../../../worker/graph/grad';
 import * as L from '../../../worker/graph/layers';
-import { crossEntropy, infoNCE, mse } from '../../../worker/graph/losses';
+import { binaryCrossEntropy, crossEntropy, infoNCE, mse } from '../../../worker/graph/losses';
 import { decoderTrain } from '../../../worker/graph/decoder';
 import * as o from '../../../worker/graph/ops';
 import { Case, gradCheck } from './gradcheck';
@@ -86,6 +86,10 @@ const cases: Case[] = [
     build: (_, h) => crossEntropy(h.x('logits', [5, 7], { lo: -2, hi: 2, batch: true }), h.fixed('y', [5], [3, 0, 6, -100, 2], 'int64', true), { smoothing: 0.1, ignoreIndex: -100 }).loss,
   },
   { name: 'MSE, SNR-weighted', build: (_, h) => mse(h.x('p', [3, 4]), h.x('t', [3, 4]), h.fixed('w', [3], [0.5, 2, 1])) },
+  {
+    name: 'binary cross-entropy',
+    build: (_, h) => binaryCrossEntropy(h.x('z', [3, 4], { lo: -3, hi: 3, batch: true }), h.fixed('y', [3, 4], [1, 0, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0], 'float', true)),
+  },
   {
     name: 'InfoNCE with learnable temperature',
     build: (_, h) => infoNCE(h.x('img', [4, 6], { batch: true }), h.x('txt', [4, 6], { batch: true }), h.x('logit_scale', [], { lo: 0.5, hi: 1.5 })),

@@ -52,3 +52,17 @@ test('with groups an example is a group of consecutive images, all in its batch;
   expect(Array.from({ length: 4 }, (_, i) => Number((feeds.input_ids.data as BigInt64Array)[i * len]) / 100)).toEqual([4, 5, 0, 1]);
   expect(() => clipDataset({ pixels, ids, mask, k, group: 2 }, s, len)).toThrow('5 images do not split into groups of 2');
 });
+
+test('attributes go with their images, groups too; labels that do not fit the images are refused', () => {
+  const count = 3;
+  // Image i's labels are i, i + 0.25, i + 0.5 (any numbers do: the batch copies rows).
+  const labels = Float32Array.from({ length: 6 * count }, (_, x) => Math.floor(x / count) + (x % count) / 4);
+  const six = Float32Array.from({ length: 6 * 3 * s * s }, (_, x) => Math.floor(x / (3 * s * s)));
+  const sixIds = BigInt64Array.from({ length: 6 * k * len }, () => 1n);
+  const data = clipDataset({ pixels: six, ids: sixIds, mask: sixIds, k, group: 2, attributes: { labels, count, weight: 1 } }, s, len);
+  const feeds = data.batch(Uint32Array.from([2, 0]), new Rng(5));
+  expect(feeds.attributes.dims).toEqual([4, count]);
+  expect(Array.from(feeds.attributes.data as Float32Array)).toEqual([4, 4.25, 4.5, 5, 5.25, 5.5, 0, 0.25, 0.5, 1, 1.25, 1.5]);
+  expect(clipDataset({ pixels, ids, mask, k }, s, len).batch(Uint32Array.from([1]), new Rng(4)).attributes).toBeUndefined();
+  expect(() => clipDataset({ pixels, ids, mask, k, attributes: { labels, count, weight: 1 } }, s, len)).toThrow('18 attribute labels are not 5 images x 3');
+});
