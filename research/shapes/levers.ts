@@ -25,6 +25,7 @@ import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
 import { namingCaptions, Probed, probeScenes, ProbeScores } from './probe';
 import { ZERO_SHOT_PROMPTS, zeroShot, ZeroShot } from './zero-shot';
+import { SCENE_ATTRIBUTES } from './attributes';
 
 export interface Lever {
   name: string;
@@ -58,6 +59,11 @@ const iidRecipe = (pairs: number): ShapesBuild => ({ ...SHAPES_MINI, data: { ...
 const SLOW_CLIP_LR = 3e-4;
 /** The conv-stem-lr lever's recipe: iid data, the conv stem, the slow CLIP learning rate. */
 const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } } };
+/**
+ * The attributes lever's weight. Its cross-entropy is a mean over the labels (about ln 2 at the start, most labels
+ * 0), so at 10 it starts beside InfoNCE's ln 128 ≈ 4.9 at a like size.
+ */
+const ATTRIBUTE_WEIGHT = 10;
 const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
 
 /** The levers in the order they are built: each adds one change to one before it (base: the shipped bundle; first: the 1.0.0 recipe). */
@@ -198,9 +204,8 @@ export const LEVERS: Lever[] = [
   // directly, in the embedding's direction, which is what the bridge and decoder read.
   {
     name: 'attributes',
-    change:
-      "conv-stem-lr with a linear head on the CLIP's unit-length image embedding predicting each scene's shapes, colours, colour–shape pairs and count (binary cross-entropy, weight 1, beside InfoNCE; the head is not exported)",
-    recipe: { ...convStemLr, attributes: 1 },
+    change: `conv-stem-lr with a linear head on the CLIP's unit-length image embedding predicting each scene's shapes, colours, colour–shape pairs and count (binary cross-entropy averaged over the ${SCENE_ATTRIBUTES} labels, weight ${ATTRIBUTE_WEIGHT}, beside InfoNCE; the head is not exported)`,
+    recipe: { ...convStemLr, attributes: ATTRIBUTE_WEIGHT },
   },
 ];
 
