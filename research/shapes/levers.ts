@@ -205,6 +205,8 @@ export const LEVERS: Lever[] = [
   // Supervised, the conv stem learns shape (74 % on new one-object scenes); contrastively it does not. A head on the
   // image embedding that must predict the scene's facts (shapes, colours, colour–shape pairs, count) asks for them
   // directly, in the embedding's direction, which is what the bridge and decoder read.
+  // Measured (stop 33): the image tower still does not see shape. Zero-shot shape 18.0 %, image probe AUROC 0.69; the
+  // text side gains (oracle 116.4, binding 66.3 % wrong against 73.3 %), the bridge does not (91.8, binding 79.2 %).
   {
     name: 'attributes',
     change: `conv-stem-lr with a linear head on the CLIP's unit-length image embedding predicting each scene's shapes, colours, colour–shape pairs and count (binary cross-entropy averaged over the ${SCENE_ATTRIBUTES} labels, weight ${ATTRIBUTE_WEIGHT}, beside InfoNCE; the head is not exported)`,
