@@ -242,6 +242,55 @@ test('a convolutional stem gives each patch the feature cells under it, and a pa
   expect(() => imageEncoder({ ...v, stem: { patch: 2, width: 3 } })(new Graph())).toThrow('exclude each other');
 });
 
+test('a pooled tower is the projection of its convolutions averaged over positions, with no transformer; without convolutions it is refused', async () => {
+  const v: VisionConfig = {
+    imageSize: 16,
+    patch: 8,
+    width: 8,
+    layers: 1,
+    heads: 2,
+    mlpRatio: 2,
+    embedDim: 3,
+    convs: [
+      { channels: 4, stride: 2 },
+      { channels: 5, stride: 1 },
+    ],
+    pool: true,
+  };
+  const values = randomValues(imageEncoder(v), 4);
+  expect([...values.keys()].sort()).toEqual(['clip.vision.conv0.bias', 'clip.vision.conv0.weight', 'clip.vision.conv1.bias', 'clip.vision.conv1.weight', 'clip.vision.proj.weight']);
+  const convsOnly = (g: Graph) => ({ features: convStem(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v.convs!) });
+  const rng = new Rng(6);
+  const feeds = {
+    pixel_values: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 2 * 3 * 256 }, () => rng.normal()),
+      [2, 3, 16, 16],
+    ),
+  };
+  const run = async (def: NetDef) => {
+    const session = await openSession(buildInference(def, values));
+    const out = Object.values(await session.run(feeds))[0].data as Float32Array;
+    await session.release();
+    return out;
+  };
+  const features = await run(convsOnly);
+  const embeds = await run(imageEncoder(v));
+  const proj = values.get('clip.vision.proj.weight')!;
+  // Feature map [2, 8, 8, 5]: the mean of each image's 64 cells per channel, times proj [5, 3].
+  for (let b = 0; b < 2; b++)
+    for (let e = 0; e < 3; e++) {
+      let want = 0;
+      for (let ch = 0; ch < 5; ch++) {
+        let mean = 0;
+        for (let cell = 0; cell < 64; cell++) mean += features[(b * 64 + cell) * 5 + ch] / 64;
+        want += mean * proj[ch * 3 + e];
+      }
+      expect(embeds[b * 3 + e]).toBeCloseTo(want, 5);
+    }
+  expect(() => imageEncoder({ ...v, convs: undefined })(new Graph())).toThrow('a pooled tower needs convolutions');
+});
+
 test('a stem whose sub-patch does not divide the patch, or a patch that does not divide the image, is refused', () => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 8, layers: 1, heads: 2, mlpRatio: 2, embedDim: 4 };
   expect(() => imageEncoder({ ...v, stem: { patch: 3, width: 4 } })(new Graph())).toThrow("patch size 4 is not a multiple of the stem's 3");
@@ -268,6 +317,11 @@ describe('CLIP gradients against finite differences (float64)', () => {
             { channels: 2, stride: 1 },
           ],
         })(g).image_embeds,
+    },
+    {
+      name: 'pooled image encoder (a CNN)',
+      extra: { pixel_values: { dims: [3, 3, 8, 8] } },
+      build: (g: Graph) => imageEncoder({ ...v, convs: [{ channels: 3, stride: 2 }], pool: true })(g).image_embeds,
     },
     { name: 'text encoder', extra: text, build: (g: Graph) => textEncoder(t, { length: 4 })(g).text_embeds },
     { name: 'clipLoss', extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text }, build: (g: Graph) => clipLoss(v, t, { length: 4 })(g).loss },
