@@ -41,11 +41,13 @@ const WIDE_CLIP = {
   text: { contextLength: 32, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
   vocabSize: 1000,
 };
-const CONV_STEM: VisionConfig['convs'] = [
+const CONV_STEM: NonNullable<VisionConfig['convs']> = [
   { channels: 32, stride: 2 },
   { channels: 64, stride: 2 },
   { channels: 64, stride: 1 },
 ];
+/** The mini-CLIP with the convolutional stem. */
+const CONV_CLIP = { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } };
 const hard = { ...SHAPES_FIRST, hardNegatives: true };
 const wide = { ...hard, clip: WIDE_CLIP };
 const decoder: ShapesBuild = { ...hard, decoder: WIDE_DECODER };
@@ -58,15 +60,9 @@ const iidRecipe = (pairs: number): ShapesBuild => ({ ...SHAPES_MINI, data: { ...
 /** A mini-CLIP learning rate that leaves the loss plateau at seeds and data where 1e-3 stays on it (the iid-lr lever). */
 const SLOW_CLIP_LR = 3e-4;
 /** The conv-stem-lr lever's recipe: iid data, the conv stem, the slow CLIP learning rate. */
-const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } } };
-/** The CNN image tower's convolutions (channels, then /2 where the stride is 2). */
-const CNN_CONVS: VisionConfig['convs'] = [
-  { channels: 32, stride: 2 },
-  { channels: 64, stride: 2 },
-  { channels: 64, stride: 1 },
-  { channels: 128, stride: 2 },
-  { channels: 128, stride: 1 },
-];
+const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR, clip: CONV_CLIP };
+/** The CNN image tower's convolutions: the conv stem's, then two more at 128 channels. */
+const CNN_CONVS: NonNullable<VisionConfig['convs']> = [...CONV_STEM, { channels: 128, stride: 2 }, { channels: 128, stride: 1 }];
 const CNN_CLIP = { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CNN_CONVS, pool: true } };
 /**
  * The attributes lever's weight. Its cross-entropy is a mean over the labels (about ln 2 at the start, most labels
@@ -135,7 +131,7 @@ export const LEVERS: Lever[] = [
   {
     name: 'conv-stem',
     change: 'base with a convolutional stem in the mini-CLIP instead of the 4-px one: 3x3 convolutions to 32 channels (stride 2), 64 (stride 2), 64 (stride 1), then the 16-px patch projection',
-    recipe: { ...SHAPES_MINI, clip: { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } } },
+    recipe: { ...SHAPES_MINI, clip: CONV_CLIP },
   },
   // conv-stem was negative, and lost colour as well (zero-shot 15 %). A scratch check (stop 30) trained each tower
   // with linear shape and colour heads on 3000 one-object scenes, 800 steps: stem-4 reached shape 49 % on its
@@ -211,7 +207,7 @@ export const LEVERS: Lever[] = [
     change: "conv-stem-lr with each scene's look-alike in its CLIP batch (the lookalikes lever's edits)",
     recipe: { ...convStemLr, lookalikes: true },
   },
-  // Supervised, the conv stem learns shape (74 % on new one-object scenes); contrastively it does not. A head on the
+  // Under a shape classifier on one-object scenes alone, the conv stem learnt shape (74 % on new ones); contrastively it does not. A head on the
   // image embedding that must predict the scene's facts (shapes, colours, colour–shape pairs, count) asks for them
   // directly, in the embedding's direction, which is what the bridge and decoder read.
   // Measured (stop 33): the image tower still does not see shape. Zero-shot shape 18.0 %, image probe AUROC 0.69; the
@@ -225,6 +221,10 @@ export const LEVERS: Lever[] = [
   // 1e-3, the 4750 training images): one-object scenes' shape right 37 of 133 on its own training images and 15 of
   // 61 new ones; at lr 3e-3 39 and 13. The tower cannot even fit which shapes its training scenes hold. A small CNN
   // (the convolutions below, averaged over positions, then projected) trained alike: 129 of 133 and 50 of 61.
+  // Measured (stop 33): the largest step of any lever. Zero-shot shape 37.7 % (attributes 18.0 %), R@1 0.732, caption
+  // probe for shape 0.93 (0.76); oracle 140.7 with shape 23.3 % and binding 52.5 % wrong; bridge 106.7 (best on these
+  // validation pairs), binding 70.2 % and count 71.1 % wrong, 10.8 % of captions with no false claim. (Its CLIP loss
+  // column counts InfoNCE plus 10 x the cross-entropy, as the attributes row's does.)
   {
     name: 'cnn-attributes',
     change: `the attributes lever with a CNN image tower: 3x3 convolutions ${CNN_CONVS.map((c) => `${c.channels}${c.stride === 2 ? '/2' : ''}`).join(', ')} averaged over positions and projected, instead of the conv stem and transformer`,

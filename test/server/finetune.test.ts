@@ -270,6 +270,7 @@ async function startHoldingExit(exitSeen: Promise<void>): Promise<RunStatus> {
     return child;
   });
   const started = await call(admin, 'POST', '/altbridge/finetune', { corpusId, steps: 5000, draws: 1 });
+  expect(spy).toHaveBeenCalledTimes(1);
   spy.mockRestore();
   expect(started.status).toBe(200);
   return started.body.data;

@@ -38,9 +38,9 @@ export interface VisionConfig {
   convs?: { channels: number; stride: 1 | 2 }[];
   /**
    * With convs, no patch tokens and no transformer: the embedding is a projection of the last
-   * feature map averaged over positions (a small CNN; patch, width, layers and heads go unused).
-   * Trained on which shapes a scene holds, this tower learnt them where the ViT tower did not
-   * (reports/shapes/LEVERS.md, the cnn levers).
+   * feature map averaged over positions (a small CNN; patch, width, layers, heads and mlpRatio go
+   * unused). Trained on which shapes a scene holds, such a tower learnt them where the ViT tower
+   * did not (research/shapes/levers.ts, the cnn-attributes lever).
    */
   pool?: boolean;
 }
@@ -104,14 +104,14 @@ export function convStem(pixels: T, convs: { channels: number; stride: 1 | 2 }[]
 /** Image embeddings from `pixel_values` [B, 3, S, S] (CLIP-normalised pixels). */
 function imageEmbeds(g: Graph, c: VisionConfig): T {
   const { imageSize: s, patch: p, width } = c;
-  const n = s / p;
   const pixels = g.input('pixel_values', g.float, ['B', 3, s, s]);
   if (c.pool) {
-    if (!c.convs) throw new Error('clip vision: a pooled tower needs convolutions');
+    if (!c.convs || c.stem) throw new Error('clip vision: a pooled tower needs convolutions and no patch stem');
     const features = convStem(pixels, c.convs);
     const channels = features.shape[3] as number;
     return L.linear(o.reduceMean(features, [1, 2]), 'clip.vision.proj', c.embedDim, false, channels ** -0.5);
   }
+  const n = s / p;
   const patches = L.linear(patchRows(pixels, c), 'clip.vision.patch', width, false);
   const scale = width ** -0.5;
   const cls = g.param('clip.vision.class', [width], { kind: 'normal', std: scale }, false);

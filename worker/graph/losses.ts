@@ -45,11 +45,12 @@ export function mse(pred: T, target: T, weight?: T): T {
 export const normalise = (x: T): T => o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x, x), [-1], true), 1e-12)));
 
 /**
- * Mean binary cross-entropy of logits [B, A] against 0/1 targets [B, A]: log(1 + e^z) - y·z per
- * label (the logits here stay far from where e^z overflows float32).
+ * Mean binary cross-entropy of logits [B, A] against 0/1 targets [B, A]: softplus(z) - y·z per
+ * label, softplus(z) = max(z, 0) + log(1 + e^-|z|) so that no e^z overflows.
  */
 export function binaryCrossEntropy(logits: T, targets: T): T {
-  const softplus = o.log(o.add(o.exp(logits), 1));
+  const abs = o.add(o.relu(logits), o.relu(o.neg(logits)));
+  const softplus = o.add(o.relu(logits), o.log(o.add(o.exp(o.neg(abs)), 1)));
   return o.reduceMean(o.sub(softplus, o.mul(targets, logits)), [0, 1]);
 }
 

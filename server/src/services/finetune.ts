@@ -155,6 +155,8 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     },
 
     async start(input: Record<string, unknown>, user: AdminUser | null): Promise<RunStatus> {
+      // This server's last write of its own run lands first: an ended run must not read as going from the store.
+      await writing;
       const status = await exclusive(async (stored) => {
         // This server's own run counts by its state here (ended as soon as its child reported the end, before its
         // exit and last write land), any other by its lease.

@@ -188,7 +188,8 @@ describe('buildShapes', () => {
     expect(clipManifest().provenance.notes).toContain(`peak learning rate ${CLIP_TRAINING.lr / 2},`);
 
     // The image-side objective trains the CLIP again with a head on the scenes' facts; the exported tower ends at the embedding.
-    const heads = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, attributes: 0.5 });
+    // Only the objective differs from the build before, so the stage stamp must hold it.
+    const heads = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5 });
     expect(heads.seen).toContain('clip from step 1');
     expect(clipManifest().provenance.notes).toContain(`plus 0.5 x the binary cross-entropy of a linear head predicting ${SCENE_ATTRIBUTES} facts of each image`);
     const tower = fs.readFileSync(path.join(heads.out, clipManifest().clip.vision));

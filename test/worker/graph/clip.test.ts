@@ -288,7 +288,8 @@ test('a pooled tower is the projection of its convolutions averaged over positio
       }
       expect(embeds[b * 3 + e]).toBeCloseTo(want, 5);
     }
-  expect(() => imageEncoder({ ...v, convs: undefined })(new Graph())).toThrow('a pooled tower needs convolutions');
+  expect(() => imageEncoder({ ...v, convs: undefined })(new Graph())).toThrow('a pooled tower needs convolutions and no patch stem');
+  expect(() => imageEncoder({ ...v, stem: { patch: 2, width: 3 } })(new Graph())).toThrow('a pooled tower needs convolutions and no patch stem');
 });
 
 test('a stem whose sub-patch does not divide the patch, or a patch that does not divide the image, is refused', () => {
