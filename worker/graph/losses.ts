@@ -49,8 +49,9 @@ export const normalise = (x: T): T => o.div(x, o.sqrt(o.add(o.reduceSum(o.mul(x,
  * label, softplus(z) = max(z, 0) + log(1 + e^-|z|) so that no e^z overflows.
  */
 export function binaryCrossEntropy(logits: T, targets: T): T {
-  const abs = o.add(o.relu(logits), o.relu(o.neg(logits)));
-  const softplus = o.add(o.relu(logits), o.log(o.add(o.exp(o.neg(abs)), 1)));
+  const positive = o.relu(logits);
+  const abs = o.add(positive, o.relu(o.neg(logits)));
+  const softplus = o.add(positive, o.log(o.add(o.exp(o.neg(abs)), 1)));
   return o.reduceMean(o.sub(softplus, o.mul(targets, logits)), [0, 1]);
 }
 

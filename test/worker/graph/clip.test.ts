@@ -26,6 +26,22 @@ const randomValues = (def: NetDef, seed: number) => new Map(paramSpecs(def).map(
 
 const int64 = (v: number[]) => BigInt64Array.from(v, (x) => BigInt(x));
 
+/** Standard-normal pixel values [b, 3, s, s] drawn from `rng`. */
+const randomPixels = (rng: Rng, b: number, s: number) =>
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: b * 3 * s * s }, () => rng.normal()),
+    [b, 3, s, s],
+  );
+
+/** The first output of `def` with parameter `values`, fed those of `feeds` named in `names` (all when absent). */
+async function firstOutput(def: NetDef, values: Map<string, Float32Array>, feeds: Record<string, ort.Tensor>, names = Object.keys(feeds)): Promise<Float32Array> {
+  const session = await openSession(buildInference(def, values));
+  const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n]])));
+  await session.release();
+  return Object.values(out)[0].data as Float32Array;
+}
+
 test('the ViT-B/32 image encoder has CLIP ViT-B/32 vision tower + projection parameters and maps [2,3,224,224] to [2,512]', async () => {
   const w = 768;
   const n = 224 / 32;
@@ -215,17 +231,11 @@ test('a convolutional stem gives each patch the feature cells under it, and a pa
   const convsOnly = (g: Graph) => ({ features: convStem(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v.convs!) });
   const rng = new Rng(5);
   const feeds = {
-    pixel_values: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: 2 * 3 * 256 }, () => rng.normal()),
-      [2, 3, 16, 16],
-    ),
+    pixel_values: randomPixels(rng, 2, 16),
   };
   const session = await openSession(buildInference(def, values));
   const rows = (await session.run(feeds)).rows;
-  const convSession = await openSession(buildInference(convsOnly, values));
-  const features = (await convSession.run(feeds)).features.data as Float32Array;
-  await convSession.release();
+  const features = await firstOutput(convsOnly, values, feeds);
   // 2 x 2 patches, each 2 x 2 cells of the 4-px-stride feature map with 6 channels.
   expect(rows.dims).toEqual([2, 4, 24]);
   const want = Float32Array.from({ length: 2 * 4 * 24 }, (_, i) => {
@@ -262,20 +272,10 @@ test('a pooled tower is the projection of its convolutions averaged over positio
   const convsOnly = (g: Graph) => ({ features: convStem(g.input('pixel_values', g.float, ['B', 3, 16, 16]), v.convs!) });
   const rng = new Rng(6);
   const feeds = {
-    pixel_values: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: 2 * 3 * 256 }, () => rng.normal()),
-      [2, 3, 16, 16],
-    ),
+    pixel_values: randomPixels(rng, 2, 16),
   };
-  const run = async (def: NetDef) => {
-    const session = await openSession(buildInference(def, values));
-    const out = Object.values(await session.run(feeds))[0].data as Float32Array;
-    await session.release();
-    return out;
-  };
-  const features = await run(convsOnly);
-  const embeds = await run(imageEncoder(v));
+  const features = await firstOutput(convsOnly, values, feeds);
+  const embeds = await firstOutput(imageEncoder(v), values, feeds);
   const proj = values.get('clip.vision.proj.weight')!;
   // Feature map [2, 8, 8, 5]: the mean of each image's 64 cells per channel, times proj [5, 3].
   for (let b = 0; b < 2; b++)
@@ -359,20 +359,11 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   const rng = new Rng(6);
   const b = 3;
   const feeds = {
-    pixel_values: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()),
-      [b, 3, 8, 8],
-    ),
+    pixel_values: randomPixels(rng, b, 8),
     input_ids: new ort.Tensor('int64', int64(Array.from({ length: 2 * b * 4 }, () => rng.int(12))), [2 * b, 4]),
     attention_mask: new ort.Tensor('int64', int64(new Array(2 * b * 4).fill(1)), [2 * b, 4]),
   };
-  const run = async (def: NetDef, names: string[]) => {
-    const session = await openSession(buildInference(def, values));
-    const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n as keyof typeof feeds]])));
-    await session.release();
-    return Object.values(out)[0].data as Float32Array;
-  };
+  const run = (def: NetDef, names: string[]) => firstOutput(def, values, feeds, names);
   const img = await run(imageEncoder(v), ['pixel_values']);
   const txt = await run(textEncoder(t), ['input_ids', 'attention_mask']);
   const row = (x: Float32Array, i: number) => {
@@ -413,21 +404,12 @@ test("with attributes, the loss is InfoNCE plus the weighted binary cross-entrop
   const b = 3;
   const labels = [1, 0, 1, 0, 0, 1, 1, 1, 0];
   const feeds = {
-    pixel_values: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: b * 3 * 64 }, () => rng.normal()),
-      [b, 3, 8, 8],
-    ),
+    pixel_values: randomPixels(rng, b, 8),
     input_ids: new ort.Tensor('int64', int64(Array.from({ length: b * 4 }, () => rng.int(12))), [b, 4]),
     attention_mask: new ort.Tensor('int64', int64(new Array(b * 4).fill(1)), [b, 4]),
     attributes: new ort.Tensor('float32', Float32Array.from(labels), [b, 3]),
   };
-  const run = async (def: NetDef, names: string[]) => {
-    const session = await openSession(buildInference(def, values));
-    const out = await session.run(Object.fromEntries(names.map((n) => [n, feeds[n as keyof typeof feeds]])));
-    await session.release();
-    return Object.values(out)[0].data as Float32Array;
-  };
+  const run = (def: NetDef, names: string[]) => firstOutput(def, values, feeds, names);
   const img = await run(imageEncoder(v), ['pixel_values']);
   const contrastive = (await run(clipLoss(v, t), ['pixel_values', 'input_ids', 'attention_mask']))[0];
   const w = values.get('clip.vision.attributes.weight')!;
