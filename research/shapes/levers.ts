@@ -9,7 +9,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LAB_BUNDLE, loadBundle } from '../../worker/bundle/load';
-import { VisionConfig } from '../../worker/graph/clip';
 import { CLIP_TRAINING } from '../../worker/train/clip';
 import { BRIDGE_DEFAULTS } from '../../worker/diffusion';
 import { CaptionScores } from '../../worker/metrics';
@@ -19,7 +18,22 @@ import { shapesSplit } from '../eval/references';
 import { cosine, EvalSet, Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
 import { stageTimes } from '../stage-times';
-import { buildShapes, builtWith, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, shapesData, splitPairs, WIDE_DECODER } from './build';
+import {
+  ATTRIBUTE_WEIGHT,
+  buildShapes,
+  builtWith,
+  CNN_CLIP,
+  CONV_STEM,
+  iidRecipe,
+  ShapesBuild,
+  SHAPES_FIRST,
+  SHAPES_MINI,
+  SHAPES_STEM,
+  shapesData,
+  SLOW_CLIP_LR,
+  splitPairs,
+  WIDE_DECODER,
+} from './build';
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
@@ -41,11 +55,6 @@ const WIDE_CLIP = {
   text: { contextLength: 32, width: 128, layers: 3, heads: 4, mlpRatio: 4, embedDim: 128 },
   vocabSize: 1000,
 };
-const CONV_STEM: NonNullable<VisionConfig['convs']> = [
-  { channels: 32, stride: 2 },
-  { channels: 64, stride: 2 },
-  { channels: 64, stride: 1 },
-];
 /** The mini-CLIP with the convolutional stem. */
 const CONV_CLIP = { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CONV_STEM } };
 const hard = { ...SHAPES_FIRST, hardNegatives: true };
@@ -55,25 +64,18 @@ const decoder: ShapesBuild = { ...hard, decoder: WIDE_DECODER };
 const LONG_CLIP_STEPS = 9000;
 const long: ShapesBuild = { ...decoder, clipSteps: LONG_CLIP_STEPS };
 const baseDecoder: ShapesBuild = { ...SHAPES_FIRST, decoder: WIDE_DECODER };
-/** The base recipe with `pairs` pairs drawn independently (ShapesOptions.iid). */
-const iidRecipe = (pairs: number): ShapesBuild => ({ ...SHAPES_MINI, data: { ...SHAPES_MINI.data, pairs, iid: { val: SHAPES_MINI.val } } });
-/** A mini-CLIP learning rate that leaves the loss plateau at seeds and data where 1e-3 stays on it (the iid-lr lever). */
-const SLOW_CLIP_LR = 3e-4;
 /** The conv-stem-lr lever's recipe: iid data, the conv stem, the slow CLIP learning rate. */
-const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR, clip: CONV_CLIP };
-/** The CNN image tower's convolutions: the conv stem's, then two more at 128 channels. */
-const CNN_CONVS: NonNullable<VisionConfig['convs']> = [...CONV_STEM, { channels: 128, stride: 2 }, { channels: 128, stride: 1 }];
-const CNN_CLIP = { ...SHAPES_CLIP, vision: { ...SHAPES_CLIP.vision, convs: CNN_CONVS, pool: true } };
-/**
- * The attributes lever's weight. Its cross-entropy is a mean over the labels (about ln 2 at the start, most labels
- * 0), so at 10 it starts beside InfoNCE's ln 128 ≈ 4.9 at a like size.
- */
-const ATTRIBUTE_WEIGHT = 10;
+const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs), clipLr: SLOW_CLIP_LR, clip: CONV_CLIP };
 const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
 
 /** The levers in the order they are built: each adds one change to one before it (base: the shipped bundle; first: the 1.0.0 recipe). */
 export const LEVERS: Lever[] = [
-  { name: 'base', change: 'the committed bundle (models/shapes-mini, the stem-4 recipe since 1.1.0)', recipe: SHAPES_MINI, bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini') },
+  {
+    name: 'base',
+    change: 'the committed bundle (models/shapes-mini; the cnn-attributes recipe since 1.2.0, the stem-4 one in 1.1.0)',
+    recipe: SHAPES_MINI,
+    bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini'),
+  },
   { name: 'first', change: 'the first default recipe (shapes-mini 1.0.0; its row scored that committed bundle)', recipe: SHAPES_FIRST },
   { name: 'hard-negatives', change: 'a false caption (two colours swapped, a colour, shape, count or the background changed) beside each true one in CLIP training', recipe: hard },
   { name: 'decoder', change: 'decoder width 64 -> 128, 3 layers, 4 prefix tokens', recipe: decoder },
@@ -108,14 +110,14 @@ export const LEVERS: Lever[] = [
   {
     name: 'stem-4',
     change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe since 1.1.0)',
-    recipe: SHAPES_MINI,
+    recipe: SHAPES_STEM,
   },
   // Linear probes (stop 28, scratch) on the 1.0.0 CLIP: which shapes a held-out scene has is predicted at AUROC 0.62
   // from its image embedding and 0.71 from the embedding of a caption naming every shape (colours 0.95 and 0.99).
   {
     name: 'lookalikes',
     change: "base with each scene's look-alike in its CLIP batch: one object's shape replaced, two colours swapped or an object taken away, each image with its captions false of the other",
-    recipe: { ...SHAPES_MINI, lookalikes: true },
+    recipe: { ...SHAPES_STEM, lookalikes: true },
   },
   // The base vision tower trained with a linear shape head on one-object scenes (stop 29, scratch): 800 steps on
   // 3000 images reach 71 % training accuracy but 29 % on new scenes (chance 17 %); 1500 steps on 20000 images,
@@ -124,14 +126,14 @@ export const LEVERS: Lever[] = [
     name: 'pairs-20k',
     change:
       'base with 20000 image-caption pairs instead of 5000 (the CLIP sees each image 20 times, not 80); other data too: scenes never repeat, so the one-object scenes run out and its validation split (2 one-object scenes against 53) and caption corpus hold almost none',
-    recipe: { ...SHAPES_MINI, data: { ...SHAPES_MINI.data, pairs: 20000 } },
+    recipe: { ...SHAPES_STEM, data: { ...SHAPES_STEM.data, pairs: 20000 } },
   },
   // The stems so far cut the image into fixed cells, so a corner is seen differently at each offset; 3x3
   // convolutions slide over it (weights shared across positions, receptive field 15 px at stride 4).
   {
     name: 'conv-stem',
     change: 'base with a convolutional stem in the mini-CLIP instead of the 4-px one: 3x3 convolutions to 32 channels (stride 2), 64 (stride 2), 64 (stride 1), then the 16-px patch projection',
-    recipe: { ...SHAPES_MINI, clip: CONV_CLIP },
+    recipe: { ...SHAPES_STEM, clip: CONV_CLIP },
   },
   // conv-stem was negative, and lost colour as well (zero-shot 15 %). A scratch check (stop 30) trained each tower
   // with linear shape and colour heads on 3000 one-object scenes, 800 steps: stem-4 reached shape 49 % on its
@@ -152,8 +154,8 @@ export const LEVERS: Lever[] = [
   // better: it memorises rather than learns shape (zero-shot shape 22.6 %, stem-4 20.8 %).
   {
     name: 'stem-4-long',
-    change: `base with the mini-CLIP trained ${LONG_CLIP_STEPS} steps instead of ${SHAPES_MINI.clipSteps}`,
-    recipe: { ...SHAPES_MINI, clipSteps: LONG_CLIP_STEPS },
+    change: `stem-4 with the mini-CLIP trained ${LONG_CLIP_STEPS} steps instead of ${SHAPES_STEM.clipSteps}`,
+    recipe: { ...SHAPES_STEM, clipSteps: LONG_CLIP_STEPS },
   },
   // pairs-20k was confounded: keys never repeat, so its one-object scenes ran out (and the committed data holds
   // fewer than a quarter: 1030 of 5000 pairs, 40 of 500 held-out scenes). Drawn independently (content may repeat
@@ -163,7 +165,7 @@ export const LEVERS: Lever[] = [
     name: 'iid',
     change:
       "base with its data drawn independently: a scene's content may repeat within a part (never across parts: each part draws from its own hashed share of contents, the validation pairs from one of their own), so every part holds a quarter of one-object scenes (its validation pairs are not base's)",
-    recipe: iidRecipe(SHAPES_MINI.data.pairs),
+    recipe: iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs),
   },
   // iid's CLIP never left the loss plateau near 4.2 (3.18 after 3000 steps, colour lost). A scratch check (stop 32)
   // took the base recipe's CLIP loss over 800 steps (cosine schedule to 800) at two seeds on both data sets: the
@@ -176,7 +178,7 @@ export const LEVERS: Lever[] = [
   {
     name: 'iid-lr',
     change: `iid with the mini-CLIP's peak learning rate ${SLOW_CLIP_LR} instead of ${CLIP_TRAINING.lr}; the control of iid-20k`,
-    recipe: { ...iidRecipe(SHAPES_MINI.data.pairs), clipLr: SLOW_CLIP_LR },
+    recipe: { ...iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs), clipLr: SLOW_CLIP_LR },
   },
   // Measured (stop 32): not memorisation. Four times the images leave the CLIP's training loss higher (2.08 against
   // 1.78) and everything it sees of new scenes the same (R@1 0.624, zero-shot shape 19.7 %, colour 100 %); the bridge
@@ -184,7 +186,7 @@ export const LEVERS: Lever[] = [
   {
     name: 'iid-20k',
     change: 'iid-lr with 20000 image-caption pairs (the CLIP sees each image 20 times, not 80); the other parts and the validation pairs the same',
-    recipe: { ...iidRecipe(20000), clipLr: SLOW_CLIP_LR },
+    recipe: { ...iidRecipe(SHAPES_STEM, 20000), clipLr: SLOW_CLIP_LR },
   },
   // The conv stem learns shape under a supervised head given the steps (74 % on new one-object scenes), and its
   // CLIP lost colour as the iid CLIP did at lr 1e-3: does it see shape once its CLIP leaves the plateau?
@@ -227,8 +229,8 @@ export const LEVERS: Lever[] = [
   // column counts InfoNCE plus 10 x the cross-entropy, as the attributes row's does.)
   {
     name: 'cnn-attributes',
-    change: `the attributes lever with a CNN image tower: 3x3 convolutions ${CNN_CONVS.map((c) => `${c.channels}${c.stride === 2 ? '/2' : ''}`).join(', ')} averaged over positions and projected, instead of the conv stem and transformer`,
-    recipe: { ...convStemLr, attributes: ATTRIBUTE_WEIGHT, clip: CNN_CLIP },
+    change: `the attributes lever with a CNN image tower: 3x3 convolutions ${(CNN_CLIP.vision.convs ?? []).map((c) => `${c.channels}${c.stride === 2 ? '/2' : ''}`).join(', ')} averaged over positions and projected, instead of the conv stem and transformer`,
+    recipe: SHAPES_MINI,
   },
   {
     name: 'cnn',
