@@ -30,10 +30,16 @@ export const shapesGenerate = defineCommand({
     texts: { type: 'whole', min: 0, default: DATA.texts, help: 'scenes described in the caption text only' },
     heldout: { type: 'whole', min: 0, default: DATA.heldOut, help: 'held-out test images' },
     size: { type: 'whole', min: 16, default: DATA.size, help: 'image width and height in pixels' },
+    val: {
+      type: 'whole',
+      min: 0,
+      default: DATA.iid?.val ?? 0,
+      help: 'last pairs kept apart as a validation split, every part drawn independently (0: each scene once, first come first served)',
+    },
   },
-  example: 'altbridge shapes generate --out /tmp/shapes --pairs 100 --texts 100 --heldout 10',
+  example: 'altbridge shapes generate --out /tmp/shapes --pairs 100 --val 10 --texts 100 --heldout 10',
   async run(v) {
-    const s = await generateShapes(v.out, { seed: v.seed, pairs: v.pairs, texts: v.texts, heldOut: v.heldout, size: v.size });
+    const s = await generateShapes(v.out, { seed: v.seed, pairs: v.pairs, texts: v.texts, heldOut: v.heldout, size: v.size, ...(v.val ? { iid: { val: v.val } } : {}) });
     process.stdout.write(`wrote ${s.pairs} pairs, ${s.textLines} caption lines and ${s.heldOut} held-out images to ${v.out} in ${(s.ms / 1000).toFixed(1)} s\n`);
     return 0;
   },

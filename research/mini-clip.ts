@@ -1,5 +1,5 @@
 /**
- * A harness's mini-CLIP: a small ViT image tower and text tower trained contrastively on the
+ * A harness's mini-CLIP: a small image tower (a ViT, or a pooled CNN) and a text tower trained contrastively on the
  * harness's image-caption pairs, written as a CLIP-only bundle with the Hugging Face export
  * contract (the product then treats it exactly like a real CLIP).
  */

@@ -76,7 +76,7 @@ export const CONV_STEM: NonNullable<VisionConfig['convs']> = [
   { channels: 64, stride: 2 },
   { channels: 64, stride: 1 },
 ];
-/** The CNN image tower's convolutions: the conv stem's, then two more at 128 channels, averaged over positions (`pool`). */
+/** The mini-CLIP with the CNN image tower: the conv stem's convolutions, then two more at 128 channels, averaged over positions (`pool`). */
 export const CNN_CLIP: MiniClipConfig = {
   ...SHAPES_CLIP,
   vision: { ...SHAPES_CLIP.vision, convs: [...CONV_STEM, { channels: 128, stride: 2 }, { channels: 128, stride: 1 }], pool: true },

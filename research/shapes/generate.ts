@@ -157,6 +157,10 @@ export function partScenes(opts: ShapesOptions): { pairs: Scene[]; texts: Scene[
   };
 }
 
+/** Whether two data options give the same held-out images: under `iid` they come from streams of their own, otherwise after the other parts' scenes. */
+export const sameHeldOut = (a: ShapesOptions, b: ShapesOptions): boolean =>
+  !!a.iid === !!b.iid && (a.iid ? a.seed === b.seed && a.heldOut === b.heldOut && a.size === b.size : JSON.stringify(a) === JSON.stringify(b));
+
 export async function generateShapes(outDir: string, opts: ShapesOptions): Promise<ShapesSummary> {
   const t0 = Date.now();
   const { pairs: pairScenes, texts: textScenes, heldOut: heldScenes } = partScenes(opts);

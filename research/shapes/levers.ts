@@ -109,14 +109,14 @@ export const LEVERS: Lever[] = [
   // stop 26): it barely sees shape. Does a nonlinear stem, not a linear map of pixels, see more?
   {
     name: 'stem-4',
-    change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe since 1.1.0)',
+    change: 'decoder-base with a stem in the mini-CLIP: 4-px sub-patches through a shared linear map to 48 channels and GELU, then the 16-px patch projection (the default recipe of 1.1.0)',
     recipe: SHAPES_STEM,
   },
   // Linear probes (stop 28, scratch) on the 1.0.0 CLIP: which shapes a held-out scene has is predicted at AUROC 0.62
   // from its image embedding and 0.71 from the embedding of a caption naming every shape (colours 0.95 and 0.99).
   {
     name: 'lookalikes',
-    change: "base with each scene's look-alike in its CLIP batch: one object's shape replaced, two colours swapped or an object taken away, each image with its captions false of the other",
+    change: "stem-4 with each scene's look-alike in its CLIP batch: one object's shape replaced, two colours swapped or an object taken away, each image with its captions false of the other",
     recipe: { ...SHAPES_STEM, lookalikes: true },
   },
   // The base vision tower trained with a linear shape head on one-object scenes (stop 29, scratch): 800 steps on
@@ -125,14 +125,14 @@ export const LEVERS: Lever[] = [
   {
     name: 'pairs-20k',
     change:
-      'base with 20000 image-caption pairs instead of 5000 (the CLIP sees each image 20 times, not 80); other data too: scenes never repeat, so the one-object scenes run out and its validation split (2 one-object scenes against 53) and caption corpus hold almost none',
+      'stem-4 with 20000 image-caption pairs instead of 5000 (the CLIP sees each image 20 times, not 80); other data too: scenes never repeat, so the one-object scenes run out and its validation split (2 one-object scenes against 53) and caption corpus hold almost none',
     recipe: { ...SHAPES_STEM, data: { ...SHAPES_STEM.data, pairs: 20000 } },
   },
   // The stems so far cut the image into fixed cells, so a corner is seen differently at each offset; 3x3
   // convolutions slide over it (weights shared across positions, receptive field 15 px at stride 4).
   {
     name: 'conv-stem',
-    change: 'base with a convolutional stem in the mini-CLIP instead of the 4-px one: 3x3 convolutions to 32 channels (stride 2), 64 (stride 2), 64 (stride 1), then the 16-px patch projection',
+    change: 'stem-4 with a convolutional stem in the mini-CLIP instead of the 4-px one: 3x3 convolutions to 32 channels (stride 2), 64 (stride 2), 64 (stride 1), then the 16-px patch projection',
     recipe: { ...SHAPES_STEM, clip: CONV_CLIP },
   },
   // conv-stem was negative, and lost colour as well (zero-shot 15 %). A scratch check (stop 30) trained each tower
@@ -164,7 +164,7 @@ export const LEVERS: Lever[] = [
   {
     name: 'iid',
     change:
-      "base with its data drawn independently: a scene's content may repeat within a part (never across parts: each part draws from its own hashed share of contents, the validation pairs from one of their own), so every part holds a quarter of one-object scenes (its validation pairs are not base's)",
+      "stem-4 with its data drawn independently: a scene's content may repeat within a part (never across parts: each part draws from its own hashed share of contents, the validation pairs from one of their own), so every part holds a quarter of one-object scenes (its validation pairs are not stem-4's)",
     recipe: iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs),
   },
   // iid's CLIP never left the loss plateau near 4.2 (3.18 after 3000 steps, colour lost). A scratch check (stop 32)
@@ -230,7 +230,7 @@ export const LEVERS: Lever[] = [
   {
     name: 'cnn-attributes',
     change: `the attributes lever with a CNN image tower: 3x3 convolutions ${(CNN_CLIP.vision.convs ?? []).map((c) => `${c.channels}${c.stride === 2 ? '/2' : ''}`).join(', ')} averaged over positions and projected, instead of the conv stem and transformer`,
-    recipe: SHAPES_MINI,
+    recipe: { ...convStemLr, attributes: ATTRIBUTE_WEIGHT, clip: CNN_CLIP },
   },
   {
     name: 'cnn',
@@ -506,15 +506,16 @@ const orDash = (rate: number | null | undefined) => (rate === null || rate === u
 /** A probe's mean AUROCs as "shape / colour"; – where the row predates the probes or a split lacks the facts. */
 const probed = (p: ProbeScores | undefined) => (p ? [p.shape, p.colour].map((v) => (Number.isNaN(v) ? '–' : v.toFixed(2))).join(' / ') : '–');
 
-/** The levers table in Markdown, every figure from the results given. */
-/** What two builds of the shipped recipe (the base row, the committed bundle, and the stem-4 lever) say of run-to-run spread. */
+/** What two builds of the shipped recipe (the base row, the committed bundle, and the lever of the same recipe) say of run-to-run spread. */
 function spread(rs: LeverRow[]): string {
-  const [base, stem] = ['base', 'stem-4'].map((n) => rs.find((r) => r.name === n));
-  if (!base || !stem || JSON.stringify(base.recipe) !== JSON.stringify(stem.recipe)) return '';
-  const [a, b] = [base, stem].map((r) => (100 * r.bridge.ciderD).toFixed(1));
-  return ` Two builds of one recipe need not agree: the base and stem-4 rows are one recipe built in different runs, at ${a} and ${b} bridge CIDEr-D, so a gap of that size between rows is not a finding.`;
+  const base = rs.find((r) => r.name === 'base');
+  const twin = base && rs.find((r) => r !== base && JSON.stringify(r.recipe) === JSON.stringify(base.recipe));
+  if (!base || !twin) return '';
+  const [a, b] = [base, twin].map((r) => (100 * r.bridge.ciderD).toFixed(1));
+  return ` Two builds of one recipe need not agree: the base and ${twin.name} rows are one recipe built in different runs, at ${a} and ${b} bridge CIDEr-D, so a gap of that size between rows is not a finding.`;
 }
 
+/** The levers table in Markdown, every figure from the results given. */
 export function renderLevers(rs: LeverRow[], command: string): string {
   const rows = rs.map((r) =>
     [

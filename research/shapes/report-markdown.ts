@@ -6,6 +6,7 @@
 import type { CaptionScores } from '../../worker/metrics';
 import { ATTRIBUTES } from './errors';
 import type { ShapesBuild } from './build';
+import { sameHeldOut } from './generate';
 import { ABLATION, Cosines, ERROR_NAMES, ERROR_ROWS, headline, Headline, METHOD_NAMES, METHODS, ShapesResults } from './results';
 
 /** The paper's Table 1 (mean cosines, CLIP ViT-B/32 on COCO). */
@@ -77,7 +78,7 @@ function beforeAndAfter(r: ShapesResults, b: Headline): string {
   const now = headline(r);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return `## Before and after
-The report this one replaced (${b.date}${b.source ? `; ${b.source}` : ''}) beside this one, held-out. Recipe changes: ${recipeChanges(b.recipe, r.run.recipe)}.${JSON.stringify(b.recipe.data) === JSON.stringify(r.run.recipe.data) ? '' : ' The data options changed, so the held-out images are other scenes of the same generator: the two columns score different images.'}
+The report this one replaced (${b.date}${b.source ? `; ${b.source}` : ''}) beside this one, held-out. Recipe changes: ${recipeChanges(b.recipe, r.run.recipe)}.${sameHeldOut(b.recipe.data, r.run.recipe.data) ? '' : ' The data options changed the held-out images: the two columns score different scenes of the same generator.'}
 
 ${table(
   ['figure', 'before', 'now'],

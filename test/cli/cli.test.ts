@@ -37,7 +37,7 @@ test('bench train runs the onnxruntime side on a small model and prints tokens/s
 
 test('shapes generate writes the three parts', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-shapes-cli-'));
-  const r = run('shapes', 'generate', '--out', out, '--seed', '2', '--pairs', '3', '--texts', '2', '--heldout', '2', '--size', '32');
+  const r = run('shapes', 'generate', '--out', out, '--seed', '2', '--pairs', '3', '--val', '1', '--texts', '2', '--heldout', '2', '--size', '32');
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/wrote 3 pairs, 10 caption lines and 2 held-out images/);
   expect(fs.readFileSync(`${out}/texts.txt`, 'utf8').trim().split('\n')).toHaveLength(10);

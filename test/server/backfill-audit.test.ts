@@ -293,6 +293,46 @@ describe('backfill', () => {
     );
     expect(done).toMatchObject({ id: started.id, total: 4, done: 4, failed: 0, lacking: 0 });
   });
+
+  test('a cancel waits for a job storing its caption, and the caption is kept', async () => {
+    const [file] = await bare(1, 'held');
+    // The job is held inside storeResult, holding its file's lock, after it read the caption row and before it updates it.
+    let reached!: () => void;
+    const atStore = new Promise<void>((r) => (reached = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const decorative = app.strapi.plugin('altbridge').service('decorative');
+    const has = decorative.has;
+    let runId = '';
+    const spy = jest.spyOn(decorative, 'has').mockImplementation(async (id: any) => {
+      if (id === file.id) {
+        reached();
+        await gate;
+      }
+      return has(id);
+    });
+    try {
+      const run = (await call(admin, 'POST', '/altbridge/backfill')).body.data;
+      expect(run.total).toBe(1);
+      runId = run.id;
+      await atStore;
+      let answered = false;
+      const cancelling = call(admin, 'POST', '/altbridge/backfill/cancel').finally(() => (answered = true));
+      // Until the cancel either answers (it did not wait) or waits on a lock: a state of the database, not a delay.
+      const locked = async () => Number((await app.strapi.db.connection.raw("select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")).rows[0].n);
+      await waitFor('the cancel to answer or wait on a lock', async () => (answered || (await locked()) > 0 ? true : undefined));
+      release();
+      expect((await cancelling).body.data.state).toBe('cancelled');
+    } finally {
+      release();
+      spy.mockRestore();
+    }
+    const row = await captionOf(file.id, ['suggested', 'needs-review']);
+    expect(row.text).toBeTruthy();
+    // The run's own row, stored by the job's first attempt: not deleted under it and made again by a retry.
+    expect(await captionRows(file.id)).toMatchObject([{ batch: runId, text: row.text }]);
+    expect((await status()).done).toBe(1);
+  });
 });
 
 test('the admin API serves the doctor report, checked against this Strapi own Redis and database', async () => {

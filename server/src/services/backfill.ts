@@ -85,10 +85,22 @@ export default ({ strapi }: { strapi: Core.Strapi }) => {
     return Number(m ?? 0);
   }
 
-  /** Takes the run's unstarted jobs off the queue and forgets their rows, so those files are candidates again. */
+  /**
+   * Takes the run's unstarted jobs off the queue and forgets their rows, so those files are candidates
+   * again. Each row goes under its file's lock, taken in file order as every locker takes them: a job
+   * storing its caption holds that lock, and a row deleted between its read and its update would take
+   * the caption with it.
+   */
   async function withdraw(batch: string): Promise<void> {
     await getService(strapi, 'queue').withdrawBatch(batch);
-    await knex()(captionTable()).where({ batch, status: 'queued' }).whereNull('text').del();
+    await strapi.db.transaction(async ({ trx }) => {
+      const unstarted = () => trx(captionTable()).where({ batch, status: 'queued' }).whereNull('text');
+      const rows = (await unstarted().orderBy('file_id').select('file_id')) as { file_id: number }[];
+      for (const { file_id: fileId } of rows) {
+        await trx(fileTable()).where({ id: fileId }).forUpdate().first('id');
+        await unstarted().where({ file_id: fileId }).del();
+      }
+    });
   }
 
   async function status(): Promise<BackfillStatus> {
