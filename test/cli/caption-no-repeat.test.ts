@@ -13,6 +13,7 @@ import { loadBundle } from '../../worker/bundle/load';
 import { Captioner } from '../../worker/caption';
 import { DEFAULT_NO_REPEAT_NGRAM } from '../../worker/generate';
 import { Rng } from '../../worker/train/rng';
+import { repeatedRun } from '../helpers/ngram';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'altbridge.js');
 const BUNDLE = path.join(__dirname, '..', '..', 'models', 'shapes-mini');
@@ -21,20 +22,15 @@ const image = path.join(root, 'scene.png');
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A run of `n` words (punctuation dropped) that the text says twice, or null. */
-function repeatedRun(text: string, n: number): string | null {
-  const words = text
-    .toLowerCase()
-    .split(/\s+/)
-    .map((w) => w.replace(/[^a-z-]/g, ''))
-    .filter(Boolean);
-  const seen = new Set<string>();
-  for (let i = 0; i + n <= words.length; i++) {
-    const run = words.slice(i, i + n).join(' ');
-    if (seen.has(run)) return run;
-    seen.add(run);
-  }
-  return null;
-}
+const repeatedWords = (text: string, n: number): string | null =>
+  repeatedRun(
+    text
+      .toLowerCase()
+      .split(/\s+/)
+      .map((w) => w.replace(/[^a-z-]/g, ''))
+      .filter(Boolean),
+    n,
+  );
 
 /** The run the chosen scene's caption repeats when repeats are allowed. */
 let repeated: string | null = null;
@@ -46,7 +42,7 @@ beforeAll(async () => {
     for (let i = 0; i < 200 && !repeated; i++) {
       const png = await renderScene(sampleScene(new Rng(2026, 1, i)), 64, new Rng(2026, 2, i));
       const [r] = await captioner.caption([{ name: 'scene.png', data: png }], { noRepeatNgram: 0 });
-      repeated = 'caption' in r && r.domain.verdict === 'in' ? repeatedRun(r.caption, DEFAULT_NO_REPEAT_NGRAM) : null;
+      repeated = 'caption' in r && r.domain.verdict === 'in' ? repeatedWords(r.caption, DEFAULT_NO_REPEAT_NGRAM) : null;
       if (repeated) fs.writeFileSync(image, png);
     }
   } finally {
@@ -62,11 +58,11 @@ test('--no-repeat 0 lets a run of words repeat; the default does not', () => {
   expect(repeated).not.toBeNull();
   const off = caption('--no-repeat', '0');
   expect(off.status).toBe(0);
-  expect(repeatedRun(captionOf(off.stdout), DEFAULT_NO_REPEAT_NGRAM)).toBe(repeated);
+  expect(repeatedWords(captionOf(off.stdout), DEFAULT_NO_REPEAT_NGRAM)).toBe(repeated);
   const on = caption();
   expect(on.status).toBe(0);
   expect(captionOf(on.stdout)).toMatch(/\w+/);
-  expect(repeatedRun(captionOf(on.stdout), DEFAULT_NO_REPEAT_NGRAM)).toBeNull();
+  expect(repeatedWords(captionOf(on.stdout), DEFAULT_NO_REPEAT_NGRAM)).toBeNull();
 });
 
 test('a negative --no-repeat is refused', () => {

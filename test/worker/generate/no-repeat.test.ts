@@ -10,22 +10,12 @@ import { makeRandomBundle } from '../../../worker/bundle/random';
 import { loadBundle } from '../../../worker/bundle/load';
 import { closeGenerator, DEFAULT_NO_REPEAT_NGRAM, generate, Generator, openGenerator, repeatingTokens } from '../../../worker/generate';
 import { TypedData } from '../../../worker/graph/graph';
+import { repeatedRun } from '../../helpers/ngram';
 
 const PHRASE = [11, 12, 13, 14];
 let gen: Generator;
 let bos: number;
 let eos: number;
-
-/** The first n-gram of `tokens` seen twice, or null. */
-function repeated(tokens: number[], n: number): string | null {
-  const seen = new Set<string>();
-  for (let i = 0; i + n <= tokens.length; i++) {
-    const key = tokens.slice(i, i + n).join(' ');
-    if (seen.has(key)) return key;
-    seen.add(key);
-  }
-  return null;
-}
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-norepeat-'));
@@ -54,7 +44,7 @@ test('without the option the decoder repeats its phrase', async () => {
   for (const beam of [1, 3]) {
     for (const c of await run({ beam, noRepeatNgram: 0 })) {
       expect(c.tokens.slice(0, 8)).toEqual([...PHRASE, ...PHRASE]);
-      expect(repeated(c.tokens, 4)).not.toBeNull();
+      expect(repeatedRun(c.tokens, 4)).not.toBeNull();
     }
   }
 });
@@ -63,7 +53,7 @@ test.each([2, 3, 4, 5])('with noRepeatNgram %i no beam repeats an n-gram, greedy
   for (const beam of [1, 3]) {
     for (const c of await run({ beam, noRepeatNgram: n })) {
       expect(c.tokens.slice(0, n)).toEqual([...PHRASE, ...PHRASE].slice(0, n)); // the phrase itself is still said
-      expect(repeated(c.tokens, n)).toBeNull();
+      expect(repeatedRun(c.tokens, n)).toBeNull();
       expect(Number.isFinite(c.confidence)).toBe(true);
     }
   }
@@ -72,7 +62,7 @@ test.each([2, 3, 4, 5])('with noRepeatNgram %i no beam repeats an n-gram, greedy
 test(`the default is ${DEFAULT_NO_REPEAT_NGRAM}`, async () => {
   const [c] = await run({});
   expect(c.tokens.slice(0, 4)).toEqual(PHRASE);
-  expect(repeated(c.tokens, DEFAULT_NO_REPEAT_NGRAM)).toBeNull();
+  expect(repeatedRun(c.tokens, DEFAULT_NO_REPEAT_NGRAM)).toBeNull();
 });
 
 test('repeatingTokens names the tokens that would complete an n-gram already there', () => {
