@@ -1,7 +1,7 @@
 /**
  * What a threshold publishes, with the committed shapes-mini bundle on new ShapesWorld scenes and
- * an emoji: T = 0 writes every caption that is not out of domain, T = 1 writes none (an estimate is
- * never certain), the out-of-domain emoji is never written, and a bundle without calibration is refused.
+ * a drawn landscape: T = 0 writes every caption that is not out of domain, T = 1 writes none (an estimate is
+ * never certain), the out-of-domain landscape is never written, and a bundle without calibration is refused.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -13,7 +13,7 @@ import { generateShapes } from '../../../research/shapes/generate';
 import { publishing } from '../../../research/shapes/publishing';
 import { writeCalibration } from '../../../research/trust/report';
 import { Captioner, isFailure } from '../../../worker/caption';
-import { emoji } from '../../worker/domain-fixtures';
+import { landscape } from '../../worker/domain-fixtures';
 
 const SHAPES_MINI = path.join(__dirname, '..', '..', '..', 'models', 'shapes-mini');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-publishing-'));
@@ -22,10 +22,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 let items: ShapesItem[];
 beforeAll(async () => {
   await generateShapes(path.join(root, 'data'), { seed: 77, pairs: 0, texts: 0, heldOut: 8, size: 64 });
-  const face = path.join(root, 'emoji.png');
-  fs.writeFileSync(face, await emoji());
+  const land = path.join(root, 'landscape.png');
+  fs.writeFileSync(land, await landscape());
   const scenes = readShapesPart(path.join(root, 'data'), 'heldout');
-  items = [...scenes, { image: face, captions: [], scene: scenes[0].scene }];
+  items = [...scenes, { image: land, captions: [], scene: scenes[0].scene }];
 });
 
 /** A copy of shapes-mini whose calibration has threshold `t`. */

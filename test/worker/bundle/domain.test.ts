@@ -1,6 +1,6 @@
 /**
- * Domain data in a bundle, with the default bundle's real CLIP: its own kind of image is 'in', an
- * emoji and a photo-like gradient are 'out', a bundle without the data loads and says 'unknown',
+ * Domain data in a bundle, with the default bundle's real CLIP: its own kind of image is 'in', a
+ * drawn landscape is 'out', a bundle without the data loads and says 'unknown',
  * and the data file is covered by the manifest's hash check.
  */
 import * as fs from 'fs';
@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadBundle, loadClip } from '../../../worker/bundle/load';
 import { Captioner, CaptionResult, isFailure } from '../../../worker/caption';
-import { emoji, shapesScene } from '../domain-fixtures';
+import { landscape, shapesScene } from '../domain-fixtures';
 
 const SHAPES_MINI = path.join(__dirname, '..', '..', '..', 'models', 'shapes-mini');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-domain-'));
@@ -23,14 +23,14 @@ const copy = (name: string) => {
 async function captionAll(dir: string): Promise<CaptionResult[]> {
   const c = await Captioner.open(loadBundle(dir));
   try {
-    const r = await c.caption([...(await Promise.all([0, 1, 2, 3].map(async (i) => ({ name: `scene-${i}.png`, data: await shapesScene(i) })))), { name: 'emoji.png', data: await emoji() }]);
+    const r = await c.caption([...(await Promise.all([0, 1, 2, 3].map(async (i) => ({ name: `scene-${i}.png`, data: await shapesScene(i) })))), { name: 'landscape.png', data: await landscape() }]);
     return r.map((x) => (isFailure(x) ? fail(x.error) : x));
   } finally {
     await c.close();
   }
 }
 
-test('the default bundle says in for new ShapesWorld scenes and out for an emoji', async () => {
+test('the default bundle says in for new ShapesWorld scenes and out for a drawn landscape', async () => {
   const m = loadClip(SHAPES_MINI).manifest;
   expect(m.domain).toMatchObject({
     file: 'domain.safetensors',
@@ -40,17 +40,17 @@ test('the default bundle says in for new ShapesWorld scenes and out for an emoji
     description: 'synthetic ShapesWorld scenes — demonstration only',
   });
   const results = await captionAll(SHAPES_MINI);
-  const face = results.pop()!;
+  const land = results.pop()!;
   process.stdout.write(
-    `domain distances (p99 ${m.domain!.quantiles.p99.toFixed(2)}): scenes ${results.map((r) => r.domain.distance?.toFixed(2)).join(', ')}, emoji ${face.domain.distance?.toFixed(2)}\n`,
+    `domain distances (p99 ${m.domain!.quantiles.p99.toFixed(2)}): scenes ${results.map((r) => r.domain.distance?.toFixed(2)).join(', ')}, landscape ${land.domain.distance?.toFixed(2)}\n`,
   );
   for (const r of results) {
     expect(r.domain.verdict).toBe('in');
     expect(r.domain.score).toBeGreaterThan(0.01);
   }
-  expect(face.domain.verdict).toBe('out');
-  expect(face.domain.score).toBeLessThan(0.01);
-  expect(face.domain.distance).toBeGreaterThan(m.domain!.quantiles.p99);
+  expect(land.domain.verdict).toBe('out');
+  expect(land.domain.score).toBeLessThan(0.01);
+  expect(land.domain.distance).toBeGreaterThan(m.domain!.quantiles.p99);
 });
 
 test('a bundle made before domain data loads and reports the domain as unknown', async () => {
