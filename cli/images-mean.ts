@@ -52,9 +52,11 @@ export const imagesMeanCommand = defineCommand({
     const dir = resolveBundle(values.bundle);
     const d = m.domain!;
     if (!values['domain-only']) process.stdout.write(`ē_img from ${r.images} of ${files.length} image(s) stored in ${path.join(dir, m.means ?? '')} (${m.name}@${m.version})\n`);
+    const spread = (q: typeof d.quantiles) => `p50 ${q.p50.toFixed(2)}, p95 ${q.p95.toFixed(2)}, p99 ${q.p99.toFixed(2)} (the in/out threshold), max ${q.max.toFixed(2)}`;
     process.stdout.write(
-      `domain of ${d.count} image(s) stored in ${path.join(dir, d.file)}: Ledoit-Wolf shrinkage ${d.shrinkage.intensity.toFixed(4)}, ` +
-        `distance p50 ${d.quantiles.p50.toFixed(2)}, p95 ${d.quantiles.p95.toFixed(2)}, p99 ${d.quantiles.p99.toFixed(2)} (the in/out threshold), max ${d.quantiles.max.toFixed(2)}\n`,
+      `domain of ${d.count} image(s) stored in ${path.join(dir, d.file)}: Ledoit-Wolf shrinkage ${d.shrinkage.intensity.toFixed(4)}, CLIP distance ${spread(d.quantiles)}` +
+        (d.colour ? `; colour-histogram distance ${spread(d.colour.quantiles)}` : '') +
+        '\n',
     );
     return 0;
   },

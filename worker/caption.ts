@@ -6,6 +6,7 @@
 import { Bridge } from './bridge';
 import { Bundle } from './bundle/load';
 import { ClipEncoders } from './clip/encoders';
+import { COLOUR_BINS, colourHistograms } from './colour-histogram';
 import { ImageError, preprocessBatch } from './clip/preprocess';
 import { ClipTokenizer } from './clip/tokenizer';
 import { bridgingSchedule, BridgeSchedule } from './diffusion';
@@ -52,8 +53,8 @@ export interface CaptionResult {
   timings: StageTimings;
   /**
    * How far the CLIP image embedding is from the bundle's own images (Mahalanobis), the share of
-   * those images farther still (score), and 'out' beyond their 99th percentile; 'unknown' (distance
-   * and score null) for a bundle without domain data.
+   * those images farther still (score), the same for its colour histogram where the bundle has colour
+   * data, and 'out' beyond their 99th percentile in either; 'unknown' (all null) for a bundle without domain data.
    */
   domain: DomainVerdict;
   /**
@@ -99,7 +100,7 @@ export class Captioner {
   }
 
   /**
-   * CLIP image embeddings and bridged embeddings (the decoder's input), each [n, embedDim], of the
+   * CLIP image embeddings and bridged embeddings (the decoder's input), each [n, embedDim], and colour histograms (where the bundle has colour data) of the
    * readable images of one batch, with the index of each in `sources`, the failures, and the stage
    * times so far. `clipOnly` stops before bridging (ē_img is computed from these).
    */
@@ -114,6 +115,7 @@ export class Captioner {
       { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std, fit: man.clip.fit },
     );
     const times = { preprocess: lap(), clip: 0, bridge: 0 };
+    const colours = this.bundle.colourDomain ? colourHistograms(pre.pixels, pre.ok.length, { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std }) : null;
     // Errors come in source order for the sources not in `ok`.
     const failedAt = names.map((_, i) => i).filter((i) => !pre.ok.includes(i));
     const failures = pre.errors.map((e: ImageError, k) => ({ index: failedAt[k], file: names[failedAt[k]], error: e.reason }));
@@ -126,7 +128,7 @@ export class Captioner {
       if (!o.clipOnly) bridged = (await this.bridge.run(imageEmbeds, n, m, steps)).slice(0, n * man.clip.embedDim);
       times.bridge = lap();
     }
-    return { imageEmbeds, bridged, ok: pre.ok, names, failures, times, m, steps };
+    return { imageEmbeds, colours, bridged, ok: pre.ok, names, failures, times, m, steps };
   }
 
   /** Captions for each source in order; an unreadable image gets a failure entry and the others go on. */
@@ -164,7 +166,8 @@ export class Captioner {
         const dim = man.clip.embedDim;
         caps.forEach((c, k) => {
           const caption = this.tokenizer.decode(c.tokens.map((id) => this.bundle.vocab[id])).trim();
-          const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim));
+          const colour = this.bundle.colourDomain && e.colours ? { model: this.bundle.colourDomain, histogram: e.colours.subarray(k * COLOUR_BINS, (k + 1) * COLOUR_BINS) } : null;
+          const domain = judgeDomain(this.bundle.domain, e.imageEmbeds.subarray(k * dim, (k + 1) * dim), colour);
           const nearestCaption = this.bundle.corpus ? nearestCosine(this.bundle.corpus, dim, e.bridged.subarray(k * dim, (k + 1) * dim)) : null;
           const inputs: QualityInputs = { confidence: c.confidence, minLogprob: c.minLogprob, tokens: c.tokens.length, distance: domain.distance, score: domain.score, nearestCaption };
           const quality = man.quality ? qualityOf(man.quality, inputs) : null;

@@ -1,7 +1,8 @@
 /**
- * What a bundle's images look like in CLIP space, and how far a new image is from them: the mean
- * and shrunk covariance of the L2-normalised image embeddings give a Mahalanobis distance, and the
- * distribution of that distance over the bundle's own images turns a distance into a score.
+ * What a bundle's images look like, and how far a new image is from them: the mean and shrunk
+ * covariance of L2-normalised feature rows (CLIP image embeddings; colour histograms) give a
+ * Mahalanobis distance, and the distribution of that distance over the bundle's own images turns a
+ * distance into a score.
  *
  * The covariance is shrunk toward the scaled identity with the Ledoit-Wolf intensity: it is chosen
  * from the data (no knob to tune per bundle), keeps the matrix invertible when a user's folder has
@@ -11,6 +12,8 @@
 
 /** Percentiles 0..100 of the distance are stored, so a distance maps to a score by interpolation. */
 export const DOMAIN_PERCENTILES = 101;
+/** The colour model's tensors in the domain file carry this prefix (the CLIP model's none). */
+export const COLOUR_PREFIX = 'colour_';
 /** Added to Σ's diagonal so that one image, or identical ones (Σ = 0), still give a factor: far below any real variance. */
 const RIDGE = 1e-9;
 
@@ -30,8 +33,6 @@ export interface DomainFit {
   /** Ledoit-Wolf intensity δ in Σ = (1 − δ)·S + δ·(tr S / d)·I. */
   shrinkage: number;
 }
-
-export type DomainVerdict = { distance: number; score: number; verdict: 'in' | 'out' } | { distance: null; score: null; verdict: 'unknown' };
 
 /** Rows [n, dim] L2-normalised into float64. */
 function normalised(rows: ArrayLike<number>, dim: number): Float64Array {
@@ -145,14 +146,21 @@ export function fitDomain(embeddings: Float32Array | Float64Array, dim: number):
   return { model: { dim, mean, whiten, quantiles }, count: n, shrinkage };
 }
 
+/** How far one image lies from the bundle's images in one space, and the share of those images farther still. */
+export interface DomainMeasure {
+  distance: number;
+  score: number;
+}
+
+export type DomainVerdict = (DomainMeasure & { colour: DomainMeasure | null; verdict: 'in' | 'out' }) | { distance: null; score: null; colour: null; verdict: 'unknown' };
+
 /**
  * Score = share of the bundle's own images at least as far from the centre (1 − empirical CDF,
- * interpolated between stored percentiles; 1 inside the closest, 0 beyond the farthest). The
- * verdict is 'out' beyond the 99th percentile, so about 1 % of in-domain images are called out.
+ * interpolated between stored percentiles; 1 inside the closest, 0 beyond the farthest); beyond:
+ * past the 99th percentile.
  */
-export function judgeDomain(model: DomainModel | null, embedding: ArrayLike<number>): DomainVerdict {
-  if (!model) return { distance: null, score: null, verdict: 'unknown' };
-  const distance = mahalanobis(model, embedding);
+function measure(model: DomainModel, x: ArrayLike<number>): DomainMeasure & { beyond: boolean } {
+  const distance = mahalanobis(model, x);
   const q = model.quantiles;
   const last = q.length - 1;
   let cdf: number;
@@ -163,7 +171,24 @@ export function judgeDomain(model: DomainModel | null, embedding: ArrayLike<numb
     while (q[k + 1] < distance) k++;
     cdf = (k + (q[k + 1] > q[k] ? (distance - q[k]) / (q[k + 1] - q[k]) : 1)) / last;
   }
-  return { distance, score: 1 - cdf, verdict: distance <= q[99] ? 'in' : 'out' };
+  return { distance, score: 1 - cdf, beyond: distance > q[99] };
+}
+
+/**
+ * The image is 'out' when its CLIP embedding, or its colour histogram (worker/colour-histogram.ts) where the
+ * bundle has colour data, lies beyond the 99th percentile of the bundle's own images: about 1 % of in-domain
+ * images are called out in each space. Distance and score are the CLIP space's (the quality estimate reads them).
+ */
+export function judgeDomain(model: DomainModel | null, embedding: ArrayLike<number>, colour?: { model: DomainModel; histogram: ArrayLike<number> } | null): DomainVerdict {
+  if (!model) return { distance: null, score: null, colour: null, verdict: 'unknown' };
+  const clip = measure(model, embedding);
+  const hist = colour ? measure(colour.model, colour.histogram) : null;
+  return {
+    distance: clip.distance,
+    score: clip.score,
+    colour: hist && { distance: hist.distance, score: hist.score },
+    verdict: clip.beyond || hist?.beyond ? 'out' : 'in',
+  };
 }
 
 /** The manifest's summary of the stored percentiles. */

@@ -12,6 +12,7 @@ import { Bundle, loadBundle } from '../../worker/bundle/load';
 import { checkManifest } from '../../worker/bundle/manifest';
 import { editManifest } from '../../worker/bundle/write';
 import { Captioner, isFailure } from '../../worker/caption';
+import { DomainVerdict } from '../../worker/domain';
 import { featureValue, QUALITY_FEATURES, QualityCalibration, QualityFeature, QualityInputs } from '../../worker/quality';
 import { runtimeConfig } from '../../worker/runtime';
 import { ShapesBuild } from '../shapes/build';
@@ -52,8 +53,14 @@ interface Item {
   correct: boolean;
   caption: string;
   inputs: QualityInputs;
+  /** The domain check's verdict, and the colour histogram's distance (null without colour data). */
+  verdict: DomainVerdict['verdict'];
+  colour: number | null;
   quality?: number;
 }
+
+/** What the publishing policy lets through at T (server/src/policy.ts, the demonstration gate aside): not out of domain, quality at least T. */
+const publishes = (i: Item, t: number): boolean => i.verdict !== 'out' && i.quality! >= t;
 
 export interface TrustResult {
   bundle: string;
@@ -72,9 +79,12 @@ export interface TrustResult {
     oodThrough: number;
     ood: number;
     oodThroughBySource: Record<string, [number, number]>;
+    /** Captions the domain check calls out, in domain and per out-of-domain source: [called out, of]. */
+    calledOut: Record<string, [number, number]>;
   };
   /** nearestCaption: AUROC of the nearest-caption cosine alone (higher in domain); NaN without the corpus matrix. */
-  auroc: { source: string; distance: number; nearestCaption: number; quality: number; n: number }[];
+  /** colour: AUROC of the colour histogram's distance alone; NaN without colour data. */
+  auroc: { source: string; distance: number; colour: number; nearestCaption: number; quality: number; n: number }[];
   correctAuroc: { quality: number; confidence: number; nearestCaption: number };
   reliability: ReturnType<typeof reliability>;
   reliabilityInDomain: ReturnType<typeof reliability>;
@@ -99,11 +109,13 @@ async function scenesFor(cache: string, recipe: ShapesBuild, seed: number, count
 
 const rowOf = (features: QualityFeature[], x: QualityInputs) => features.map((f) => featureValue(f, x) ?? NaN);
 const nearestOf = (i: Item) => i.inputs.nearestCaption ?? NaN;
+const colourOf = (i: Item) => i.colour ?? NaN;
+const domainOf = (r: { domain: DomainVerdict }) => ({ verdict: r.domain.verdict, colour: r.domain.colour?.distance ?? null });
 
-/** Share correct, count above T, of the in-domain items. */
+/** Share correct, count published at T, of the in-domain items. */
 function above(items: Item[], t: number) {
   const inside = items.filter((i) => i.inDomain);
-  const up = inside.filter((i) => i.quality! >= t);
+  const up = inside.filter((i) => publishes(i, t));
   return { precision: up.length ? up.filter((i) => i.correct).length / up.length : NaN, above: up.length, inDomain: inside.length };
 }
 
@@ -159,7 +171,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
         if (isFailure(r)) throw new Error(`trust: ${r.file}: ${r.error}`);
         const e = captionErrors(r.caption, scenes[i].scene);
         const correct = ATTRIBUTES.every((a) => e[a].wrong === 0);
-        items.push({ file: r.file, source: 'ShapesWorld', split: s === 0 ? 'fit' : 'check', inDomain: true, correct, caption: r.caption, inputs: r.inputs });
+        items.push({ file: r.file, source: 'ShapesWorld', split: s === 0 ? 'fit' : 'check', inDomain: true, correct, caption: r.caption, inputs: r.inputs, ...domainOf(r) });
       });
     }
     for (const src of sources) {
@@ -171,7 +183,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
           log(`${r.file}: skipped: ${r.error}`);
           continue;
         }
-        items.push({ file: r.file, source: src.name, split: k++ % 2 === 0 ? 'fit' : 'check', inDomain: false, correct: false, caption: r.caption, inputs: r.inputs });
+        items.push({ file: r.file, source: src.name, split: k++ % 2 === 0 ? 'fit' : 'check', inDomain: false, correct: false, caption: r.caption, inputs: r.inputs, ...domainOf(r) });
       }
     }
   } finally {
@@ -185,7 +197,8 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
     { l2: o.l2 },
   );
   for (const i of items) i.quality = predictLogistic(fit, rowOf(features, i.inputs));
-  const fitIn = fitItems.filter((i) => i.inDomain);
+  // T is chosen over the captions the domain check lets through: the policy never publishes the others.
+  const fitIn = fitItems.filter((i) => i.inDomain && i.verdict !== 'out');
   const t = chooseThreshold(
     fitIn.map((i) => i.quality!),
     fitIn.map((i) => i.correct),
@@ -198,16 +211,23 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
   const oodThroughBySource: Record<string, [number, number]> = {};
   for (const s of sources) {
     const mine = checkOod.filter((i) => i.source === s.name);
-    oodThroughBySource[s.name] = [mine.filter((i) => i.quality! >= t.value).length, mine.length];
+    oodThroughBySource[s.name] = [mine.filter((i) => publishes(i, t.value)).length, mine.length];
   }
+  const calledOut = Object.fromEntries(
+    ['ShapesWorld', ...sources.map((s) => s.name)].map((name) => {
+      const mine = checkItems.filter((i) => i.source === name);
+      return [name, [mine.filter((i) => i.verdict === 'out').length, mine.length] as [number, number]];
+    }),
+  );
   const check = {
     ...checkAbove,
     correctInDomain: checkIn.filter((i) => i.correct).length,
-    heldBack: checkIn.filter((i) => i.quality! < t.value).length,
-    heldBackCorrect: checkIn.filter((i) => i.quality! < t.value && i.correct).length,
-    oodThrough: checkOod.filter((i) => i.quality! >= t.value).length,
+    heldBack: checkIn.filter((i) => !publishes(i, t.value)).length,
+    heldBackCorrect: checkIn.filter((i) => !publishes(i, t.value) && i.correct).length,
+    oodThrough: checkOod.filter((i) => publishes(i, t.value)).length,
     ood: checkOod.length,
     oodThroughBySource,
+    calledOut,
   };
   // In vs out of domain on the check split: the distance is larger out of domain, the quality lower.
   const inside = checkIn;
@@ -220,6 +240,7 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
         out.map((i) => i.inputs.distance!),
         inside.map((i) => i.inputs.distance!),
       ),
+      colour: bundle.colourDomain ? aurocOf(out.map(colourOf), inside.map(colourOf)) : NaN,
       nearestCaption: bundle.corpus ? aurocOf(inside.map(nearestOf), out.map(nearestOf)) : NaN,
       quality: aurocOf(
         inside.map((i) => i.quality!),
@@ -298,6 +319,7 @@ export function writeCalibration(dir: string, cal: QualityCalibration, command: 
   });
 }
 
+const sumCounts = (xs: [number, number][]): [number, number] => xs.reduce(([a, b], [k, n]) => [a + k, b + n], [0, 0]);
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : 'n/a');
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 
@@ -333,11 +355,15 @@ export function renderTrustReport(r: TrustResult, command: string): string {
     '',
     '## In domain vs out of domain (check split)',
     '',
-    'AUROC: the chance that a held-out ShapesWorld image ranks as more in-domain than an out-of-domain one (domain distance: smaller; quality: higher).',
+    "AUROC: the chance that a held-out ShapesWorld image ranks as more in-domain than an out-of-domain one (distances: smaller; quality: higher). Called out: the domain check's verdict, 'out' beyond the 99th percentile of the bundle's own images in CLIP space or, where the bundle has colour data, in colour-histogram space (worker/domain.ts); the policy never publishes those.",
     '',
-    '| out-of-domain source | images | AUROC, domain distance alone | AUROC, nearest-caption cosine alone | AUROC, quality estimate |',
-    '|---|---:|---:|---:|---:|',
-    ...r.auroc.map((a) => `| ${a.source} | ${a.n} | ${f3(a.distance)} | ${f3(a.nearestCaption)} | ${f3(a.quality)} |`),
+    '| source | images | AUROC, CLIP domain distance alone | AUROC, colour-histogram distance alone | AUROC, nearest-caption cosine alone | AUROC, quality estimate | called out by the domain check |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...r.auroc.map((a) => {
+      const [k, n] = a.source === 'all out-of-domain' ? sumCounts(r.sources.map((s) => c.calledOut[s.name])) : c.calledOut[a.source];
+      return `| ${a.source} | ${a.n} | ${f3(a.distance)} | ${f3(a.colour)} | ${f3(a.nearestCaption)} | ${f3(a.quality)} | ${k} of ${n} |`;
+    }),
+    `| ShapesWorld (in domain) | ${c.calledOut.ShapesWorld[1]} | | | | | ${c.calledOut.ShapesWorld[0]} of ${c.calledOut.ShapesWorld[1]} |`,
     '',
     `Within ShapesWorld (check split), correct vs incorrect captions: AUROC ${f3(r.correctAuroc.quality)} for the quality estimate, ${f3(r.correctAuroc.confidence)} for the decoder's confidence alone, ${f3(r.correctAuroc.nearestCaption)} for the nearest-caption cosine alone.`,
     '',
@@ -352,14 +378,14 @@ export function renderTrustReport(r: TrustResult, command: string): string {
     '## Default threshold T',
     '',
     r.threshold.reached
-      ? `T = **${r.calibration.threshold.toFixed(3)}**: the lowest threshold at which at least ${pct(r.options.target)} of the fit split's in-domain captions with quality ≥ T make no false claim (at least ${MIN_ABOVE} of them): ${pct(r.threshold.fit.precision)} of ${r.threshold.fit.above} on the fit split.`
+      ? `T = **${r.calibration.threshold.toFixed(3)}**: the lowest threshold at which at least ${pct(r.options.target)} of the fit split's in-domain captions with quality ≥ T (and not called out by the domain check) make no false claim (at least ${MIN_ABOVE} of them): ${pct(r.threshold.fit.precision)} of ${r.threshold.fit.above} on the fit split.`
       : `**The ${pct(r.options.target)} goal is not reached on the fit split**: no threshold with at least ${MIN_ABOVE} in-domain captions above it has that share correct. T = **${r.calibration.threshold.toFixed(3)}** is the threshold of the highest precision with that coverage: ${pct(r.threshold.fit.precision)} of ${r.threshold.fit.above} on the fit split.`,
     '',
-    'On the check split:',
+    'On the check split, a caption is published when the policy lets it through: quality ≥ T and not called out by the domain check:',
     '',
-    `- auto-written in-domain captions (quality ≥ T) with no false claim: **${pct(c.precision)}** (${Math.round(c.precision * c.above) || 0} of ${c.above})${c.precision >= r.options.target ? '' : ` — below the ${pct(r.options.target)} goal`};`,
-    `- in-domain captions T holds back: **${c.heldBack} of ${c.inDomain}** (${pct(c.heldBack / c.inDomain)}), ${c.heldBackCorrect} of them correct (of ${c.correctInDomain} correct in all);`,
-    `- out-of-domain captions T would let through: **${c.oodThrough} of ${c.ood}** (${Object.entries(c.oodThroughBySource)
+    `- published in-domain captions with no false claim: **${pct(c.precision)}** (${Math.round(c.precision * c.above) || 0} of ${c.above})${c.precision >= r.options.target ? '' : ` — below the ${pct(r.options.target)} goal`};`,
+    `- in-domain captions held back: **${c.heldBack} of ${c.inDomain}** (${pct(c.heldBack / c.inDomain)}), ${c.heldBackCorrect} of them correct (of ${c.correctInDomain} correct in all);`,
+    `- out-of-domain captions published: **${c.oodThrough} of ${c.ood}** (${Object.entries(c.oodThroughBySource)
       .map(([s, [k, n]]) => `${s} ${k}/${n}`)
       .join(', ')}).`,
     '',

@@ -8,7 +8,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { drawCharts } from './domain-auroc';
+import { drawCharts } from './charts';
 
 export interface OodSource {
   /** Short name used in the report's tables. */

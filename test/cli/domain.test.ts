@@ -27,7 +27,7 @@ test('text mode says in or out of domain after the confidence; JSON carries the 
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-  expect(scene.domain).toEqual({ distance: expect.any(Number), score: expect.any(Number), verdict: 'in' });
+  expect(scene.domain).toEqual({ distance: expect.any(Number), score: expect.any(Number), colour: { distance: expect.any(Number), score: expect.any(Number) }, verdict: 'in' });
   expect(land.domain).toMatchObject({ verdict: 'out' });
   expect(land.domain.distance).toBeGreaterThan(scene.domain.distance);
   // shapes-mini carries a calibration, so both captions have a quality estimate in [0, 1].

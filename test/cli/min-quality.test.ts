@@ -78,7 +78,7 @@ test('JSON carries quality, and a withheld image only its file, reason, quality 
     file: rows[0].file,
     withheld: expect.stringMatching(/^withheld: quality \d\.\d{2} < 1\.00; domain unknown$/),
     quality: rows[0].quality,
-    domain: { distance: null, score: null, verdict: 'unknown' },
+    domain: { distance: null, score: null, colour: null, verdict: 'unknown' },
   });
 });
 
@@ -91,8 +91,8 @@ test('a bundle without a calibration: quality unknown, and --min-quality withhol
 });
 
 test('the reason names the quality, the bound and the domain verdict; a bad bound is refused', () => {
-  expect(withheldReason({ quality: 0.12, domain: { distance: 40, score: 0, verdict: 'out' } }, 0.5)).toBe('withheld: quality 0.12 < 0.50; out of domain');
-  expect(withheldReason({ quality: 0.5, domain: { distance: 1, score: 0.5, verdict: 'in' } }, 0.5)).toBeNull();
+  expect(withheldReason({ quality: 0.12, domain: { distance: 40, score: 0, colour: null, verdict: 'out' } }, 0.5)).toBe('withheld: quality 0.12 < 0.50; out of domain');
+  expect(withheldReason({ quality: 0.5, domain: { distance: 1, score: 0.5, colour: null, verdict: 'in' } }, 0.5)).toBeNull();
   const bad = caption(calibrated, '--min-quality', '2', images);
   expect(bad.status).toBe(1);
   expect(bad.stderr).toMatch(/--min-quality must be a number from 0 to 1, got "2"/);

@@ -60,7 +60,7 @@ const result = (file: string, caption: string): CaptionResult => ({
   bundle: 'shapes-mini',
   version: '1.1.0',
   timings: { preprocess: 1, clip: 1, bridge: 1, decoder: 1 },
-  domain: { distance: null, score: null, verdict: 'unknown' },
+  domain: { distance: null, score: null, colour: null, verdict: 'unknown' },
   nearestCaption: null,
   quality: null,
 });

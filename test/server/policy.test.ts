@@ -6,7 +6,7 @@ const defaults = { autoWrite: true, minQuality: null, allowDemonstration: false 
 const calibrated = { demonstration: false, threshold: 0.8 };
 const caption = (verdict: 'in' | 'out' | 'unknown', quality: number | null) => ({
   quality,
-  domain: verdict === 'unknown' ? { distance: null, score: null, verdict } : { distance: 1, score: 0.5, verdict },
+  domain: verdict === 'unknown' ? { distance: null, score: null, colour: null, verdict } : { distance: 1, score: 0.5, colour: null, verdict },
 });
 
 test('a caption is withheld for the most serious reason that applies', () => {

@@ -8,7 +8,8 @@ import * as path from 'path';
 import { decoderTrain } from '../graph/decoder';
 import { denoiser } from '../graph/denoiser';
 import { Graph, ParamSpec } from '../graph/graph';
-import { DOMAIN_PERCENTILES, DomainModel } from '../domain';
+import { COLOUR_BINS } from '../colour-histogram';
+import { COLOUR_PREFIX, DOMAIN_PERCENTILES, DomainModel } from '../domain';
 import { readTensorFile, StoredTensor } from '../train/tensor-file';
 import { checkClipManifest, checkManifest, ClipManifest, Manifest } from './manifest';
 import { FROM_SOURCES, PACKAGE_ROOT } from '../package-root';
@@ -23,6 +24,8 @@ export interface ClipBundle {
   imageMean: Float32Array | null;
   /** What the bundle's images look like in CLIP space; null for bundles made before it was recorded (domain "unknown"). */
   domain: DomainModel | null;
+  /** The same for their colour histograms; null for bundles made before it was recorded (CLIP space alone). */
+  colourDomain: DomainModel | null;
   /** Absolute path of a file named in the manifest. */
   file(rel: string): string;
 }
@@ -197,18 +200,20 @@ function readMeans(m: ClipManifest, file: (rel: string) => string): { textMean: 
   return { textMean: vector('text_mean'), imageMean: vector('image_mean') };
 }
 
-/** The domain statistics, null when the manifest has none; shapes checked against clip.embedDim. */
-function readDomain(m: ClipManifest, file: (rel: string) => string): DomainModel | null {
-  if (!m.domain) return null;
+/** The domain statistics, null when the manifest has none, in CLIP space (checked against clip.embedDim) and of colour histograms. */
+function readDomain(m: ClipManifest, file: (rel: string) => string): { domain: DomainModel | null; colourDomain: DomainModel | null } {
+  if (!m.domain) return { domain: null, colourDomain: null };
   const where = file(m.domain.file);
   const t = readTensorFile(where).tensors;
-  const dim = m.clip.embedDim;
-  const f64 = (name: string, shape: number[]): Float64Array => {
-    const x = t[name];
-    if (!x || x.dtype !== 'float64' || x.shape.join() !== shape.join()) throw new Error(`bundle file ${where}: ${name} must be float64 [${shape}]`);
-    return x.data;
+  const model = (prefix: string, dim: number): DomainModel => {
+    const f64 = (name: string, shape: number[]): Float64Array => {
+      const x = t[prefix + name];
+      if (!x || x.dtype !== 'float64' || x.shape.join() !== shape.join()) throw new Error(`bundle file ${where}: ${prefix + name} must be float64 [${shape}]`);
+      return x.data;
+    };
+    return { dim, mean: f64('mean', [dim]), whiten: f64('whiten', [dim, dim]), quantiles: f64('quantiles', [DOMAIN_PERCENTILES]) };
   };
-  return { dim, mean: f64('mean', [dim]), whiten: f64('whiten', [dim, dim]), quantiles: f64('quantiles', [DOMAIN_PERCENTILES]) };
+  return { domain: model('', m.clip.embedDim), colourDomain: m.domain.colour ? model(COLOUR_PREFIX, COLOUR_BINS) : null };
 }
 
 /** The corpus matrix, null when the manifest has none; its shape checked against the manifest. */
@@ -225,7 +230,7 @@ function readCorpusMatrix(m: ClipManifest, file: (rel: string) => string): Float
 export function loadClip(ref: string): ClipBundle {
   const { dir, raw, file } = openVerified(ref);
   const manifest = checkClipManifest(raw, dir);
-  return { dir, manifest, file, ...readMeans(manifest, file), domain: readDomain(manifest, file) };
+  return { dir, manifest, file, ...readMeans(manifest, file), ...readDomain(manifest, file) };
 }
 
 export function loadBundle(ref: string): Bundle {
@@ -249,5 +254,5 @@ export function loadBundle(ref: string): Bundle {
   if (!Array.isArray(vocab) || vocab.length !== m.decoder.config.vocab || !vocab.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new Error(`bundle file ${vocabFile}: must be an array of ${m.decoder.config.vocab} tokenizer ids`);
   }
-  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, domain: readDomain(m, file), vocab, file, corpus: readCorpusMatrix(m, file) };
+  return { dir, manifest: m, denoiser: denoiserWeights, decoder: decoderWeights, textMean, imageMean, ...readDomain(m, file), vocab, file, corpus: readCorpusMatrix(m, file) };
 }

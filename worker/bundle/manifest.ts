@@ -9,6 +9,7 @@ import { DecoderConfig } from '../graph/decoder';
 import { DenoiserConfig } from '../graph/denoiser';
 import { checkQualityCalibration, QualityCalibration } from '../quality';
 import { checkBundleName, checkBundleVersion } from './names';
+import { COLOUR_LEVELS } from '../colour-histogram';
 
 export const BUNDLE_FORMAT = 1;
 
@@ -25,6 +26,11 @@ export interface DomainManifest {
   description: string;
   /** A demonstration bundle: never meant for real images. */
   demonstration?: boolean;
+  /**
+   * The same statistics over the images' colour histograms (worker/colour-histogram.ts), tensors `colour_mean`,
+   * `colour_whiten`, `colour_quantiles` in the same file; bundles made before it check CLIP space alone.
+   */
+  colour?: { levels: number; shrinkage: { method: 'ledoit-wolf'; intensity: number }; quantiles: { p50: number; p95: number; p99: number; max: number } };
 }
 
 /** The corpus's captions in diffusion space (worker/nearest-caption.ts); bundles made before it lack it. */
@@ -147,6 +153,13 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
     need(fail, d.shrinkage, 'domain.shrinkage', { method: 'string', intensity: 'number' });
     need(fail, d.quantiles, 'domain.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
     if (d.demonstration !== undefined && typeof d.demonstration !== 'boolean') fail('domain.demonstration', 'a boolean');
+    if (d.colour !== undefined) {
+      need(fail, d.colour, 'domain.colour', { levels: 'number', shrinkage: 'object', quantiles: 'object' });
+      const c = d.colour as Record<string, unknown>;
+      if (c.levels !== COLOUR_LEVELS) fail('domain.colour.levels', `${COLOUR_LEVELS} (the histogram this version computes)`);
+      need(fail, c.shrinkage, 'domain.colour.shrinkage', { method: 'string', intensity: 'number' });
+      need(fail, c.quantiles, 'domain.colour.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
+    }
   }
   if (m.corpus !== undefined) {
     need(fail, m.corpus, 'corpus', { file: 'string', rows: 'number' });

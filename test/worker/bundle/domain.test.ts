@@ -1,6 +1,7 @@
 /**
  * Domain data in a bundle, with the default bundle's real CLIP: its own kind of image is 'in', a
- * drawn landscape is 'out', a bundle without the data loads and says 'unknown',
+ * drawn landscape is 'out', a drawn emoji face that the CLIP takes for shapes is 'out' by its colours,
+ * a bundle without colour data checks CLIP space alone, one without any domain data says 'unknown',
  * and the data file is covered by the manifest's hash check.
  */
 import * as fs from 'fs';
@@ -8,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadBundle, loadClip } from '../../../worker/bundle/load';
 import { Captioner, CaptionResult, isFailure } from '../../../worker/caption';
-import { landscape, shapesScene } from '../domain-fixtures';
+import { emoji, landscape, shapesScene } from '../domain-fixtures';
 
 const SHAPES_MINI = path.join(__dirname, '..', '..', '..', 'models', 'shapes-mini');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'altbridge-domain-'));
@@ -23,14 +24,18 @@ const copy = (name: string) => {
 async function captionAll(dir: string): Promise<CaptionResult[]> {
   const c = await Captioner.open(loadBundle(dir));
   try {
-    const r = await c.caption([...(await Promise.all([0, 1, 2, 3].map(async (i) => ({ name: `scene-${i}.png`, data: await shapesScene(i) })))), { name: 'landscape.png', data: await landscape() }]);
+    const r = await c.caption([
+      ...(await Promise.all([0, 1, 2, 3].map(async (i) => ({ name: `scene-${i}.png`, data: await shapesScene(i) })))),
+      { name: 'emoji.png', data: await emoji() },
+      { name: 'landscape.png', data: await landscape() },
+    ]);
     return r.map((x) => (isFailure(x) ? fail(x.error) : x));
   } finally {
     await c.close();
   }
 }
 
-test('the default bundle says in for new ShapesWorld scenes and out for a drawn landscape', async () => {
+test('the default bundle says in for new ShapesWorld scenes, and out for a drawn landscape and, by its colours, a drawn emoji', async () => {
   const m = loadClip(SHAPES_MINI).manifest;
   expect(m.domain).toMatchObject({
     file: 'domain.safetensors',
@@ -38,19 +43,47 @@ test('the default bundle says in for new ShapesWorld scenes and out for a drawn 
     shrinkage: { method: 'ledoit-wolf' },
     demonstration: true,
     description: 'synthetic ShapesWorld scenes — demonstration only',
+    colour: { levels: 8 },
   });
   const results = await captionAll(SHAPES_MINI);
   const land = results.pop()!;
+  const face = results.pop()!;
+  const shown = (r: CaptionResult) => `${r.domain.distance?.toFixed(2)} / ${r.domain.colour?.distance.toFixed(2)}`;
   process.stdout.write(
-    `domain distances (p99 ${m.domain!.quantiles.p99.toFixed(2)}): scenes ${results.map((r) => r.domain.distance?.toFixed(2)).join(', ')}, landscape ${land.domain.distance?.toFixed(2)}\n`,
+    `domain distances, CLIP / colour (p99 ${m.domain!.quantiles.p99.toFixed(2)} / ${m.domain!.colour!.quantiles.p99.toFixed(2)}): scenes ${results.map(shown).join(', ')}, emoji ${shown(face)}, landscape ${shown(land)}\n`,
   );
   for (const r of results) {
     expect(r.domain.verdict).toBe('in');
     expect(r.domain.score).toBeGreaterThan(0.01);
+    expect(r.domain.colour!.distance).toBeLessThanOrEqual(m.domain!.colour!.quantiles.p99);
   }
+  expect(face.domain.verdict).toBe('out');
+  expect(face.domain.colour!.distance).toBeGreaterThan(m.domain!.colour!.quantiles.p99);
   expect(land.domain.verdict).toBe('out');
   expect(land.domain.score).toBeLessThan(0.01);
   expect(land.domain.distance).toBeGreaterThan(m.domain!.quantiles.p99);
+});
+
+test('a bundle made before colour data checks CLIP space alone', async () => {
+  const dir = copy('no-colour');
+  const file = path.join(dir, 'manifest.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  delete m.domain.colour;
+  fs.writeFileSync(file, JSON.stringify(m, null, 2));
+  expect(loadBundle(dir).colourDomain).toBeNull();
+  const results = await captionAll(dir);
+  for (const r of results) expect(r.domain.colour).toBeNull();
+  const face = results[results.length - 2];
+  expect(face.domain.verdict).toBe(face.domain.distance! > m.domain.quantiles.p99 ? 'out' : 'in');
+});
+
+test('colour data of another histogram is refused', () => {
+  const dir = copy('other-levels');
+  const file = path.join(dir, 'manifest.json');
+  const m = JSON.parse(fs.readFileSync(file, 'utf8'));
+  m.domain.colour.levels = 4;
+  fs.writeFileSync(file, JSON.stringify(m, null, 2));
+  expect(() => loadBundle(dir)).toThrow(/manifest\.json field "domain\.colour\.levels" must be 8 \(the histogram this version computes\)/);
 });
 
 test('a bundle made before domain data loads and reports the domain as unknown', async () => {
@@ -64,7 +97,7 @@ test('a bundle made before domain data loads and reports the domain as unknown',
   fs.writeFileSync(file, JSON.stringify(m, null, 2));
   fs.rmSync(path.join(dir, 'domain.safetensors'));
   expect(loadBundle(dir).domain).toBeNull();
-  for (const r of await captionAll(dir)) expect([r.domain, r.quality]).toEqual([{ distance: null, score: null, verdict: 'unknown' }, null]);
+  for (const r of await captionAll(dir)) expect([r.domain, r.quality]).toEqual([{ distance: null, score: null, colour: null, verdict: 'unknown' }, null]);
 });
 
 test('an altered or unlisted domain file is refused', () => {
