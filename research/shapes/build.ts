@@ -81,6 +81,12 @@ export const CNN_CLIP: MiniClipConfig = {
   ...SHAPES_CLIP,
   vision: { ...SHAPES_CLIP.vision, convs: [...CONV_STEM, { channels: 128, stride: 2 }, { channels: 128, stride: 1 }], pool: true },
 };
+/** CNN_CLIP with 128-d embeddings and a text tower of width 128, 3 layers (LEVERS.md's cnn-wide). */
+export const CNN_WIDE_CLIP: MiniClipConfig = {
+  ...CNN_CLIP,
+  vision: { ...CNN_CLIP.vision, embedDim: 128 },
+  text: { ...CNN_CLIP.text, width: 128, layers: 3, embedDim: 128 },
+};
 /**
  * The weight of the image-side attribute objective. Its cross-entropy is a mean over the labels (about ln 2 at the
  * start, most labels 0), so at 10 it starts beside InfoNCE's ln 128 ≈ 4.9 at a like size.
@@ -90,18 +96,18 @@ export const ATTRIBUTE_WEIGHT = 10;
 export const iidRecipe = (base: ShapesBuild, pairs: number): ShapesBuild => ({ ...base, data: { ...base.data, pairs, iid: { val: base.val } } });
 
 /**
- * The committed default bundle's recipe (1.3.0): LEVERS.md's cnn-attributes-lr, its strongest Diffusion Bridge and
- * the first mini-CLIP whose image tower tells shapes apart (zero-shot 88.5 %). Independently drawn pairs, the CNN
- * image tower and the attribute head beside InfoNCE, at CLIP_TRAINING's learning rate.
+ * The committed default bundle's recipe (1.4.0): LEVERS.md's cnn-wide, the mini-CLIP whose image tower tells shapes
+ * apart best (zero-shot 96.7 %). Independently drawn pairs, the CNN image tower and the attribute head beside InfoNCE,
+ * at CLIP_TRAINING's learning rate, 128-d embeddings and a 3-layer text tower.
  */
 export const SHAPES_MINI: ShapesBuild = {
   ...iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs),
-  clip: CNN_CLIP,
+  clip: CNN_WIDE_CLIP,
   attributes: ATTRIBUTE_WEIGHT,
 };
 
 /** The committed bundle's version: a new recipe is a new version, so an app holding an older one is seeded with it. */
-export const SHAPES_MINI_VERSION = '1.3.0';
+export const SHAPES_MINI_VERSION = '1.4.0';
 
 /** What a ShapesWorld bundle's domain data says about itself. */
 export const SHAPES_DOMAIN = { description: 'synthetic ShapesWorld scenes — demonstration only', demonstration: true };

@@ -1,5 +1,5 @@
 /**
- * The default ShapesWorld recipe is the lever LEVERS.md measured (cnn-attributes-lr), kept apart in
+ * The default ShapesWorld recipe is the lever LEVERS.md measured (cnn-wide), kept apart in
  * levers.ts so that changing the default does not silently change a measured lever; and a report
  * says when its "before" column scored other held-out images.
  */
@@ -7,8 +7,8 @@ import { LEVERS } from '../../../research/shapes/levers';
 import { SHAPES_MINI, SHAPES_STEM } from '../../../research/shapes/build';
 import { sameHeldOut } from '../../../research/shapes/generate';
 
-test('the default recipe is the measured cnn-attributes-lr lever, key for key', () => {
-  const lever = LEVERS.find((l) => l.name === 'cnn-attributes-lr');
+test('the default recipe is the measured cnn-wide lever, key for key', () => {
+  const lever = LEVERS.find((l) => l.name === 'cnn-wide');
   expect(JSON.stringify(lever?.recipe)).toBe(JSON.stringify(SHAPES_MINI));
   expect(LEVERS.find((l) => l.name === 'base')?.recipe).toBe(SHAPES_MINI);
   expect(JSON.stringify(LEVERS.find((l) => l.name === 'stem-4')?.recipe)).toBe(JSON.stringify(SHAPES_STEM));
