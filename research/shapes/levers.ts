@@ -18,7 +18,22 @@ import { shapesSplit } from '../eval/references';
 import { cosine, EvalSet, Harness, retrieval } from '../eval/harness';
 import { digest } from '../stage-stamp';
 import { stageTimes } from '../stage-times';
-import { ATTRIBUTE_WEIGHT, buildShapes, builtWith, CNN_CLIP, CNN_WIDE_CLIP, CONV_STEM, iidRecipe, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, SHAPES_STEM, shapesData, splitPairs, WIDE_DECODER } from './build';
+import {
+  ATTRIBUTE_WEIGHT,
+  buildShapes,
+  builtWith,
+  CNN_CLIP,
+  CNN_WIDE_CLIP,
+  CONV_STEM,
+  iidRecipe,
+  ShapesBuild,
+  SHAPES_FIRST,
+  SHAPES_MINI,
+  SHAPES_STEM,
+  shapesData,
+  splitPairs,
+  WIDE_DECODER,
+} from './build';
 import { SHAPES_CLIP, ShapesItem } from './data';
 import { ErrorSummary, isFalse, summariseErrors } from './errors';
 import { withHardNegatives } from './hard-negatives';
