@@ -1,7 +1,7 @@
 /**
  * `altbridge caption <image|dir>...`: one caption per image, as text or JSON lines, with its
  * confidence, quality estimate and in-domain verdict. `--min-quality Q` withholds the caption of an
- * image below Q (or whose quality is unknown): only the file and the reason are printed. Unreadable
+ * image below Q, of unknown quality or out of domain (as the publishing policy does): only the file and the reason are printed. Unreadable
  * files get an error line and a non-zero exit at the end; the other images are still captioned.
  */
 import { defaultBundleRef, loadBundle } from '../worker/bundle/load';
@@ -15,9 +15,11 @@ const DOMAIN_WORDS = { in: 'in domain', out: 'out of domain', unknown: 'domain u
 
 const qualityWords = (q: number | null) => (q === null ? 'quality unknown' : `quality ${q.toFixed(2)}`);
 
-/** Why a caption is withheld under --min-quality, or null when it is not. */
+/** Why a caption is withheld under --min-quality (below it, unknown, or out of domain, as the publishing policy does), or null when it is not. */
 export function withheldReason(r: Pick<CaptionResult, 'quality' | 'domain'>, min: number): string | null {
-  if (r.quality !== null && r.quality >= min) return null;
+  const enough = r.quality !== null && r.quality >= min;
+  if (enough && r.domain.verdict !== 'out') return null;
+  if (enough) return `withheld: out of domain; quality ${r.quality!.toFixed(2)}`;
   const why = r.quality === null ? 'quality unknown (the bundle has no calibration)' : `quality ${r.quality.toFixed(2)} < ${min.toFixed(2)}`;
   return `withheld: ${why}; ${DOMAIN_WORDS[r.domain.verdict]}`;
 }
@@ -35,7 +37,7 @@ export const captionCommand = defineCommand({
     batch: { type: 'whole', min: 1, default: CAPTION_DEFAULTS.batchSize, help: 'images run through the networks together' },
     'max-tokens': { type: 'whole', min: 1, defaultText: "the decoder's limit", help: 'most tokens per caption' },
     'no-repeat': { type: 'whole', min: 0, default: DEFAULT_NO_REPEAT_NGRAM, help: 'no caption says a run of this many tokens twice (0 allows it)' },
-    'min-quality': { type: 'number', arg: 'Q', min: 0, max: 1, help: 'for an image below quality Q (or of unknown quality) print only the file and why it is withheld' },
+    'min-quality': { type: 'number', arg: 'Q', min: 0, max: 1, help: 'for an image below quality Q (or of unknown quality, or out of domain) print only the file and why it is withheld' },
     json: { type: 'flag', help: 'one JSON object per line: caption, confidence, m, steps, bundle, timings, domain, quality' },
   },
   positionals: { arg: 'IMAGE|DIR ...', min: 1 },

@@ -41,9 +41,9 @@ async function trust(values: Values<typeof TRUST_OPTIONS> & { out?: string; 'wri
   });
   const all = r.auroc[r.auroc.length - 1];
   process.stdout.write(
-    `${r.bundle}: AUROC in vs out of domain ${all.quality.toFixed(3)} (quality), ${all.distance.toFixed(3)} (distance); ECE ${r.reliability.ece.toFixed(3)}; ` +
-      `T ${r.calibration.threshold.toFixed(3)}${r.threshold.reached ? '' : ' (goal not reached)'}: ${(100 * r.check.precision).toFixed(1)} % of ${r.check.above} auto-written in-domain captions correct, ` +
-      `${r.check.heldBack} of ${r.check.inDomain} held back, ${r.check.oodThrough} of ${r.check.ood} out-of-domain let through\n`,
+    `${r.bundle}: AUROC in vs out of domain ${all.quality.toFixed(3)} (quality), ${all.distance.toFixed(3)} (CLIP distance), ${Number.isFinite(all.colour) ? all.colour.toFixed(3) : 'n/a'} (colour distance); ECE ${r.reliability.ece.toFixed(3)}; ` +
+      `T ${r.calibration.threshold.toFixed(3)}${r.threshold.reached ? '' : ' (goal not reached)'}: ${(100 * r.check.precision).toFixed(1)} % of ${r.check.above} published in-domain captions correct, ` +
+      `${r.check.heldBack} of ${r.check.inDomain} held back, ${r.check.oodThrough} of ${r.check.ood} out-of-domain published\n`,
   );
   if (values.out) process.stdout.write(`wrote ${path.join(values.out, 'REPORT.md')}\n`);
   if (mode === 'calibrate' || values['write-bundle']) process.stdout.write(`wrote the calibration into ${bundle}'s manifest.json\n`);

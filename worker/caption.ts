@@ -110,12 +110,13 @@ export class Captioner {
     const names = sources.map((s) => (typeof s === 'string' ? s : s.name));
     let t = performance.now();
     const lap = () => -t + (t = performance.now());
+    const image = { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std, fit: man.clip.fit };
     const pre = await preprocessBatch(
       sources.map((s) => (typeof s === 'string' ? s : s.data)),
-      { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std, fit: man.clip.fit },
+      image,
     );
+    const colours = this.bundle.colourDomain ? colourHistograms(pre.pixels, pre.ok.length, image) : null;
     const times = { preprocess: lap(), clip: 0, bridge: 0 };
-    const colours = this.bundle.colourDomain ? colourHistograms(pre.pixels, pre.ok.length, { size: man.clip.imageSize, mean: man.clip.mean, std: man.clip.std }) : null;
     // Errors come in source order for the sources not in `ok`.
     const failedAt = names.map((_, i) => i).filter((i) => !pre.ok.includes(i));
     const failures = pre.errors.map((e: ImageError, k) => ({ index: failedAt[k], file: names[failedAt[k]], error: e.reason }));

@@ -3,7 +3,7 @@
  * kind of image can map unlike ones (charts, emoji) among its own images, while their colours still differ. It is
  * taken from the very pixels the CLIP sees (preprocessed: resized, CHW, normalised), so fit and check agree.
  */
-import { ImageConfig } from './clip/preprocess';
+import type { ImageConfig } from './clip/preprocess';
 
 /** Levels per channel: 8 → 512 bins, fine enough that a palette unlike the bundle's own images falls in bins they leave empty. */
 export const COLOUR_LEVELS = 8;

@@ -260,8 +260,8 @@ export async function measureTrust(bundle: Bundle, o: TrustOptions): Promise<Tru
     threshold: t.value,
     chosenWith: {
       rule: t.reached
-        ? `lowest T with >= ${o.target * 100} % of in-domain captions above T making no false claim (fit split)`
-        : `target ${o.target * 100} % not reached on the fit split: T of the highest precision with >= ${MIN_ABOVE} captions above it`,
+        ? `lowest T with >= ${o.target * 100} % of the in-domain captions the policy publishes at T (quality >= T, not called out by the domain check) making no false claim (fit split)`
+        : `target ${o.target * 100} % not reached on the fit split: T of the highest precision with >= ${MIN_ABOVE} published captions`,
       targetReached: t.reached,
       fitPrecision: fitAbove.precision,
       fitAbove: fitAbove.above,

@@ -93,6 +93,8 @@ test('a bundle without a calibration: quality unknown, and --min-quality withhol
 test('the reason names the quality, the bound and the domain verdict; a bad bound is refused', () => {
   expect(withheldReason({ quality: 0.12, domain: { distance: 40, score: 0, colour: null, verdict: 'out' } }, 0.5)).toBe('withheld: quality 0.12 < 0.50; out of domain');
   expect(withheldReason({ quality: 0.5, domain: { distance: 1, score: 0.5, colour: null, verdict: 'in' } }, 0.5)).toBeNull();
+  // Out of domain is withheld whatever its quality, as the publishing policy withholds it.
+  expect(withheldReason({ quality: 0.9, domain: { distance: 40, score: 0, colour: null, verdict: 'out' } }, 0.5)).toBe('withheld: out of domain; quality 0.90');
   const bad = caption(calibrated, '--min-quality', '2', images);
   expect(bad.status).toBe(1);
   expect(bad.stderr).toMatch(/--min-quality must be a number from 0 to 1, got "2"/);
