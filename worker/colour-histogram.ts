@@ -1,7 +1,8 @@
 /**
- * An image's colours as a histogram: the domain check's second space (worker/domain.ts). A CLIP trained on one
- * kind of image can map unlike ones (charts, emoji) among its own images, while their colours still differ. It is
- * taken from the very pixels the CLIP sees (preprocessed: resized, CHW, normalised), so fit and check agree.
+ * An image's colours as a histogram: the domain data's second space, measured and reported beside the CLIP verdict
+ * (worker/domain.ts). A CLIP trained on one kind of image can map unlike ones (charts, emoji) among its own images,
+ * while their colours still differ. It is taken from the very pixels the CLIP sees (preprocessed: resized, CHW,
+ * normalised), so fit and check agree.
  */
 import type { ImageConfig } from './clip/preprocess';
 
