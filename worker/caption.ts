@@ -53,8 +53,9 @@ export interface CaptionResult {
   timings: StageTimings;
   /**
    * How far the CLIP image embedding is from the bundle's own images (Mahalanobis), the share of
-   * those images farther still (score), the same for its colour histogram where the bundle has colour
-   * data, and 'out' beyond their 99th percentile in either; 'unknown' (all null) for a bundle without domain data.
+   * those images farther still (score), and 'out' beyond their 99th percentile; the same distance and
+   * score for its colour histogram where the bundle has colour data, reported but not deciding
+   * (worker/domain.ts); 'unknown' (all null) for a bundle without domain data.
    */
   domain: DomainVerdict;
   /**
@@ -100,8 +101,8 @@ export class Captioner {
   }
 
   /**
-   * CLIP image embeddings and bridged embeddings (the decoder's input), each [n, embedDim], and colour histograms (where the bundle has colour data) of the
-   * readable images of one batch, with the index of each in `sources`, the failures, and the stage
+   * CLIP image embeddings and bridged embeddings (the decoder's input), each [n, embedDim], and
+   * colour histograms (where the bundle has colour data) of the readable images of one batch, with the index of each in `sources`, the failures, and the stage
    * times so far. `clipOnly` stops before bridging (ē_img is computed from these).
    */
   async embed(sources: ImageSource[], o: CaptionOptions & { clipOnly?: boolean } = {}) {

@@ -11,6 +11,7 @@ import { ClipManifest, DomainManifest } from './bundle/manifest';
 import { BundleContent, updateBundle } from './bundle/write';
 import { ClipEncoders } from './clip/encoders';
 import { preprocessBatch } from './clip/preprocess';
+import { concatFloat32 } from './concat';
 import { meanOfNormalised } from './diffusion';
 import { COLOUR_BINS, COLOUR_LEVELS, colourHistograms } from './colour-histogram';
 import { COLOUR_PREFIX, DOMAIN_PERCENTILES, DomainModel, domainQuantiles, fitDomain } from './domain';
@@ -68,8 +69,8 @@ export async function embedImages(
   } finally {
     await enc.close();
   }
-  const embeds = concat(parts);
-  return { embeds, colours: concat(colourParts), images: embeds.length / dim, failures };
+  const embeds = concatFloat32(parts);
+  return { embeds, colours: concatFloat32(colourParts), images: embeds.length / dim, failures };
 }
 
 /** ē_img and the domain statistics (worker/domain.ts) of the images, stored in the bundle. */
@@ -114,9 +115,3 @@ const domainTensors = (prefix: string, d: DomainModel): Record<string, StoredTen
   [`${prefix}whiten`]: f64([d.dim, d.dim], d.whiten),
   [`${prefix}quantiles`]: f64([DOMAIN_PERCENTILES], d.quantiles),
 });
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
-}

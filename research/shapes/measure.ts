@@ -21,6 +21,7 @@ import { completeBundle, publishing } from './publishing';
 import { wholeSceneCaptions } from './captions';
 import { STREAM } from './generate';
 import { Rng } from '../../worker/train/rng';
+import { concatFloat32 } from '../../worker/concat';
 import { BRIDGE_DEFAULTS } from '../../worker/diffusion';
 import { Cosines, Projection, ShapesResults } from './results';
 
@@ -36,19 +37,9 @@ export interface MeasureOptions {
   onProgress?: (stage: string, p: Progress) => void;
 }
 
-function concat(parts: Rows[]): Rows {
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The sets projected on the PCA plane of their union. */
 function projection(sets: Rows[], names: string[], dim: number): Projection {
-  const fit = pca2(concat(sets), dim);
+  const fit = pca2(concatFloat32(sets), dim);
   return {
     explained: fit.explained,
     groups: sets.map((s, k) => {

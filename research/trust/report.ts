@@ -355,7 +355,7 @@ export function renderTrustReport(r: TrustResult, command: string): string {
     '',
     '## In domain vs out of domain (check split)',
     '',
-    "AUROC: the chance that a held-out ShapesWorld image ranks as more in-domain than an out-of-domain one (distances: smaller; quality: higher). Called out: the domain check's verdict, 'out' beyond the 99th percentile of the bundle's own images in CLIP space or, where the bundle has colour data, in colour-histogram space (worker/domain.ts); the policy never publishes those.",
+    "AUROC: the chance that a held-out ShapesWorld image ranks as more in-domain than an out-of-domain one (distances: smaller; quality: higher). Called out: the domain check's verdict, 'out' beyond the 99th percentile of the bundle's own images in CLIP space (worker/domain.ts; the colour-histogram distance is reported beside it and does not decide); the policy never publishes those.",
     '',
     '| source | images | AUROC, CLIP domain distance alone | AUROC, colour-histogram distance alone | AUROC, nearest-caption cosine alone | AUROC, quality estimate | called out by the domain check |',
     '|---|---:|---:|---:|---:|---:|---:|',

@@ -24,7 +24,7 @@ export interface ClipBundle {
   imageMean: Float32Array | null;
   /** What the bundle's images look like in CLIP space; null for bundles made before it was recorded (domain "unknown"). */
   domain: DomainModel | null;
-  /** The same for their colour histograms; null for bundles made before it was recorded (CLIP space alone). */
+  /** The same for their colour histograms; null for bundles made before it was recorded (no colour distance reported). */
   colourDomain: DomainModel | null;
   /** Absolute path of a file named in the manifest. */
   file(rel: string): string;

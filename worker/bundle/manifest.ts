@@ -13,24 +13,28 @@ import { COLOUR_LEVELS } from '../colour-histogram';
 
 export const BUNDLE_FORMAT = 1;
 
+/** One space's domain statistics (worker/domain.ts), as the manifest summarises them. */
+interface DomainStatistics {
+  shrinkage: { method: 'ledoit-wolf'; intensity: number };
+  /** Mahalanobis distance of the bundle's own images at these percentiles. */
+  quantiles: { p50: number; p95: number; p99: number; max: number };
+}
+
 /** What the bundle's images look like in CLIP space (worker/domain.ts); bundles made before it lack it. */
-export interface DomainManifest {
+export interface DomainManifest extends DomainStatistics {
   /** Tensor file: `mean` [d], `whiten` [d, d] (inverse Cholesky factor of the shrunk covariance), `quantiles` [101]. */
   file: string;
   /** Images the statistics come from. */
   count: number;
-  shrinkage: { method: 'ledoit-wolf'; intensity: number };
-  /** Mahalanobis distance of the bundle's own images at these percentiles. */
-  quantiles: { p50: number; p95: number; p99: number; max: number };
   /** The domain in words, for people ("synthetic ShapesWorld scenes — demonstration only"). */
   description: string;
   /** A demonstration bundle: never meant for real images. */
   demonstration?: boolean;
   /**
    * The same statistics over the images' colour histograms (worker/colour-histogram.ts), tensors `colour_mean`,
-   * `colour_whiten`, `colour_quantiles` in the same file; bundles made before it check CLIP space alone.
+   * `colour_whiten`, `colour_quantiles` in the same file; reported beside the CLIP verdict, not deciding it. Bundles made before it report none.
    */
-  colour?: { levels: number; shrinkage: { method: 'ledoit-wolf'; intensity: number }; quantiles: { p50: number; p95: number; p99: number; max: number } };
+  colour?: DomainStatistics & { levels: number };
 }
 
 /** The corpus's captions in diffusion space (worker/nearest-caption.ts); bundles made before it lack it. */
@@ -128,6 +132,12 @@ function need(fail: (f: string, w: string) => never, obj: unknown, name: string,
   }
 }
 
+/** A DomainStatistics block (its parent already checked to be an object). */
+function needStatistics(fail: (f: string, w: string) => never, d: Record<string, unknown>, name: string): void {
+  need(fail, d.shrinkage, `${name}.shrinkage`, { method: 'string', intensity: 'number' });
+  need(fail, d.quantiles, `${name}.quantiles`, { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
+}
+
 /** Checks what every bundle has (CLIP-only ones included); the message names the first missing or wrong field. */
 export function checkClipManifest(m: unknown, where: string): ClipManifest {
   const fail = failer(where);
@@ -150,15 +160,13 @@ export function checkClipManifest(m: unknown, where: string): ClipManifest {
   if (m.domain !== undefined) {
     need(fail, m.domain, 'domain', { file: 'string', count: 'number', shrinkage: 'object', quantiles: 'object', description: 'string' });
     const d = m.domain as Record<string, unknown>;
-    need(fail, d.shrinkage, 'domain.shrinkage', { method: 'string', intensity: 'number' });
-    need(fail, d.quantiles, 'domain.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
+    needStatistics(fail, d, 'domain');
     if (d.demonstration !== undefined && typeof d.demonstration !== 'boolean') fail('domain.demonstration', 'a boolean');
     if (d.colour !== undefined) {
       need(fail, d.colour, 'domain.colour', { levels: 'number', shrinkage: 'object', quantiles: 'object' });
       const c = d.colour as Record<string, unknown>;
       if (c.levels !== COLOUR_LEVELS) fail('domain.colour.levels', `${COLOUR_LEVELS} (the histogram this version computes)`);
-      need(fail, c.shrinkage, 'domain.colour.shrinkage', { method: 'string', intensity: 'number' });
-      need(fail, c.quantiles, 'domain.colour.quantiles', { p50: 'number', p95: 'number', p99: 'number', max: 'number' });
+      needStatistics(fail, c, 'domain.colour');
     }
   }
   if (m.corpus !== undefined) {
