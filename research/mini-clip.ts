@@ -151,6 +151,8 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
   work: string;
   /** The domain of the CLIP's training images, in words (manifest domain). */
   domain: { description: string; demonstration?: boolean };
+  /** A bundle whose CLIP was trained on these very inputs (its recorded recipe agrees): copied instead of trained again. */
+  from?: string;
   onStage?: (stage: string, detail: string) => void;
   onProgress?: (stage: string, p: Progress) => void;
 }
@@ -173,6 +175,11 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
+  if (o.from) {
+    o.onStage?.('clip', `the CLIP of ${o.from}, trained on these inputs`);
+    fs.cpSync(o.from, clipDir, { recursive: true });
+    return clipDir;
+  }
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
   const tmp = `${clipDir}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });

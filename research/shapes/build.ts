@@ -142,7 +142,11 @@ export function builtWith(out: string): unknown {
   return fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest).provenance.recipe?.shapes ?? null) : null;
 }
 
-export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manifest: Manifest; dataDir: string }> {
+/**
+ * Builds the recipe's bundle in `o.out`. `clipFrom`: a bundle whose recorded recipe agrees with `b` on every CLIP
+ * input; its CLIP is copied instead of trained (the caller checks the agreement).
+ */
+export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: string }): Promise<{ manifest: Manifest; dataDir: string }> {
   const stage = (s: string, d: string) => o.onStage?.(s, d);
   const done = builtWith(o.out);
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
@@ -161,6 +165,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun): Promise<{ manife
     config,
     corpus: 'ShapesWorld image-caption pairs',
     domain: SHAPES_DOMAIN,
+    from: o.clipFrom,
     seed: b.seed,
     steps: b.clipSteps,
     lr: b.clipLr,

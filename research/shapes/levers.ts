@@ -71,6 +71,14 @@ const convStemLr: ShapesBuild = { ...iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pai
 /** The cnn-attributes-lr lever's recipe (the default of 1.3.0). */
 const cnnAttributesLr: ShapesBuild = { ...iidRecipe(SHAPES_STEM, SHAPES_STEM.data.pairs), clip: CNN_CLIP, attributes: ATTRIBUTE_WEIGHT };
 const MLP_EQUAL = { width: 448, blocks: 3, hidden: 896, timeDim: 64 };
+/** The decoder-256 lever's decoder: twice the default recipe's width, one more layer, twice the prefix. */
+const BIG_DECODER = { width: 256, layers: 4, heads: 8, prefixTokens: 8, prefixHidden: 256 };
+const LONG_DECODER_STEPS = 12000;
+/** The denoiser-wide lever's denoiser: wider than the 128-d embedding. */
+const WIDE_DENOISER = { width: 256, blocks: 3, hidden: 512, timeDim: 64 };
+
+/** The committed default bundle. */
+const COMMITTED = path.join(PACKAGE_ROOT, 'models', 'shapes-mini');
 
 /** The levers in the order they are built: each adds one change to one before it (base: the shipped bundle; first: the 1.0.0 recipe). */
 export const LEVERS: Lever[] = [
@@ -78,7 +86,7 @@ export const LEVERS: Lever[] = [
     name: 'base',
     change: 'the committed bundle (models/shapes-mini; the cnn-wide recipe since 1.4.0, cnn-attributes-lr in 1.3.0, cnn-attributes in 1.2.0, stem-4 in 1.1.0)',
     recipe: SHAPES_MINI,
-    bundle: path.join(PACKAGE_ROOT, 'models', 'shapes-mini'),
+    bundle: COMMITTED,
   },
   { name: 'first', change: 'the first default recipe (shapes-mini 1.0.0; its row scored that committed bundle)', recipe: SHAPES_FIRST },
   { name: 'hard-negatives', change: 'a false caption (two colours swapped, a colour, shape, count or the background changed) beside each true one in CLIP training', recipe: hard },
@@ -269,6 +277,27 @@ export const LEVERS: Lever[] = [
     change: `cnn-attributes-lr with ${CNN_WIDE_CLIP.text.embedDim}-d embeddings and a text tower of width ${CNN_WIDE_CLIP.text.width}, ${CNN_WIDE_CLIP.text.layers} layers (${CNN_CLIP.text.embedDim}-d, width ${CNN_CLIP.text.width}, ${CNN_CLIP.text.layers} layers)`,
     recipe: { ...cnnAttributesLr, clip: CNN_WIDE_CLIP },
   },
+  // The levers below change only the captioner, so they train on the committed CLIP (the cnn-wide recipe's).
+  {
+    name: 'decoder-256',
+    change: `the default recipe with a decoder of width ${BIG_DECODER.width}, ${BIG_DECODER.layers} layers, ${BIG_DECODER.heads} heads and ${BIG_DECODER.prefixTokens} prefix tokens (width ${WIDE_DECODER.width}, ${WIDE_DECODER.layers} layers, 4 heads, ${WIDE_DECODER.prefixTokens} prefix tokens)`,
+    recipe: { ...SHAPES_MINI, decoder: BIG_DECODER },
+  },
+  {
+    name: 'wide-augment-200',
+    change: "the default recipe with the augmentation step A = 200 instead of the paper's 400",
+    recipe: { ...SHAPES_MINI, augmentStep: 200 },
+  },
+  {
+    name: 'decoder-long',
+    change: `the default recipe with the decoder trained ${LONG_DECODER_STEPS} steps instead of ${SHAPES_MINI.decoderSteps}`,
+    recipe: { ...SHAPES_MINI, decoderSteps: LONG_DECODER_STEPS },
+  },
+  {
+    name: 'denoiser-wide',
+    change: `the default recipe with a denoiser of width ${WIDE_DENOISER.width}, ${WIDE_DENOISER.blocks} blocks (width 96, 2 blocks: narrower than the 128-d embedding it denoises)`,
+    recipe: { ...SHAPES_MINI, denoiser: WIDE_DENOISER },
+  },
 ];
 
 /** One row's captions scored: against the references, and against the scenes (share of captions with no false claim). */
@@ -322,6 +351,8 @@ export interface LeverOptions {
   command: string;
   /** Only these levers (all when absent). */
   only?: string[];
+  /** The bundle whose CLIP a lever changing only the captioner copies (the committed one when absent). */
+  committed?: string;
   onStage?: (stage: string, detail: string) => void;
   onProgress?: (stage: string, p: Progress) => void;
 }
@@ -400,6 +431,10 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
   fs.mkdirSync(work, { recursive: true });
   linkOnce(data, path.join(work, 'data'));
   const out = bundleOf(lever, o.work);
+  // A lever that changes only the captioner trains on the committed bundle's CLIP, which its recipe would train again.
+  const committed = o.committed ?? COMMITTED;
+  const recorded = builtWith(committed) as ShapesBuild | null;
+  const clipFrom = !lever.bundle && recorded && clipKey(recorded) === clipKey(lever.recipe) ? committed : undefined;
   // A lever's own bundle is scratch: one of an earlier recipe of the lever goes (a named bundle is never touched).
   const before = lever.bundle ? null : builtWith(out);
   if (before && JSON.stringify(before) !== JSON.stringify(lever.recipe)) fs.rmSync(out, { recursive: true });
@@ -408,6 +443,7 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
     work,
     out,
     captionerRuns: path.join(dir, 'runs'),
+    clipFrom,
     name: LAB_BUNDLE,
     version: '1.0.0',
     command: o.command,
@@ -437,8 +473,8 @@ async function measureLever(lever: Lever, o: LeverOptions): Promise<LeverResult>
       recipe: lever.recipe,
       bundle: bundle.manifest.createdAt,
       beam: o.beam,
-      clipMinutes: lever.bundle ? null : stageTimes(work).clip / 60,
-      clipLoss: lever.bundle ? null : clipFinalLoss(work),
+      clipMinutes: lever.bundle || clipFrom ? null : stageTimes(work).clip / 60,
+      clipLoss: lever.bundle || clipFrom ? null : clipFinalLoss(work),
       recallAt1: retrieval(set, h.dim, [1]).imageToText[1],
       twinWins: await twinWins(h, set, val, lever.recipe.seed),
       zeroShot: zeroShot(val, set.image, await h.texts(ZERO_SHOT_PROMPTS), h.dim),
@@ -576,7 +612,7 @@ export function renderLevers(rs: LeverRow[], command: string): string {
   return [
     '# ShapesWorld levers: where capacity pays',
     '',
-    `Generated by \`${command}\`. Figures of every lever measured so far (levers.json records them; a run adds or replaces rows). Every lever is built from its recipe's data (seed ${rs[0]?.recipe.seed}; levers with the same data options share one data set) and scored on its validation split (the last ${rs[0]?.recipe.val} pairs, which the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the paper's M = ${BRIDGE_DEFAULTS.defaultM} for every lever, the committed bundle too (it ships the depth its validation sweep chose for fewer false claims, where REPORT.md scores it), so that rows compare recipes at one depth; rows recorded without their depth (levers.json) were bridged at their bundle's, which was this one for every lever built here.${spread(rs)} Shape, binding and count: share of such claims that are false (research/shapes/errors.ts); shape – for levers measured before that column. CLIP loss: symmetric InfoNCE (with hard negatives, image → text over twice the texts), ln 128 = 4.85 at chance, 0 for pairs told apart with certainty. True over twin: share of validation references the CLIP puts nearer their image than a false twin (one colour, shape, count or the background changed; 50 % is chance), whether it encodes what captions state; – for levers measured before this column. Zero-shot shape and colour: share of the validation split's one-object scenes whose image is nearest "a {colour} {shape}." with the true shape among the six (its colour given; chance 16.7 %) and with the true colour among the eight (its shape given; chance 12.5 %): whether the image tower sees the attribute at all (research/shapes/zero-shot.ts); – for levers measured before these columns. Probe AUROC, shape / colour: a logistic regression per shape (and per colour) present, fitted on the CLIP's training pairs and scored on the validation split, from the image embedding, and from the embedding of a caption naming every object with its colour; the mean AUROC over the six shapes and over the colours (0.5: the embedding holds nothing of it), each tower asked alone (research/shapes/probe.ts); – for levers measured before these columns. CLIP stage minutes: training the mini-CLIP and its ē_img, the last time that stage ran (shared by levers with the same CLIP).`,
+    `Generated by \`${command}\`. Figures of every lever measured so far (levers.json records them; a run adds or replaces rows). Every lever is built from its recipe's data (seed ${rs[0]?.recipe.seed}; levers with the same data options share one data set) and scored on its validation split (the last ${rs[0]?.recipe.val} pairs, which the CLIP never trained on; the held-out images stay for REPORT.md). "oracle": the decoder fed each image's first reference's own text embedding, what the CLIP and decoder keep of a scene before any bridging; "bridge": Diffusion Bridge on the image at the paper's M = ${BRIDGE_DEFAULTS.defaultM} for every lever, the committed bundle too (it ships the depth its validation sweep chose for fewer false claims, where REPORT.md scores it), so that rows compare recipes at one depth; rows recorded without their depth (levers.json) were bridged at their bundle's, which was this one for every lever built here.${spread(rs)} Shape, binding and count: share of such claims that are false (research/shapes/errors.ts); shape – for levers measured before that column. CLIP loss: symmetric InfoNCE (with hard negatives, image → text over twice the texts), ln 128 = 4.85 at chance, 0 for pairs told apart with certainty. True over twin: share of validation references the CLIP puts nearer their image than a false twin (one colour, shape, count or the background changed; 50 % is chance), whether it encodes what captions state; – for levers measured before this column. Zero-shot shape and colour: share of the validation split's one-object scenes whose image is nearest "a {colour} {shape}." with the true shape among the six (its colour given; chance 16.7 %) and with the true colour among the eight (its shape given; chance 12.5 %): whether the image tower sees the attribute at all (research/shapes/zero-shot.ts); – for levers measured before these columns. Probe AUROC, shape / colour: a logistic regression per shape (and per colour) present, fitted on the CLIP's training pairs and scored on the validation split, from the image embedding, and from the embedding of a caption naming every object with its colour; the mean AUROC over the six shapes and over the colours (0.5: the embedding holds nothing of it), each tower asked alone (research/shapes/probe.ts); – for levers measured before these columns. CLIP stage minutes: training the mini-CLIP and its ē_img, the last time that stage ran (shared by levers with the same CLIP). CLIP loss and minutes "committed": the committed bundle's CLIP, scored as shipped or, for a lever that changes only the captioner, copied instead of trained again.`,
     '',
     '| lever | change | CLIP loss, last 100 steps | CLIP R@1 (image → text) | CLIP true over twin | CLIP zero-shot shape | CLIP zero-shot colour | image probe AUROC, shape / colour | caption probe AUROC, shape / colour | oracle CIDEr-D | oracle shape wrong | oracle binding wrong | oracle count wrong | oracle captions with no false claim | bridge CIDEr-D | bridge shape wrong | bridge binding wrong | bridge count wrong | bridge captions with no false claim | CLIP stage minutes |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

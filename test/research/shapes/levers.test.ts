@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Lever, LEVERS, LeverResult, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
 import { splitPairs } from '../../../research/shapes/build';
+import { loadBundle } from '../../../worker/bundle/load';
 import { editManifest } from '../../../worker/bundle/write';
 import { BRIDGE_DEFAULTS } from '../../../worker/diffusion';
 import { tinyShapes } from '../../setup/tiny-shapes';
@@ -86,6 +87,29 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
     .filter((l) => l.startsWith('|'))
     .map((l) => l.split(' | ').length);
   expect(new Set(cells).size).toBe(1);
+});
+
+test("a lever that changes only the captioner copies the committed bundle's CLIP instead of training one", async () => {
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'levers-committed-'));
+  try {
+    const stages: string[] = [];
+    const lever = { name: 'captioner', change: 'two more decoder steps', recipe: { ...tiny.recipe, decoderSteps: tiny.recipe.decoderSteps + 2 } };
+    const [r] = await measureLevers({ work: fresh, beam: 1, command: 'test', committed: tiny.bundle, onStage: (s, d) => stages.push(`${s}: ${d}`) }, [lever]);
+    expect(stages.filter((s) => s.startsWith('clip:'))).toEqual([`clip: the CLIP of ${tiny.bundle}, trained on these inputs`]);
+    expect(stages.some((s) => s.startsWith('decoder:'))).toBe(true);
+    expect([r.clipMinutes, r.clipLoss]).toEqual([null, null]);
+    const files = (dir: string) => loadBundle(dir).manifest.files;
+    const built = files(path.join(fresh, 'captioner', 'bundle'));
+    for (const f of ['clip/vision_model.onnx', 'clip/text_model.onnx']) expect(built[f].sha256).toBe(files(tiny.bundle)[f].sha256);
+    // Another CLIP recipe trains its own.
+    const other = await measureLevers({ work: fresh, beam: 1, command: 'test', committed: tiny.bundle, onStage: (s, d) => stages.push(`${s}: ${d}`) }, [
+      { name: 'longer-clip', change: 'one more CLIP step', recipe: { ...tiny.recipe, clipSteps: tiny.recipe.clipSteps + 1 } },
+    ]);
+    expect(other[0].clipMinutes).toBeGreaterThan(0);
+    expect(stages.filter((s) => s.startsWith('clip:')).at(-1)).toMatch(/^clip: \d+ steps on/);
+  } finally {
+    fs.rmSync(fresh, { recursive: true, force: true });
+  }
 });
 
 test('a rerun reads the finished levers; another beam rescores; a lever whose recipe changed is built again', async () => {
