@@ -4,7 +4,8 @@
  * lost in the image tower, in the text tower, or in both. Per fact (a shape present, a colour
  * present) a logistic regression is fitted on the training pairs' embeddings and scored by AUROC
  * on another split; the text side embeds a caption naming every object of the scene, so what it
- * misses the text tower dropped, not the caption.
+ * misses the text tower dropped, not the caption. Binding (which colour goes with which shape) is
+ * probed on scenes that hold both the colour and the shape, where presence alone cannot tell.
  */
 import { Rows } from '../eval/harness';
 import { aurocOf, fitLogistic, predictLogistic } from '../trust/logistic';
@@ -17,6 +18,8 @@ import { COLOUR_NAMES, Scene, SHAPES } from './scene';
 export interface ProbeScores {
   shape: number;
   colour: number;
+  /** One AUROC pooled over the colour–shape pairs, each probed on the scenes holding its colour and its shape in different objects or the same. */
+  binding: number;
 }
 
 export interface Probed {
@@ -42,21 +45,41 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 export function probeScenes(train: { scenes: Scene[]; rows: Rows }, test: { scenes: Scene[]; rows: Rows }, dim: number): ProbeScores {
   const xTrain = unitRows(train.rows, dim);
   const xTest = unitRows(test.rows, dim);
-  const score = (has: (s: Scene) => boolean): number[] => {
-    const y = train.scenes.map((s) => (has(s) ? 1 : 0));
-    const truth = test.scenes.map(has);
-    if (new Set(y).size < 2 || new Set(truth).size < 2) return [];
-    const fit = fitLogistic(xTrain, y, { l2: 1e-3 });
-    const p = xTest.map((r) => predictLogistic(fit, r));
-    return [
-      aurocOf(
-        p.filter((_, i) => truth[i]),
-        p.filter((_, i) => !truth[i]),
-      ),
-    ];
+  /** A probe of `has` fitted on the training rows `among` keeps, its predictions on the test rows it keeps, split by the truth. */
+  const predict = (has: (s: Scene) => boolean, among: (s: Scene) => boolean = () => true): { pos: number[]; neg: number[] } | null => {
+    const tr = train.scenes.flatMap((s, i) => (among(s) ? [i] : []));
+    const te = test.scenes.flatMap((s, i) => (among(s) ? [i] : []));
+    const y = tr.map((i) => (has(train.scenes[i]) ? 1 : 0));
+    const truth = te.map((i) => has(test.scenes[i]));
+    if (new Set(y).size < 2 || new Set(truth).size < 2) return null;
+    const fit = fitLogistic(
+      tr.map((i) => xTrain[i]),
+      y,
+      { l2: 1e-3 },
+    );
+    const p = te.map((i) => predictLogistic(fit, xTest[i]));
+    return { pos: p.filter((_, j) => truth[j]), neg: p.filter((_, j) => !truth[j]) };
   };
+  const score = (has: (s: Scene) => boolean): number[] => {
+    const p = predict(has);
+    return p ? [aurocOf(p.pos, p.neg)] : [];
+  };
+  const pairs = COLOUR_NAMES.flatMap((c) =>
+    SHAPES.map((k) =>
+      predict(
+        (s) => s.objects.some((o) => o.colour === c && o.shape === k),
+        (s) => s.objects.some((o) => o.colour === c) && s.objects.some((o) => o.shape === k) && s.objects.length > 1,
+      ),
+    ),
+  ).filter((p) => p !== null);
   return {
     shape: mean(SHAPES.flatMap((k) => score((s) => s.objects.some((o) => o.shape === k)))),
     colour: mean(COLOUR_NAMES.flatMap((c) => score((s) => s.objects.some((o) => o.colour === c)))),
+    binding: pairs.length
+      ? aurocOf(
+          pairs.flatMap((p) => p.pos),
+          pairs.flatMap((p) => p.neg),
+        )
+      : NaN,
   };
 }

@@ -5,7 +5,7 @@
 import { captionErrors } from '../../../research/shapes/errors';
 import { namingCaptions, probeScenes } from '../../../research/shapes/probe';
 import { SHAPE_WORDS } from '../../../research/shapes/captions';
-import { sampleScene, Scene, SHAPES } from '../../../research/shapes/scene';
+import { COLOUR_NAMES, sampleScene, Scene, SHAPES } from '../../../research/shapes/scene';
 import { Rng } from '../../../worker/train/rng';
 
 const scenes = (n: number, seed: number) => Array.from({ length: n }, (_, i) => sampleScene(new Rng(seed, i)));
@@ -24,6 +24,24 @@ test('a probe finds what the rows hold (shapes) and not what they lack (colours)
   expect(Math.abs(p.colour - 0.5)).toBeLessThan(0.08);
 });
 
+test('binding: rows holding the colour and the shape of each object apart score 0.5, rows holding each colour–shape pair near 1', () => {
+  const train = scenes(1500, 6);
+  const test = scenes(500, 7);
+  const pairs = COLOUR_NAMES.flatMap((c) => SHAPES.map((k) => [c, k] as const));
+  const rng = new Rng(8);
+  const noise = () => 0.2 * rng.normal();
+  // A bag of words: which colours and which shapes occur, not which goes with which.
+  const bag = (ss: Scene[]) =>
+    Float32Array.from(ss.flatMap((s) => [...COLOUR_NAMES.map((c) => +s.objects.some((o) => o.colour === c) + noise()), ...SHAPES.map((k) => +s.objects.some((o) => o.shape === k) + noise())]));
+  const bound = (ss: Scene[]) => Float32Array.from(ss.flatMap((s) => pairs.map(([c, k]) => +s.objects.some((o) => o.colour === c && o.shape === k) + noise())));
+  const loose = probeScenes({ scenes: train, rows: bag(train) }, { scenes: test, rows: bag(test) }, COLOUR_NAMES.length + SHAPES.length);
+  const tight = probeScenes({ scenes: train, rows: bound(train) }, { scenes: test, rows: bound(test) }, pairs.length);
+  expect(loose.colour).toBeGreaterThan(0.95);
+  expect(loose.shape).toBeGreaterThan(0.95);
+  expect(Math.abs(loose.binding - 0.5)).toBeLessThan(0.1);
+  expect(tight.binding).toBeGreaterThan(0.95);
+});
+
 test('a fact absent from a split is skipped; none at all gives NaN', () => {
   const one = (shape: (typeof SHAPES)[number]): Scene => ({ background: { colour: 'white', texture: 'plain' }, objects: [{ shape, colour: 'red', size: 'small', x: 0.5, y: 0.5 }] });
   const train = [one('circle'), one('star'), one('circle'), one('star')];
@@ -32,6 +50,8 @@ test('a fact absent from a split is skipped; none at all gives NaN', () => {
   // Only circle and star vary in both splits: both probes are perfect; every scene is red, so no colour varies.
   expect(p.shape).toBe(1);
   expect(p.colour).toBeNaN();
+  // One object a scene: no scene holds a colour and a shape apart, so binding is not probed.
+  expect(p.binding).toBeNaN();
 });
 
 test('the naming captions name every object of their scene, truly, and differ by part', () => {
