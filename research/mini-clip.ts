@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { sha256File } from '../worker/bundle/load';
+import { loadClip, sha256File } from '../worker/bundle/load';
 import { ClipManifest } from '../worker/bundle/manifest';
 import { writeBundle } from '../worker/bundle/write';
 import { makeClipTokenizer, tokenizerJsonText } from '../worker/clip/make-tokenizer';
@@ -151,10 +151,17 @@ export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onPr
   work: string;
   /** The domain of the CLIP's training images, in words (manifest domain). */
   domain: { description: string; demonstration?: boolean };
-  /** A bundle whose CLIP was trained on these very inputs (its recorded recipe agrees): copied instead of trained again. */
+  /** A bundle whose CLIP was trained on these very inputs (the caller compares its recorded recipe): its CLIP part is copied instead of trained again. */
   from?: string;
   onStage?: (stage: string, detail: string) => void;
   onProgress?: (stage: string, p: Progress) => void;
+}
+
+/** The CLIP part of bundle `from` (towers, tokenizer, means, domain data) written to `to` as a CLIP-only bundle, as the stage writes one. */
+function copyClip(from: string, to: string): void {
+  const { name, version, createdAt, provenance, clip, means, domain } = loadClip(from).manifest;
+  const files = [clip.vision, clip.text, clip.tokenizer, ...(means ? [means] : []), ...(domain ? [domain.file] : [])];
+  writeBundle<ClipManifest>(to, { name, version, createdAt, provenance, clip, means, domain }, Object.fromEntries(files.map((f) => [f, fs.readFileSync(path.join(from, f))])));
 }
 
 /**
@@ -175,14 +182,15 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
+  const tmp = `${clipDir}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
   if (o.from) {
     o.onStage?.('clip', `the CLIP of ${o.from}, trained on these inputs`);
-    fs.cpSync(o.from, clipDir, { recursive: true });
+    copyClip(o.from, tmp);
+    fs.renameSync(tmp, clipDir);
     return clipDir;
   }
   o.onStage?.('clip', `${o.steps} steps on ${pairs.length} images`);
-  const tmp = `${clipDir}.tmp`;
-  fs.rmSync(tmp, { recursive: true, force: true });
   await timed(o.work, 'clip', async () => {
     await buildMiniClip(pairs, tmp, { ...o, runDir, onProgress: (p) => o.onProgress?.('clip', p) });
     o.onStage?.('images-mean', `${pairs.length} CLIP training images`);

@@ -5,7 +5,8 @@
  * present) a logistic regression is fitted on the training pairs' embeddings and scored by AUROC
  * on another split; the text side embeds a caption naming every object of the scene, so what it
  * misses the text tower dropped, not the caption. Binding (which colour goes with which shape) is
- * probed on scenes that hold both the colour and the shape, where presence alone cannot tell.
+ * probed on two-object scenes of two colours and two shapes: there a red circle with a blue square
+ * and a blue circle with a red square hold the same colours and shapes, so a bag of them scores 0.5.
  */
 import { Rows } from '../eval/harness';
 import { aurocOf, fitLogistic, predictLogistic } from '../trust/logistic';
@@ -18,7 +19,7 @@ import { COLOUR_NAMES, Scene, SHAPES } from './scene';
 export interface ProbeScores {
   shape: number;
   colour: number;
-  /** One AUROC pooled over the colour–shape pairs, each probed on the scenes holding its colour and its shape in different objects or the same. */
+  /** One AUROC pooled over the colour–shape pairs, each probed on the two-object scenes that hold its colour and its shape, in one object or apart. */
   binding: number;
 }
 
@@ -38,6 +39,9 @@ const unitRows = (x: Rows, dim: number): number[][] =>
     const n = Math.hypot(...r) || 1;
     return r.map((v) => v / n);
   });
+
+/** Two objects that differ in colour and in shape: scenes whose bag of colours and shapes says nothing of their binding. */
+const twoApart = (s: Scene) => s.objects.length === 2 && s.objects[0].colour !== s.objects[1].colour && s.objects[0].shape !== s.objects[1].shape;
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -68,7 +72,7 @@ export function probeScenes(train: { scenes: Scene[]; rows: Rows }, test: { scen
     SHAPES.map((k) =>
       predict(
         (s) => s.objects.some((o) => o.colour === c && o.shape === k),
-        (s) => s.objects.some((o) => o.colour === c) && s.objects.some((o) => o.shape === k) && s.objects.length > 1,
+        (s) => twoApart(s) && s.objects.some((o) => o.colour === c) && s.objects.some((o) => o.shape === k),
       ),
     ),
   ).filter((p) => p !== null);

@@ -89,24 +89,25 @@ test('levers share a CLIP where their CLIP recipe agrees, and each is scored on 
   expect(new Set(cells).size).toBe(1);
 });
 
-test("a lever that changes only the captioner copies the committed bundle's CLIP instead of training one", async () => {
+test("a committedClip lever copies the committed bundle's CLIP part instead of training one; another CLIP recipe is refused", async () => {
   const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'levers-committed-'));
   try {
     const stages: string[] = [];
-    const lever = { name: 'captioner', change: 'two more decoder steps', recipe: { ...tiny.recipe, decoderSteps: tiny.recipe.decoderSteps + 2 } };
-    const [r] = await measureLevers({ work: fresh, beam: 1, command: 'test', committed: tiny.bundle, onStage: (s, d) => stages.push(`${s}: ${d}`) }, [lever]);
-    expect(stages.filter((s) => s.startsWith('clip:'))).toEqual([`clip: the CLIP of ${tiny.bundle}, trained on these inputs`]);
+    const measure = (ls: Lever[]) => measureLevers({ work: fresh, beam: 1, command: 'test', committed: chosen, onStage: (s, d) => stages.push(`${s}: ${d}`) }, ls);
+    const lever: Lever = { name: 'captioner', change: 'two more decoder steps', recipe: { ...tiny.recipe, decoderSteps: tiny.recipe.decoderSteps + 2 }, committedClip: true };
+    const [r] = await measure([lever]);
+    expect(stages.filter((s) => s.startsWith('clip:'))).toEqual([`clip: the CLIP of ${chosen}, trained on these inputs`]);
     expect(stages.some((s) => s.startsWith('decoder:'))).toBe(true);
     expect([r.clipMinutes, r.clipLoss]).toEqual([null, null]);
-    const files = (dir: string) => loadBundle(dir).manifest.files;
-    const built = files(path.join(fresh, 'captioner', 'bundle'));
-    for (const f of ['clip/vision_model.onnx', 'clip/text_model.onnx']) expect(built[f].sha256).toBe(files(tiny.bundle)[f].sha256);
-    // Another CLIP recipe trains its own.
-    const other = await measureLevers({ work: fresh, beam: 1, command: 'test', committed: tiny.bundle, onStage: (s, d) => stages.push(`${s}: ${d}`) }, [
-      { name: 'longer-clip', change: 'one more CLIP step', recipe: { ...tiny.recipe, clipSteps: tiny.recipe.clipSteps + 1 } },
-    ]);
-    expect(other[0].clipMinutes).toBeGreaterThan(0);
+    const built = loadBundle(path.join(fresh, 'captioner', 'bundle')).manifest;
+    for (const f of ['clip/vision_model.onnx', 'clip/text_model.onnx']) expect(built.files[f].sha256).toBe(loadBundle(chosen).manifest.files[f].sha256);
+    // Only the CLIP part: not the committed bundle's chosen depth.
+    expect(built.diffusion.defaultM).toBe(BRIDGE_DEFAULTS.defaultM);
+    // The same recipe without the flag trains its own CLIP.
+    const [own] = await measure([{ ...lever, name: 'own', committedClip: undefined }]);
+    expect(own.clipMinutes).toBeGreaterThan(0);
     expect(stages.filter((s) => s.startsWith('clip:')).at(-1)).toMatch(/^clip: \d+ steps on/);
+    await expect(measure([{ ...lever, name: 'other', recipe: { ...lever.recipe, clipSteps: tiny.recipe.clipSteps + 1 } }])).rejects.toThrow(/whose recorded recipe trains another CLIP/);
   } finally {
     fs.rmSync(fresh, { recursive: true, force: true });
   }
