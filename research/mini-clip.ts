@@ -35,6 +35,8 @@ export interface ClipPair {
   negatives?: string[];
   /** 0/1 facts of the image for the image-side objective (MiniClipOptions.attributeWeight), as many for every pair. */
   attributes?: number[];
+  /** The facts each caption states, in the first places of `attributes` (ClipPairs.attributes.stated); all pairs have them or none does. */
+  stated?: number[][];
 }
 
 /** CLIP-normalised pixels [n, 3, S, S] of image files; any unreadable file is an error here (the data is ours). */
@@ -117,7 +119,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, the same head predicting the ${attributes.stated.count} facts each caption states from its embedding, at the same weight` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -143,7 +145,12 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
 function attributeLabels(items: ClipPair[], weight: number): NonNullable<ClipPairs['attributes']> {
   const count = items[0]?.attributes?.length ?? 0;
   if (count === 0 || items.some((it) => it.attributes?.length !== count)) throw new Error('mini-CLIP: an attribute weight needs the same number (> 0) of attributes on every pair');
-  return { labels: Float32Array.from(items.flatMap((it) => it.attributes!)), count, weight };
+  const labels = Float32Array.from(items.flatMap((it) => it.attributes!));
+  if (!items.some((it) => it.stated)) return { labels, count, weight };
+  const statedCount = items[0].stated?.[0]?.length ?? 0;
+  const ok = (it: ClipPair) => it.stated?.length === it.captions.length && it.stated.every((s) => s.length === statedCount);
+  if (statedCount === 0 || statedCount > count || !items.every(ok)) throw new Error(`mini-CLIP: stated facts must come with every caption, as many (1-${count}) for each`);
+  return { labels, count, weight, stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount } };
 }
 
 export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onProgress'> {
@@ -179,7 +186,7 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     ...(o.lr ? { lr: o.lr } : {}),
     ...(o.group ? { group: o.group } : {}),
     ...(o.attributeWeight ? { attributeWeight: o.attributeWeight } : {}),
-    pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null] : [])])),
+    pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null, ...(p.stated ? [p.stated] : [])] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;
   const tmp = `${clipDir}.tmp`;

@@ -17,7 +17,7 @@ import { DenoiserConfig } from '../../worker/graph/denoiser';
 import { VisionConfig } from '../../worker/graph/clip';
 import { withHardNegatives } from './hard-negatives';
 import { LOOKALIKE_GROUP, withLookalikes } from './lookalikes';
-import { sceneAttributes } from './attributes';
+import { captionAttributes, sceneAttributes } from './attributes';
 import { timed } from '../stage-times';
 import { readShapesPart, SHAPES_CLIP, ShapesItem } from './data';
 
@@ -42,6 +42,8 @@ export interface ShapesBuild {
   lookalikes?: boolean;
   /** Weight of the mini-CLIP's image-side objective: a head on the image embedding predicts the scene's facts (sceneAttributes). */
   attributes?: number;
+  /** With attributes: the same head also predicts, from each caption's embedding, the shapes, colours and colour–shape pairs it states (captionAttributes). */
+  statedAttributes?: boolean;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -160,7 +162,9 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
 
   const items = b.lookalikes ? await withLookalikes(train, b.seed, b.data.size, path.join(o.work, 'lookalikes')) : train;
   const pairs = b.hardNegatives ? withHardNegatives(items, b.seed) : items;
-  const clipDir = await miniClipStage(b.attributes ? pairs.map((p, i) => ({ ...p, attributes: sceneAttributes(items[i].scene) })) : pairs, {
+  if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are read by the attribute head, which needs an attribute weight');
+  const labelled = b.attributes ? pairs.map((p, i) => ({ ...p, attributes: sceneAttributes(items[i].scene), ...(b.statedAttributes ? { stated: p.captions.map(captionAttributes) } : {}) })) : pairs;
+  const clipDir = await miniClipStage(labelled, {
     work: o.work,
     config,
     corpus: 'ShapesWorld image-caption pairs',

@@ -178,6 +178,26 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
   return out;
 }
 
+/**
+ * The facts a caption states, read as its claims are: the shape nouns of its phrases, the colour
+ * words outside the background, and each colour with its phrase's shape noun (a phrase counted
+ * "zero" states nothing).
+ */
+export function statedFacts(caption: string): { shapes: Shape[]; colours: string[]; pairs: { colour: string; shape: Shape }[] } {
+  const w = tokens(caption);
+  const background = backgroundWords(w);
+  const ps = phrases(w, background);
+  const out = { shapes: [] as Shape[], colours: [] as string[], pairs: [] as { colour: string; shape: Shape }[] };
+  for (const p of ps) if (p.shape && p.stated !== 0) out.shapes.push(p.shape);
+  w.forEach((t, i) => {
+    const owner = ps.find((p) => p.start <= i && i < p.end);
+    if (!COLOUR_WORDS.has(t) || background.has(i) || owner?.stated === 0) return;
+    out.colours.push(t);
+    if (owner?.shape) out.pairs.push({ colour: t, shape: owner.shape });
+  });
+  return out;
+}
+
 /** Whether a caption makes any false claim about its scene. */
 export const isFalse = (caption: string, scene: Scene): boolean => {
   const e = captionErrors(caption, scene);

@@ -188,8 +188,14 @@ export interface ClipLossOpts extends TextOpts {
    * whatever tells a batch's images apart (colours, the background) and never demands the rest; a
    * head on the embedding itself makes its direction, which the bridge and decoder read, hold them.
    * The head is trained only: the exported image tower ends at the embedding.
+   *
+   * `stated`: the same head also reads each true caption's unit-length embedding, its first
+   * `stated` outputs predicting the facts that caption states (input `stated_attributes`
+   * [B, stated]), at the same weight. Contrastive batches never ask a text tower which colour goes
+   * with which shape; a head shared with the image puts those facts in the same directions of both
+   * embeddings, which is where the bridge and the decoder look for them.
    */
-  attributes?: { count: number; weight: number };
+  attributes?: { count: number; weight: number; stated?: number };
 }
 
 /**
@@ -206,9 +212,15 @@ export const clipLoss =
     const texts = textEmbeds(g, t, opts);
     const contrastive = opts.hardNegatives ? infoNCE(images, o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]), logScale, texts) : infoNCE(images, texts, logScale);
     if (!opts.attributes) return { loss: contrastive };
-    const { count, weight } = opts.attributes;
+    const { count, weight, stated } = opts.attributes;
     const targets = g.input('attributes', g.float, ['B', count]);
-    // Scaled to unit variance per dimension, so the head's usual initialisation suits it.
-    const logits = L.linear(o.mul(normalise(images), Math.sqrt(v.embedDim)), 'clip.vision.attributes', count);
-    return { loss: o.add(contrastive, o.mul(binaryCrossEntropy(logits, targets), weight)) };
+    // Scaled to unit variance per dimension, so the head's usual initialisation suits it; one head
+    // (one name, so one parameter) for both towers.
+    const head = (x: T) => L.linear(o.mul(normalise(x), Math.sqrt(v.embedDim)), 'clip.vision.attributes', count);
+    const loss = o.add(contrastive, o.mul(binaryCrossEntropy(head(images), targets), weight));
+    if (!stated) return { loss };
+    if (t.embedDim !== v.embedDim || stated > count) throw new Error(`clip loss: ${stated} stated facts need the image head's ${count} outputs and one embedding width for both towers`);
+    const own = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
+    const statedTargets = g.input('stated_attributes', g.float, ['B', stated]);
+    return { loss: o.add(loss, o.mul(binaryCrossEntropy(o.slice(head(own), 1, 0, stated), statedTargets), weight)) };
   };

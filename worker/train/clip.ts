@@ -28,8 +28,11 @@ export interface ClipPairs {
   negatives?: { ids: BigInt64Array; mask: BigInt64Array };
   /** Consecutive images that always share a batch (look-alike scenes); 1 when absent. */
   group?: number;
-  /** 0/1 facts of each image [n, count] for the image-side objective (ClipLossOpts.attributes), and its weight. */
-  attributes?: { labels: Float32Array; count: number; weight: number };
+  /**
+   * 0/1 facts of each image [n, count] for the image-side objective (ClipLossOpts.attributes), and
+   * its weight; `stated`: the facts each caption states [n, k, count'], read by the same head.
+   */
+  attributes?: { labels: Float32Array; count: number; weight: number; stated?: { labels: Float32Array; count: number } };
 }
 
 /**
@@ -49,6 +52,8 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
   if (neg && neg.ids.length !== pairs.ids.length) throw new Error(`clip training: ${neg.ids.length} hard-negative token ids are not one false caption per caption (${pairs.ids.length})`);
   const att = pairs.attributes;
   if (att && att.labels.length !== n * att.count) throw new Error(`clip training: ${att.labels.length} attribute labels are not ${n} images x ${att.count}`);
+  const stated = att?.stated;
+  if (stated && stated.labels.length !== n * pairs.k * stated.count) throw new Error(`clip training: ${stated.labels.length} stated-fact labels are not ${n} images x ${pairs.k} captions x ${stated.count}`);
   const rows = neg ? 2 : 1;
   return {
     size: n / group,
@@ -59,10 +64,13 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
       const ids = new BigInt64Array(rows * b * len);
       const mask = new BigInt64Array(rows * b * len);
       const labels = att ? new Float32Array(b * att.count) : null;
+      const statedLabels = stated ? new Float32Array(b * stated.count) : null;
       idx.forEach((img, i) => {
         pixels.set(pairs.pixels.subarray(img * px, (img + 1) * px), i * px);
         if (att) labels!.set(att.labels.subarray(img * att.count, (img + 1) * att.count), i * att.count);
-        const row = (img * pairs.k + rng.int(pairs.k)) * len;
+        const caption = img * pairs.k + rng.int(pairs.k);
+        const row = caption * len;
+        if (stated) statedLabels!.set(stated.labels.subarray(caption * stated.count, (caption + 1) * stated.count), i * stated.count);
         ids.set(pairs.ids.subarray(row, row + len), i * len);
         mask.set(pairs.mask.subarray(row, row + len), i * len);
         // The chosen caption's false twin, in the second half of the text batch.
@@ -76,6 +84,7 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
         input_ids: new ort.Tensor('int64', ids, [rows * b, len]),
         attention_mask: new ort.Tensor('int64', mask, [rows * b, len]),
         ...(att ? { attributes: new ort.Tensor('float32', labels!, [b, att.count]) } : {}),
+        ...(stated ? { stated_attributes: new ort.Tensor('float32', statedLabels!, [b, stated.count]) } : {}),
       };
     },
   };
@@ -83,7 +92,8 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
 
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
   const data = clipDataset(pairs, vision.imageSize, text.length);
-  const attributes = pairs.attributes && { count: pairs.attributes.count, weight: pairs.attributes.weight };
+  const att = pairs.attributes;
+  const attributes = att && { count: att.count, weight: att.weight, stated: att.stated?.count };
   const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives, attributes }), { adamw: { weightDecay: o.weightDecay } });
   // The batch size counts images: a step takes batchSize / group groups.
   return runStage(graph, data, { ...o, batchSize: Math.max(1, Math.floor(o.batchSize / (pairs.group ?? 1))) });

@@ -1,5 +1,5 @@
 /** A ShapesWorld scene's facts as the 0/1 labels of the mini-CLIP's image-side objective. */
-import { SCENE_ATTRIBUTES, sceneAttributes } from '../../../research/shapes/attributes';
+import { captionAttributes, SCENE_ATTRIBUTES, sceneAttributes, STATED_ATTRIBUTES } from '../../../research/shapes/attributes';
 import { COLOUR_NAMES, Scene, SHAPES } from '../../../research/shapes/scene';
 
 const object = (shape: Scene['objects'][number]['shape'], colour: Scene['objects'][number]['colour']) => ({ shape, colour, size: 'small' as const, x: 0.5, y: 0.5 });
@@ -31,4 +31,17 @@ test('a swapped binding changes the labels; a scene with no objects or too many 
   expect(a).not.toEqual(b);
   expect(() => sceneAttributes(scene([]))).toThrow('a scene of 0 objects');
   expect(() => sceneAttributes(scene(Array.from({ length: 5 }, () => object('heart', 'pink'))))).toThrow('a scene of 5 objects (1-4 are drawn)');
+});
+
+test("a caption's facts are the shapes, colours and pairs it states, in the scene's places; a swapped binding differs, a count, a background and a zero add nothing", () => {
+  const names = [...SHAPES, ...COLOUR_NAMES, ...COLOUR_NAMES.flatMap((c) => SHAPES.map((s) => `${c} ${s}`))];
+  const facts = (c: string) => captionAttributes(c).flatMap((x, i) => (x ? [names[i]] : []));
+  expect(captionAttributes('a red star.')).toHaveLength(STATED_ATTRIBUTES);
+  expect(facts('two big red stars and a blue plus sign on a striped green background.').sort()).toEqual(['blue', 'blue cross', 'cross', 'red', 'red star', 'star']);
+  expect(facts('a blue star and a red plus sign.')).not.toEqual(facts('a red star and a blue plus sign.'));
+  // The scene's labels of the same facts sit in the same places.
+  const scene1 = sceneAttributes(scene([object('star', 'red'), object('cross', 'blue')]));
+  expect(captionAttributes('a red star and a blue cross.')).toEqual(scene1.slice(0, STATED_ATTRIBUTES));
+  expect(facts('a picture of four objects against a dotted white background.')).toEqual([]);
+  expect(facts('zero red circles and a black star.')).toEqual(['star']);
 });

@@ -3,7 +3,7 @@
  * levers.ts so that changing the default does not silently change a measured lever; and a report
  * says when its "before" column scored other held-out images.
  */
-import { LEVERS } from '../../../research/shapes/levers';
+import { LEVERS } from '../../../research/shapes/lever-list';
 import { SHAPES_MINI, SHAPES_STEM } from '../../../research/shapes/build';
 import { sameHeldOut } from '../../../research/shapes/generate';
 

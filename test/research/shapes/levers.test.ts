@@ -7,7 +7,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Lever, LEVERS, LeverResult, LeverRow, measureLevers, recordLevers, renderLevers } from '../../../research/shapes/levers';
+import { Lever, LEVERS } from '../../../research/shapes/lever-list';
+import { LeverRow, recordLevers, renderLevers } from '../../../research/shapes/lever-table';
+import { LeverResult, measureLevers } from '../../../research/shapes/levers';
 import { splitPairs } from '../../../research/shapes/build';
 import { loadBundle } from '../../../worker/bundle/load';
 import { editManifest } from '../../../worker/bundle/write';

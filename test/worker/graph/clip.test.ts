@@ -344,6 +344,11 @@ describe('CLIP gradients against finite differences (float64)', () => {
       extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, attributes: { dims: [3, 2], values: [1, 0, 0, 1, 1, 1] } },
       build: (g: Graph) => clipLoss(v, t, { length: 4, attributes: { count: 2, weight: 0.7 } })(g).loss,
     },
+    {
+      name: 'clipLoss with the attribute head reading captions too',
+      extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, attributes: { dims: [3, 2], values: [1, 0, 0, 1, 1, 1] }, stated_attributes: { dims: [3, 1], values: [1, 0, 1] } },
+      build: (g: Graph) => clipLoss(v, t, { length: 4, attributes: { count: 2, weight: 0.7, stated: 1 } })(g).loss,
+    },
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
     const r = await gradCheck(c);
@@ -426,6 +431,44 @@ test("with attributes, the loss is InfoNCE plus the weighted binary cross-entrop
   const loss = await run(clipLoss(v, t, { attributes }), ['pixel_values', 'input_ids', 'attention_mask', 'attributes']);
   expect(bce).toBeGreaterThan(0.1);
   expect(loss[0]).toBeCloseTo(contrastive + 0.7 * bce, 4);
+});
+
+test("with stated facts, the one attribute head also reads each true caption's unit embedding, its first outputs against the caption's labels", async () => {
+  const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
+  const attributes = { count: 3, weight: 0.7, stated: 2 };
+  const values = randomValues(clipLoss(v, t, { attributes, hardNegatives: true }), 5);
+  values.set('clip.vision.attributes.bias', Float32Array.of(0.3, -0.2, 0.1));
+  const rng = new Rng(9);
+  const b = 3;
+  const stated = [1, 0, 0, 1, 1, 1];
+  const feeds = {
+    pixel_values: randomPixels(rng, b, 8),
+    // Three captions, then a false twin of each: the head must read the captions only.
+    input_ids: new ort.Tensor('int64', int64(Array.from({ length: 2 * b * 4 }, () => rng.int(12))), [2 * b, 4]),
+    attention_mask: new ort.Tensor('int64', int64(new Array(2 * b * 4).fill(1)), [2 * b, 4]),
+    attributes: new ort.Tensor('float32', Float32Array.from([1, 0, 1, 0, 0, 1, 1, 1, 0]), [b, 3]),
+    stated_attributes: new ort.Tensor('float32', Float32Array.from(stated), [b, 2]),
+  };
+  const run = (def: NetDef, names: string[]) => firstOutput(def, values, feeds, names);
+  const txt = await run(textEncoder(t), ['input_ids', 'attention_mask']);
+  const w = values.get('clip.vision.attributes.weight')!;
+  const bias = values.get('clip.vision.attributes.bias')!;
+  let bce = 0;
+  for (let i = 0; i < b; i++) {
+    const row = Array.from(txt.subarray(i * 8, (i + 1) * 8));
+    const unit = row.map((e) => (e / Math.hypot(...row)) * Math.sqrt(8));
+    for (let a = 0; a < 2; a++) {
+      const z = bias[a] + unit.reduce((acc, e, d) => acc + e * w[d * 3 + a], 0);
+      bce += (Math.log(1 + Math.exp(z)) - stated[i * 2 + a] * z) / (b * 2);
+    }
+  }
+  const names = ['pixel_values', 'input_ids', 'attention_mask', 'attributes'];
+  const without = (await run(clipLoss(v, t, { attributes: { count: 3, weight: 0.7 }, hardNegatives: true }), names))[0];
+  const loss = await run(clipLoss(v, t, { attributes, hardNegatives: true }), [...names, 'stated_attributes']);
+  expect(bce).toBeGreaterThan(0.1);
+  expect(loss[0]).toBeCloseTo(without + 0.7 * bce, 4);
+  expect(() => clipLoss(v, { ...t, embedDim: 4 }, { attributes })(new Graph())).toThrow('one embedding width for both towers');
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {
