@@ -154,6 +154,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
   if (done) throw new Error(`shapes build: ${o.out} holds a bundle of another recipe; choose another --out (bundles are never overwritten)`);
   if (b.data.iid && b.data.iid.val !== b.val) throw new Error(`shapes build: the data keeps ${b.data.iid.val} validation pairs apart, the recipe holds out ${b.val}`);
+  if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are read by the attribute head, which needs an attribute weight');
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
@@ -162,7 +163,6 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
 
   const items = b.lookalikes ? await withLookalikes(train, b.seed, b.data.size, path.join(o.work, 'lookalikes')) : train;
   const pairs = b.hardNegatives ? withHardNegatives(items, b.seed) : items;
-  if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are read by the attribute head, which needs an attribute weight');
   const labelled = b.attributes ? pairs.map((p, i) => ({ ...p, attributes: sceneAttributes(items[i].scene), ...(b.statedAttributes ? { stated: p.captions.map(captionAttributes) } : {}) })) : pairs;
   const clipDir = await miniClipStage(labelled, {
     work: o.work,

@@ -141,11 +141,12 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
-  test('a recipe whose data keeps apart another number of validation pairs than it holds out is refused before any stage runs', async () => {
+  test('a recipe whose data keeps apart another number of validation pairs than it holds out, or stated attributes without the head, is refused before any stage runs', async () => {
     const seen: string[] = [];
     const r = { ...recipe, data: { ...recipe.data, iid: { val: recipe.val + 1 } } };
     const run = { work: path.join(tmp(), 'work'), out: path.join(tmp(), 'bundle'), name: tiny.name, version: tiny.version, command: tiny.command, onStage: (s: string) => seen.push(s) };
     await expect(buildShapes(r, run)).rejects.toThrow(`the data keeps ${recipe.val + 1} validation pairs apart, the recipe holds out ${recipe.val}`);
+    await expect(buildShapes({ ...recipe, attributes: undefined, statedAttributes: true }, run)).rejects.toThrow('stated attributes are read by the attribute head, which needs an attribute weight');
     expect(seen).toEqual([]);
   });
 
