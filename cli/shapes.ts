@@ -149,7 +149,7 @@ export const shapesReportCommand = defineCommand({
 export const shapesLevers = defineCommand({
   name: 'shapes levers',
   summary: 'where capacity pays: each lever built and scored on the validation split (resumable)',
-  about: 'Builds each lever of research/shapes/levers.ts from the same data and writes LEVERS.md: oracle and Diffusion Bridge CIDEr-D, shape, binding and count errors, CLIP R@1.',
+  about: 'Builds each lever of research/shapes/lever-list.ts from the data of its recipe and writes LEVERS.md: oracle and Diffusion Bridge CIDEr-D, shape, binding and count errors, CLIP R@1.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: "the project's reports/shapes", help: 'folder of LEVERS.md' },
     work: { type: 'text', arg: 'DIR', defaultText: 'runs/shapes-levers beside the models folder', help: 'data, checkpoints and bundles of every lever' },

@@ -129,37 +129,58 @@ function matches(scene: Scene, p: Phrase) {
   return scene.objects.filter((o) => (!p.shape || o.shape === p.shape) && (!p.colour || o.colour === p.colour) && (!p.size || o.size === p.size));
 }
 
-/** Claims and wrong claims of each attribute in one caption (rules in the file comment). */
-export function captionErrors(caption: string, scene: Scene): Record<Attribute, Tally> {
+/** A caption's words, its background words and its phrases. */
+function parse(caption: string) {
   const w = tokens(caption);
   const background = backgroundWords(w);
-  const ps = phrases(w, background);
+  return { w, background, ps: phrases(w, background) };
+}
+
+type Facts = { shapes: Shape[]; colours: string[]; pairs: { colour: string; shape: Shape }[] };
+
+/** The shape, colour and binding facts of a parsed caption (the claims of those kinds; rules in the file comment). */
+function factsOf({ w, background, ps }: ReturnType<typeof parse>): Facts {
+  const out: Facts = { shapes: [], colours: [], pairs: [] };
+  for (const p of ps) if (p.shape && p.stated !== 0) out.shapes.push(p.shape);
+  w.forEach((t, i) => {
+    const owner = ps.find((p) => p.start <= i && i < p.end);
+    if (!COLOUR_WORDS.has(t) || background.has(i) || owner?.stated === 0) return;
+    out.colours.push(t);
+    if (owner?.shape) out.pairs.push({ colour: t, shape: owner.shape });
+  });
+  return out;
+}
+
+/** The facts a caption states: the shape nouns of its phrases, its colour words outside the background, and each colour with its phrase's shape noun. */
+export const statedFacts = (caption: string): Facts => factsOf(parse(caption));
+
+/** Claims and wrong claims of each attribute in one caption (rules in the file comment). */
+export function captionErrors(caption: string, scene: Scene): Record<Attribute, Tally> {
+  const parsed = parse(caption);
+  const { w, ps } = parsed;
   const out = Object.fromEntries(ATTRIBUTES.map((a) => [a, { claims: 0, wrong: 0 }])) as Record<Attribute, Tally>;
   const claim = (a: Attribute, holds: boolean) => {
     out[a].claims++;
     if (!holds) out[a].wrong++;
   };
-  for (const p of ps) {
-    if (p.stated !== undefined) claim('count', matches(scene, p).length === p.stated);
-    if (p.shape && p.stated !== 0)
-      claim(
-        'shape',
-        scene.objects.some((o) => o.shape === p.shape),
-      );
-  }
+  for (const p of ps) if (p.stated !== undefined) claim('count', matches(scene, p).length === p.stated);
+  const facts = factsOf(parsed);
+  for (const shape of facts.shapes)
+    claim(
+      'shape',
+      scene.objects.some((o) => o.shape === shape),
+    );
+  for (const colour of facts.colours)
+    claim(
+      'colour',
+      scene.objects.some((o) => o.colour === colour),
+    );
+  for (const { colour, shape } of facts.pairs)
+    claim(
+      'binding',
+      scene.objects.some((o) => o.colour === colour && o.shape === shape),
+    );
   w.forEach((t, i) => {
-    const owner = ps.find((p) => p.start <= i && i < p.end);
-    if (COLOUR_WORDS.has(t) && !background.has(i) && owner?.stated !== 0) {
-      claim(
-        'colour',
-        scene.objects.some((o) => o.colour === t),
-      );
-      if (owner?.shape)
-        claim(
-          'binding',
-          scene.objects.some((o) => o.colour === t && o.shape === owner.shape),
-        );
-    }
     const rels = RELATIONS.get(t);
     const x = ps.filter((p) => p.end < i).pop();
     const y = PAIR_IDIOMS.has(t) ? x : ps.find((p) => p.start > i);
@@ -174,26 +195,6 @@ export function captionErrors(caption: string, scene: Scene): Record<Attribute, 
         }),
       ),
     );
-  });
-  return out;
-}
-
-/**
- * The facts a caption states, read as its claims are: the shape nouns of its phrases, the colour
- * words outside the background, and each colour with its phrase's shape noun (a phrase counted
- * "zero" states nothing).
- */
-export function statedFacts(caption: string): { shapes: Shape[]; colours: string[]; pairs: { colour: string; shape: Shape }[] } {
-  const w = tokens(caption);
-  const background = backgroundWords(w);
-  const ps = phrases(w, background);
-  const out = { shapes: [] as Shape[], colours: [] as string[], pairs: [] as { colour: string; shape: Shape }[] };
-  for (const p of ps) if (p.shape && p.stated !== 0) out.shapes.push(p.shape);
-  w.forEach((t, i) => {
-    const owner = ps.find((p) => p.start <= i && i < p.end);
-    if (!COLOUR_WORDS.has(t) || background.has(i) || owner?.stated === 0) return;
-    out.colours.push(t);
-    if (owner?.shape) out.pairs.push({ colour: t, shape: owner.shape });
   });
   return out;
 }

@@ -282,15 +282,18 @@ export const LEVERS: Lever[] = [
     recipe: { ...SHAPES_MINI, decoder: BIG_DECODER },
     committedClip: true,
   },
-  // The stated-facts head (stop 38): against base at M = 600 on the validation split, bridge shape errors 9.7 -> 5.8 %,
-  // binding 45.0 -> 42.7 %, count 49.9 -> 45.6 %, captions with no false claim 42.0 -> 45.2 % (at M = 800: 46.0 %
-  // against base's 40.8 %; scratch sweep), CIDEr-D unchanged; over 60 demo scenes 25 against 24 with no false claim,
-  // so no rebuild. The caption probe's binding stays at 0.50: for "a blue star and a red circle." the head still rates
-  // red star and blue circle (0.1, 0.2) above blue star and red circle (-0.7, -1.0), as for the unswapped caption
-  // (scratch), a prior and not the caption. The text tower can learn it: trained on the caption text
-  // alone against these labels (no images, no InfoNCE), it does not bind after 600 steps and binds after 1500 (the
-  // swap moves "red star" from +0.8 to -1.7). So within CLIP training the text term is too weak or too late; next:
-  // a head of the text tower's own, a larger weight on it, or the text tower trained on it before InfoNCE.
+  // The stated-facts head (stop 38), one build each, on the validation split at M = 600: against base, bridge shape
+  // errors 9.7 -> 5.8 %, binding 45.0 -> 42.7 %, count 49.9 -> 45.6 %, captions with no false claim 42.0 -> 45.2 %
+  // (113 against 105 of 250, within the noise of one build), CIDEr-D unchanged; CLIP R@1 0.708 -> 0.660, image-probe
+  // binding 0.87 -> 0.81; over 60 demo scenes 25 against 24 with no false claim. With A = 200 the bridge is worse
+  // (38.0 % with no false claim, CIDEr-D 113.4). No rebuild. The caption probe's binding stays at 0.50: for "a blue
+  // star and a red circle." the head still rates red star and blue circle (0.1, 0.2) above blue star and red circle
+  // (-0.7, -1.0), as for the unswapped caption (scratch): a prior, not the caption. The text tower can learn it:
+  // trained on the caption text alone against these labels (no images, no InfoNCE), it does not bind after 600 steps
+  // and binds after 1500 (the swap moves "red star" from +0.8 to -1.7). So within CLIP training the text term is too
+  // weak or too late; and one head gives 0 two meanings (absent for an image, unsaid for a caption), so a caption that
+  // names no object is pulled away from its image. Next: a head of the text tower's own, a larger weight on it, or the
+  // text tower trained on it before InfoNCE.
   {
     name: 'wide-stated',
     change:

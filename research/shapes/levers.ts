@@ -1,6 +1,6 @@
 /**
- * `altbridge shapes levers`: where capacity pays. Each lever is a ShapesWorld recipe built from the
- * same data; each is scored on the validation split (the held-out images stay for the report) on
+ * `altbridge shapes levers`: where capacity pays. Each lever (lever-list.ts) is a ShapesWorld recipe built from
+ * its own data options; each is scored on the validation split (the held-out images stay for the report) on
  * the oracle row (the decoder fed each caption's own text embedding: what the CLIP and the decoder
  * keep of a scene) and on Diffusion Bridge (bridged images), with the shape, binding and count error rates
  * of both and the CLIP's image -> text R@1. Levers with the same CLIP recipe share one trained CLIP;

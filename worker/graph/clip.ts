@@ -40,7 +40,7 @@ export interface VisionConfig {
    * With convs, no patch tokens and no transformer: the embedding is a projection of the last
    * feature map averaged over positions (a small CNN; patch, width, layers, heads and mlpRatio go
    * unused). Trained on which shapes a scene holds, such a tower learnt them where the ViT tower
-   * did not (research/shapes/levers.ts, the cnn-attributes lever).
+   * did not (research/shapes/lever-list.ts, the cnn-attributes lever).
    */
   pool?: boolean;
 }
@@ -210,7 +210,9 @@ export const clipLoss =
     const logScale = g.param('clip.logit_scale', [], { kind: 'const', value: Math.log(1 / 0.07) });
     const images = imageEmbeds(g, v);
     const texts = textEmbeds(g, t, opts);
-    const contrastive = opts.hardNegatives ? infoNCE(images, o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]), logScale, texts) : infoNCE(images, texts, logScale);
+    // The true captions: with hard negatives, the first half of the text batch.
+    const own = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
+    const contrastive = opts.hardNegatives ? infoNCE(images, own, logScale, texts) : infoNCE(images, texts, logScale);
     if (!opts.attributes) return { loss: contrastive };
     const { count, weight, stated } = opts.attributes;
     const targets = g.input('attributes', g.float, ['B', count]);
@@ -220,7 +222,6 @@ export const clipLoss =
     const loss = o.add(contrastive, o.mul(binaryCrossEntropy(head(images), targets), weight));
     if (!stated) return { loss };
     if (t.embedDim !== v.embedDim || stated > count) throw new Error(`clip loss: ${stated} stated facts need the image head's ${count} outputs and one embedding width for both towers`);
-    const own = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
     const statedTargets = g.input('stated_attributes', g.float, ['B', stated]);
     return { loss: o.add(loss, o.mul(binaryCrossEntropy(o.slice(head(own), 1, 0, stated), statedTargets), weight)) };
   };

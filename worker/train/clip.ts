@@ -53,7 +53,8 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
   const att = pairs.attributes;
   if (att && att.labels.length !== n * att.count) throw new Error(`clip training: ${att.labels.length} attribute labels are not ${n} images x ${att.count}`);
   const stated = att?.stated;
-  if (stated && stated.labels.length !== n * pairs.k * stated.count) throw new Error(`clip training: ${stated.labels.length} stated-fact labels are not ${n} images x ${pairs.k} captions x ${stated.count}`);
+  if (stated && stated.labels.length !== n * pairs.k * stated.count)
+    throw new Error(`clip training: ${stated.labels.length} stated-fact labels are not ${n} images x ${pairs.k} captions x ${stated.count}`);
   const rows = neg ? 2 : 1;
   return {
     size: n / group,

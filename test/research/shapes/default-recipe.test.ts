@@ -1,6 +1,6 @@
 /**
  * The default ShapesWorld recipe is the lever LEVERS.md measured (cnn-wide), kept apart in
- * levers.ts so that changing the default does not silently change a measured lever; and a report
+ * lever-list.ts so that changing the default does not silently change a measured lever; and a report
  * says when its "before" column scored other held-out images.
  */
 import { LEVERS } from '../../../research/shapes/lever-list';

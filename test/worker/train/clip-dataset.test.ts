@@ -67,7 +67,7 @@ test('attributes go with their images, groups too; labels that do not fit the im
   expect(() => clipDataset({ pixels, ids, mask, k, attributes: { labels, count, weight: 1 } }, s, len)).toThrow('18 attribute labels are not 5 images x 3');
 });
 
-test("stated facts go with the caption drawn for each image; labels that do not fit the captions are refused", () => {
+test('stated facts go with the caption drawn for each image; labels that do not fit the captions are refused', () => {
   const count = 2;
   // Caption j of image i states (100 i + 10 j, 100 i + 10 j + 1); its ids start at 100 i + 10 j.
   const labels = Float32Array.from({ length: n * k * count }, (_, x) => 100 * Math.floor(x / (k * count)) + 10 * (Math.floor(x / count) % k) + (x % count));
@@ -80,5 +80,7 @@ test("stated facts go with the caption drawn for each image; labels that do not 
     expect([got[i * count], got[i * count + 1]]).toEqual([first, first + 1]);
   });
   expect(clipDataset({ pixels, ids, mask, k, attributes: { ...attributes, stated: undefined } }, s, len).batch(Uint32Array.from([1]), new Rng(4)).stated_attributes).toBeUndefined();
-  expect(() => clipDataset({ pixels, ids, mask, k, attributes: { ...attributes, stated: { labels: labels.subarray(2), count } } }, s, len)).toThrow('28 stated-fact labels are not 5 images x 3 captions x 2');
+  expect(() => clipDataset({ pixels, ids, mask, k, attributes: { ...attributes, stated: { labels: labels.subarray(2), count } } }, s, len)).toThrow(
+    '28 stated-fact labels are not 5 images x 3 captions x 2',
+  );
 });
