@@ -69,6 +69,8 @@ export interface MiniClipOptions {
   group?: number;
   /** Weight of the image-side objective on the pairs' attributes (ClipLossOpts.attributes); none when absent. */
   attributeWeight?: number;
+  /** With stated facts: a head of the text tower's own reads them (ClipLossOpts.attributes.textHead). */
+  textHead?: boolean;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -93,7 +95,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       )
     : undefined;
   if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
-  const attributes = o.attributeWeight ? attributeLabels(items, o.attributeWeight) : undefined;
+  const attributes = o.attributeWeight ? attributeLabels(items, o.attributeWeight, o.textHead) : undefined;
   const pixels = await loadPixels(
     items.map((it) => it.image),
     vision.imageSize,
@@ -119,7 +121,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, the same head predicting the ${attributes.stated.count} facts each caption states from its embedding, at the same weight` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, ${attributes.stated.textHead ? 'a head of the text tower' : 'the same head'} predicting the ${attributes.stated.count} facts each caption states from its embedding, at the same weight` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -142,7 +144,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
 }
 
 /** The pairs' attributes as ClipPairs.attributes: every pair must have the same number of them. */
-function attributeLabels(items: ClipPair[], weight: number): NonNullable<ClipPairs['attributes']> {
+function attributeLabels(items: ClipPair[], weight: number, textHead?: boolean): NonNullable<ClipPairs['attributes']> {
   const count = items[0]?.attributes?.length ?? 0;
   if (count === 0 || items.some((it) => it.attributes?.length !== count)) throw new Error('mini-CLIP: an attribute weight needs the same number (> 0) of attributes on every pair');
   const labels = Float32Array.from(items.flatMap((it) => it.attributes!));
@@ -150,7 +152,7 @@ function attributeLabels(items: ClipPair[], weight: number): NonNullable<ClipPai
   const statedCount = items[0].stated?.[0]?.length ?? 0;
   const ok = (it: ClipPair) => it.stated?.length === it.captions.length && it.stated.every((s) => s.length === statedCount);
   if (statedCount === 0 || statedCount > count || !items.every(ok)) throw new Error(`mini-CLIP: stated facts must come with every caption, as many (1-${count}) for each`);
-  return { labels, count, weight, stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount } };
+  return { labels, count, weight, stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount, ...(textHead ? { textHead } : {}) } };
 }
 
 export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onProgress'> {
@@ -186,6 +188,7 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     ...(o.lr ? { lr: o.lr } : {}),
     ...(o.group ? { group: o.group } : {}),
     ...(o.attributeWeight ? { attributeWeight: o.attributeWeight } : {}),
+    ...(o.textHead ? { textHead: true } : {}),
     pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null, ...(p.stated ? [p.stated] : [])] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;

@@ -305,4 +305,10 @@ export const LEVERS: Lever[] = [
     change: `wide-stated (its CLIP) with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}`,
     recipe: { ...SHAPES_MINI, statedAttributes: true, augmentStep: 200 },
   },
+  {
+    name: 'stated-text-head',
+    change:
+      "wide-stated with the captions' stated facts read by a head of the text tower's own, not the image's (so 0 means unsaid there, absent only for an image, and the image head's prior cannot answer for a caption)",
+    recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true },
+  },
 ];

@@ -68,6 +68,7 @@ const clipKey = (r: ShapesBuild) =>
     ...(r.clipLr ? [['lr', r.clipLr]] : []),
     ...(r.attributes ? [['attributes', r.attributes]] : []),
     ...(r.statedAttributes ? ['stated'] : []),
+    ...(r.textHead ? ['text-head'] : []),
   ]).slice(0, 12);
 
 export interface LeverOptions {

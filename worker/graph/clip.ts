@@ -194,8 +194,12 @@ export interface ClipLossOpts extends TextOpts {
    * [B, stated]), at the same weight. Contrastive batches never ask a text tower which colour goes
    * with which shape; a head shared with the image puts those facts in the same directions of both
    * embeddings, which is where the bridge and the decoder look for them.
+   *
+   * `textHead`: the caption's facts are read by a head of the text tower's own
+   * (`clip.text.attributes`, `stated` outputs) instead, so a 0 means "unsaid" there and "absent"
+   * only in the image's head, and the image's prior does not answer for the caption.
    */
-  attributes?: { count: number; weight: number; stated?: number };
+  attributes?: { count: number; weight: number; stated?: number; textHead?: boolean };
 }
 
 /**
@@ -214,14 +218,15 @@ export const clipLoss =
     const own = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
     const contrastive = opts.hardNegatives ? infoNCE(images, own, logScale, texts) : infoNCE(images, texts, logScale);
     if (!opts.attributes) return { loss: contrastive };
-    const { count, weight, stated } = opts.attributes;
+    const { count, weight, stated, textHead } = opts.attributes;
     const targets = g.input('attributes', g.float, ['B', count]);
-    // Scaled to unit variance per dimension, so the head's usual initialisation suits it; one head
-    // (one name, so one parameter) for both towers.
-    const head = (x: T) => L.linear(o.mul(normalise(x), Math.sqrt(v.embedDim)), 'clip.vision.attributes', count);
-    const loss = o.add(contrastive, o.mul(binaryCrossEntropy(head(images), targets), weight));
+    // Scaled to unit variance per dimension, so the head's usual initialisation suits it; without
+    // textHead one head (one name, so one parameter) for both towers.
+    const head = (x: T, width: number, name: string, outputs: number) => L.linear(o.mul(normalise(x), Math.sqrt(width)), name, outputs);
+    const loss = o.add(contrastive, o.mul(binaryCrossEntropy(head(images, v.embedDim, 'clip.vision.attributes', count), targets), weight));
     if (!stated) return { loss };
-    if (t.embedDim !== v.embedDim || stated > count) throw new Error(`clip loss: ${stated} stated facts need the image head's ${count} outputs and one embedding width for both towers`);
+    if (!textHead && (t.embedDim !== v.embedDim || stated > count)) throw new Error(`clip loss: ${stated} stated facts need the image head's ${count} outputs and one embedding width for both towers`);
     const statedTargets = g.input('stated_attributes', g.float, ['B', stated]);
-    return { loss: o.add(loss, o.mul(binaryCrossEntropy(o.slice(head(own), 1, 0, stated), statedTargets), weight)) };
+    const said = textHead ? head(own, t.embedDim, 'clip.text.attributes', stated) : o.slice(head(own, v.embedDim, 'clip.vision.attributes', count), 1, 0, stated);
+    return { loss: o.add(loss, o.mul(binaryCrossEntropy(said, statedTargets), weight)) };
   };

@@ -17,9 +17,9 @@ import { buildInference } from '../../../worker/graph/train-step';
 import { buildShapes, shapesData, splitPairs } from '../../../research/shapes/build';
 import { EvalSet, retrieval } from '../../../research/eval/harness';
 import { generateShapes } from '../../../research/shapes/generate';
-import { SCENE_ATTRIBUTES } from '../../../research/shapes/attributes';
-import { loadPixels } from '../../../research/mini-clip';
-import { readShapesPart } from '../../../research/shapes/data';
+import { SCENE_ATTRIBUTES, STATED_ATTRIBUTES } from '../../../research/shapes/attributes';
+import { buildMiniClip, loadPixels } from '../../../research/mini-clip';
+import { readShapesPart, SHAPES_CLIP } from '../../../research/shapes/data';
 import { CLIP_TRAINING, trainClip } from '../../../worker/train/clip';
 import { tinyShapes } from '../../setup/tiny-shapes';
 
@@ -141,12 +141,13 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
-  test('a recipe whose data keeps apart another number of validation pairs than it holds out, or stated attributes without the head, is refused before any stage runs', async () => {
+  test('a recipe whose data keeps apart another number of validation pairs than it holds out, or stated attributes without the head (or a text head without them), is refused before any stage runs', async () => {
     const seen: string[] = [];
     const r = { ...recipe, data: { ...recipe.data, iid: { val: recipe.val + 1 } } };
     const run = { work: path.join(tmp(), 'work'), out: path.join(tmp(), 'bundle'), name: tiny.name, version: tiny.version, command: tiny.command, onStage: (s: string) => seen.push(s) };
     await expect(buildShapes(r, run)).rejects.toThrow(`the data keeps ${recipe.val + 1} validation pairs apart, the recipe holds out ${recipe.val}`);
     await expect(buildShapes({ ...recipe, attributes: undefined, statedAttributes: true }, run)).rejects.toThrow('stated attributes are read by the attribute head, which needs an attribute weight');
+    await expect(buildShapes({ ...recipe, attributes: 0.5, textHead: true }, run)).rejects.toThrow('a text head reads stated attributes, which the recipe does not ask for');
     expect(seen).toEqual([]);
   });
 
@@ -196,6 +197,17 @@ describe('buildShapes', () => {
     const tower = fs.readFileSync(path.join(heads.out, clipManifest().clip.vision));
     expect(tower.includes('clip.vision.proj.weight')).toBe(true);
     expect(tower.includes('clip.vision.attributes')).toBe(false);
+
+    // The captions' stated facts change only the labels the stage stamp digests, then only the head that reads them.
+    const stated = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true });
+    expect(stated.seen).toContain('clip from step 1');
+    expect(clipManifest().provenance.notes).toContain(`, the same head predicting the ${STATED_ATTRIBUTES} facts each caption states`);
+    const textHead = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true, textHead: true });
+    expect(textHead.seen).toContain('clip from step 1');
+    expect(clipManifest().provenance.notes).toContain(`, a head of the text tower predicting the ${STATED_ATTRIBUTES} facts each caption states`);
+    const textTower = fs.readFileSync(path.join(textHead.out, clipManifest().clip.text));
+    expect(textTower.includes('clip.text.proj.weight')).toBe(true);
+    expect(textTower.includes('clip.text.attributes')).toBe(false);
   });
 
   test('the validation split and held-out references stay out of training', () => {
@@ -222,6 +234,32 @@ describe('buildShapes', () => {
     for (const c of held.flatMap((h) => h.captions)) expect([c, texts.has(c)]).toEqual([c, false]);
     for (const c of val.flatMap((v) => v.captions)) expect([c, texts.has(c)]).toEqual([c, false]);
     expect(() => splitPairs(dataDir, recipe.data.pairs)).toThrow(/leaves no pairs/);
+  });
+});
+
+describe('buildMiniClip', () => {
+  test('stated facts missing from a pair or a caption, of another length, or more than the attributes are refused before any training', async () => {
+    const runDir = tmp();
+    const base = { image: path.join(runDir, 'never-read.png'), captions: ['a red star.', 'a blue circle.'], attributes: [1, 0, 1] };
+    const o = { config: SHAPES_CLIP, corpus: 'pairs', seed: 0, steps: 1, runDir, name: 'x', version: '0.0.0', command: 'test', attributeWeight: 1 };
+    const good = {
+      ...base,
+      stated: [
+        [1, 0],
+        [0, 1],
+      ],
+    };
+    for (const bad of [base, { ...base, stated: [[1, 0]] }, { ...base, stated: [[1, 0], [1]] }])
+      await expect(buildMiniClip([good, bad], path.join(runDir, 'out'), o)).rejects.toThrow('stated facts must come with every caption, as many (1-3) for each');
+    const four = {
+      ...base,
+      stated: [
+        [1, 0, 1, 1],
+        [0, 0, 0, 0],
+      ],
+    };
+    await expect(buildMiniClip([four, four], path.join(runDir, 'out'), o)).rejects.toThrow('as many (1-3) for each');
+    expect(fs.existsSync(path.join(runDir, 'clip'))).toBe(false);
   });
 });
 

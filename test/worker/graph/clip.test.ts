@@ -349,6 +349,11 @@ describe('CLIP gradients against finite differences (float64)', () => {
       extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, attributes: { dims: [3, 2], values: [1, 0, 0, 1, 1, 1] }, stated_attributes: { dims: [3, 1], values: [1, 0, 1] } },
       build: (g: Graph) => clipLoss(v, t, { length: 4, attributes: { count: 2, weight: 0.7, stated: 1 } })(g).loss,
     },
+    {
+      name: "clipLoss with the text tower's own head reading captions",
+      extra: { pixel_values: { dims: [3, 3, 8, 8] }, ...text, attributes: { dims: [3, 2], values: [1, 0, 0, 1, 1, 1] }, stated_attributes: { dims: [3, 3], values: [1, 0, 1, 0, 0, 1, 1, 1, 0] } },
+      build: (g: Graph) => clipLoss(v, t, { length: 4, attributes: { count: 2, weight: 0.7, stated: 3, textHead: true } })(g).loss,
+    },
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s, all parameters', async (_name, c) => {
     const r = await gradCheck(c);
@@ -398,6 +403,24 @@ test('with hard negatives, image -> text contrasts each image with all 2B texts 
   expect(loss[0]).toBeCloseTo(want, 4);
 });
 
+/**
+ * Mean binary cross-entropy of a linear head (weight [E, outputs] row-major, bias) on rows of `emb` scaled to
+ * length sqrt(E), over its first `used` outputs against `labels` [rows, used].
+ */
+function headBce(emb: Float32Array, e: number, head: { w: Float32Array; bias: Float32Array; outputs: number }, used: number, labels: number[]): number {
+  const rows = labels.length / used;
+  let bce = 0;
+  for (let i = 0; i < rows; i++) {
+    const row = Array.from(emb.subarray(i * e, (i + 1) * e));
+    const unit = row.map((x) => (x / Math.hypot(...row)) * Math.sqrt(e));
+    for (let a = 0; a < used; a++) {
+      const z = head.bias[a] + unit.reduce((acc, x, d) => acc + x * head.w[d * head.outputs + a], 0);
+      bce += (Math.log(1 + Math.exp(z)) - labels[i * used + a] * z) / (rows * used);
+    }
+  }
+  return bce;
+}
+
 test("with attributes, the loss is InfoNCE plus the weighted binary cross-entropy of a linear head on each image's unit embedding scaled by sqrt(E)", async () => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
   const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
@@ -417,28 +440,22 @@ test("with attributes, the loss is InfoNCE plus the weighted binary cross-entrop
   const run = (def: NetDef, names: string[]) => firstOutput(def, values, feeds, names);
   const img = await run(imageEncoder(v), ['pixel_values']);
   const contrastive = (await run(clipLoss(v, t), ['pixel_values', 'input_ids', 'attention_mask']))[0];
-  const w = values.get('clip.vision.attributes.weight')!;
-  const bias = values.get('clip.vision.attributes.bias')!;
-  let bce = 0;
-  for (let i = 0; i < b; i++) {
-    const row = Array.from(img.subarray(i * 8, (i + 1) * 8));
-    const unit = row.map((e) => (e / Math.hypot(...row)) * Math.sqrt(8));
-    for (let a = 0; a < 3; a++) {
-      const z = bias[a] + unit.reduce((acc, e, d) => acc + e * w[d * 3 + a], 0);
-      bce += (Math.log(1 + Math.exp(z)) - labels[i * 3 + a] * z) / (b * 3);
-    }
-  }
+  const bce = headBce(img, 8, { w: values.get('clip.vision.attributes.weight')!, bias: values.get('clip.vision.attributes.bias')!, outputs: 3 }, 3, labels);
   const loss = await run(clipLoss(v, t, { attributes }), ['pixel_values', 'input_ids', 'attention_mask', 'attributes']);
   expect(bce).toBeGreaterThan(0.1);
   expect(loss[0]).toBeCloseTo(contrastive + 0.7 * bce, 4);
 });
 
-test("with stated facts, the one attribute head also reads each true caption's unit embedding, its first outputs against the caption's labels", async () => {
+test.each([
+  ['the one attribute head also reads', false, 'clip.vision.attributes', 3],
+  ["the text tower's own head reads", true, 'clip.text.attributes', 2],
+] as const)("with stated facts, %s each true caption's unit embedding, its first outputs against the caption's labels", async (_what, textHead, name, outputs) => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
   const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
-  const attributes = { count: 3, weight: 0.7, stated: 2 };
+  const attributes = { count: 3, weight: 0.7, stated: 2, textHead };
   const values = randomValues(clipLoss(v, t, { attributes, hardNegatives: true }), 5);
   values.set('clip.vision.attributes.bias', Float32Array.of(0.3, -0.2, 0.1));
+  if (textHead) values.set('clip.text.attributes.bias', Float32Array.of(-0.4, 0.2));
   const rng = new Rng(9);
   const b = 3;
   const stated = [1, 0, 0, 1, 1, 1];
@@ -452,23 +469,16 @@ test("with stated facts, the one attribute head also reads each true caption's u
   };
   const run = (def: NetDef, names: string[]) => firstOutput(def, values, feeds, names);
   const txt = await run(textEncoder(t), ['input_ids', 'attention_mask']);
-  const w = values.get('clip.vision.attributes.weight')!;
-  const bias = values.get('clip.vision.attributes.bias')!;
-  let bce = 0;
-  for (let i = 0; i < b; i++) {
-    const row = Array.from(txt.subarray(i * 8, (i + 1) * 8));
-    const unit = row.map((e) => (e / Math.hypot(...row)) * Math.sqrt(8));
-    for (let a = 0; a < 2; a++) {
-      const z = bias[a] + unit.reduce((acc, e, d) => acc + e * w[d * 3 + a], 0);
-      bce += (Math.log(1 + Math.exp(z)) - stated[i * 2 + a] * z) / (b * 2);
-    }
-  }
+  const bce = headBce(txt, 8, { w: values.get(`${name}.weight`)!, bias: values.get(`${name}.bias`)!, outputs }, 2, stated);
   const names = ['pixel_values', 'input_ids', 'attention_mask', 'attributes'];
   const without = (await run(clipLoss(v, t, { attributes: { count: 3, weight: 0.7 }, hardNegatives: true }), names))[0];
   const loss = await run(clipLoss(v, t, { attributes, hardNegatives: true }), [...names, 'stated_attributes']);
   expect(bce).toBeGreaterThan(0.1);
   expect(loss[0]).toBeCloseTo(without + 0.7 * bce, 4);
-  expect(() => clipLoss(v, { ...t, embedDim: 4 }, { attributes })(new Graph())).toThrow('one embedding width for both towers');
+  // Only a shared head needs the caption's facts among its outputs and one width for both towers.
+  const more = { ...attributes, stated: 4 };
+  if (textHead) expect(() => clipLoss(v, t, { attributes: more })(new Graph())).not.toThrow();
+  else expect(() => clipLoss(v, t, { attributes: more })(new Graph())).toThrow("the image head's 3 outputs");
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {
