@@ -71,6 +71,8 @@ export interface MiniClipOptions {
   attributeWeight?: number;
   /** With stated facts: a head of the text tower's own reads them (ClipLossOpts.attributes.textHead). */
   textHead?: boolean;
+  /** With stated facts: their term's weight, when not attributeWeight. */
+  statedWeight?: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
@@ -95,7 +97,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
       )
     : undefined;
   if (!negatives && items.some((it) => it.negatives)) throw new Error('mini-CLIP: hard negatives must come with every pair, one per caption');
-  const attributes = o.attributeWeight ? attributeLabels(items, o.attributeWeight, o.textHead) : undefined;
+  const attributes = o.attributeWeight ? attributeLabels(items, o.attributeWeight, { textHead: o.textHead, weight: o.statedWeight }) : undefined;
   const pixels = await loadPixels(
     items.map((it) => it.image),
     vision.imageSize,
@@ -121,7 +123,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, ${attributes.stated.textHead ? 'a head of the text tower' : 'the same head'} predicting the ${attributes.stated.count} facts each caption states from its embedding, at the same weight` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, ${attributes.stated.textHead ? 'a head of the text tower' : 'the same head'} predicting the ${attributes.stated.count} facts each caption states from its embedding, at ${attributes.stated.weight ? `weight ${attributes.stated.weight}` : 'the same weight'}` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -144,7 +146,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
 }
 
 /** The pairs' attributes as ClipPairs.attributes: every pair must have the same number of them. */
-function attributeLabels(items: ClipPair[], weight: number, textHead?: boolean): NonNullable<ClipPairs['attributes']> {
+function attributeLabels(items: ClipPair[], weight: number, said: { textHead?: boolean; weight?: number }): NonNullable<ClipPairs['attributes']> {
   const count = items[0]?.attributes?.length ?? 0;
   if (count === 0 || items.some((it) => it.attributes?.length !== count)) throw new Error('mini-CLIP: an attribute weight needs the same number (> 0) of attributes on every pair');
   const labels = Float32Array.from(items.flatMap((it) => it.attributes!));
@@ -152,7 +154,12 @@ function attributeLabels(items: ClipPair[], weight: number, textHead?: boolean):
   const statedCount = items[0].stated?.[0]?.length ?? 0;
   const ok = (it: ClipPair) => it.stated?.length === it.captions.length && it.stated.every((s) => s.length === statedCount);
   if (statedCount === 0 || statedCount > count || !items.every(ok)) throw new Error(`mini-CLIP: stated facts must come with every caption, as many (1-${count}) for each`);
-  return { labels, count, weight, stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount, ...(textHead ? { textHead } : {}) } };
+  return {
+    labels,
+    count,
+    weight,
+    stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount, ...(said.textHead ? { textHead: true } : {}), ...(said.weight ? { weight: said.weight } : {}) },
+  };
 }
 
 export interface ClipStageOptions extends Omit<MiniClipOptions, 'runDir' | 'onProgress'> {
@@ -189,6 +196,7 @@ export async function miniClipStage(pairs: ClipPair[], o: ClipStageOptions): Pro
     ...(o.group ? { group: o.group } : {}),
     ...(o.attributeWeight ? { attributeWeight: o.attributeWeight } : {}),
     ...(o.textHead ? { textHead: true } : {}),
+    ...(o.statedWeight ? { statedWeight: o.statedWeight } : {}),
     pairs: digest(pairs.map((p) => [sha256File(p.image), p.captions, ...(p.negatives ? [p.negatives] : []), ...(o.attributeWeight ? [p.attributes ?? null, ...(p.stated ? [p.stated] : [])] : [])])),
   };
   if (sameInputs(clipDir, inputs, [path.join(runDir, 'clip'), path.join(runDir, 'tokenizer')]) && fs.existsSync(path.join(clipDir, 'manifest.json'))) return clipDir;

@@ -46,6 +46,8 @@ export interface ShapesBuild {
   statedAttributes?: boolean;
   /** With statedAttributes: the caption's facts are read by a head of the text tower's own, not the image's. */
   textHead?: boolean;
+  /** With statedAttributes: the weight of the captions' facts, when not `attributes`. */
+  statedWeight?: number;
   denoiser?: Partial<DenoiserConfig>;
   decoder?: Partial<DecoderConfig>;
 }
@@ -157,7 +159,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
   if (done) throw new Error(`shapes build: ${o.out} holds a bundle of another recipe; choose another --out (bundles are never overwritten)`);
   if (b.data.iid && b.data.iid.val !== b.val) throw new Error(`shapes build: the data keeps ${b.data.iid.val} validation pairs apart, the recipe holds out ${b.val}`);
   if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are read by the attribute head, which needs an attribute weight');
-  if (b.textHead && !b.statedAttributes) throw new Error('shapes build: a text head reads stated attributes, which the recipe does not ask for');
+  if ((b.textHead || b.statedWeight) && !b.statedAttributes) throw new Error('shapes build: a text head or a stated weight is about stated attributes, which the recipe does not ask for');
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));
   const { train } = splitPairs(dataDir, b.val);
@@ -179,6 +181,7 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
     group: b.lookalikes ? LOOKALIKE_GROUP : undefined,
     attributeWeight: b.attributes,
     textHead: b.textHead,
+    statedWeight: b.statedWeight,
     name: `${o.name}-clip`,
     version: o.version,
     command: o.command,

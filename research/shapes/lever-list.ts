@@ -311,4 +311,14 @@ export const LEVERS: Lever[] = [
       "wide-stated with the captions' stated facts read by a head of the text tower's own, not the image's (so 0 means unsaid there, absent only for an image, and the image head's prior cannot answer for a caption)",
     recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true },
   },
+  {
+    name: 'text-head-100',
+    change: "stated-text-head with the captions' facts at weight 100 (the image's at 10): under InfoNCE's gradient the few captions whose binding a bag of words cannot tell carry little weight",
+    recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true, statedWeight: 100 },
+  },
+  {
+    name: 'hard-text-head',
+    change: "stated-text-head with a false caption beside each true one in CLIP training (cnn-wide-hard's, whose caption embeddings alone bind: probe 0.70)",
+    recipe: { ...SHAPES_MINI, hardNegatives: true, statedAttributes: true, textHead: true },
+  },
 ];

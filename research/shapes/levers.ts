@@ -69,6 +69,7 @@ const clipKey = (r: ShapesBuild) =>
     ...(r.attributes ? [['attributes', r.attributes]] : []),
     ...(r.statedAttributes ? ['stated'] : []),
     ...(r.textHead ? ['text-head'] : []),
+    ...(r.statedWeight ? [['stated-weight', r.statedWeight]] : []),
   ]).slice(0, 12);
 
 export interface LeverOptions {

@@ -198,8 +198,9 @@ export interface ClipLossOpts extends TextOpts {
    * `textHead`: the caption's facts are read by a head of the text tower's own
    * (`clip.text.attributes`, `stated` outputs) instead, so a 0 means "unsaid" there and "absent"
    * only in the image's head, and the image's prior does not answer for the caption.
+   * `statedWeight`: that term's weight, when not `weight`.
    */
-  attributes?: { count: number; weight: number; stated?: number; textHead?: boolean };
+  attributes?: { count: number; weight: number; stated?: number; textHead?: boolean; statedWeight?: number };
 }
 
 /**
@@ -218,7 +219,7 @@ export const clipLoss =
     const own = opts.hardNegatives ? o.reshape(o.slice(o.reshape(texts, [2, -1, t.embedDim]), 0, 0, 1), [-1, t.embedDim]) : texts;
     const contrastive = opts.hardNegatives ? infoNCE(images, own, logScale, texts) : infoNCE(images, texts, logScale);
     if (!opts.attributes) return { loss: contrastive };
-    const { count, weight, stated, textHead } = opts.attributes;
+    const { count, weight, stated, textHead, statedWeight = weight } = opts.attributes;
     const targets = g.input('attributes', g.float, ['B', count]);
     // Scaled to unit variance per dimension, so the head's usual initialisation suits it; without
     // textHead one head (one name, so one parameter) for both towers.
@@ -228,5 +229,5 @@ export const clipLoss =
     if (!textHead && (t.embedDim !== v.embedDim || stated > count)) throw new Error(`clip loss: ${stated} stated facts need the image head's ${count} outputs and one embedding width for both towers`);
     const statedTargets = g.input('stated_attributes', g.float, ['B', stated]);
     const said = textHead ? head(own, t.embedDim, 'clip.text.attributes', stated) : o.slice(head(own, v.embedDim, 'clip.vision.attributes', count), 1, 0, stated);
-    return { loss: o.add(loss, o.mul(binaryCrossEntropy(said, statedTargets), weight)) };
+    return { loss: o.add(loss, o.mul(binaryCrossEntropy(said, statedTargets), statedWeight)) };
   };

@@ -31,9 +31,9 @@ export interface ClipPairs {
   /**
    * 0/1 facts of each image [n, count] for the image-side objective (ClipLossOpts.attributes), and
    * its weight; `stated`: the facts each caption states [n, k, count'], read by the same head (or,
-   * with textHead, by the text tower's own).
+   * with textHead, by the text tower's own), at `weight` or their own.
    */
-  attributes?: { labels: Float32Array; count: number; weight: number; stated?: { labels: Float32Array; count: number; textHead?: boolean } };
+  attributes?: { labels: Float32Array; count: number; weight: number; stated?: { labels: Float32Array; count: number; textHead?: boolean; weight?: number } };
 }
 
 /**
@@ -95,7 +95,7 @@ export function clipDataset(pairs: ClipPairs, imageSize: number, len: number): D
 export async function trainClip(pairs: ClipPairs, vision: VisionConfig, text: TextConfig & { length: number }, o: ClipTraining): Promise<TrainResult> {
   const data = clipDataset(pairs, vision.imageSize, text.length);
   const att = pairs.attributes;
-  const attributes = att && { count: att.count, weight: att.weight, stated: att.stated?.count, textHead: att.stated?.textHead };
+  const attributes = att && { count: att.count, weight: att.weight, stated: att.stated?.count, textHead: att.stated?.textHead, statedWeight: att.stated?.weight };
   const graph = buildTrainStep(clipLoss(vision, text, { length: text.length, hardNegatives: !!pairs.negatives, attributes }), { adamw: { weightDecay: o.weightDecay } });
   // The batch size counts images: a step takes batchSize / group groups.
   return runStage(graph, data, { ...o, batchSize: Math.max(1, Math.floor(o.batchSize / (pairs.group ?? 1))) });

@@ -141,13 +141,14 @@ describe('buildShapes', () => {
     expect(sha(path.join(work, 'clip', 'manifest.json'))).toBe(before.clip);
   });
 
-  test('a recipe whose data keeps apart another number of validation pairs than it holds out, or stated attributes without the head (or a text head without them), is refused before any stage runs', async () => {
+  test('a recipe whose data keeps apart another number of validation pairs than it holds out, or stated attributes without the head (or a text head or stated weight without them), is refused before any stage runs', async () => {
     const seen: string[] = [];
     const r = { ...recipe, data: { ...recipe.data, iid: { val: recipe.val + 1 } } };
     const run = { work: path.join(tmp(), 'work'), out: path.join(tmp(), 'bundle'), name: tiny.name, version: tiny.version, command: tiny.command, onStage: (s: string) => seen.push(s) };
     await expect(buildShapes(r, run)).rejects.toThrow(`the data keeps ${recipe.val + 1} validation pairs apart, the recipe holds out ${recipe.val}`);
     await expect(buildShapes({ ...recipe, attributes: undefined, statedAttributes: true }, run)).rejects.toThrow('stated attributes are read by the attribute head, which needs an attribute weight');
-    await expect(buildShapes({ ...recipe, attributes: 0.5, textHead: true }, run)).rejects.toThrow('a text head reads stated attributes, which the recipe does not ask for');
+    await expect(buildShapes({ ...recipe, attributes: 0.5, textHead: true }, run)).rejects.toThrow('a text head or a stated weight is about stated attributes, which the recipe does not ask for');
+    await expect(buildShapes({ ...recipe, attributes: 0.5, statedWeight: 2 }, run)).rejects.toThrow('which the recipe does not ask for');
     expect(seen).toEqual([]);
   });
 
@@ -208,6 +209,9 @@ describe('buildShapes', () => {
     const textTower = fs.readFileSync(path.join(textHead.out, clipManifest().clip.text));
     expect(textTower.includes('clip.text.proj.weight')).toBe(true);
     expect(textTower.includes('clip.text.attributes')).toBe(false);
+    const weighted = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true, textHead: true, statedWeight: 2 });
+    expect(weighted.seen).toContain('clip from step 1');
+    expect(clipManifest().provenance.notes).toContain(`facts each caption states from its embedding, at weight 2,`);
   });
 
   test('the validation split and held-out references stay out of training', () => {

@@ -447,12 +447,12 @@ test("with attributes, the loss is InfoNCE plus the weighted binary cross-entrop
 });
 
 test.each([
-  ['the one attribute head also reads', false, 'clip.vision.attributes', 3],
-  ["the text tower's own head reads", true, 'clip.text.attributes', 2],
-] as const)("with stated facts, %s each true caption's unit embedding, its first outputs against the caption's labels", async (_what, textHead, name, outputs) => {
+  ['the one attribute head also reads', false, 'clip.vision.attributes', 3, undefined],
+  ["the text tower's own head reads", true, 'clip.text.attributes', 2, 1.3],
+] as const)("with stated facts, %s each true caption's unit embedding, its first outputs against the caption's labels, at the weight asked", async (_what, textHead, name, outputs, statedWeight) => {
   const v: VisionConfig = { imageSize: 8, patch: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
   const t: TextConfig = { vocab: 12, contextLength: 4, width: 16, layers: 1, heads: 2, mlpRatio: 2, embedDim: 8 };
-  const attributes = { count: 3, weight: 0.7, stated: 2, textHead };
+  const attributes = { count: 3, weight: 0.7, stated: 2, textHead, statedWeight };
   const values = randomValues(clipLoss(v, t, { attributes, hardNegatives: true }), 5);
   values.set('clip.vision.attributes.bias', Float32Array.of(0.3, -0.2, 0.1));
   if (textHead) values.set('clip.text.attributes.bias', Float32Array.of(-0.4, 0.2));
@@ -474,7 +474,7 @@ test.each([
   const without = (await run(clipLoss(v, t, { attributes: { count: 3, weight: 0.7 }, hardNegatives: true }), names))[0];
   const loss = await run(clipLoss(v, t, { attributes, hardNegatives: true }), [...names, 'stated_attributes']);
   expect(bce).toBeGreaterThan(0.1);
-  expect(loss[0]).toBeCloseTo(without + 0.7 * bce, 4);
+  expect(loss[0]).toBeCloseTo(without + (statedWeight ?? 0.7) * bce, 4);
   // Only a shared head needs the caption's facts among its outputs and one width for both towers.
   const more = { ...attributes, stated: 4 };
   if (textHead) expect(() => clipLoss(v, t, { attributes: more })(new Graph())).not.toThrow();
