@@ -123,7 +123,7 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
         corpus: `${items.length} ${o.corpus} (${k} captions each)`,
         seeds: { clip: o.seed },
         commands: [o.command],
-        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? ` plus ${attributes.weight} x the binary cross-entropy of a linear head predicting ${attributes.count} facts of each image from its embedding (trained only)${attributes.stated ? `, ${attributes.stated.textHead ? 'a head of the text tower' : 'the same head'} predicting the ${attributes.stated.count} facts each caption states from its embedding, at ${attributes.stated.weight ? `weight ${attributes.stated.weight}` : 'the same weight'}` : ''}` : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
+        notes: `mini-CLIP trained here: ${r.step} steps of symmetric InfoNCE, batch ${CLIP_TRAINING.batchSize}, peak learning rate ${o.lr ?? CLIP_TRAINING.lr}${negatives ? ' plus a hard negative per caption' : ''}${o.group ? ` in groups of ${o.group} look-alike scenes` : ''}${attributes ? headsNote(attributes) : ''}, final loss ${last.loss.toFixed(3)}, logit scale learnt`,
       },
       clip: {
         vision: 'clip/vision_model.onnx',
@@ -145,8 +145,17 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
   );
 }
 
+/** The provenance's words for the attribute heads. */
+function headsNote(a: NonNullable<ClipPairs['attributes']>): string {
+  const s = a.stated;
+  const said =
+    s &&
+    `, ${s.textHead ? 'a head of the text tower' : 'the same head'} predicting the ${s.count} facts each caption states from its embedding, at ${s.weight ? `weight ${s.weight}` : 'the same weight'}`;
+  return ` plus ${a.weight} x the binary cross-entropy of a linear head predicting ${a.count} facts of each image from its embedding (trained only)${said ?? ''}`;
+}
+
 /** The pairs' attributes as ClipPairs.attributes: every pair must have the same number of them. */
-function attributeLabels(items: ClipPair[], weight: number, said: { textHead?: boolean; weight?: number }): NonNullable<ClipPairs['attributes']> {
+function attributeLabels(items: ClipPair[], weight: number, statedHead: { textHead?: boolean; weight?: number }): NonNullable<ClipPairs['attributes']> {
   const count = items[0]?.attributes?.length ?? 0;
   if (count === 0 || items.some((it) => it.attributes?.length !== count)) throw new Error('mini-CLIP: an attribute weight needs the same number (> 0) of attributes on every pair');
   const labels = Float32Array.from(items.flatMap((it) => it.attributes!));
@@ -158,7 +167,12 @@ function attributeLabels(items: ClipPair[], weight: number, said: { textHead?: b
     labels,
     count,
     weight,
-    stated: { labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())), count: statedCount, ...(said.textHead ? { textHead: true } : {}), ...(said.weight ? { weight: said.weight } : {}) },
+    stated: {
+      labels: Float32Array.from(items.flatMap((it) => it.stated!.flat())),
+      count: statedCount,
+      ...(statedHead.textHead ? { textHead: true } : {}),
+      ...(statedHead.weight ? { weight: statedHead.weight } : {}),
+    },
   };
 }
 

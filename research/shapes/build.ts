@@ -42,7 +42,7 @@ export interface ShapesBuild {
   lookalikes?: boolean;
   /** Weight of the mini-CLIP's image-side objective: a head on the image embedding predicts the scene's facts (sceneAttributes). */
   attributes?: number;
-  /** With attributes: the same head also predicts, from each caption's embedding, the shapes, colours and colour–shape pairs it states (captionAttributes). */
+  /** With attributes: a head also predicts, from each caption's embedding, the shapes, colours and colour–shape pairs it states (captionAttributes); the image's head unless textHead. */
   statedAttributes?: boolean;
   /** With statedAttributes: the caption's facts are read by a head of the text tower's own, not the image's. */
   textHead?: boolean;
@@ -158,7 +158,8 @@ export async function buildShapes(b: ShapesBuild, o: BuildRun & { clipFrom?: str
   if (done && JSON.stringify(done) === JSON.stringify(b)) return { manifest: loadBundle(o.out).manifest, dataDir: await shapesData(o.work, b.data) };
   if (done) throw new Error(`shapes build: ${o.out} holds a bundle of another recipe; choose another --out (bundles are never overwritten)`);
   if (b.data.iid && b.data.iid.val !== b.val) throw new Error(`shapes build: the data keeps ${b.data.iid.val} validation pairs apart, the recipe holds out ${b.val}`);
-  if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are read by the attribute head, which needs an attribute weight');
+  if (b.statedAttributes && !b.attributes) throw new Error('shapes build: stated attributes are trained beside the attribute head, which needs an attribute weight');
+  if (b.statedWeight !== undefined && !(b.statedWeight > 0)) throw new Error(`shapes build: a stated weight of ${b.statedWeight} is not a positive number`);
   if ((b.textHead || b.statedWeight) && !b.statedAttributes) throw new Error('shapes build: a text head or a stated weight is about stated attributes, which the recipe does not ask for');
   stage('data', `${b.data.pairs} pairs, ${b.data.texts} x 5 caption lines, ${b.data.heldOut} held-out images`);
   const dataDir = await timed(o.work, 'data', () => shapesData(o.work, b.data));

@@ -479,6 +479,7 @@ test.each([
   const more = { ...attributes, stated: 4 };
   if (textHead) expect(() => clipLoss(v, t, { attributes: more })(new Graph())).not.toThrow();
   else expect(() => clipLoss(v, t, { attributes: more })(new Graph())).toThrow("the image head's 3 outputs");
+  if (!textHead) expect(() => clipLoss(v, { ...t, embedDim: 4 }, { attributes })(new Graph())).toThrow('one embedding width for both towers');
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {
