@@ -195,7 +195,8 @@ describe('buildShapes', () => {
 
     // The image-side objective trains the CLIP again with a head on the scenes' facts; the exported tower ends at the embedding.
     // Only the objective differs from the build before, so the stage stamp must hold it.
-    const heads = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5 });
+    const headed = { ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5 };
+    const heads = await build(headed);
     expect(heads.seen).toContain('clip from step 1');
     expect(clipManifest().provenance.notes).toContain(`plus 0.5 x the binary cross-entropy of a linear head predicting ${SCENE_ATTRIBUTES} facts of each image`);
     const tower = fs.readFileSync(path.join(heads.out, clipManifest().clip.vision));
@@ -203,16 +204,16 @@ describe('buildShapes', () => {
     expect(tower.includes('clip.vision.attributes')).toBe(false);
 
     // The captions' stated facts change only the labels the stage stamp digests, then only the head that reads them.
-    const stated = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true });
+    const stated = await build({ ...headed, statedAttributes: true });
     expect(stated.seen).toContain('clip from step 1');
     expect(clipManifest().provenance.notes).toContain(`, the same head predicting the ${STATED_ATTRIBUTES} facts each caption states`);
-    const textHead = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true, textHead: true });
+    const textHead = await build({ ...headed, statedAttributes: true, textHead: true });
     expect(textHead.seen).toContain('clip from step 1');
     expect(clipManifest().provenance.notes).toContain(`, a head of the text tower predicting the ${STATED_ATTRIBUTES} facts each caption states`);
     const textTower = fs.readFileSync(path.join(textHead.out, clipManifest().clip.text));
     expect(textTower.includes('clip.text.proj.weight')).toBe(true);
     expect(textTower.includes('clip.text.attributes')).toBe(false);
-    const weighted = await build({ ...recipe, clipSteps: recipe.clipSteps + 1, clipLr: CLIP_TRAINING.lr / 2, attributes: 0.5, statedAttributes: true, textHead: true, statedWeight: 2 });
+    const weighted = await build({ ...headed, statedAttributes: true, textHead: true, statedWeight: 2 });
     expect(weighted.seen).toContain('clip from step 1');
     expect(clipManifest().provenance.notes).toContain(`facts each caption states from its embedding, at weight 2,`);
   });

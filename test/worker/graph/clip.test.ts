@@ -478,8 +478,10 @@ test.each([
   // Only a shared head needs the caption's facts among its outputs and one width for both towers.
   const more = { ...attributes, stated: 4 };
   if (textHead) expect(() => clipLoss(v, t, { attributes: more })(new Graph())).not.toThrow();
-  else expect(() => clipLoss(v, t, { attributes: more })(new Graph())).toThrow("the image head's 3 outputs");
-  if (!textHead) expect(() => clipLoss(v, { ...t, embedDim: 4 }, { attributes })(new Graph())).toThrow('one embedding width for both towers');
+  else {
+    expect(() => clipLoss(v, t, { attributes: more })(new Graph())).toThrow("the image head's 3 outputs");
+    expect(() => clipLoss(v, { ...t, embedDim: 4 }, { attributes })(new Graph())).toThrow('one embedding width for both towers');
+  }
 });
 
 test('a tiny CLIP learns 16 random image/caption pairs', async () => {
