@@ -7,7 +7,7 @@ import { CLIP_TRAINING } from '../../worker/train/clip';
 import { BRIDGE_DEFAULTS } from '../../worker/diffusion';
 import { PACKAGE_ROOT } from '../../worker/package-root';
 import { captionerSizes } from '../../worker/train/stages/sizes';
-import { ATTRIBUTE_WEIGHT, CNN_CLIP, CNN_WIDE_CLIP, CONV_STEM, iidRecipe, ShapesBuild, SHAPES_FIRST, SHAPES_MINI, SHAPES_STEM, WIDE_DECODER } from './build';
+import { ATTRIBUTE_WEIGHT, CNN_CLIP, CNN_WIDE_CLIP, CONV_STEM, iidRecipe, ShapesBuild, SHAPES_FIRST, SHAPES_CNN_WIDE, SHAPES_MINI, SHAPES_STEM, STATED_WEIGHT, WIDE_DECODER } from './build';
 import { SHAPES_CLIP } from './data';
 import { SCENE_ATTRIBUTES } from './attributes';
 
@@ -55,7 +55,7 @@ export const COMMITTED = path.join(PACKAGE_ROOT, 'models', 'shapes-mini');
 export const LEVERS: Lever[] = [
   {
     name: 'base',
-    change: 'the committed bundle (models/shapes-mini; the cnn-wide recipe since 1.4.0, cnn-attributes-lr in 1.3.0, cnn-attributes in 1.2.0, stem-4 in 1.1.0)',
+    change: 'the committed bundle (models/shapes-mini; the text-head-100 recipe since 1.5.0, cnn-wide in 1.4.0, cnn-attributes-lr in 1.3.0, cnn-attributes in 1.2.0, stem-4 in 1.1.0)',
     recipe: SHAPES_MINI,
     bundle: COMMITTED,
   },
@@ -242,7 +242,7 @@ export const LEVERS: Lever[] = [
   // Measured (stop 36): not binding, shape. The oracle's binding stays 39.3 % wrong (count 31.3 %); the image tower sees
   // more (zero-shot shape 96.7 % against 88.5 %, image probe AUROC 0.96), so the bridge's shape claims are wrong half as
   // often (9.7 % against 17.6 %), binding 45.0 % and count 49.9 % (53.6 / 57.5 %), 42.0 % of captions with no false claim
-  // (35.6 %), CIDEr-D 122.0 (124.7). CLIP stage 37.2 min (26.6). The default recipe since 1.4.0.
+  // (35.6 %), CIDEr-D 122.0 (124.7). CLIP stage 37.2 min (26.6). The default recipe in 1.4.0.
   {
     name: 'cnn-wide',
     change: `cnn-attributes-lr with ${CNN_WIDE_CLIP.text.embedDim}-d embeddings and a text tower of width ${CNN_WIDE_CLIP.text.width}, ${CNN_WIDE_CLIP.text.layers} layers (${CNN_CLIP.text.embedDim}-d, width ${CNN_CLIP.text.width}, ${CNN_CLIP.text.layers} layers)`,
@@ -263,23 +263,23 @@ export const LEVERS: Lever[] = [
     name: 'cnn-wide-hard',
     change:
       "cnn-wide with a false caption beside each true one in CLIP training (the hard-negatives lever's edits; a quarter of them swap two colours, which a text tower that ignores word order cannot tell apart)",
-    recipe: { ...SHAPES_MINI, hardNegatives: true },
+    recipe: { ...SHAPES_CNN_WIDE, hardNegatives: true },
   },
   {
     name: 'hard-augment-200',
     change: `cnn-wide-hard (its CLIP) with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}: less noise on the embeddings the decoder learns to read`,
-    recipe: { ...SHAPES_MINI, hardNegatives: true, augmentStep: 200 },
+    recipe: { ...SHAPES_CNN_WIDE, hardNegatives: true, augmentStep: 200 },
   },
   {
     name: 'wide-augment-200',
     change: `the default recipe with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}, on the committed CLIP`,
-    recipe: { ...SHAPES_MINI, augmentStep: 200 },
+    recipe: { ...SHAPES_CNN_WIDE, augmentStep: 200 },
     committedClip: true,
   },
   {
     name: 'decoder-256',
     change: `the default recipe with a decoder of width ${BIG_DECODER.width}, ${BIG_DECODER.layers} layers, ${BIG_DECODER.heads} heads and ${BIG_DECODER.prefixTokens} prefix tokens (width ${WIDE_DECODER.width}, ${WIDE_DECODER.layers} layers, ${SMALL_CAPTIONER.decoder.heads} heads, ${WIDE_DECODER.prefixTokens} prefix tokens), on the committed CLIP`,
-    recipe: { ...SHAPES_MINI, decoder: BIG_DECODER },
+    recipe: { ...SHAPES_CNN_WIDE, decoder: BIG_DECODER },
     committedClip: true,
   },
   // The stated-facts head (stop 38), one build each, on the validation split at M = 600: against base, bridge shape
@@ -298,12 +298,12 @@ export const LEVERS: Lever[] = [
     name: 'wide-stated',
     change:
       "the default recipe with the CLIP's attribute head also reading each caption's embedding and predicting the shapes, colours and colour–shape pairs that caption states (one head for both towers, same weight)",
-    recipe: { ...SHAPES_MINI, statedAttributes: true },
+    recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true },
   },
   {
     name: 'stated-augment-200',
     change: `wide-stated (its CLIP) with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}`,
-    recipe: { ...SHAPES_MINI, statedAttributes: true, augmentStep: 200 },
+    recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true, augmentStep: 200 },
   },
   // The text tower's own head (stop 39), one build each, validation split, M = 600, no spread measured. At the image
   // head's weight it binds nothing either (caption probe 0.50; scratch: "a red star and a blue circle." and its swap
@@ -322,16 +322,16 @@ export const LEVERS: Lever[] = [
     name: 'stated-text-head',
     change:
       "wide-stated with the captions' stated facts read by a head of the text tower's own, not the image's (so 0 means unsaid there, absent only for an image, and the image head's prior cannot answer for a caption)",
-    recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true },
+    recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true, textHead: true },
   },
   {
     name: 'text-head-100',
     change: `stated-text-head with the captions' facts at weight 100 (the image's at ${ATTRIBUTE_WEIGHT}): under InfoNCE's gradient the few captions whose binding a bag of words cannot tell carry little weight`,
-    recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true, statedWeight: 100 },
+    recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true, textHead: true, statedWeight: STATED_WEIGHT },
   },
   {
     name: 'text-head-30',
     change: `stated-text-head with the captions' facts at weight 30 (the image's at ${ATTRIBUTE_WEIGHT}): between the weight that binds nothing and the one that binds all`,
-    recipe: { ...SHAPES_MINI, statedAttributes: true, textHead: true, statedWeight: 30 },
+    recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true, textHead: true, statedWeight: 30 },
   },
 ];

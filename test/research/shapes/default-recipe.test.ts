@@ -1,15 +1,16 @@
 /**
- * The default ShapesWorld recipe is the lever LEVERS.md measured (cnn-wide), kept apart in
+ * The default ShapesWorld recipe is the lever LEVERS.md measured (text-head-100), kept apart in
  * lever-list.ts so that changing the default does not silently change a measured lever; and a report
  * says when its "before" column scored other held-out images.
  */
 import { LEVERS } from '../../../research/shapes/lever-list';
-import { SHAPES_MINI, SHAPES_STEM } from '../../../research/shapes/build';
+import { SHAPES_CNN_WIDE, SHAPES_MINI, SHAPES_STEM } from '../../../research/shapes/build';
 import { sameHeldOut } from '../../../research/shapes/generate';
 
-test('the default recipe is the measured cnn-wide lever, key for key', () => {
-  const lever = LEVERS.find((l) => l.name === 'cnn-wide');
+test('the default recipe is the measured text-head-100 lever, key for key', () => {
+  const lever = LEVERS.find((l) => l.name === 'text-head-100');
   expect(JSON.stringify(lever?.recipe)).toBe(JSON.stringify(SHAPES_MINI));
+  expect(JSON.stringify(LEVERS.find((l) => l.name === 'cnn-wide')?.recipe)).toBe(JSON.stringify(SHAPES_CNN_WIDE));
   expect(LEVERS.find((l) => l.name === 'base')?.recipe).toBe(SHAPES_MINI);
   expect(JSON.stringify(LEVERS.find((l) => l.name === 'stem-4')?.recipe)).toBe(JSON.stringify(SHAPES_STEM));
 });
