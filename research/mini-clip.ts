@@ -82,6 +82,10 @@ export async function buildMiniClip(items: ClipPair[], out: string, o: MiniClipO
   const captions = items.flatMap((it) => it.captions);
   const k = items[0]?.captions.length ?? 0;
   if (k === 0 || captions.length !== items.length * k) throw new Error('mini-CLIP: every pair needs the same number (> 0) of captions');
+  // Both go into a stage's digest: one that does not train what it records would pass for another CLIP.
+  if ((o.textHead || o.statedWeight !== undefined) && !(o.attributeWeight && items.some((it) => it.stated)))
+    throw new Error('mini-CLIP: a text head or a stated weight needs an attribute weight and stated facts on the pairs');
+  if (o.statedWeight !== undefined && !(o.statedWeight > 0)) throw new Error(`mini-CLIP: a stated weight of ${o.statedWeight} is not a positive number`);
   const { vision, vocabSize } = o.config;
   const tokText = tokenizerJsonText(makeClipTokenizer(captions, { vocabSize }));
   const tokDir = path.join(o.runDir, 'tokenizer');

@@ -268,6 +268,19 @@ describe('buildMiniClip', () => {
     };
     await expect(buildMiniClip([four, four], path.join(runDir, 'out'), o)).rejects.toThrow('as many (1-3) for each');
   });
+
+  test('a text head or a stated weight without stated facts, or a weight that is not positive, is refused before any training', async () => {
+    const runDir = tmp();
+    const pair = { image: path.join(runDir, 'never-read.png'), captions: ['a red star.'], attributes: [1, 0, 1] };
+    const o = { config: SHAPES_CLIP, corpus: 'pairs', seed: 0, steps: 1, runDir, name: 'x', version: '0.0.0', command: 'test', attributeWeight: 1 };
+    const needs = 'a text head or a stated weight needs an attribute weight and stated facts on the pairs';
+    await expect(buildMiniClip([pair], path.join(runDir, 'out'), { ...o, textHead: true })).rejects.toThrow(needs);
+    await expect(buildMiniClip([pair], path.join(runDir, 'out'), { ...o, statedWeight: 100 })).rejects.toThrow(needs);
+    const stated = { ...pair, stated: [[1, 0]] };
+    await expect(buildMiniClip([stated], path.join(runDir, 'out'), { ...o, attributeWeight: undefined, textHead: true })).rejects.toThrow(needs);
+    await expect(buildMiniClip([stated], path.join(runDir, 'out'), { ...o, statedWeight: 0 })).rejects.toThrow('a stated weight of 0 is not a positive number');
+    expect(fs.existsSync(path.join(runDir, 'tokenizer'))).toBe(false);
+  });
 });
 
 describe('shapesData', () => {
