@@ -95,7 +95,7 @@ export const shapesBuild = defineCommand({
   name: 'shapes build',
   summary: 'the ShapesWorld bundle from nothing: data, mini-CLIP, ē_img, denoiser, decoder, corpus matrix, quality calibration (resumable)',
   about:
-    'With no recipe options it rebuilds the default bundle, seeded (about 50 minutes on 2 cores); a stopped build resumes from its work folder. The calibration fetches its out-of-domain images once into the cache (Debian desktop-base with apt-get download, an emoji package with npm pack), so the last step needs those two package sources.',
+    'With no recipe options it rebuilds the default bundle, seeded (about 35 minutes on 2 cores); a stopped build resumes from its work folder. The calibration fetches its out-of-domain images once into the cache (Debian desktop-base with apt-get download, an emoji package with npm pack), so the last step needs those two package sources.',
   options: {
     out: { type: 'text', arg: 'DIR', defaultText: `${SHAPES_MINI_NAME} in the models folder`, help: 'folder of the bundle' },
     work: { type: 'text', arg: 'DIR', defaultText: "runs/ beside the models folder, in a folder named as --out's", help: 'data and checkpoints' },

@@ -256,7 +256,7 @@ export const LEVERS: Lever[] = [
   // 38.2 % against 39.3 %; bridge 46.7 %, 39.6 % of captions with no false claim against 42.0 %). Less augmentation
   // noise (A = 200) lowers the oracle's binding errors to 31 % with either CLIP, so a decoder trained at A = 400 drops
   // what the embedding holds; but bridged images gain less (bridge binding 40.4 %, count 52.0 %, 39.2 % with no false
-  // claim on the committed CLIP; 45.9 / 53.8 / 36.4 % with hard negatives). A wider decoder brings no gain (decoder-256).
+  // claim on cnn-wide's CLIP, then the committed one; 45.9 / 53.8 / 36.4 % with hard negatives). A wider decoder brings no gain (decoder-256).
   // Next: a text-side objective that binds (each caption's own colour–shape pairs predicted from its embedding), and
   // bridging that lands where a decoder trained with less noise reads.
   {
@@ -280,7 +280,7 @@ export const LEVERS: Lever[] = [
     change: `cnn-wide with a decoder of width ${BIG_DECODER.width}, ${BIG_DECODER.layers} layers, ${BIG_DECODER.heads} heads and ${BIG_DECODER.prefixTokens} prefix tokens (width ${WIDE_DECODER.width}, ${WIDE_DECODER.layers} layers, ${SMALL_CAPTIONER.decoder.heads} heads, ${WIDE_DECODER.prefixTokens} prefix tokens), on cnn-wide's CLIP (the committed one when measured)`,
     recipe: { ...SHAPES_CNN_WIDE, decoder: BIG_DECODER },
   },
-  // The stated-facts head (stop 38), one build each, on the validation split at M = 600: against base, bridge shape
+  // The stated-facts head (stop 38), one build each, on the validation split at M = 600: against base (then 1.4.0), bridge shape
   // errors 9.7 -> 5.8 %, binding 45.0 -> 42.7 %, count 49.9 -> 45.6 %, captions with no false claim 42.0 -> 45.2 %
   // (113 against 105 of 250, within the noise of one build), CIDEr-D unchanged; CLIP R@1 0.708 -> 0.660, image-probe
   // binding 0.87 -> 0.81; over 60 demo scenes 25 against 24 with no false claim. With A = 200 the bridge is worse
@@ -309,13 +309,13 @@ export const LEVERS: Lever[] = [
   // caption that binds, it writes the swap (scratch, 53 of 250). Its weight binds: caption probe 0.89 at 30 and 1.00
   // at 100 (the swap at cosine 0.45), the image probe's binding rising with it (0.83, 0.92, 0.99), so the gains are
   // not the caption embedding's alone. At 100: oracle binding wrong 1.8 %; bridge shape / binding / count wrong 2.3 /
-  // 9.1 / 28.1 % (base 9.7 / 45.0 / 49.9 %), 66.0 % of captions with no false claim (base 42.0 %); R@1 0.712 (base
-  // 0.708); zero-shot shape 93.4 % (base 96.7 %); demo (`npx altbridge demo --bundle <its bundle> --count 60`) 39 of 60
-  // with no false claim against the committed bundle's 24. The cost is CIDEr-D: 104.5 against 122.0 (scratch M sweep:
+  // 9.1 / 28.1 % (1.4.0, then the base row: 9.7 / 45.0 / 49.9 %), 66.0 % of captions with no false claim (1.4.0:
+  // 42.0 %); R@1 0.712 (1.4.0: 0.708); zero-shot shape 93.4 % (1.4.0: 96.7 %); demo (`npx altbridge demo --bundle <its bundle> --count 60`) 39 of 60
+  // with no false claim against 1.4.0's 24. The cost is CIDEr-D: 104.5 against 1.4.0's 122.0 (scratch M sweep:
   // 109.8 at M = 200 with 17.1 % binding wrong, 102.7 at M = 800). A suspect, not measured: a caption embedding now
   // holds its objects' order (a reordered caption sits at cosine 0.44), which an image cannot say, so the bridged
-  // caption may name them in an order the references do not share. Next: ship text-head-100 (a rebuild and a report),
-  // then win CIDEr-D back.
+  // caption may name them in an order the references do not share. Shipped as 1.5.0 (the base row since: a second
+  // build of this recipe).
   {
     name: 'stated-text-head',
     change:
@@ -334,7 +334,7 @@ export const LEVERS: Lever[] = [
   },
   {
     name: 'text-head-augment-200',
-    change: `text-head-100 (the committed CLIP since 1.5.0) with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}: a decoder that reads the binding the embedding now holds through less noise`,
+    change: `the base row's recipe on its CLIP (the committed one: shapes-mini 1.5.0, a second build of text-head-100's recipe) with the augmentation step A = 200 instead of the paper's ${BRIDGE_DEFAULTS.augmentStep}: a decoder that reads the binding the embedding now holds through less noise`,
     recipe: { ...SHAPES_CNN_WIDE, statedAttributes: true, textHead: true, statedWeight: STATED_WEIGHT, augmentStep: 200 },
     committedClip: true,
   },
